@@ -1,0 +1,108 @@
+//! Plain-loop kernels: always compiled, the oracle every SIMD kernel is tested against, and the
+//! path f64 gradient checks and non-SIMD builds take. Written for clarity first.
+
+use super::ConvGeom;
+use num_traits::Float;
+
+/// See [`super::Real::gemm`]. Loop order i-p-j keeps the innermost loop on a contiguous C row.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm<T: Float>(m: usize, n: usize, k: usize, a: &[T], rsa: usize, csa: usize, b: &[T], rsb: usize, csb: usize,
+                      c: &mut [T], ldc: usize, accumulate: bool) {
+    for i in 0..m {
+        let row = &mut c[i * ldc..i * ldc + n];
+        if !accumulate {
+            row.iter_mut().for_each(|x| *x = T::zero());
+        }
+        for p in 0..k {
+            let aip = a[i * rsa + p * csa];
+            if aip == T::zero() {
+                continue;
+            }
+            for (j, cij) in row.iter_mut().enumerate() {
+                *cij = *cij + aip * b[p * rsb + j * csb];
+            }
+        }
+    }
+}
+
+/// cols: (C*KH*KW, OH*OW); row r = (ci, ky, kx) holds x[ci, oy*s + ky - pad, ox*s + kx - pad].
+pub fn im2col<T: Float>(x: &[T], g: &ConvGeom, cols: &mut [T]) {
+    let (ohw, pad) = (g.oh * g.ow, g.pad as isize);
+    for ci in 0..g.c {
+        for ky in 0..g.kh {
+            for kx in 0..g.kw {
+                let r = (ci * g.kh + ky) * g.kw + kx;
+                let out = &mut cols[r * ohw..(r + 1) * ohw];
+                for oy in 0..g.oh {
+                    let iy = (oy * g.stride + ky) as isize - pad;
+                    for ox in 0..g.ow {
+                        let ix = (ox * g.stride + kx) as isize - pad;
+                        out[oy * g.ow + ox] = if iy < 0 || ix < 0 || iy >= g.h as isize || ix >= g.w as isize {
+                            T::zero()
+                        } else {
+                            x[(ci * g.h + iy as usize) * g.w + ix as usize]
+                        };
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adjoint of [`im2col`]: dx (C, H, W) = Σ over every column entry that read a pixel.
+pub fn col2im<T: Float>(cols: &[T], g: &ConvGeom, dx: &mut [T]) {
+    dx[..g.c * g.h * g.w].iter_mut().for_each(|v| *v = T::zero());
+    let (ohw, pad) = (g.oh * g.ow, g.pad as isize);
+    for ci in 0..g.c {
+        for ky in 0..g.kh {
+            for kx in 0..g.kw {
+                let r = (ci * g.kh + ky) * g.kw + kx;
+                let src = &cols[r * ohw..(r + 1) * ohw];
+                for oy in 0..g.oh {
+                    let iy = (oy * g.stride + ky) as isize - pad;
+                    if iy < 0 || iy >= g.h as isize {
+                        continue;
+                    }
+                    for ox in 0..g.ow {
+                        let ix = (ox * g.stride + kx) as isize - pad;
+                        if ix < 0 || ix >= g.w as isize {
+                            continue;
+                        }
+                        let d = &mut dx[(ci * g.h + iy as usize) * g.w + ix as usize];
+                        *d = *d + src[oy * g.ow + ox];
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn axpy<T: Float>(a: T, x: &[T], y: &mut [T]) {
+    for (yi, &xi) in y.iter_mut().zip(x) {
+        *yi = *yi + a * xi;
+    }
+}
+
+pub fn relu_forward<T: Float>(x: &[T], y: &mut [T]) {
+    for (yi, &xi) in y.iter_mut().zip(x) {
+        *yi = if xi > T::zero() { xi } else { T::zero() };
+    }
+}
+
+pub fn relu_backward<T: Float>(x: &[T], dy: &[T], dx: &mut [T]) {
+    for ((d, &xi), &g) in dx.iter_mut().zip(x).zip(dy) {
+        *d = if xi > T::zero() { g } else { T::zero() };
+    }
+}
+
+pub fn sgd_momentum<T: Float>(w: &mut [T], g: &[T], v: &mut [T], lr: T, momentum: T, weight_decay: T) {
+    for ((wi, &gi), vi) in w.iter_mut().zip(g).zip(v.iter_mut()) {
+        let gd = gi + weight_decay * *wi;
+        *vi = momentum * *vi + gd;
+        *wi = *wi - lr * *vi;
+    }
+}
+
+pub fn sum<T: Float>(x: &[T]) -> T {
+    x.iter().fold(T::zero(), |acc, &v| acc + v)
+}

@@ -1,0 +1,9 @@
+//! trainlab: a small CNN trainer for teaching "Training Neural Networks II" in the browser.
+//! Module list and re-exports only; `api` is the one wasm-aware module.
+
+pub mod kernels;
+pub mod rng;
+pub mod tensor;
+
+pub use rng::Rng;
+pub use tensor::Tensor;
