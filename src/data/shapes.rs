@@ -1,0 +1,335 @@
+//! The built-in "shapes" data set: ten classes of simple figures, rendered from the seed.
+//!
+//! Why synthetic: the page must work in a lecture hall with nothing downloaded, and generating
+//! 5,000 small images takes a fraction of a second. Why these nuisances: the set is a teaching
+//! tool, so it must separate a CNN from a linear model. Each image draws, independently of its
+//! class, a position, scale and full rotation (the class lives in the outline, never at a fixed
+//! pixel), a background colour with a linear gradient, a fill colour that is lighter or darker than
+//! the background with equal odds (so neither the sign of the contrast nor the mean brightness
+//! tells the class), pixel noise, and, half the time, a soft distractor blob. A linear template on
+//! raw pixels cannot follow a rotating, moving, polarity-flipping outline; a few convolutions can.
+//!
+//! Every class outline is mirror-symmetric, so a horizontal flip (a later lesson's label-preserving
+//! augmentation) maps each class onto itself up to rotation, and colour jitter cannot change a
+//! label because colour carries none.
+//!
+//! Rendering: each outline is a signed distance function (SDF) in a local frame where the figure
+//! fits inside the unit circle. A pixel's coverage is `clamp(0.5 - d, 0, 1)` with `d` the signed
+//! distance in pixels from the pixel centre to the outline: the analytic box-filter anti-aliasing
+//! of a straight edge, one SDF evaluation per pixel instead of 16 supersamples. The SDFs of unions
+//! and differences (plus, crescent, heart) are exact outside and only approximate deep inside,
+//! where coverage is 1 anyway.
+//!
+//! Grey (`channels == 1`) images are the Rec. 601 luminance of the same scene. Each image's scene
+//! comes from its own forked RNG stream, drawn before any pixel noise, so the grey and RGB sets of
+//! one seed show the same figures with the same labels.
+
+use super::{normalise, Dataset};
+use crate::Rng;
+use rand::RngCore;
+use std::f32::consts::{PI, TAU};
+
+/// Class names, in label order.
+pub const SHAPE_CLASSES: [&str; 10] =
+    ["circle", "square", "triangle", "plus", "ring", "star", "crescent", "arrow", "bowtie", "heart"];
+
+// Nuisance ranges. These are the knobs that set the difficulty; see the module comment.
+/// Radius of the figure's bounding circle, as a fraction of the image size.
+const RADIUS: (f32, f32) = (0.26, 0.44);
+/// The figure's centre stays this many radii from the border, so at most a sliver is cut off.
+const BORDER_RADII: f32 = 0.85;
+/// Minimum luminance difference between fill and background, so grey images show every figure.
+const MIN_CONTRAST: f32 = 0.25;
+/// Largest intensity change of the background gradient across the image, per channel.
+const GRADIENT: f32 = 0.15;
+/// Standard deviation of the per-pixel noise, in intensity units, drawn per image.
+const NOISE_STD: (f32, f32) = (0.02, 0.07);
+/// Probability of a distractor blob, its Gaussian width (fraction of size) and peak opacity.
+const BLOB_P: f64 = 0.5;
+const BLOB_SIGMA: (f32, f32) = (0.04, 0.07);
+const BLOB_ALPHA: (f32, f32) = (0.5, 0.9);
+
+/// Rec. 601 luma weights: what a grey image shows of an RGB colour.
+const LUMA: [f32; 3] = [0.299, 0.587, 0.114];
+
+/// `n` labelled images of `size`×`size` with 3 (RGB) or 1 (grey) channels, classes balanced to
+/// within one image and in random order. Stored normalised (see the `data` module comment).
+pub fn shapes(n: usize, size: usize, channels: usize, rng: &mut Rng) -> Dataset {
+    assert!(channels == 1 || channels == 3, "shapes: channels must be 1 or 3, got {channels}");
+    assert!(size >= 8, "shapes: size must be at least 8, got {size}");
+    let classes = SHAPE_CLASSES.len();
+    let outlines = Outlines::new();
+
+    // Balanced labels: k-th image of the cycle gets class k % 10, then a shuffle.
+    let mut labels: Vec<u8> = (0..n).map(|i| (i % classes) as u8).collect();
+    rng.shuffle(&mut labels);
+
+    let len = channels * size * size;
+    let mut images = vec![0.0f32; n * len];
+    for (i, img) in images.chunks_exact_mut(len).enumerate() {
+        let mut r = rng.fork();
+        let scene = Scene::draw(labels[i] as usize, size, &mut r);
+        scene.render(&outlines, size, channels, &mut r, img);
+    }
+
+    Dataset {
+        images,
+        labels,
+        n,
+        c: channels,
+        h: size,
+        w: size,
+        classes,
+        class_names: SHAPE_CLASSES.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// Everything random about one image except its pixel noise.
+struct Scene {
+    class: usize,
+    /// figure centre and bounding radius, in pixels
+    cx: f32,
+    cy: f32,
+    radius: f32,
+    /// rotation of the local frame
+    cos: f32,
+    sin: f32,
+    /// background colour at the image centre and its change per pixel along x and y
+    bg: [f32; 3],
+    bg_dx: [f32; 3],
+    bg_dy: [f32; 3],
+    fill: [f32; 3],
+    noise_std: f32,
+    blob: Option<Blob>,
+}
+
+struct Blob {
+    x: f32,
+    y: f32,
+    /// 1 / (2 sigma²), in pixels⁻²
+    inv_two_var: f32,
+    alpha: f32,
+    colour: [f32; 3],
+}
+
+fn luma(c: [f32; 3]) -> f32 {
+    c[0] * LUMA[0] + c[1] * LUMA[1] + c[2] * LUMA[2]
+}
+
+fn range(r: &mut Rng, (lo, hi): (f32, f32)) -> f32 {
+    r.range(lo as f64, hi as f64) as f32
+}
+
+fn colour(r: &mut Rng) -> [f32; 3] {
+    [r.uniform() as f32, r.uniform() as f32, r.uniform() as f32]
+}
+
+impl Scene {
+    fn draw(class: usize, size: usize, r: &mut Rng) -> Scene {
+        let s = size as f32;
+        let radius = s * range(r, RADIUS);
+        // Centre: anywhere that keeps the figure (nearly) inside the frame.
+        let lo = (BORDER_RADII * radius).min(s / 2.0);
+        let cx = range(r, (lo, s - lo));
+        let cy = range(r, (lo, s - lo));
+        let angle = range(r, (0.0, TAU));
+
+        let bg = colour(r);
+        // Gradient: a random direction and a per-channel amplitude over the image width, so the
+        // background is neither flat nor the same ramp in every image.
+        let dir = range(r, (0.0, TAU));
+        let amp: [f32; 3] = std::array::from_fn(|_| range(r, (-GRADIENT, GRADIENT)) / s);
+        let bg_dx = amp.map(|a| a * dir.cos());
+        let bg_dy = amp.map(|a| a * dir.sin());
+
+        // Fill: any colour far enough from the background in luminance. Rejection keeps lighter
+        // and darker fills equally likely for every background, so contrast sign is class-blind.
+        let fill = loop {
+            let f = colour(r);
+            if (luma(f) - luma(bg)).abs() >= MIN_CONTRAST {
+                break f;
+            }
+        };
+
+        let noise_std = range(r, NOISE_STD);
+        let blob = r.bernoulli(BLOB_P).then(|| {
+            let sigma = s * range(r, BLOB_SIGMA);
+            Blob {
+                x: range(r, (0.0, s)),
+                y: range(r, (0.0, s)),
+                inv_two_var: 1.0 / (2.0 * sigma * sigma),
+                alpha: range(r, BLOB_ALPHA),
+                colour: colour(r),
+            }
+        });
+
+        Scene { class, cx, cy, radius, cos: angle.cos(), sin: angle.sin(), bg, bg_dx, bg_dy, fill, noise_std, blob }
+    }
+
+    /// Writes the scene as (channels, size, size) normalised floats into `out`, adding pixel noise
+    /// drawn from `r`.
+    fn render(&self, outlines: &Outlines, size: usize, channels: usize, r: &mut Rng, out: &mut [f32]) {
+        let plane = size * size;
+        let pick = |c: [f32; 3]| -> [f32; 3] { if channels == 1 { [luma(c); 3] } else { c } };
+        let (bg, bg_dx, bg_dy, fill) = (pick(self.bg), pick(self.bg_dx), pick(self.bg_dy), pick(self.fill));
+        let blob_colour = self.blob.as_ref().map(|b| pick(b.colour));
+        let half = size as f32 / 2.0;
+        // Pixels farther than this from the centre cannot be covered: skip their SDF.
+        let reach2 = (self.radius + 1.0) * (self.radius + 1.0);
+        let inv_radius = 1.0 / self.radius;
+        // Uniform noise on [-a, a] has std a/sqrt(3); 16 random bits per pixel are plenty.
+        let noise_amp = self.noise_std * 3f32.sqrt();
+        let (mut bits, mut left) = (0u64, 0u32);
+
+        for y in 0..size {
+            for x in 0..size {
+                let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
+                let (dx, dy) = (px - self.cx, py - self.cy);
+                let cover = if dx * dx + dy * dy > reach2 {
+                    0.0
+                } else {
+                    // Into the local frame: rotate by -angle, scale so the bounding radius is 1.
+                    let lx = (dx * self.cos + dy * self.sin) * inv_radius;
+                    let ly = (-dx * self.sin + dy * self.cos) * inv_radius;
+                    let d_pixels = outlines.sdf(self.class, lx, ly) * self.radius;
+                    (0.5 - d_pixels).clamp(0.0, 1.0)
+                };
+                let blob = self.blob.as_ref().map_or(0.0, |b| {
+                    let (bx, by) = (px - b.x, py - b.y);
+                    b.alpha * (-(bx * bx + by * by) * b.inv_two_var).exp()
+                });
+                let p = y * size + x;
+                for ch in 0..channels {
+                    let back = bg[ch] + bg_dx[ch] * (px - half) + bg_dy[ch] * (py - half);
+                    let mut v = back + (fill[ch] - back) * cover;
+                    if let Some(bc) = blob_colour {
+                        v += (bc[ch] - v) * blob;
+                    }
+                    if left == 0 {
+                        (bits, left) = (r.inner().next_u64(), 4);
+                    }
+                    let u = (bits & 0xffff) as f32 * (1.0 / 65535.0);
+                    (bits, left) = (bits >> 16, left - 1);
+                    v += noise_amp * (2.0 * u - 1.0);
+                    out[ch * plane + p] = normalise(v.clamp(0.0, 1.0));
+                }
+            }
+        }
+    }
+}
+
+/// Local-frame outlines of the ten classes. Each fits inside the unit circle and has a mirror
+/// axis through the origin (see the module comment).
+struct Outlines {
+    triangle: Vec<[f32; 2]>,
+    star: Vec<[f32; 2]>,
+    arrow: Vec<[f32; 2]>,
+    bowtie: Vec<[f32; 2]>,
+    heart_tip: Vec<[f32; 2]>,
+}
+
+impl Outlines {
+    fn new() -> Outlines {
+        // Regular polygon / star vertices, first vertex pointing up (+y).
+        let ring = |k: usize, radius: &dyn Fn(usize) -> f32| -> Vec<[f32; 2]> {
+            (0..k)
+                .map(|i| {
+                    let a = PI / 2.0 + TAU * i as f32 / k as f32;
+                    [radius(i) * a.cos(), radius(i) * a.sin()]
+                })
+                .collect()
+        };
+        Outlines {
+            // Equilateral, circumradius 0.95; centred on its centroid.
+            triangle: ring(3, &|_| 0.95),
+            // Five points; inner radius 0.42 keeps the arms thick enough to survive 28×28.
+            star: ring(10, &|i| if i % 2 == 0 { 1.0 } else { 0.42 }),
+            // Pointing up: a shaft and a wide head, mirror axis the shaft.
+            arrow: vec![[-0.2, -0.9], [0.2, -0.9], [0.2, 0.05], [0.6, 0.05], [0.0, 0.92], [-0.6, 0.05], [-0.2, 0.05]],
+            // Two triangles meeting at a narrow waist.
+            bowtie: vec![[-0.8, -0.6], [0.0, -0.12], [0.8, -0.6], [0.8, 0.6], [0.0, 0.12], [-0.8, 0.6]],
+            // Lower point of the heart; two circles make the lobes.
+            heart_tip: vec![[-0.78, 0.22], [0.0, -0.92], [0.78, 0.22]],
+        }
+    }
+
+    /// Signed distance (negative inside) from local point (x, y) to the outline of `class`.
+    fn sdf(&self, class: usize, x: f32, y: f32) -> f32 {
+        match class {
+            0 => circle(x, y, 0.0, 0.0, 0.85),
+            1 => rect(x, y, 0.68, 0.68),
+            2 => polygon(x, y, &self.triangle),
+            3 => rect(x, y, 0.27, 0.95).min(rect(x, y, 0.95, 0.27)),
+            4 => circle(x, y, 0.0, 0.0, 0.68).abs() - 0.21,
+            5 => polygon(x, y, &self.star),
+            // A disc minus an offset disc; its mirror axis is the local x axis.
+            6 => circle(x, y, 0.0, 0.0, 0.9).max(-circle(x, y, 0.42, 0.0, 0.74)),
+            7 => polygon(x, y, &self.arrow),
+            8 => polygon(x, y, &self.bowtie),
+            9 => circle(x, y, -0.4, 0.3, 0.48)
+                .min(circle(x, y, 0.4, 0.3, 0.48))
+                .min(polygon(x, y, &self.heart_tip)),
+            _ => unreachable!("shape class {class}"),
+        }
+    }
+}
+
+fn circle(x: f32, y: f32, cx: f32, cy: f32, r: f32) -> f32 {
+    ((x - cx) * (x - cx) + (y - cy) * (y - cy)).sqrt() - r
+}
+
+/// Axis-aligned rectangle with half-extents (hx, hy), centred at the origin.
+fn rect(x: f32, y: f32, hx: f32, hy: f32) -> f32 {
+    let (qx, qy) = (x.abs() - hx, y.abs() - hy);
+    let outside = (qx.max(0.0) * qx.max(0.0) + qy.max(0.0) * qy.max(0.0)).sqrt();
+    outside + qx.max(qy).min(0.0)
+}
+
+/// Simple polygon: distance to the nearest edge, negative inside (even–odd crossing rule).
+fn polygon(x: f32, y: f32, v: &[[f32; 2]]) -> f32 {
+    let mut d2 = f32::MAX;
+    let mut inside = false;
+    let mut a = v[v.len() - 1];
+    for &b in v {
+        let (ex, ey) = (b[0] - a[0], b[1] - a[1]);
+        let (wx, wy) = (x - a[0], y - a[1]);
+        let t = ((wx * ex + wy * ey) / (ex * ex + ey * ey)).clamp(0.0, 1.0);
+        let (qx, qy) = (wx - ex * t, wy - ey * t);
+        d2 = d2.min(qx * qx + qy * qy);
+        // Does the horizontal ray from (x, y) towards +x cross edge a→b?
+        if (a[1] > y) != (b[1] > y) && x < a[0] + ex * (y - a[1]) / ey {
+            inside = !inside;
+        }
+        a = b;
+    }
+    if inside {
+        -d2.sqrt()
+    } else {
+        d2.sqrt()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The renderer skips the SDF outside radius + 1 pixel, which is only right if every outline
+    /// lies within the unit circle; and every outline must actually contain its centre region.
+    #[test]
+    fn outlines_fit_in_the_unit_circle() {
+        let o = Outlines::new();
+        for class in 0..SHAPE_CLASSES.len() {
+            let mut area = 0;
+            for i in 0..200 {
+                for j in 0..200 {
+                    let (x, y) = (-1.2 + 2.4 * i as f32 / 199.0, -1.2 + 2.4 * j as f32 / 199.0);
+                    if o.sdf(class, x, y) < 0.0 {
+                        area += 1;
+                        assert!(x * x + y * y <= 1.0 + 1e-4, "{} pokes out at ({x}, {y})", SHAPE_CLASSES[class]);
+                    }
+                }
+            }
+            assert!(area > 2000, "{} is too thin: {area}", SHAPE_CLASSES[class]);
+        }
+    }
+}
