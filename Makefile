@@ -1,0 +1,64 @@
+# trainlab — the two commands a course maintainer needs:
+#
+#   make serve   set up what is missing, build the wasm package, serve the page (http://127.0.0.1:5173/)
+#   make test    set up what is missing, run all three test layers, stop at the first failure
+#
+# The work is in scripts/ (plain bash, runnable on their own); this file only names it.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Tools from `cargo install` live here; a fresh rustup puts it on PATH only for login shells.
+CARGO_BIN := $(or $(CARGO_INSTALL_ROOT),$(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CARGO_BIN):$(PATH)
+
+.PHONY: help setup setup-build pkg serve build preview test test-native test-web test-e2e bench clean
+
+help:
+	@echo "trainlab"
+	@echo "  make serve        set up, build the wasm package, start the dev server at http://127.0.0.1:5173/"
+	@echo "  make test         set up, then run every test layer (native, browser, end to end)"
+	@echo ""
+	@echo "  make build        production build of the page into dist/"
+	@echo "  make preview      build, then serve dist/ at http://127.0.0.1:4173/"
+	@echo "  make bench        run the benchmarks (bench/run.sh)"
+	@echo "  make setup        only install what is missing (wasm tools, chromium, npm packages)"
+	@echo "  make pkg          only build the wasm package into pkg/"
+	@echo "  make test-native | test-web | test-e2e    one test layer"
+	@echo "  make clean        remove pkg/ and dist/ (cargo clean for target/)"
+
+setup:
+	@bash scripts/setup.sh test
+
+setup-build:
+	@bash scripts/setup.sh build
+
+pkg: setup-build
+	@bash scripts/pkg.sh
+
+serve: pkg
+	@bash scripts/serve.sh dev
+
+build: pkg
+	@npm run build
+
+preview: build
+	@bash scripts/serve.sh preview
+
+test: setup
+	@bash scripts/test.sh native web e2e
+
+test-native:
+	@bash scripts/test.sh native
+
+test-web: setup
+	@bash scripts/test.sh web
+
+test-e2e: setup
+	@bash scripts/test.sh e2e
+
+bench: setup-build
+	@bash bench/run.sh
+
+clean:
+	rm -rf pkg dist

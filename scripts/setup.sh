@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Install whatever trainlab's build and tests need and is not there yet. Idempotent: every step
+# checks first and skips what is present, so a second run takes about a second.
+#
+#   scripts/setup.sh          everything (same as `test`)
+#   scripts/setup.sh build    what `make serve` / `make build` need: wasm target, wasm-bindgen-cli,
+#                             wasm-pack, binaryen (only if the build runs wasm-opt), npm packages
+#   scripts/setup.sh test     all of `build`, plus Debian's chromium and chromium-driver
+#
+# Assumes a Debian machine with rustup (cargo, rustc), node and npm. Installs system packages with
+# apt-get, so it runs as root (or with sudo).
+#
+# Why cargo install and not wasm-pack's own downloads: wasm-pack fetches wasm-bindgen, wasm-opt and
+# chromedriver from GitHub, which this network does not reach. wasm-pack uses a `wasm-bindgen`
+# found on PATH only if its version equals the `wasm-bindgen` crate in Cargo.lock exactly, so we
+# install that exact version from crates.io.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# The wasm-pack release to install when none is present (0.15.1 builds with --locked here).
+WASM_PACK_VERSION="${WASM_PACK_VERSION:-0.15.1}"
+WASM_TARGET=wasm32-unknown-unknown
+
+what="${1:-test}"
+case "$what" in
+  build) want_browser=0 ;;
+  test|all) want_browser=1 ;;
+  *) die "usage: scripts/setup.sh [build|test]" ;;
+esac
+
+t_setup=$(now_s)
+section "setup ($what): checking tools"
+
+# --- base tools the machine must already have -----------------------------------------------
+for tool in cargo rustc node npm; do
+  command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found. trainlab needs rustup (cargo, rustc), node and npm preinstalled."
+done
+
+# --- 1. the wasm32 target --------------------------------------------------------------------
+# Check the sysroot rather than `rustup target list`, so a toolchain without rustup is judged too.
+if [ -d "$(rustc --print sysroot)/lib/rustlib/$WASM_TARGET" ]; then
+  ok "rust target $WASM_TARGET"
+else
+  command -v rustup >/dev/null 2>&1 || die "rust target $WASM_TARGET missing and rustup not found to add it"
+  note "adding rust target $WASM_TARGET"
+  t=$(now_s); rustup target add "$WASM_TARGET"; ok "rust target added ($(fmt_dur $(( $(now_s) - t ))))"
+fi
+
+# --- 2. wasm-bindgen-cli, pinned to Cargo.lock ------------------------------------------------
+if [ ! -f Cargo.lock ]; then
+  note "Cargo.lock missing: generating it to learn the wasm-bindgen version"
+  cargo generate-lockfile
+fi
+# The [[package]] block whose name is exactly "wasm-bindgen"; its version line follows the name.
+WBG_VERSION="$(awk '/^\[\[package\]\]/{n=0} /^name = "wasm-bindgen"$/{n=1; next} n && /^version = /{gsub(/"/,"",$3); print $3; exit}' Cargo.lock)"
+[ -n "$WBG_VERSION" ] || die "could not find the wasm-bindgen version in Cargo.lock"
+
+have_wbg=""
+if command -v wasm-bindgen >/dev/null 2>&1; then
+  have_wbg="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')"
+fi
+if [ "$have_wbg" = "$WBG_VERSION" ] && command -v wasm-bindgen-test-runner >/dev/null 2>&1; then
+  ok "wasm-bindgen-cli $WBG_VERSION ($(command -v wasm-bindgen))"
+else
+  if [ -n "$have_wbg" ]; then
+    note "wasm-bindgen on PATH is ${have_wbg}, Cargo.lock wants $WBG_VERSION: reinstalling"
+  else
+    note "installing wasm-bindgen-cli $WBG_VERSION with cargo install (about 2 minutes on 2 cores)"
+  fi
+  t=$(now_s)
+  # Try the crate's own lock file first (reproducible). It fails here: wasm-bindgen-cli's
+  # published Cargo.lock pins webpki-roots 1.0.11, which the crates.io mirror on these machines
+  # does not carry, so resolution stops before anything compiles. Then resolve afresh without
+  # --locked, which picks versions the mirror has.
+  if ! cargo install wasm-bindgen-cli --version "=$WBG_VERSION" --locked --force; then
+    note "'cargo install --locked' failed (see above); retrying without --locked"
+    cargo install wasm-bindgen-cli --version "=$WBG_VERSION" --force
+  fi
+  got="$(wasm-bindgen --version | awk '{print $2}')"
+  [ "$got" = "$WBG_VERSION" ] || die "installed wasm-bindgen-cli but 'wasm-bindgen --version' says $got (PATH order?): $(command -v wasm-bindgen)"
+  ok "wasm-bindgen-cli $WBG_VERSION installed ($(fmt_dur $(( $(now_s) - t ))))"
+fi
+
+# --- 3. wasm-pack -------------------------------------------------------------------------------
+if command -v wasm-pack >/dev/null 2>&1; then
+  ok "$(wasm-pack --version) ($(command -v wasm-pack))"
+else
+  note "installing wasm-pack $WASM_PACK_VERSION with cargo install (about 1.5 minutes on 2 cores)"
+  t=$(now_s)
+  cargo install wasm-pack --version "=$WASM_PACK_VERSION" --locked
+  ok "wasm-pack installed ($(fmt_dur $(( $(now_s) - t ))))"
+fi
+
+# --- 4. Debian packages: binaryen (only if wasm-opt runs), chromium + chromium-driver (tests) ---
+# wasm-pack runs wasm-opt unless Cargo.toml's [package.metadata.wasm-pack.profile.release] says
+# `wasm-opt = false`; its own binaryen download fails here, so we use Debian's.
+release_uses_wasm_opt() {
+  ! awk '/^\[/{s = ($0 == "[package.metadata.wasm-pack.profile.release]")} s && /^wasm-opt *= *false/{f=1} END{exit !f}' Cargo.toml
+}
+apt_pkgs=()
+if release_uses_wasm_opt; then
+  if command -v wasm-opt >/dev/null 2>&1; then ok "wasm-opt ($(command -v wasm-opt))"; else apt_pkgs+=(binaryen); fi
+else
+  ok "wasm-opt not needed (wasm-opt = false in Cargo.toml)"
+fi
+if [ "$want_browser" = 1 ]; then
+  if [ -x /usr/bin/chromium ]; then ok "chromium (/usr/bin/chromium)"; else apt_pkgs+=(chromium); fi
+  if [ -x /usr/bin/chromedriver ]; then ok "chromedriver (/usr/bin/chromedriver)"; else apt_pkgs+=(chromium-driver); fi
+fi
+if [ "${#apt_pkgs[@]}" -gt 0 ]; then
+  note "installing Debian packages: ${apt_pkgs[*]}"
+  t=$(now_s)
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -q
+  as_root apt-get install -y -q "${apt_pkgs[@]}"
+  ok "Debian packages installed ($(fmt_dur $(( $(now_s) - t ))))"
+fi
+
+# --- 5. npm packages ------------------------------------------------------------------------------
+# npm writes node_modules/.package-lock.json on every install; if package-lock.json is newer than
+# that, the lock changed since the last install (a pull, a merge) and node_modules is stale.
+# Playwright must never download its own browser (it fails here); the tests use /usr/bin/chromium.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+if [ ! -f package.json ]; then
+  note "no package.json yet: skipping npm install"
+elif [ -f package-lock.json ]; then
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    note "npm ci (node_modules missing or older than package-lock.json)"
+    t=$(now_s); npm ci --no-audit --no-fund; ok "npm packages installed ($(fmt_dur $(( $(now_s) - t ))))"
+  else
+    ok "node_modules up to date with package-lock.json"
+  fi
+else
+  if [ ! -d node_modules ] || [ package.json -nt node_modules ]; then
+    note "no package-lock.json: npm install"
+    t=$(now_s); npm install --no-audit --no-fund; ok "npm packages installed ($(fmt_dur $(( $(now_s) - t ))))"
+  else
+    ok "node_modules present (no package-lock.json)"
+  fi
+fi
+
+ok "setup done in $(fmt_dur $(( $(now_s) - t_setup )))"

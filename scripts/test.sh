@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Run trainlab's three test layers in order and stop at the first failure, naming the layer.
+#
+#   scripts/test.sh            all layers (what `make test` runs, after scripts/setup.sh test)
+#   scripts/test.sh native     only layer 1: cargo test (the math, natively)
+#   scripts/test.sh web        only layer 2: wasm-pack test in headless Chromium (API + SIMD kernels)
+#   scripts/test.sh e2e        only layer 3: release wasm build, vite build, Node + playwright-core
+#
+# Exit status: 0 when every selected layer passed, else the failing command's status.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+layers=("$@")
+[ "${#layers[@]}" -gt 0 ] || layers=(native web e2e)
+
+summary=()
+t_all=$(now_s)
+
+# step LAYER-LABEL COMMAND...: run one command of a layer; on failure say which layer and stop.
+step() {
+  local label="$1"; shift
+  local t rc
+  printf '%s  $ %s%s\n' "$B" "$*" "$N"
+  t=$(now_s)
+  set +e; "$@"; rc=$?; set -e
+  if [ "$rc" -ne 0 ]; then
+    summary+=("FAILED  $label: $* ($(fmt_dur $(( $(now_s) - t ))))")
+    print_summary
+    printf '\n%s%sTEST FAILED in %s%s\n' "$R" "$B" "$label" "$N" >&2
+    printf '%s  command: %s (exit status %d)%s\n' "$R" "$*" "$rc" "$N" >&2
+    exit "$rc"
+  fi
+  summary+=("ok      $label: $* ($(fmt_dur $(( $(now_s) - t ))))")
+}
+
+print_summary() {
+  printf '\n%s==> test summary%s\n' "$B" "$N"
+  printf '  %s\n' "${summary[@]}"
+  printf '  total %s\n' "$(fmt_dur $(( $(now_s) - t_all )))"
+}
+
+need_package_json() {
+  [ -f package.json ] || { summary+=("FAILED  $1: no package.json in the repository yet"); print_summary;
+    printf '\n%s%sTEST FAILED in %s: package.json is missing%s\n' "$R" "$B" "$1" "$N" >&2; exit 1; }
+}
+
+for layer in "${layers[@]}"; do
+  case "$layer" in
+    native)
+      L="layer 1/3 (native math: cargo test)"
+      section "$L"
+      step "$L" cargo test
+      ;;
+    web)
+      L="layer 2/3 (browser: wasm-pack test --headless --chrome)"
+      section "$L"
+      [ -x "$CHROMEDRIVER" ] || { printf '%s%sTEST FAILED in %s: %s not found (run scripts/setup.sh test)%s\n' "$R" "$B" "$L" "$CHROMEDRIVER" "$N" >&2; exit 1; }
+      step "$L" wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER"
+      ;;
+    e2e)
+      L="layer 3/3 (end to end: pkg build, vite build, npm run e2e)"
+      section "$L"
+      need_package_json "$L"
+      step "$L" wasm-pack build --release --target web --out-dir pkg
+      step "$L" npm run build
+      step "$L" npm run e2e
+      ;;
+    *) die "unknown layer '$layer' (expected: native, web, e2e)" ;;
+  esac
+done
+
+print_summary
+printf '\n%s%sALL TESTS PASSED%s (%s)\n' "$G" "$B" "$N" "${layers[*]}"
