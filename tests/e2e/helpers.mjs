@@ -1,0 +1,130 @@
+// Shared helpers for the end-to-end tests (not a test file itself).
+//
+// Server: the tests run against the PRODUCTION build, served by `vite preview` from dist/ on a free
+// localhost port, because that is what students get (service worker included). If dist/ is missing
+// it is built first with `vite build`. Set TRAINLAB_E2E_URL to test an already running server instead.
+// Browser: the system Chromium driven by playwright-core (Playwright's own download does not work here).
+
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const RESULTS = join(ROOT, "test-results");
+const VITE = join(ROOT, "node_modules", ".bin", "vite");
+
+export const CHROMIUM_ARGS = [
+  "--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--no-first-run",
+];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url, child, timeoutMs = 30000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`server exited early with code ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`server at ${url} did not answer within ${timeoutMs} ms`);
+}
+
+/** Start `vite preview` on dist/ (building it if needed). Returns { url, stop }. */
+export async function startServer() {
+  if (process.env.TRAINLAB_E2E_URL) return { url: process.env.TRAINLAB_E2E_URL, stop: async () => {} };
+  if (!existsSync(join(ROOT, "dist", "index.html"))) {
+    const b = spawnSync(VITE, ["build"], { cwd: ROOT, stdio: "inherit" });
+    if (b.status !== 0) throw new Error("vite build failed");
+  }
+  const port = await freePort();
+  const child = spawn(VITE, ["preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
+    cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true,
+  });
+  let log = "";
+  child.stdout.on("data", (d) => { log += d; });
+  child.stderr.on("data", (d) => { log += d; });
+  const url = `http://127.0.0.1:${port}/`;
+  try {
+    await waitForHttp(url, child);
+  } catch (e) {
+    try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ }
+    throw new Error(`${e.message}\n${log}`);
+  }
+  return {
+    url,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    },
+  };
+}
+
+export function launchBrowser() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+/**
+ * A fresh page (own context) that records console errors, page errors, failed requests and
+ * requests to hosts other than localhost.
+ */
+export async function openPage(browser, url, { width = 1280, height = 800 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  const problems = { consoleErrors: [], pageErrors: [], failedRequests: [], foreignRequests: [] };
+  page.on("console", (m) => { if (m.type() === "error") problems.consoleErrors.push(m.text()); });
+  page.on("pageerror", (e) => problems.pageErrors.push(String(e)));
+  context.on("requestfailed", (r) => problems.failedRequests.push(`${r.url()} ${r.failure()?.errorText}`));
+  context.on("response", (r) => { if (r.status() >= 400) problems.failedRequests.push(`${r.url()} HTTP ${r.status()}`); });
+  context.on("request", (r) => {
+    const u = new URL(r.url());
+    if (!["http:", "https:", "ws:", "wss:"].includes(u.protocol)) return;   // data:, blob:
+    if (!["127.0.0.1", "localhost", "[::1]"].includes(u.hostname)) problems.foreignRequests.push(r.url());
+  });
+  await page.goto(url);
+  return { context, page, problems };
+}
+
+/** Wait until the page has a run and is paused (ready to play). */
+export async function waitReady(page, timeout = 30000) {
+  await page.waitForFunction(() => document.body.dataset.runState === "paused", null, { timeout });
+}
+
+/** A numeric stat from the page (data-value of #stat-<key>), or NaN. */
+export async function stat(page, key) {
+  return page.evaluate((k) => {
+    const v = document.getElementById(`stat-${k}`)?.dataset.value;
+    return v === undefined ? NaN : Number(v);
+  }, key);
+}
+
+export async function messageTexts(page) {
+  return page.$$eval("#messages .message p", (ps) => ps.map((p) => p.textContent));
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(RESULTS, { recursive: true });
+  const path = join(RESULTS, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,63 @@
+// Vite config for the trainlab page.
+//
+// - base "./": the built dist/ works from any path (a course site, a slide deck's folder).
+// - The training worker is bundled as an ES module worker (worker.js imports the wasm glue).
+// - TRAINLAB_MOCK=1 swaps ../pkg/trainlab.js for tests/e2e/mock-trainlab.js, a fake Trainer used
+//   to develop the page before the wasm core existed; real builds never use it.
+// - offlineServiceWorker(): after a production build, writes dist/sw.js from www/sw.js with the
+//   list of every built file, so the page keeps working offline once it has been loaded.
+
+import { defineConfig } from "vite";
+import { createHash } from "node:crypto";
+import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+
+const root = import.meta.dirname;
+const mock = process.env.TRAINLAB_MOCK === "1";
+
+function listFiles(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? listFiles(p) : [p];
+  });
+}
+
+function offlineServiceWorker() {
+  let outDir;
+  return {
+    name: "trainlab-offline-sw",
+    apply: "build",
+    configResolved(config) { outDir = resolve(config.root, config.build.outDir); },
+    closeBundle() {
+      const files = listFiles(outDir)
+        .map((p) => relative(outDir, p).split("\\").join("/"))
+        .filter((f) => f !== "sw.js" && !f.endsWith(".map"))
+        .sort();
+      // The cache name changes whenever any built file changes, so a new build replaces the old cache.
+      const h = createHash("sha256");
+      for (const f of files) h.update(f).update(readFileSync(join(outDir, f)));
+      const version = h.digest("hex").slice(0, 12);
+      const assets = ["./", ...files.map((f) => "./" + f)];
+      const src = readFileSync(join(root, "www/sw.js"), "utf8")
+        .replace("__CACHE_VERSION__", version)
+        .replace("__ASSETS__", JSON.stringify(assets));
+      writeFileSync(join(outDir, "sw.js"), src);
+    },
+  };
+}
+
+export default defineConfig({
+  base: "./",
+  resolve: {
+    alias: mock
+      ? [{ find: /^\.\.\/pkg\/trainlab\.js$/, replacement: resolve(root, "tests/e2e/mock-trainlab.js") }]
+      : [],
+  },
+  worker: { format: "es" },
+  build: {
+    target: "es2022",
+    outDir: "dist",
+    emptyOutDir: true,
+  },
+  plugins: [offlineServiceWorker()],
+});

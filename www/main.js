@@ -1,0 +1,295 @@
+// Boot: build the UI from the settings table, start the training worker, wire the views.
+//
+// The main thread never trains: it sends settings to the worker and draws what comes back, at most
+// DRAW_FPS times a second (requestAnimationFrame). The URL hash holds the settings, so a link
+// reproduces a run; it is read on load and on hashchange, and rewritten when a run is created.
+
+import "uplot/dist/uPlot.min.css";
+import { SETTINGS, defaults, parseHash, parseValue, serializeHash, settingByKey, toConfig } from "./state.js";
+import { createMessages } from "./views/messages.js";
+import { createControls } from "./views/controls.js";
+import { createStats } from "./views/stats.js";
+import { createLossChart } from "./views/lossChart.js";
+import { createAccuracyChart } from "./views/accuracyChart.js";
+
+const DRAW_FPS = 20;
+
+const $ = (id) => document.getElementById(id);
+const messages = createMessages($("messages"));
+const stats = createStats($("stats"));
+const lossChart = createLossChart($("loss-chart"));
+const accChart = createAccuracyChart($("acc-chart"));
+const controls = createControls($("settings"), { onSetting });
+const playBtn = $("playpause"), stepBtn = $("step"), resetBtn = $("reset");
+
+// ---- run state ------------------------------------------------------------------------------
+let worker = null;
+let good = null;          // settings of the current (last good) run; null until the first run exists
+let hidden = new Set();
+let nextRunId = 1;
+let currentRun = 0;       // runId whose reports we draw
+let pending = null;       // { runId, values, fallback } awaiting "created" / "rejected"
+let running = false;
+let firstLoss = NaN;
+let ips = NaN;            // images per second, smoothed
+let lastEval = null;
+
+function setRunState(state) {
+  document.body.dataset.runState = state;
+  const ready = state === "running" || state === "paused";
+  playBtn.disabled = !ready;
+  stepBtn.disabled = state !== "paused";
+  resetBtn.disabled = !ready;
+  playBtn.textContent = state === "running" ? "❚❚ Pause" : "▶ Play";
+  playBtn.setAttribute("aria-pressed", String(state === "running"));
+  const status = {
+    booting: "Loading the WebAssembly core…",
+    creating: "Building the network…",
+    running: "Training…",
+    paused: "Paused",
+    fatal: "Not available",
+  }[state] ?? state;
+  $("status").textContent = status;
+}
+
+// ---- worker ---------------------------------------------------------------------------------
+function startWorker() {
+  worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  worker.onmessage = (ev) => onWorkerMessage(ev.data);
+  worker.onerror = (ev) => {
+    ev.preventDefault?.();
+    fatal(`The training worker failed to start: ${ev.message || "unknown error"}`);
+  };
+}
+
+function fatal(text) {
+  messages.show("fatal", `${text}. Reload the page to try again.`, "error");
+  running = false;
+  setRunState("fatal");
+}
+
+/** Ask the worker for a new run with `values`. `fallback`: settings to try if the core rejects. */
+function requestRun(values, fallback = null) {
+  const runId = nextRunId++;
+  pending = { runId, values, fallback };
+  setRunState("creating");
+  worker.postMessage({ type: "create", runId, config: toConfig(values) });
+}
+
+function onWorkerMessage(m) {
+  switch (m.type) {
+    case "booted":
+      break;
+    case "fatal":
+      fatal(m.message);
+      break;
+    case "created":
+      if (!pending || m.runId !== pending.runId) break;
+      good = pending.values;
+      pending = null;
+      currentRun = m.runId;
+      $("backend").textContent = m.backend || "unknown";
+      resetViews();
+      controls.setValues(good);
+      writeHash();
+      messages.dismiss("nan");
+      messages.dismiss("rejected");
+      running = false;
+      setRunState("paused");
+      break;
+    case "rejected": {
+      if (!pending || m.runId !== pending.runId) break;
+      const { values, fallback } = pending;
+      pending = null;
+      const changed = SETTINGS.filter((s) => good && values[s.key] !== good[s.key])
+        .map((s) => `${s.hash}=${values[s.key]}`).join(", ");
+      const what = changed ? ` (${changed})` : "";
+      const keep = good ? "The previous run is kept" : fallback ? "Using the default settings instead" : "";
+      messages.show("rejected", `The trainer rejected these settings${what}: ${m.message}. ${keep}.`, "error");
+      if (good) {
+        controls.setValues(good);
+        writeHash();
+        setRunState(running ? "running" : "paused");
+      } else if (fallback) {
+        requestRun(fallback, null);
+      } else {
+        fatal("No settings were accepted by the trainer");
+      }
+      break;
+    }
+    case "state":
+      if (m.runId !== currentRun || pending) break;
+      running = m.running;
+      setRunState(running ? "running" : "paused");
+      break;
+    case "report":
+      if (m.runId !== currentRun) break;
+      onReport(m);
+      break;
+    case "eval":
+      if (m.runId !== currentRun) break;
+      onEval(m);
+      break;
+    case "nan":
+      if (m.runId !== currentRun) break;
+      running = false;
+      setRunState("paused");
+      {
+        const what = m.value === "NaN" ? "NaN" : "infinite";
+        messages.show("nan",
+          `Loss became ${what} at step ${m.step} — learning rate too high or bad initialization ` +
+          `(lecture, step 2). Lower the learning rate and press reset.`, "error");
+      }
+      break;
+    case "crash":
+      // A trap inside wasm can leave the module unusable: start a fresh worker with the last good
+      // settings. The student loses the run, not the page.
+      messages.show("crash", `The training core stopped with an error (${m.message}). ` +
+        `The run was restarted with the last good settings.`, "error");
+      worker.terminate();
+      running = false;
+      startWorker();
+      requestRun(good ?? defaults());
+      break;
+  }
+}
+
+// ---- reports → views ------------------------------------------------------------------------
+function resetViews() {
+  lossChart.reset();
+  accChart.reset();
+  stats.reset();
+  firstLoss = NaN;
+  ips = NaN;
+  lastEval = null;
+  $("gap").textContent = "";
+  stats.set("step", 0);
+  stats.set("epoch", 0);
+  stats.set("lr", good.learningRate);
+  scheduleDraw();
+}
+
+function onReport(r) {
+  const firstStep = r.step - r.losses.length + 1;
+  if (firstStep === 1 && r.losses.length) {
+    firstLoss = r.losses[0];
+    stats.set("firstloss", firstLoss,
+      `Loss of the very first step. For softmax with C classes it should be about log(C) = ${Math.log(10).toFixed(2)} for 10 classes.`);
+  }
+  lossChart.push(firstStep, r.losses);
+  if (Number.isFinite(r.imagesPerSecond) && r.imagesPerSecond > 0) {
+    ips = Number.isFinite(ips) ? 0.8 * ips + 0.2 * r.imagesPerSecond : r.imagesPerSecond;
+  }
+  stats.set("step", r.step);
+  stats.set("epoch", r.epoch);
+  stats.set("lr", r.lr);
+  stats.set("ips", Number.isFinite(ips) ? ips : undefined);
+  stats.set("loss", lossChart.average());
+  scheduleDraw();
+}
+
+function onEval(e) {
+  lastEval = e;
+  accChart.push(e);
+  stats.set("trainacc", e.trainAccuracy);
+  stats.set("valacc", e.valAccuracy);
+  const gap = e.trainAccuracy - e.valAccuracy;
+  if (e.step > 0 && Number.isFinite(gap)) {
+    $("gap").textContent = `Now at step ${e.step}: train ${(e.trainAccuracy * 100).toFixed(1)}%, ` +
+      `val ${(e.valAccuracy * 100).toFixed(1)}%, gap ${(gap * 100).toFixed(1)} points.`;
+  }
+  scheduleDraw();
+}
+
+// Draw at most DRAW_FPS times a second, only when something changed, only when visible.
+let drawQueued = false, lastDraw = 0;
+function scheduleDraw() {
+  if (drawQueued) return;
+  drawQueued = true;
+  requestAnimationFrame(drawFrame);
+}
+function drawFrame(now) {
+  if (now - lastDraw < 1000 / DRAW_FPS) { requestAnimationFrame(drawFrame); return; }
+  drawQueued = false;
+  lastDraw = now;
+  lossChart.draw();
+  accChart.draw();
+}
+
+// ---- settings, hash ---------------------------------------------------------------------------
+function onSetting(key, raw) {
+  const s = settingByKey(key);
+  const r = parseValue(s, raw);
+  if (!r.ok) {
+    messages.show(`input-${s.hash}`, `${s.label}: "${raw}" is not valid — it ${r.reason}. Kept ${good?.[key]}.`, "warn");
+    controls.setValues(good ?? defaults());
+    return;
+  }
+  messages.dismiss(`input-${s.hash}`);
+  if (!good || pending) return;
+  if (good[key] === r.value) return;
+  requestRun({ ...good, [key]: r.value });
+}
+
+function writeHash() {
+  const h = serializeHash(good, hidden);
+  if (location.hash !== h) history.replaceState(null, "", h);
+}
+
+/** Read the hash: report bad entries, apply hidden controls, return the settings it asks for. */
+function readHash() {
+  const { values, hidden: h, errors } = parseHash(location.hash);
+  messages.clear("hash-");
+  for (const e of errors) {
+    messages.show(`hash-${e.key}-${e.value}`, e.message, "warn");
+  }
+  hidden = h;
+  const shown = controls.setHidden(hidden);
+  document.body.classList.toggle("no-settings", shown === 0);
+  return values;
+}
+
+window.addEventListener("hashchange", () => {
+  const values = readHash();
+  if (pending) return;
+  if (good && SETTINGS.every((s) => values[s.key] === good[s.key])) { writeHash(); return; }
+  requestRun(values, good ? null : defaults());
+});
+
+// ---- buttons ---------------------------------------------------------------------------------
+playBtn.addEventListener("click", () => {
+  if (pending) return;
+  worker.postMessage({ type: running ? "pause" : "play" });
+  // Show the new state at once; the worker confirms with a "state" message.
+  running = !running;
+  setRunState(running ? "running" : "paused");
+});
+stepBtn.addEventListener("click", () => {
+  if (!running && !pending) worker.postMessage({ type: "step" });
+});
+resetBtn.addEventListener("click", () => {
+  if (pending || !good) return;
+  messages.dismiss("nan");
+  requestRun(good);
+});
+document.addEventListener("keydown", (ev) => {
+  if (ev.target instanceof HTMLInputElement || ev.target instanceof HTMLSelectElement) return;
+  if (ev.key === " " && !playBtn.disabled) { ev.preventDefault(); playBtn.click(); }
+});
+
+// Small embeds start with the settings drawer closed; the charts matter more there.
+if (window.innerWidth < 900 || window.innerHeight < 600) $("settings-drawer").open = false;
+
+// ---- boot ------------------------------------------------------------------------------------
+setRunState("booting");
+startWorker();
+const initial = readHash();
+controls.setValues(initial);
+requestRun(initial, defaults());
+
+if (import.meta.env.PROD && "serviceWorker" in navigator && location.protocol !== "file:") {
+  navigator.serviceWorker.register("./sw.js").catch((e) => console.warn("offline cache unavailable:", e.message));
+}
+
+// For the end-to-end tests and curious students: the current settings and run.
+window.trainlab = { get settings() { return good; }, get running() { return running; }, get firstLoss() { return firstLoss; } };

@@ -1,0 +1,82 @@
+// Training loss per step: every step's loss as a scatter, its moving average as a line.
+// Lecture: "Losses may be noisy, use a scatter plot and also plot moving average to see trends better."
+//
+// Every step's loss arrives (report.losses). To keep drawing cheap however long the run, the chart
+// keeps at most MAX_POINTS points: when full it drops every other point and from then on keeps only
+// steps that are multiples of a doubled stride. The moving average is computed on every step before
+// thinning, so the line is exact at the points that remain.
+
+import { COLORS, axis, makePlot } from "./chart.js";
+
+const MAX_POINTS = 4000;
+export const AVG_WINDOW = 50;
+
+export function createLossChart(el) {
+  let xs = [], ys = [], avg = [];
+  let stride = 1;
+  let ring = new Float64Array(AVG_WINDOW), ringN = 0, ringSum = 0, ringPos = 0;
+  let lastAvg = NaN;
+  let dirty = false;
+
+  const plot = makePlot(el, {
+    scales: { x: { time: false }, y: { range: (u, min, max) => [0, niceMax(max)] } },
+    series: [
+      {},
+      {
+        label: "loss (one step)", stroke: COLORS.loss, paths: () => null,
+        points: { show: true, size: 3, space: 0, width: 0, fill: COLORS.loss },
+      },
+      { label: `moving average (${AVG_WINDOW} steps)`, stroke: COLORS.lossAvg, width: 2, points: { show: false } },
+    ],
+    axes: [axis({ label: "step", labelSize: 18, size: 30 }), axis({ size: 44 })],
+    cursor: { show: false },
+  }, [[], [], []]);
+
+  function niceMax(max) {
+    if (!Number.isFinite(max) || max <= 0) return 2.5;
+    return max * 1.05;
+  }
+
+  function reset() {
+    xs = []; ys = []; avg = [];
+    stride = 1;
+    ring.fill(0); ringN = 0; ringSum = 0; ringPos = 0;
+    lastAvg = NaN;
+    dirty = true;
+  }
+
+  /** Add the losses of steps firstStep, firstStep+1, ... */
+  function push(firstStep, losses) {
+    for (let i = 0; i < losses.length; i++) {
+      const step = firstStep + i;
+      const l = losses[i];
+      // Running mean over the last AVG_WINDOW steps; a NaN/Inf loss poisons it, as it should.
+      if (ringN === AVG_WINDOW) ringSum -= ring[ringPos]; else ringN++;
+      ring[ringPos] = l;
+      ringSum += l;
+      ringPos = (ringPos + 1) % AVG_WINDOW;
+      lastAvg = ringSum / ringN;
+      if (step % stride !== 0) continue;
+      xs.push(step);
+      ys.push(Number.isFinite(l) ? l : null);
+      avg.push(Number.isFinite(lastAvg) ? lastAvg : null);
+      if (xs.length > MAX_POINTS) thin();
+    }
+    dirty = true;
+  }
+
+  function thin() {
+    stride *= 2;
+    const keep = (_, i) => xs[i] % stride === 0;
+    const nx = xs.filter(keep), ny = ys.filter(keep), na = avg.filter(keep);
+    xs = nx; ys = ny; avg = na;
+  }
+
+  function draw() {
+    if (!dirty) return;
+    dirty = false;
+    plot.setData([xs, ys, avg]);
+  }
+
+  return { reset, push, draw, average: () => lastAvg };
+}

@@ -1,0 +1,37 @@
+// The message area: visible, dismissable notes for the student (bad link values, rejected settings,
+// NaN losses, a restarted core). Each message has an id; showing the same id again replaces it.
+
+export function createMessages(root) {
+  const items = new Map();
+
+  function show(id, text, kind = "warn") {
+    dismiss(id);
+    const el = document.createElement("div");
+    el.className = `message message-${kind}`;
+    el.dataset.id = id;
+    el.setAttribute("role", kind === "error" ? "alert" : "status");
+    const p = document.createElement("p");
+    p.textContent = text;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "message-close";
+    close.setAttribute("aria-label", "Dismiss message");
+    close.title = "Dismiss";
+    close.textContent = "×";
+    close.addEventListener("click", () => dismiss(id));
+    el.append(p, close);
+    root.append(el);
+    items.set(id, el);
+  }
+
+  function dismiss(id) {
+    items.get(id)?.remove();
+    items.delete(id);
+  }
+
+  function clear(prefix = "") {
+    for (const id of [...items.keys()]) if (id.startsWith(prefix)) dismiss(id);
+  }
+
+  return { show, dismiss, clear };
+}
