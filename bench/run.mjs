@@ -1,0 +1,443 @@
+// trainlab benchmark driver (see bench/README.md). Started by bench/run.sh after dependencies and
+// builds are in place:
+//   node bench/run.mjs [--quick] [--no-native] [--no-trainlab] [--workloads=a,b] [--batches=1,16,64]
+//                      [--contenders=trainlab,tfjs-wasm,...] [--port=N] [--out=path]
+//
+// 1. serves the repository read-only on 127.0.0.1 (node:http, correct MIME for .wasm/.js);
+// 2. drives ONE headless Chromium (playwright-core, /usr/bin/chromium) on bench/harness.html,
+//    which runs every contender in its own Web Worker (single thread);
+// 3. for each workload x batch: sets every contender up, warms each up, then measures in
+//    interleaved rounds (A B C D A B C D ...) so machine noise hits every contender alike;
+// 4. runs the native build of the same core (target/release/examples/bench_native) after the
+//    browser has closed, so the two never compete for the CPU;
+// 5. prints one table per workload x batch plus a summary, and writes bench/results/latest.json.
+import http from "node:http";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import vm from "node:vm";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const BENCH = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(BENCH, "..");
+
+// ---------------------------------------------------------------------------------------------
+// options
+// ---------------------------------------------------------------------------------------------
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const opt = (name, dflt) => {
+  const a = argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? a.slice(name.length + 3) : dflt;
+};
+const QUICK = flag("quick");
+const CFG = {
+  quick: QUICK,
+  workloads: opt("workloads", "lenet,cifar-convnetjs,vgg-mini").split(","),
+  batches: opt("batches", QUICK ? "64" : "1,16,64").split(",").map(Number),
+  // warm-up: at least `warmSteps` steps unless a contender's steps are so slow that `warmSeconds`
+  // pass first (then at least `minWarm`); measure: `measSteps` steps, capped by `measSeconds`
+  // (then at least `minMeas`), split over `rounds` interleaved rounds.
+  warmSteps: QUICK ? 5 : 10,
+  warmSeconds: QUICK ? 2 : 5,
+  minWarm: 2,
+  measSteps: QUICK ? 10 : 20,
+  measSeconds: QUICK ? 5 : 15,
+  minMeas: 3,
+  rounds: QUICK ? 2 : 4,
+  // a contender whose predicted step time exceeds this is not run for the cell (estimate shown)
+  maxStepSeconds: QUICK ? 4 : 10,
+  peakSeconds: QUICK ? 0.3 : 0.6,
+  native: !flag("no-native"),
+  trainlab: !flag("no-trainlab"),
+  out: opt("out", path.join(BENCH, "results", "latest.json")),
+  port: Number(opt("port", "0")),
+  lr: 0.01,
+  seed: 1,
+  tfFused: opt("tf-fused", "auto"), // "auto" (try both, keep the faster), "true", "false"
+};
+const ALL_CONTENDERS = ["trainlab", "tfjs-wasm", "tfjs-wasm-patched", "tfjs-cpu", "convnetjs"];
+CFG.contenders = opt("contenders", ALL_CONTENDERS.join(",")).split(",");
+if (!CFG.trainlab) CFG.contenders = CFG.contenders.filter((c) => c !== "trainlab");
+
+const LABEL = {
+  trainlab: "trainlab (wasm simd128)",
+  "tfjs-wasm": "TF.js 4.22 wasm (stock)",
+  "tfjs-wasm-patched": "TF.js 4.22 wasm + dW kernel",
+  "tfjs-cpu": "TF.js 4.22 cpu",
+  convnetjs: "ConvNetJS 0.3.0",
+  native: "trainlab native",
+};
+const WORKER = {
+  trainlab: ["/bench/workers/trainlab.js", "module"],
+  "tfjs-wasm": ["/bench/workers/tfjs.js?variant=wasm", "classic"],
+  "tfjs-wasm-patched": ["/bench/workers/tfjs.js?variant=wasm-patched", "classic"],
+  "tfjs-cpu": ["/bench/workers/tfjs.js?variant=cpu", "classic"],
+  convnetjs: ["/bench/workers/convnetjs.js", "classic"],
+};
+
+vm.runInThisContext(fs.readFileSync(path.join(BENCH, "lib", "nets.js"), "utf8"));
+const NETS = globalThis.BENCH_NETS;
+
+const log = (...a) => console.error(...a); // progress on stderr, tables on stdout
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? NaN : n % 2 ? s[n >> 1] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------------
+// static server: the repository, read-only, GET/HEAD only, no directory listings
+// ---------------------------------------------------------------------------------------------
+const MIME = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".map": "application/json",
+  ".css": "text/css",
+  ".wat": "text/plain",
+};
+function serve(port) {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://x");
+    const file = path.resolve(ROOT, "." + decodeURIComponent(url.pathname));
+    if ((req.method !== "GET" && req.method !== "HEAD") || !file.startsWith(ROOT + path.sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    fs.stat(file, (err, st) => {
+      if (err || !st.isFile()) {
+        res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+        return;
+      }
+      res.writeHead(200, {
+        "content-type": MIME[path.extname(file)] || "application/octet-stream",
+        "content-length": st.size,
+        "cache-control": "no-store",
+      });
+      if (req.method === "HEAD") res.end();
+      else fs.createReadStream(file).pipe(res);
+    });
+  });
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// measurement
+// ---------------------------------------------------------------------------------------------
+async function main() {
+  const t0 = Date.now();
+  const hasPkg = fs.existsSync(path.join(ROOT, "pkg", "trainlab.js"));
+  if (CFG.contenders.includes("trainlab") && !hasPkg) {
+    log("! pkg/trainlab.js missing: trainlab column skipped (bench/run.sh builds it with wasm-pack)");
+    CFG.contenders = CFG.contenders.filter((c) => c !== "trainlab");
+  }
+  const nativeBin = path.join(ROOT, "target", "release", "examples", "bench_native");
+  const server = await serve(CFG.port);
+  const base = `http://127.0.0.1:${server.address().port}`;
+  log(`serving ${ROOT} at ${base}`);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run",
+    ],
+  });
+  const results = {
+    meta: {
+      date: new Date().toISOString(),
+      quick: QUICK,
+      config: CFG,
+      chromium: browser.version(),
+      node: process.version,
+      cpu: os.cpus()[0]?.model,
+      cpus: os.cpus().length,
+      loadavgAtStart: os.loadavg(),
+      gitCommit: spawnSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"]).stdout?.toString().trim(),
+    },
+    workloads: {},
+    contenders: {},
+    peak: null,
+    cells: [],
+    native: null,
+  };
+  for (const w of CFG.workloads) results.workloads[w] = NETS.analyse(w);
+  let page;
+  try {
+    page = await browser.newPage();
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") log(`  [page ${m.type()}] ${m.text()}`);
+    });
+    page.on("pageerror", (e) => log(`  [page error] ${e.message}`));
+    await page.goto(`${base}/bench/harness.html`);
+    // Errors come back as "page.evaluate: Error: <message>\n    at <page stack>"; keep the message.
+    const call = (name, cmd, args) =>
+      page.evaluate(([n, c, a]) => window.benchCall(n, c, a), [name, cmd, args]).catch((e) => {
+        const m = String(e.message).replace(/^page\.evaluate: (Error: )?/, "").split("\n    at ")[0];
+        throw new Error(m);
+      });
+
+    // -- the wasm peak, before and after everything else; the higher median counts ------------
+    const runPeak = async () => {
+      await page.evaluate(() => window.benchSpawn("peak", "/bench/workers/peak.js", "classic"));
+      const p = await call("peak", "peak", { seconds: CFG.peakSeconds });
+      await page.evaluate(() => window.benchKill("peak"));
+      return p;
+    };
+    log("measuring wasm f32x4 mul+add peak ...");
+    const peakBefore = await runPeak();
+    log(`  peak ${peakBefore.gflops.toFixed(1)} GFLOP/s (${peakBefore.best.mode}, ${peakBefore.best.chains} chains)`);
+
+    // -- start the contenders ----------------------------------------------------------------
+    const live = [];
+    for (const c of CFG.contenders) {
+      const [url, type] = WORKER[c];
+      try {
+        await page.evaluate(([n, u, t]) => window.benchSpawn(n, u, t), [c, url, type]);
+        const info = await call(c, "init", {});
+        results.contenders[c] = { label: LABEL[c], info };
+        live.push(c);
+        log(`started ${c}: ${JSON.stringify(info).slice(0, 300)}`);
+        if (c === "tfjs-wasm-patched") {
+          const v = info.verification;
+          for (const k of v.cases) {
+            log(`  dW check x=${k.x} f=${k.filter} pad=${JSON.stringify(k.pad)} rel.err=${k.relErr.toExponential(2)} ${k.pass ? "ok" : "FAIL"}`);
+          }
+          if (!v.pass) throw new Error("patched Conv2DBackpropFilter disagrees with the cpu backend; not benchmarking it");
+        }
+      } catch (e) {
+        results.contenders[c] = { label: LABEL[c], error: e.message };
+        log(`! ${c} failed to start: ${e.message}`);
+      }
+    }
+
+    // TF.js variant choice: fused (tf.fused.conv2d/matMul with bias+relu, what tf.layers does) or
+    // separate ops. "auto" measures both on each workload at the largest batch and keeps the faster.
+    const tfFused = {};
+    for (const w of CFG.workloads) {
+      if (CFG.tfFused !== "auto") tfFused[w] = CFG.tfFused === "true";
+      else if (!live.includes("tfjs-wasm-patched")) tfFused[w] = false;
+      else {
+        const b = Math.max(...CFG.batches);
+        const rate = {};
+        for (const fused of [false, true]) {
+          await call("tfjs-wasm-patched", "setup", { workload: w, batch: b, fused, lr: CFG.lr, seed: CFG.seed });
+          await call("tfjs-wasm-patched", "steps", { n: 3 });
+          const r = await call("tfjs-wasm-patched", "steps", { n: QUICK ? 5 : 8 });
+          rate[fused] = median(r.ms);
+        }
+        tfFused[w] = rate[true] < rate[false];
+        log(`TF.js ${w} b${b}: unfused ${rate[false].toFixed(1)} ms, fused ${rate[true].toFixed(1)} ms -> ${tfFused[w] ? "fused" : "unfused"}`);
+      }
+    }
+    results.meta.tfFused = tfFused;
+
+    // -- the cells ------------------------------------------------------------------------------
+    const lastStep = {}; // contender -> workload -> {batch, ms}: predicts slow cells to skip
+    for (const w of CFG.workloads) {
+      const net = results.workloads[w];
+      for (const b of CFG.batches) {
+        log(`\n== ${w} batch ${b} ==`);
+        const cell = { workload: w, batch: b, contenders: {}, loadavg: os.loadavg() };
+        const active = [];
+        for (const c of live) {
+          const r = (cell.contenders[c] = { label: LABEL[c] });
+          const prev = lastStep[c]?.[w];
+          if (prev && (prev.ms * b) / prev.batch / 1000 > CFG.maxStepSeconds) {
+            r.skipped = true;
+            r.estImgPerSec = (prev.batch / prev.ms) * 1000;
+            r.note = `skipped: predicted step ${((prev.ms * b) / prev.batch / 1000).toFixed(0)} s > ${CFG.maxStepSeconds} s; estimate from batch ${prev.batch}`;
+            log(`  ${c}: ${r.note}`);
+            continue;
+          }
+          try {
+            const info = await call(c, "setup", { workload: w, batch: b, lr: CFG.lr, seed: CFG.seed, fused: tfFused[w] });
+            r.setup = info;
+            // warm-up
+            const warm = [];
+            const tw = Date.now();
+            while (warm.length < CFG.warmSteps && (warm.length < CFG.minWarm || Date.now() - tw < CFG.warmSeconds * 1000)) {
+              const s = await call(c, "steps", { n: 1 });
+              warm.push(s.ms[0]);
+              r.firstLoss ??= s.loss;
+              if (s.ms[0] / 1000 > CFG.maxStepSeconds) break;
+            }
+            r.warmupMs = warm;
+            const est = median(warm.slice(-Math.max(1, warm.length >> 1)));
+            let n = CFG.measSteps;
+            if (est * n > CFG.measSeconds * 1000) n = Math.max(CFG.minMeas, Math.floor((CFG.measSeconds * 1000) / est));
+            if (est / 1000 > CFG.maxStepSeconds) n = 0; // report the warm-up steps only
+            r.planned = n;
+            r.ms = [];
+            active.push(c);
+            log(`  ${c}: warm ${warm.length} steps, ~${est.toFixed(1)} ms/step -> measure ${n}`);
+          } catch (e) {
+            r.error = e.message;
+            log(`  ${c}: ${e.message}`);
+          }
+        }
+        // interleaved rounds
+        for (let round = 0; round < CFG.rounds; round++) {
+          for (const c of active) {
+            const r = cell.contenders[c];
+            const k = Math.ceil(r.planned / CFG.rounds);
+            const todo = Math.min(k, r.planned - r.ms.length);
+            if (todo <= 0) continue;
+            try {
+              const s = await call(c, "steps", { n: todo });
+              r.ms.push(...s.ms);
+              r.lastLoss = s.loss;
+              if (s.leakedTensors) r.leakedTensors = (r.leakedTensors || 0) + s.leakedTensors;
+            } catch (e) {
+              r.error = e.message;
+            }
+          }
+        }
+        for (const c of active) {
+          const r = cell.contenders[c];
+          try {
+            await call(c, "teardown", {});
+          } catch (e) {
+            /* a failed contender may not tear down; it is set up afresh next cell */
+          }
+          if (r.error) continue;
+          const samples = r.ms.length ? r.ms : r.warmupMs;
+          r.estimatedFromWarmup = r.ms.length === 0;
+          r.steps = samples.length;
+          r.reduced = r.ms.length < CFG.measSteps || r.warmupMs.length < CFG.warmSteps;
+          r.medianMs = median(samples);
+          r.imgPerSec = (b / r.medianMs) * 1000;
+          r.gflops = (r.imgPerSec * net.exactFlops) / 1e9;
+          (lastStep[c] ??= {})[w] = { batch: b, ms: r.medianMs };
+          log(`  ${c}: ${r.imgPerSec.toFixed(1)} img/s (${r.steps} steps, median ${r.medianMs.toFixed(2)} ms)`);
+        }
+        results.cells.push(cell);
+      }
+    }
+
+    log("\nmeasuring wasm peak again ...");
+    const peakAfter = await runPeak();
+    results.peak = {
+      gflops: Math.max(peakBefore.gflops, peakAfter.gflops),
+      before: peakBefore,
+      after: peakAfter,
+    };
+    log(`  peak ${peakAfter.gflops.toFixed(1)} GFLOP/s; using ${results.peak.gflops.toFixed(1)}`);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+
+  // -- native column, after the browser is gone ------------------------------------------------
+  if (CFG.native && CFG.trainlab) {
+    if (fs.existsSync(nativeBin)) {
+      log("\nrunning native build ...");
+      const args = [`--workloads=${CFG.workloads.join(",")}`, `--batches=${CFG.batches.join(",")}`];
+      if (QUICK) args.push("--quick");
+      const p = spawnSync(nativeBin, args, { encoding: "utf8", maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "inherit"] });
+      if (p.status === 0) {
+        try {
+          results.native = JSON.parse(p.stdout);
+        } catch (e) {
+          results.native = { error: `bad JSON from bench_native: ${e.message}` };
+        }
+      } else results.native = { error: `bench_native exited with ${p.status}` };
+    } else results.native = { error: "target/release/examples/bench_native not built" };
+    if (results.native.error) log(`! native: ${results.native.error}`);
+  }
+  results.meta.seconds = (Date.now() - t0) / 1000;
+  fs.mkdirSync(path.dirname(CFG.out), { recursive: true });
+  fs.writeFileSync(CFG.out, JSON.stringify(results, null, 1));
+  printTables(results);
+  console.log(`\nJSON: ${path.relative(process.cwd(), CFG.out)}   (${results.meta.seconds.toFixed(0)} s)`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// tables
+// ---------------------------------------------------------------------------------------------
+const fmt = (x, d = 1) => (x == null || !Number.isFinite(x) ? "—" : x >= 1000 ? Math.round(x).toLocaleString("en-US") : x.toFixed(d));
+const pad = (s, n, right = false) => (right ? String(s).padEnd(n) : String(s).padStart(n));
+
+function nativeCell(results, w, b) {
+  const n = results.native;
+  if (!n || n.error || !n.results) return null;
+  return n.results.find((r) => r.workload === w && r.batch === b) || null;
+}
+
+function printTables(results) {
+  const peak = results.peak?.gflops;
+  const out = [];
+  out.push(`\ntrainlab benchmark — ${results.meta.date}, ${results.meta.chromium ? "Chromium " + results.meta.chromium : ""}, ${results.meta.cpu} (${results.meta.cpus} vCPU), commit ${results.meta.gitCommit}${results.meta.quick ? ", QUICK" : ""}`);
+  out.push(`wasm f32x4 mul+add peak: ${fmt(peak)} GFLOP/s (best of ${results.peak?.before.variants.length} kernels, before/after: ${fmt(results.peak?.before.gflops)}/${fmt(results.peak?.after.gflops)})`);
+  const v = results.contenders["tfjs-wasm-patched"]?.info?.verification;
+  if (v) {
+    const worst = Math.max(...v.cases.map((c) => c.relErr));
+    out.push(`patched TF.js Conv2DBackpropFilter vs cpu backend: ${v.pass ? "PASS" : "FAIL"} on ${v.cases.length} cases (worst rel. error ${worst.toExponential(1)})`);
+  }
+  if (results.native?.backend) out.push(`native build: kernels "${results.native.backend}", ${results.native.target || ""}`);
+  out.push("GFLOP/s = img/s × exact FLOP per image (forward + weight grad + input grad except the first layer).");
+  out.push("ratio = trainlab img/s ÷ contender img/s (> 1: trainlab faster). '~' = fewer steps than 10 warm-up + 20 measured (slow contender, time-capped).");
+  for (const cell of results.cells) {
+    const net = results.workloads[cell.workload];
+    const tl = cell.contenders.trainlab;
+    const tlRate = tl && !tl.error && !tl.skipped ? tl.imgPerSec : null;
+    out.push("");
+    out.push(`${cell.workload} · batch ${cell.batch} · FLOP/img exact ${fmt(net.exactFlops / 1e6, 2)} M (BENCHMARKS.md ${fmt(net.tableFlops / 1e6, 1)} M, 3×fwd ${fmt(net.threeForwardFlops / 1e6, 2)} M) · ${net.params.toLocaleString("en-US")} params`);
+    out.push(`  ${pad("contender", 30, true)}${pad("img/s", 10)}${pad("GFLOP/s", 9)}${pad("ms/step", 10)}${pad("steps", 7)}${pad("trainlab ×", 12)}  note`);
+    const row = (label, r, ratioOf) => {
+      if (r.error) return `  ${pad(label, 30, true)}${pad("FAILS", 10)}${pad("", 9)}${pad("", 10)}${pad("", 7)}${pad("", 12)}  ${r.error.slice(0, 110)}`;
+      if (r.skipped) return `  ${pad(label, 30, true)}${pad("(" + fmt(r.estImgPerSec) + ")", 10)}${pad("", 9)}${pad("", 10)}${pad("", 7)}${pad(tlRate && r.estImgPerSec ? "(" + fmt(tlRate / r.estImgPerSec, 2) + ")" : "", 12)}  ${r.note}`;
+      const ratio = ratioOf && tlRate ? fmt(tlRate / r.imgPerSec, 2) : "";
+      const notes = [];
+      if (r.estimatedFromWarmup) notes.push("from warm-up steps only");
+      if (r.leakedTensors) notes.push(`leaked ${r.leakedTensors} tensors`);
+      return `  ${pad(label, 30, true)}${pad(fmt(r.imgPerSec), 10)}${pad(fmt(r.gflops, 2), 9)}${pad(fmt(r.medianMs, 2), 10)}${pad((r.reduced ? "~" : "") + r.steps, 7)}${pad(ratio, 12)}  ${notes.join("; ")}`;
+    };
+    for (const [c, r] of Object.entries(cell.contenders)) {
+      if (c === "trainlab") {
+        const frac = tlRate && peak ? `${fmt((100 * r.gflops) / peak, 1)}% of wasm peak` : "";
+        out.push(row(r.label, r, false) + frac);
+      } else out.push(row(r.label, r, true));
+    }
+    const nat = nativeCell(results, cell.workload, cell.batch);
+    if (nat) {
+      const g = (nat.imgPerSec * net.exactFlops) / 1e9;
+      out.push(`  ${pad(LABEL.native, 30, true)}${pad(fmt(nat.imgPerSec), 10)}${pad(fmt(g, 2), 9)}${pad(fmt(nat.medianMs, 2), 10)}${pad(nat.steps, 7)}${pad(tlRate ? fmt(tlRate / nat.imgPerSec, 2) : "", 12)}  wasm ÷ native`);
+    }
+    if (peak) out.push(`  ${pad("wasm f32x4 peak", 30, true)}${pad("", 10)}${pad(fmt(peak, 1), 9)}`);
+  }
+  // summary: one line per cell
+  out.push("\nsummary (img/s; trainlab ratio in brackets)");
+  const cols = ["trainlab", "tfjs-wasm-patched", "tfjs-cpu", "convnetjs"];
+  out.push(`  ${pad("workload", 16, true)}${pad("batch", 6)}${cols.map((c) => pad(c === "tfjs-wasm-patched" ? "tfjs-wasm+dW" : c, 20)).join("")}${pad("native", 20)}${pad("% peak", 8)}`);
+  for (const cell of results.cells) {
+    const tl = cell.contenders.trainlab;
+    const tlRate = tl && !tl.error && !tl.skipped ? tl.imgPerSec : null;
+    const cellStr = (rate, est) => {
+      if (rate == null) return pad("—", 20);
+      const s = (est ? "(" : "") + fmt(rate) + (est ? ")" : "") + (tlRate && rate !== tlRate ? ` [${fmt(tlRate / rate, 2)}×]` : "");
+      return pad(s, 20);
+    };
+    const parts = cols.map((c) => {
+      const r = cell.contenders[c];
+      if (!r || r.error) return pad(r?.error ? "fails" : "—", 20);
+      return r.skipped ? cellStr(r.estImgPerSec, true) : cellStr(r.imgPerSec);
+    });
+    const nat = nativeCell(results, cell.workload, cell.batch);
+    parts.push(cellStr(nat?.imgPerSec));
+    parts.push(pad(tlRate && results.peak ? fmt((100 * tl.gflops) / results.peak.gflops, 1) + "%" : "—", 8));
+    out.push(`  ${pad(cell.workload, 16, true)}${pad(cell.batch, 6)}${parts.join("")}`);
+  }
+  console.log(out.join("\n"));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
