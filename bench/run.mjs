@@ -259,6 +259,11 @@ async function main() {
           try {
             const info = await call(c, "setup", { workload: w, batch: b, lr: CFG.lr, seed: CFG.seed, fused: tfFused[w] });
             r.setup = info;
+            // every contender must be training the same net: compare parameter counts
+            if (info.params != null && info.params !== net.params) {
+              r.paramMismatch = `${info.params} params, workload has ${net.params}`;
+              log(`  ! ${c}: ${r.paramMismatch}`);
+            }
             // warm-up
             const warm = [];
             const tw = Date.now();
@@ -397,6 +402,7 @@ function printTables(results) {
       const notes = [];
       if (r.estimatedFromWarmup) notes.push("from warm-up steps only");
       if (r.leakedTensors) notes.push(`leaked ${r.leakedTensors} tensors`);
+      if (r.paramMismatch) notes.push(`NOT THE SAME NET: ${r.paramMismatch}`);
       return `  ${pad(label, 30, true)}${pad(fmt(r.imgPerSec), 10)}${pad(fmt(r.gflops, 2), 9)}${pad(fmt(r.medianMs, 2), 10)}${pad((r.reduced ? "~" : "") + r.steps, 7)}${pad(ratio, 12)}  ${notes.join("; ")}`;
     };
     for (const [c, r] of Object.entries(cell.contenders)) {

@@ -1,0 +1,48 @@
+// trainlab contender: the shipped wasm build (pkg/, wasm-pack --target web, simd128) in a module
+// Web Worker, driven exactly as the page's worker drives it: new Trainer(config), step(1).
+import "/bench/lib/protocol.js";
+import init, { Trainer } from "/pkg/trainlab.js";
+
+let trainer = null;
+let batch = 0;
+
+async function start() {
+  await init();
+  const t = new Trainer({ preset: "lenet", dataset: "noise", batchSize: 1, trainSize: 8, valSize: 1 });
+  const backend = t.backend();
+  t.free();
+  return { variant: "trainlab", backend };
+}
+
+function setup({ workload, batch: b, lr = 0.01, seed = 1 }) {
+  teardown();
+  batch = b;
+  // Same config as examples/bench_native.rs. trainSize: enough batches that shuffling and epoch
+  // boundaries happen as in real use, without paying seconds of data generation per cell.
+  trainer = new Trainer({
+    preset: workload, dataset: "noise", seed, learningRate: lr, momentum: 0.9, batchSize: b,
+    trainSize: Math.max(b * 8, 256), valSize: 16,
+  });
+  const layers = trainer.layers();
+  const params = layers.reduce((s, l) => s + l.params, 0);
+  return { workload, batch: b, params, layers: layers.map((l) => `${l.kind}${JSON.stringify(l.outputShape)}`).join(" ") };
+}
+
+async function steps({ n }) {
+  if (!trainer) throw new Error("setup first");
+  let loss = NaN;
+  let reported = NaN;
+  const ms = await self.BENCH_TIME(n, () => {
+    const r = trainer.step(1);
+    loss = r.loss;
+    reported = r.imagesPerSecond;
+  });
+  return { ms, loss, trainerImagesPerSecond: reported };
+}
+
+function teardown() {
+  if (trainer) trainer.free();
+  trainer = null;
+}
+
+self.BENCH_SERVE({ init: start, setup, steps, teardown });
