@@ -1,9 +1,16 @@
 //! trainlab: a small CNN trainer for teaching "Training Neural Networks II" in the browser.
 //! Module list and re-exports only; `api` is the one wasm-aware module.
 
+pub mod config;
 pub mod data;
 pub mod kernels;
+pub mod loss;
+pub mod model;
+pub mod nn;
+pub mod optim;
+pub mod presets;
 pub mod rng;
+pub mod session;
 pub mod tensor;
 
 pub use rng::Rng;

@@ -1,0 +1,208 @@
+//! The whole definition of a run. Together with the build, a config determines every loss bit for
+//! bit: the seed is part of it. Names are camelCase across the JS boundary; unknown fields are
+//! rejected so a typo in a link or a slide's config is reported instead of silently ignored.
+
+use crate::nn::{ActivationKind, Init};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A readable message that names the offending field and value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn one() -> usize {
+    1
+}
+
+fn elu_alpha() -> f64 {
+    1.0
+}
+
+/// One layer of a model, in order. `{ "type": "conv2d", "outChannels": 16, "kernelSize": 3, "padding": 1 }`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", rename_all_fields = "camelCase", deny_unknown_fields)]
+pub enum LayerSpec {
+    Conv2d {
+        out_channels: usize,
+        kernel_size: usize,
+        #[serde(default = "one")]
+        stride: usize,
+        #[serde(default)]
+        padding: usize,
+    },
+    Maxpool2d {
+        kernel_size: usize,
+        /// Defaults to the kernel size, as in PyTorch.
+        #[serde(default)]
+        stride: Option<usize>,
+    },
+    Avgpool2d {
+        kernel_size: usize,
+        #[serde(default)]
+        stride: Option<usize>,
+    },
+    Linear {
+        out_features: usize,
+    },
+    Flatten,
+    Sigmoid,
+    Tanh,
+    Step,
+    Softplus,
+    Relu,
+    Softsign,
+    Elu {
+        #[serde(default = "elu_alpha")]
+        alpha: f64,
+    },
+    Logsigmoid,
+    Leakyrelu,
+    Swish,
+    Sinc,
+    Mish,
+}
+
+impl LayerSpec {
+    /// The spec of an activation layer of the given kind (ELU with α = 1).
+    pub fn activation(kind: ActivationKind) -> LayerSpec {
+        match kind {
+            ActivationKind::Sigmoid => LayerSpec::Sigmoid,
+            ActivationKind::Tanh => LayerSpec::Tanh,
+            ActivationKind::Step => LayerSpec::Step,
+            ActivationKind::Softplus => LayerSpec::Softplus,
+            ActivationKind::Relu => LayerSpec::Relu,
+            ActivationKind::Softsign => LayerSpec::Softsign,
+            ActivationKind::Elu => LayerSpec::Elu { alpha: 1.0 },
+            ActivationKind::Logsigmoid => LayerSpec::Logsigmoid,
+            ActivationKind::Leakyrelu => LayerSpec::Leakyrelu,
+            ActivationKind::Swish => LayerSpec::Swish,
+            ActivationKind::Sinc => LayerSpec::Sinc,
+            ActivationKind::Mish => LayerSpec::Mish,
+        }
+    }
+
+    /// The activation kind and its α, if this spec is an activation layer.
+    pub fn as_activation(&self) -> Option<(ActivationKind, f64)> {
+        let kind = match self {
+            LayerSpec::Sigmoid => ActivationKind::Sigmoid,
+            LayerSpec::Tanh => ActivationKind::Tanh,
+            LayerSpec::Step => ActivationKind::Step,
+            LayerSpec::Softplus => ActivationKind::Softplus,
+            LayerSpec::Relu => ActivationKind::Relu,
+            LayerSpec::Softsign => ActivationKind::Softsign,
+            LayerSpec::Elu { alpha } => return Some((ActivationKind::Elu, *alpha)),
+            LayerSpec::Logsigmoid => ActivationKind::Logsigmoid,
+            LayerSpec::Leakyrelu => ActivationKind::Leakyrelu,
+            LayerSpec::Swish => ActivationKind::Swish,
+            LayerSpec::Sinc => ActivationKind::Sinc,
+            LayerSpec::Mish => ActivationKind::Mish,
+            _ => return None,
+        };
+        Some((kind, 1.0))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct Config {
+    /// Named model (see `presets`); ignored when `layers` is given, except for its input shape.
+    pub preset: String,
+    /// "shapes" (built-in synthetic shapes) or "noise" (random pixels and labels, for benchmarks).
+    pub dataset: String,
+    pub seed: u32,
+    pub learning_rate: f64,
+    pub momentum: f64,
+    pub weight_decay: f64,
+    pub batch_size: usize,
+    pub init: Init,
+    /// The activation the preset uses between its layers.
+    pub activation: ActivationKind,
+    pub train_size: usize,
+    pub val_size: usize,
+    /// An explicit model overriding the preset's layers.
+    pub layers: Option<Vec<LayerSpec>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            preset: "shapes-cnn".into(),
+            dataset: "shapes".into(),
+            seed: 1,
+            learning_rate: 0.02,
+            momentum: 0.9,
+            weight_decay: 0.0,
+            batch_size: 32,
+            init: Init::Kaiming,
+            activation: ActivationKind::Relu,
+            train_size: 4000,
+            val_size: 1000,
+            layers: None,
+        }
+    }
+}
+
+pub const DATASETS: [&str; 2] = ["shapes", "noise"];
+pub const MAX_BATCH: usize = 1024;
+pub const MAX_TRAIN: usize = 50_000;
+pub const MAX_VAL: usize = 10_000;
+
+impl Config {
+    /// Checks every scalar field; the model's layer list is checked when it is built, where the
+    /// shapes are known.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let err = |field: &str, rule: &str, value: &dyn fmt::Display| Err(ConfigError(format!("{field}: {rule}, got {value}")));
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+            return err("learningRate", "must be a positive finite number", &self.learning_rate);
+        }
+        if !(0.0..1.0).contains(&self.momentum) {
+            return err("momentum", "must be in [0, 1)", &self.momentum);
+        }
+        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
+            return err("weightDecay", "must be a finite number ≥ 0", &self.weight_decay);
+        }
+        if !(1..=MAX_BATCH).contains(&self.batch_size) {
+            return err("batchSize", &format!("must be between 1 and {MAX_BATCH}"), &self.batch_size);
+        }
+        if !(1..=MAX_TRAIN).contains(&self.train_size) {
+            return err("trainSize", &format!("must be between 1 and {MAX_TRAIN}"), &self.train_size);
+        }
+        if !(1..=MAX_VAL).contains(&self.val_size) {
+            return err("valSize", &format!("must be between 1 and {MAX_VAL}"), &self.val_size);
+        }
+        if !DATASETS.contains(&self.dataset.as_str()) {
+            return err("dataset", &format!("must be one of {}", DATASETS.join(", ")), &format!("\"{}\"", self.dataset));
+        }
+        if crate::presets::preset(&self.preset, self.activation).is_none() {
+            let names = crate::presets::NAMES.join(", ");
+            return err("preset", &format!("must be one of {names}"), &format!("\"{}\"", self.preset));
+        }
+        if let Some(LayerSpec::Elu { alpha }) = self.layers.iter().flatten().find(|l| matches!(l, LayerSpec::Elu { alpha } if !(alpha.is_finite() && *alpha > 0.0))) {
+            return err("layers (elu).alpha", "must be a positive finite number", alpha);
+        }
+        Ok(())
+    }
+
+    /// Parses a JSON config (used by native tools and tests), naming the field of any error.
+    pub fn from_json(text: &str) -> Result<Config, ConfigError> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de).map_err(|e| ConfigError(path_message(&e.path().to_string(), &e.inner().to_string())))
+    }
+}
+
+/// "learningRate: invalid type: string \"abc\", expected f64" — the path first, as the page shows it.
+pub fn path_message(path: &str, message: &str) -> String {
+    if path.is_empty() || path == "." {
+        message.to_string()
+    } else {
+        format!("{path}: {message}")
+    }
+}

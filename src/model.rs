@@ -1,0 +1,149 @@
+//! A model: an ordered list of layers built from specs, plus the activation and gradient buffers
+//! between them. `acts[0]` is the input batch, `acts[i + 1]` the output of layer i; `grads[i]` is
+//! the loss gradient with respect to `acts[i]`. Buffers keep their allocation between steps.
+
+use crate::config::{ConfigError, LayerSpec};
+use crate::kernels::{ConvGeom, Real};
+use crate::nn::{Activation, AvgPool2d, Conv2d, Flatten, Init, Layer, Linear, MaxPool2d, Mode, ParamKind};
+use crate::{Rng, Tensor};
+
+pub struct Model<T: Real> {
+    pub layers: Vec<Box<dyn Layer<T>>>,
+    pub input_shape: [usize; 3],
+    acts: Vec<Tensor<T>>,
+    grads: Vec<Tensor<T>>,
+}
+
+fn shape_str(s: [usize; 3]) -> String {
+    format!("{}×{}×{}", s[0], s[1], s[2])
+}
+
+/// Builds one layer for a per-sample input shape, or says what is wrong with its spec.
+fn build_layer<T: Real>(spec: &LayerSpec, input: [usize; 3], init: Init, rng: &mut Rng) -> Result<Box<dyn Layer<T>>, String> {
+    let [c, h, w] = input;
+    let window = |kernel: usize, stride: usize, pad: usize, what: &str| -> Result<ConvGeom, String> {
+        if kernel == 0 {
+            return Err("kernelSize: must be at least 1, got 0".into());
+        }
+        if stride == 0 {
+            return Err("stride: must be at least 1, got 0".into());
+        }
+        ConvGeom::new(c, h, w, kernel, kernel, stride, pad).ok_or_else(|| {
+            format!("kernelSize: {kernel}×{kernel} {what} is larger than its input {h}×{w} (padding {pad})")
+        })
+    };
+    Ok(match spec {
+        LayerSpec::Conv2d { out_channels, kernel_size, stride, padding } => {
+            if *out_channels == 0 {
+                return Err("outChannels: must be at least 1, got 0".into());
+            }
+            Box::new(Conv2d::new(window(*kernel_size, *stride, *padding, "kernel")?, *out_channels, init, rng))
+        }
+        LayerSpec::Maxpool2d { kernel_size, stride } => Box::new(MaxPool2d::new(window(*kernel_size, stride.unwrap_or(*kernel_size), 0, "window")?)),
+        LayerSpec::Avgpool2d { kernel_size, stride } => Box::new(AvgPool2d::new(window(*kernel_size, stride.unwrap_or(*kernel_size), 0, "window")?)),
+        LayerSpec::Linear { out_features } => {
+            if *out_features == 0 {
+                return Err("outFeatures: must be at least 1, got 0".into());
+            }
+            Box::new(Linear::new(c * h * w, *out_features, init, rng))
+        }
+        LayerSpec::Flatten => Box::new(Flatten::new(input)),
+        other => {
+            let (kind, alpha) = other.as_activation().expect("every other spec is an activation");
+            Box::new(Activation::new(kind, alpha, input))
+        }
+    })
+}
+
+impl<T: Real> Model<T> {
+    /// Builds the layers in order, checking each against the shape it receives and the last one
+    /// against the number of classes.
+    pub fn build(specs: &[LayerSpec], input_shape: [usize; 3], classes: usize, init: Init, rng: &mut Rng) -> Result<Self, ConfigError> {
+        if specs.is_empty() {
+            return Err(ConfigError("layers: a model needs at least one layer, got an empty list".into()));
+        }
+        let mut layers: Vec<Box<dyn Layer<T>>> = Vec::with_capacity(specs.len());
+        let mut shape = input_shape;
+        // The classifier (last layer with weights) feeds the softmax, not an activation, so it gets
+        // gain 1 whatever the scheme: this is what makes the initial loss ≈ ln(classes).
+        let classifier = specs.iter().rposition(|s| matches!(s, LayerSpec::Conv2d { .. } | LayerSpec::Linear { .. }));
+        for (i, spec) in specs.iter().enumerate() {
+            let layer_init = if Some(i) == classifier { Init::Output } else { init };
+            let layer = build_layer::<T>(spec, shape, layer_init, rng).map_err(|msg| ConfigError(format!("layers[{i}] ({}).{msg}", layer_name(spec))))?;
+            shape = layer.output_shape();
+            layers.push(layer);
+        }
+        let out: usize = shape.iter().product();
+        if out != classes {
+            return Err(ConfigError(format!(
+                "layers: the last layer must output {classes} values (one per class), got {} ({})",
+                out,
+                shape_str(shape)
+            )));
+        }
+        let n = layers.len();
+        Ok(Model { layers, input_shape, acts: vec![Tensor::default(); n + 1], grads: vec![Tensor::default(); n + 1] })
+    }
+
+    /// The input buffer for a batch of `n`, to be filled by the caller before `forward`.
+    pub fn input_mut(&mut self, n: usize) -> &mut Tensor<T> {
+        let [c, h, w] = self.input_shape;
+        self.acts[0].resize([n, c, h, w]);
+        &mut self.acts[0]
+    }
+
+    /// Runs every layer on the current input; returns the logits.
+    pub fn forward(&mut self, mode: Mode, rng: &mut Rng) -> &Tensor<T> {
+        for (i, layer) in self.layers.iter_mut().enumerate() {
+            let (before, after) = self.acts.split_at_mut(i + 1);
+            layer.forward(&before[i], &mut after[0], mode, rng);
+        }
+        self.acts.last().expect("at least the input")
+    }
+
+    /// The logits of the last forward and the buffer their gradient goes into.
+    pub fn logits_and_grad(&mut self) -> (&Tensor<T>, &mut Tensor<T>) {
+        (self.acts.last().expect("input"), self.grads.last_mut().expect("input"))
+    }
+
+    /// Backpropagates the gradient in the last grad buffer (written via `logits_and_grad`). The
+    /// input gradient is computed only if asked (gradient checks); training never needs it.
+    pub fn backward(&mut self, input_grad: bool) {
+        for i in (0..self.layers.len()).rev() {
+            let (g_before, g_after) = self.grads.split_at_mut(i + 1);
+            let dx = if i > 0 || input_grad { Some(&mut g_before[i]) } else { None };
+            self.layers[i].backward(&self.acts[i], &self.acts[i + 1], &g_after[0], dx);
+        }
+    }
+
+    /// Gradient with respect to the input of the last backward(true).
+    pub fn input_grad(&self) -> &Tensor<T> {
+        &self.grads[0]
+    }
+
+    /// Output of layer `i` in the last forward.
+    pub fn activation(&self, i: usize) -> &Tensor<T> {
+        &self.acts[i + 1]
+    }
+
+    pub fn visit_params(&mut self, f: &mut dyn FnMut(ParamKind, &mut [T], &mut [T])) {
+        for layer in &mut self.layers {
+            layer.visit_params(f);
+        }
+    }
+
+    pub fn param_count(&self) -> usize {
+        self.layers.iter().map(|l| l.param_count()).sum()
+    }
+}
+
+pub fn layer_name(spec: &LayerSpec) -> &'static str {
+    match spec {
+        LayerSpec::Conv2d { .. } => "conv2d",
+        LayerSpec::Maxpool2d { .. } => "maxpool2d",
+        LayerSpec::Avgpool2d { .. } => "avgpool2d",
+        LayerSpec::Linear { .. } => "linear",
+        LayerSpec::Flatten => "flatten",
+        other => other.as_activation().map(|(k, _)| k.name()).unwrap_or("layer"),
+    }
+}

@@ -1,0 +1,94 @@
+//! Layers: one file per family, forward and backward side by side (llm.c / micrograd style).
+//!
+//! Every layer works on NCHW batches (`Tensor`), takes train/eval explicitly, and caches exactly
+//! what its backward needs. Backward *overwrites* parameter gradients (one backward per step) and
+//! writes the input gradient only when asked: the first layer's input gradient is never needed.
+
+pub mod activation;
+pub mod conv;
+pub mod flatten;
+pub mod linear;
+pub mod pool;
+
+use crate::kernels::Real;
+use crate::{Rng, Tensor};
+
+pub use activation::{Activation, ActivationKind};
+pub use conv::Conv2d;
+pub use flatten::Flatten;
+pub use linear::Linear;
+pub use pool::{AvgPool2d, MaxPool2d};
+
+/// Training adds randomness; evaluation marginalizes over it (the lecture's common pattern).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Train,
+    Eval,
+}
+
+/// Which kind of parameter a buffer is: optimizers apply weight decay to weights only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamKind {
+    Weight,
+    Bias,
+}
+
+pub trait Layer<T: Real>: Send {
+    /// Short name shown on the page ("conv2d", "relu", ...).
+    fn kind(&self) -> &'static str;
+
+    /// Per-sample output shape (C, H, W).
+    fn output_shape(&self) -> [usize; 3];
+
+    /// y = f(x). `y` is resized by the layer; its allocation is reused across steps.
+    fn forward(&mut self, x: &Tensor<T>, y: &mut Tensor<T>, mode: Mode, rng: &mut Rng);
+
+    /// Given the forward's `x`, `y` and the output gradient `dy`, overwrite parameter gradients and,
+    /// if `dx` is given, write the input gradient into it.
+    fn backward(&mut self, x: &Tensor<T>, y: &Tensor<T>, dy: &Tensor<T>, dx: Option<&mut Tensor<T>>);
+
+    /// Calls `f(kind, value, grad)` for each parameter buffer, in a fixed order.
+    fn visit_params(&mut self, _f: &mut dyn FnMut(ParamKind, &mut [T], &mut [T])) {}
+
+    /// The weight buffer shown on the page (empty for parameter-free layers).
+    fn weights(&self) -> &[T] {
+        &[]
+    }
+
+    fn param_count(&self) -> usize {
+        0
+    }
+}
+
+/// Weight initialization: N(0, std²) with std = gain/√fan_in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Init {
+    /// std = √(2/fan_in): keeps ReLU activations' scale (He et al. 2015).
+    Kaiming,
+    /// std = 1/√fan_in: the lecture's "Xavier" for tanh-like activations.
+    Xavier,
+    /// For the classifier layer: small weights so every class starts near probability 1/K.
+    #[serde(skip)]
+    Output,
+}
+
+/// Scale of the classifier's initial weights relative to 1/√fan_in. With features of second moment
+/// m, logits start with standard deviation ≈ OUTPUT_GAIN·√m; the lecture's step 1 expects the
+/// initial loss to be ≈ ln(C), which needs logits well below 1 in spread.
+pub const OUTPUT_GAIN: f64 = 0.1;
+
+impl Init {
+    pub fn std(self, fan_in: usize) -> f64 {
+        match self {
+            Init::Kaiming => (2.0 / fan_in as f64).sqrt(),
+            Init::Xavier => (1.0 / fan_in as f64).sqrt(),
+            Init::Output => OUTPUT_GAIN * (1.0 / fan_in as f64).sqrt(),
+        }
+    }
+
+    pub fn fill<T: Real>(self, w: &mut [T], fan_in: usize, rng: &mut Rng) {
+        let std = self.std(fan_in);
+        w.iter_mut().for_each(|v| *v = T::of(std * rng.normal()));
+    }
+}

@@ -1,0 +1,142 @@
+//! Max and average pooling over KH×KW windows with a stride, no padding (PyTorch defaults:
+//! stride = kernel size). Shapes: N batch, C channels, (H, W) in, (OH, OW) out.
+
+use super::{Layer, Mode};
+use crate::kernels::{ConvGeom, Real};
+use crate::{Rng, Tensor};
+
+/// Max pooling. Forward records, per output, the flat input index of the window's maximum
+/// (first one on ties), so backward routes each gradient to exactly that input.
+pub struct MaxPool2d {
+    g: ConvGeom,
+    /// (N, C, OH, OW) → index into the sample's (C, H, W)
+    argmax: Vec<u32>,
+}
+
+impl MaxPool2d {
+    pub fn new(g: ConvGeom) -> Self {
+        MaxPool2d { g, argmax: Vec::new() }
+    }
+}
+
+impl<T: Real> Layer<T> for MaxPool2d {
+    fn kind(&self) -> &'static str {
+        "maxpool2d"
+    }
+
+    fn output_shape(&self) -> [usize; 3] {
+        [self.g.c, self.g.oh, self.g.ow]
+    }
+
+    fn forward(&mut self, x: &Tensor<T>, y: &mut Tensor<T>, _mode: Mode, _rng: &mut Rng) {
+        let g = self.g;
+        let n = x.batch();
+        y.resize([n, g.c, g.oh, g.ow]);
+        self.argmax.resize(y.len(), 0);
+        let per_sample = g.c * g.oh * g.ow;
+        for i in 0..n {
+            let xs = x.sample(i);
+            let ys = &mut y.data[i * per_sample..(i + 1) * per_sample];
+            let am = &mut self.argmax[i * per_sample..(i + 1) * per_sample];
+            for c in 0..g.c {
+                for oy in 0..g.oh {
+                    for ox in 0..g.ow {
+                        let mut best = (c * g.h + oy * g.stride) * g.w + ox * g.stride;
+                        for ky in 0..g.kh {
+                            let row = (c * g.h + oy * g.stride + ky) * g.w + ox * g.stride;
+                            for idx in row..row + g.kw {
+                                if xs[idx] > xs[best] {
+                                    best = idx;
+                                }
+                            }
+                        }
+                        let o = (c * g.oh + oy) * g.ow + ox;
+                        ys[o] = xs[best];
+                        am[o] = best as u32;
+                    }
+                }
+            }
+        }
+    }
+
+    fn backward(&mut self, x: &Tensor<T>, _y: &Tensor<T>, dy: &Tensor<T>, dx: Option<&mut Tensor<T>>) {
+        let Some(dx) = dx else { return };
+        dx.resize(x.shape);
+        dx.fill(T::zero());
+        let per_sample = self.g.c * self.g.oh * self.g.ow;
+        for i in 0..x.batch() {
+            let dxs = dx.sample_mut(i);
+            let dys = &dy.data[i * per_sample..(i + 1) * per_sample];
+            let am = &self.argmax[i * per_sample..(i + 1) * per_sample];
+            for (&g, &idx) in dys.iter().zip(am) {
+                dxs[idx as usize] = dxs[idx as usize] + g;
+            }
+        }
+    }
+}
+
+/// Average pooling: each output is the mean of its window; backward spreads the gradient evenly.
+pub struct AvgPool2d {
+    g: ConvGeom,
+}
+
+impl AvgPool2d {
+    pub fn new(g: ConvGeom) -> Self {
+        AvgPool2d { g }
+    }
+}
+
+impl<T: Real> Layer<T> for AvgPool2d {
+    fn kind(&self) -> &'static str {
+        "avgpool2d"
+    }
+
+    fn output_shape(&self) -> [usize; 3] {
+        [self.g.c, self.g.oh, self.g.ow]
+    }
+
+    fn forward(&mut self, x: &Tensor<T>, y: &mut Tensor<T>, _mode: Mode, _rng: &mut Rng) {
+        let g = self.g;
+        y.resize([x.batch(), g.c, g.oh, g.ow]);
+        let scale = T::of(1.0 / (g.kh * g.kw) as f64);
+        for i in 0..x.batch() {
+            let xs = x.sample(i);
+            let ys = y.sample_mut(i);
+            for c in 0..g.c {
+                for oy in 0..g.oh {
+                    for ox in 0..g.ow {
+                        let mut acc = T::zero();
+                        for ky in 0..g.kh {
+                            let row = (c * g.h + oy * g.stride + ky) * g.w + ox * g.stride;
+                            acc = acc + xs[row..row + g.kw].iter().copied().sum();
+                        }
+                        ys[(c * g.oh + oy) * g.ow + ox] = acc * scale;
+                    }
+                }
+            }
+        }
+    }
+
+    fn backward(&mut self, x: &Tensor<T>, _y: &Tensor<T>, dy: &Tensor<T>, dx: Option<&mut Tensor<T>>) {
+        let Some(dx) = dx else { return };
+        let g = self.g;
+        dx.resize(x.shape);
+        dx.fill(T::zero());
+        let scale = T::of(1.0 / (g.kh * g.kw) as f64);
+        for i in 0..x.batch() {
+            let dys = dy.sample(i);
+            let dxs = dx.sample_mut(i);
+            for c in 0..g.c {
+                for oy in 0..g.oh {
+                    for ox in 0..g.ow {
+                        let share = dys[(c * g.oh + oy) * g.ow + ox] * scale;
+                        for ky in 0..g.kh {
+                            let row = (c * g.h + oy * g.stride + ky) * g.w + ox * g.stride;
+                            dxs[row..row + g.kw].iter_mut().for_each(|d| *d = *d + share);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
