@@ -1,6 +1,7 @@
 //! trainlab: a small CNN trainer for teaching "Training Neural Networks II" in the browser.
 //! Module list and re-exports only; `api` is the one wasm-aware module.
 
+pub mod api;
 pub mod config;
 pub mod data;
 pub mod kernels;

@@ -1,0 +1,156 @@
+//! The only wasm-aware file: a `Trainer` handle around `Session` for JavaScript.
+//!
+//! The boundary is narrow: a config object in, small report objects out, and weights or
+//! activations as copied `Float32Array`s on demand. Every failure crosses as a `JsError` whose
+//! message names the field and value; nothing here panics on bad input.
+
+use crate::config::{path_message, Config};
+use crate::kernels::BACKEND;
+use crate::session::Session;
+use js_sys::Float32Array;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+pub struct Trainer {
+    session: Session,
+}
+
+/// `step(n)`'s report: the last step's numbers plus every step's loss for the scatter plot.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StepsReport {
+    step: u64,
+    loss: f64,
+    losses: Vec<f64>,
+    accuracy: f64,
+    lr: f64,
+    epoch: u64,
+    images_per_second: f64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LayerInfo {
+    index: usize,
+    kind: &'static str,
+    output_shape: [usize; 3],
+    params: usize,
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    // NaN losses must reach the page as NaN (not null) so it can say the run diverged.
+    value.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Milliseconds from the global `performance` clock (window or worker); the core itself never
+/// reads a clock, so timing lives here.
+fn now_ms() -> f64 {
+    let performance = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance")).ok();
+    let now = performance.as_ref().and_then(|p| js_sys::Reflect::get(p, &JsValue::from_str("now")).ok());
+    match (performance, now.and_then(|f| f.dyn_into::<js_sys::Function>().ok())) {
+        (Some(p), Some(f)) => f.call0(&p).ok().and_then(|v| v.as_f64()).unwrap_or_else(js_sys::Date::now),
+        _ => js_sys::Date::now(),
+    }
+}
+
+#[wasm_bindgen]
+impl Trainer {
+    /// Builds a run from a config object (every field optional; see docs/CONTRACT.md).
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> Result<Trainer, JsError> {
+        let config: Config = if config.is_undefined() || config.is_null() {
+            Config::default()
+        } else {
+            let de = serde_wasm_bindgen::Deserializer::from(config);
+            serde_path_to_error::deserialize(de).map_err(|e| JsError::new(&path_message(&e.path().to_string(), &e.inner().to_string())))?
+        };
+        let session = Session::new(config).map_err(|e| JsError::new(&e.0))?;
+        Ok(Trainer { session })
+    }
+
+    /// Takes `n` training steps (at least one) and reports on them.
+    pub fn step(&mut self, n: u32) -> Result<JsValue, JsError> {
+        let n = n.max(1);
+        let start = now_ms();
+        let mut losses = Vec::with_capacity(n as usize);
+        let mut last = None;
+        for _ in 0..n {
+            let r = self.session.step();
+            losses.push(r.loss);
+            last = Some(r);
+        }
+        let elapsed_s = (now_ms() - start) / 1000.0;
+        let r = last.expect("n ≥ 1");
+        let images = n as f64 * self.session.config.batch_size as f64;
+        to_js(&StepsReport {
+            step: r.step,
+            loss: r.loss,
+            losses,
+            accuracy: r.accuracy,
+            lr: r.lr,
+            epoch: r.epoch,
+            images_per_second: if elapsed_s > 0.0 { images / elapsed_s } else { 0.0 },
+        })
+    }
+
+    /// Validation and training-subset accuracy and loss, in eval mode.
+    pub fn evaluate(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.session.evaluate())
+    }
+
+    /// The kernel family compiled into this module, e.g. "wasm simd128".
+    pub fn backend(&self) -> String {
+        BACKEND.to_string()
+    }
+
+    /// The effective config, defaults filled in.
+    pub fn config(&self) -> Result<JsValue, JsError> {
+        to_js(&self.session.config)
+    }
+
+    /// One entry per layer: index, kind, per-sample output shape [C, H, W], parameter count.
+    pub fn layers(&self) -> Result<JsValue, JsError> {
+        let info: Vec<LayerInfo> = self
+            .session
+            .model
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(index, l)| LayerInfo { index, kind: l.kind(), output_shape: l.output_shape(), params: l.param_count() })
+            .collect();
+        to_js(&info)
+    }
+
+    fn layer_index(&self, i: usize) -> Result<usize, JsError> {
+        let count = self.session.model.layers.len();
+        if i < count {
+            Ok(i)
+        } else {
+            Err(JsError::new(&format!("layer index: must be below {count}, got {i}")))
+        }
+    }
+
+    /// A copy of layer `i`'s weights (empty for layers without weights).
+    pub fn weights(&self, i: usize) -> Result<Float32Array, JsError> {
+        let i = self.layer_index(i)?;
+        Ok(Float32Array::from(self.session.model.layers[i].weights()))
+    }
+
+    /// A copy of layer `i`'s output for the first image of the last forward pass (empty before any).
+    pub fn activations(&self, i: usize) -> Result<Float32Array, JsError> {
+        let i = self.layer_index(i)?;
+        let act = self.session.model.activation(i);
+        Ok(if act.is_empty() { Float32Array::new_with_length(0) } else { Float32Array::from(act.sample(0)) })
+    }
+
+    #[wasm_bindgen(js_name = classNames)]
+    pub fn class_names(&self) -> Vec<String> {
+        self.session.train.class_names.clone()
+    }
+
+    #[wasm_bindgen(js_name = setLearningRate)]
+    pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), JsError> {
+        self.session.set_learning_rate(lr).map_err(|e| JsError::new(&e.0))
+    }
+}
