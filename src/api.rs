@@ -4,7 +4,7 @@
 //! activations as copied `Float32Array`s on demand. Every failure crosses as a `JsError` whose
 //! message names the field and value; nothing here panics on bad input.
 
-use crate::config::{path_message, Config};
+use crate::config::Config;
 use crate::kernels::BACKEND;
 use crate::session::Session;
 use js_sys::Float32Array;
@@ -59,12 +59,12 @@ impl Trainer {
     /// Builds a run from a config object (every field optional; see docs/CONTRACT.md).
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<Trainer, JsError> {
-        let config: Config = if config.is_undefined() || config.is_null() {
-            Config::default()
+        let value: serde_json::Value = if config.is_undefined() {
+            serde_json::Value::Null
         } else {
-            let de = serde_wasm_bindgen::Deserializer::from(config);
-            serde_path_to_error::deserialize(de).map_err(|e| JsError::new(&path_message(&e.path().to_string(), &e.inner().to_string())))?
+            serde_wasm_bindgen::from_value(config).map_err(|e| JsError::new(&format!("config: not a plain object ({e})")))?
         };
+        let config = Config::from_value(value).map_err(|e| JsError::new(&e.0))?;
         let session = Session::new(config).map_err(|e| JsError::new(&e.0))?;
         Ok(Trainer { session })
     }

@@ -191,10 +191,19 @@ impl Config {
         Ok(())
     }
 
-    /// Parses a JSON config (used by native tools and tests), naming the field of any error.
+    /// Parses a JSON config text, naming the field of any error.
     pub fn from_json(text: &str) -> Result<Config, ConfigError> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|e| ConfigError(path_message(&e.path().to_string(), &e.inner().to_string())))
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ConfigError(format!("config: not valid JSON ({e})")))?;
+        Self::from_value(value)
+    }
+
+    /// Parses a config from a JSON value (the wasm API converts the JS object to one first: going
+    /// through a full map lets serde see, and reject, fields it does not know).
+    pub fn from_value(value: serde_json::Value) -> Result<Config, ConfigError> {
+        if value.is_null() {
+            return Ok(Config::default());
+        }
+        serde_path_to_error::deserialize(value).map_err(|e| ConfigError(path_message(&e.path().to_string(), &e.inner().to_string())))
     }
 }
 
