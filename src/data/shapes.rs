@@ -66,11 +66,12 @@ pub fn shapes(n: usize, size: usize, channels: usize, rng: &mut Rng) -> Dataset 
 
     let len = channels * size * size;
     let mut images = vec![0.0f32; n * len];
-    let (mut cover, mut blob) = (vec![0.0f32; size * size], vec![0.0f32; size * size]);
+    // Figure coverage and blob opacity planes, see `Scene::render`.
+    let mut scratch = vec![0.0f32; 2 * size * size];
     for (i, img) in images.chunks_exact_mut(len).enumerate() {
         let mut r = rng.fork();
         let scene = Scene::draw(labels[i] as usize, size, &mut r);
-        scene.render(&outlines, size, channels, &mut r, &mut cover, &mut blob, img);
+        scene.render(&outlines, size, channels, &mut r, &mut scratch, img);
     }
 
     Dataset {
@@ -168,13 +169,14 @@ impl Scene {
     }
 
     /// Writes the scene as (channels, size, size) normalised floats into `out`, adding pixel noise
-    /// drawn from `r`. `cover` and `blob` are scratch planes (size*size), reused across images.
+    /// drawn from `r`. `scratch` holds two size*size planes, reused across images.
     ///
     /// Two passes: first the per-pixel weights of the figure and the blob (shared by all
     /// channels, computed only inside their bounding boxes), then each channel plane in one
     /// contiguous sweep.
-    fn render(&self, outlines: &Outlines, size: usize, channels: usize, r: &mut Rng, cover: &mut [f32], blob: &mut [f32], out: &mut [f32]) {
+    fn render(&self, outlines: &Outlines, size: usize, channels: usize, r: &mut Rng, scratch: &mut [f32], out: &mut [f32]) {
         let plane = size * size;
+        let (cover, blob) = scratch.split_at_mut(plane);
         // Pixel (x, y) covers [x, x+1) × [y, y+1); its centre is (x + 0.5, y + 0.5).
         let pixels_near = |c: f32, reach: f32| {
             let lo = (c - reach - 0.5).floor().max(0.0) as usize;
@@ -354,18 +356,18 @@ mod tests {
     #[test]
     fn outlines_fit_in_the_unit_circle() {
         let o = Outlines::new();
-        for class in 0..SHAPE_CLASSES.len() {
+        for (class, name) in SHAPE_CLASSES.iter().enumerate() {
             let mut area = 0;
             for i in 0..200 {
                 for j in 0..200 {
                     let (x, y) = (-1.2 + 2.4 * i as f32 / 199.0, -1.2 + 2.4 * j as f32 / 199.0);
                     if o.sdf(class, x, y) < 0.0 {
                         area += 1;
-                        assert!(x * x + y * y <= 1.0 + 1e-4, "{} pokes out at ({x}, {y})", SHAPE_CLASSES[class]);
+                        assert!(x * x + y * y <= 1.0 + 1e-4, "{} pokes out at ({x}, {y})", name);
                     }
                 }
             }
-            assert!(area > 2000, "{} is too thin: {area}", SHAPE_CLASSES[class]);
+            assert!(area > 2000, "{} is too thin: {area}", name);
         }
     }
 }
