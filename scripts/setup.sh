@@ -19,6 +19,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # The wasm-pack release to install when none is present (0.15.1 builds with --locked here).
 WASM_PACK_VERSION="${WASM_PACK_VERSION:-0.15.1}"
 WASM_TARGET=wasm32-unknown-unknown
+# Where Debian's packages put the browser and its driver (the tests use these exact paths).
+CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
+CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 
 what="${1:-test}"
 case "$what" in
@@ -103,8 +106,8 @@ else
   ok "wasm-opt not needed (wasm-opt = false in Cargo.toml)"
 fi
 if [ "$want_browser" = 1 ]; then
-  if [ -x /usr/bin/chromium ]; then ok "chromium (/usr/bin/chromium)"; else apt_pkgs+=(chromium); fi
-  if [ -x /usr/bin/chromedriver ]; then ok "chromedriver (/usr/bin/chromedriver)"; else apt_pkgs+=(chromium-driver); fi
+  if [ -x "$CHROMIUM_BIN" ]; then ok "chromium ($CHROMIUM_BIN)"; else apt_pkgs+=(chromium); fi
+  if [ -x "$CHROMEDRIVER" ]; then ok "chromedriver ($CHROMEDRIVER)"; else apt_pkgs+=(chromium-driver); fi
 fi
 if [ "${#apt_pkgs[@]}" -gt 0 ]; then
   note "installing Debian packages: ${apt_pkgs[*]}"
@@ -112,6 +115,9 @@ if [ "${#apt_pkgs[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   as_root apt-get update -q
   as_root apt-get install -y -q "${apt_pkgs[@]}"
+  if [ "$want_browser" = 1 ]; then
+    [ -x "$CHROMIUM_BIN" ] && [ -x "$CHROMEDRIVER" ] || die "apt installed chromium but $CHROMIUM_BIN or $CHROMEDRIVER is still missing"
+  fi
   ok "Debian packages installed ($(fmt_dur $(( $(now_s) - t ))))"
 fi
 
