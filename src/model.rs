@@ -59,13 +59,27 @@ impl<T: Real> Model<T> {
     /// Builds the layers in order, checking each against the shape it receives and the last one
     /// against the number of classes.
     pub fn build(specs: &[LayerSpec], input_shape: [usize; 3], classes: usize, init: Init, rng: &mut Rng) -> Result<Self, ConfigError> {
+        let model = Self::from_specs(specs, input_shape, init, rng)?;
+        let shape = model.output_shape();
+        let out: usize = shape.iter().product();
+        if out != classes {
+            return Err(ConfigError(format!(
+                "layers: the last layer must output {classes} values (one per class), got {out} ({})",
+                shape_str(shape)
+            )));
+        }
+        Ok(model)
+    }
+
+    /// Builds the layers in order, checking each against the shape it receives.
+    pub fn from_specs(specs: &[LayerSpec], input_shape: [usize; 3], init: Init, rng: &mut Rng) -> Result<Self, ConfigError> {
         if specs.is_empty() {
             return Err(ConfigError("layers: a model needs at least one layer, got an empty list".into()));
         }
         let mut layers: Vec<Box<dyn Layer<T>>> = Vec::with_capacity(specs.len());
         let mut shape = input_shape;
         // The classifier (last layer with weights) feeds the softmax, not an activation, so it gets
-        // gain 1 whatever the scheme: this is what makes the initial loss ≈ ln(classes).
+        // a small gain whatever the scheme: this is what makes the initial loss ≈ ln(classes).
         let classifier = specs.iter().rposition(|s| matches!(s, LayerSpec::Conv2d { .. } | LayerSpec::Linear { .. }));
         for (i, spec) in specs.iter().enumerate() {
             let layer_init = if Some(i) == classifier { Init::Output } else { init };
@@ -73,16 +87,13 @@ impl<T: Real> Model<T> {
             shape = layer.output_shape();
             layers.push(layer);
         }
-        let out: usize = shape.iter().product();
-        if out != classes {
-            return Err(ConfigError(format!(
-                "layers: the last layer must output {classes} values (one per class), got {} ({})",
-                out,
-                shape_str(shape)
-            )));
-        }
         let n = layers.len();
         Ok(Model { layers, input_shape, acts: vec![Tensor::default(); n + 1], grads: vec![Tensor::default(); n + 1] })
+    }
+
+    /// Per-sample output shape (C, H, W) of the last layer.
+    pub fn output_shape(&self) -> [usize; 3] {
+        self.layers.last().expect("at least one layer").output_shape()
     }
 
     /// The input buffer for a batch of `n`, to be filled by the caller before `forward`.

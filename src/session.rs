@@ -105,13 +105,13 @@ impl Session {
         self.labels.clear();
         let input = self.model.input_mut(n);
         for slot in 0..n {
+            let idx = self.order[self.cursor];
+            self.cursor += 1;
             if self.cursor == self.order.len() {
                 self.cursor = 0;
                 self.epoch += 1;
                 self.rng.shuffle(&mut self.order);
             }
-            let idx = self.order[self.cursor];
-            self.cursor += 1;
             input.data[slot * len..(slot + 1) * len].copy_from_slice(self.train.image(idx));
             self.labels.push(self.train.labels[idx]);
         }

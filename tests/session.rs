@@ -1,0 +1,80 @@
+//! The training loop as a whole: determinism, the initial loss the lecture expects, learning,
+//! and configs that must be refused with a message naming the field and value.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use trainlab::config::Config;
+use trainlab::session::Session;
+
+fn losses(config: &Config, steps: usize) -> Vec<f64> {
+    let mut s = Session::new(config.clone()).unwrap();
+    (0..steps).map(|_| s.step().loss).collect()
+}
+
+#[test]
+fn same_seed_gives_identical_first_20_losses() {
+    let config = Config { seed: 7, train_size: 300, val_size: 50, ..Config::default() };
+    let a = losses(&config, 20);
+    let b = losses(&config, 20);
+    assert_eq!(a.iter().map(|l| l.to_bits()).collect::<Vec<_>>(), b.iter().map(|l| l.to_bits()).collect::<Vec<_>>());
+    let c = losses(&Config { seed: 8, ..config }, 20);
+    assert_ne!(a, c, "a different seed must give a different run");
+}
+
+#[test]
+fn initial_loss_is_close_to_ln_classes() {
+    // Lecture, step 1: with weight decay off, the loss at initialization ≈ log(C).
+    for preset in ["shapes-cnn", "linear", "mlp", "lenet", "cifar-convnetjs", "vgg-mini"] {
+        let config = Config { preset: preset.into(), train_size: 256, val_size: 10, ..Config::default() };
+        let first = losses(&config, 1)[0];
+        let ln10 = 10f64.ln();
+        assert!((first - ln10).abs() < 0.1 * ln10, "{preset}: initial loss {first}, ln 10 = {ln10}");
+    }
+}
+
+#[test]
+fn training_lowers_the_loss_and_evaluation_sees_it() {
+    let config = Config { train_size: 512, val_size: 200, batch_size: 32, seed: 3, ..Config::default() };
+    let mut s = Session::new(config).unwrap();
+    let before = s.evaluate();
+    let ls: Vec<f64> = (0..160).map(|_| s.step().loss).collect();
+    let after = s.evaluate();
+    let head: f64 = ls[..20].iter().sum::<f64>() / 20.0;
+    let tail: f64 = ls[140..].iter().sum::<f64>() / 20.0;
+    assert!(tail < head * 0.9, "loss did not fall: first 20 mean {head}, last 20 mean {tail}");
+    assert!(after.train_loss < before.train_loss, "{before:?} → {after:?}");
+    assert!(after.train_accuracy > before.train_accuracy);
+    assert_eq!(after.step, 160);
+    assert_eq!(s.epoch(), 160 * 32 / 512);
+}
+
+#[test]
+fn bad_configs_are_refused_with_the_field_and_value() {
+    let cases = [
+        (r#"{"learningRate": -1}"#, "learningRate", "-1"),
+        (r#"{"learningRate": 0}"#, "learningRate", "0"),
+        (r#"{"batchSize": 0}"#, "batchSize", "0"),
+        (r#"{"momentum": 1.5}"#, "momentum", "1.5"),
+        (r#"{"preset": "resnet9000"}"#, "preset", "resnet9000"),
+        (r#"{"dataset": "imagenet"}"#, "dataset", "imagenet"),
+        (r#"{"learningRat": 0.1}"#, "learningRat", "unknown field"),
+        (r#"{"learningRate": "fast"}"#, "learningRate", "fast"),
+        (r#"{"activation": "gelu"}"#, "activation", "gelu"),
+        (r#"{"layers": [{"type": "conv2d", "outChannels": 4, "kernelSize": 40}, {"type": "linear", "outFeatures": 10}]}"#, "kernelSize", "40"),
+        (r#"{"layers": [{"type": "conv2d", "outChannels": 4, "kernelSize": 3, "paddin": 1}]}"#, "paddin", "unknown field"),
+        (r#"{"layers": [{"type": "flatten"}, {"type": "linear", "outFeatures": 7}]}"#, "layers", "7"),
+        (r#"{"layers": []}"#, "layers", "empty"),
+    ];
+    for (json, field, value) in cases {
+        let err = Config::from_json(json).and_then(Session::new).err().unwrap_or_else(|| panic!("{json} was accepted"));
+        assert!(err.0.contains(field) && err.0.contains(value), "{json}: message {:?} should name {field} and {value}", err.0);
+    }
+}
+
+#[test]
+fn a_custom_layer_list_trains() {
+    let json = r#"{"layers": [{"type": "conv2d", "outChannels": 4, "kernelSize": 3, "stride": 2, "padding": 1}, {"type": "elu", "alpha": 0.5},
+                   {"type": "avgpool2d", "kernelSize": 2}, {"type": "flatten"}, {"type": "linear", "outFeatures": 10}], "trainSize": 64, "valSize": 16}"#;
+    let mut s = Session::new(Config::from_json(json).unwrap()).unwrap();
+    assert!(s.step().loss.is_finite());
+}
