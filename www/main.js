@@ -12,7 +12,7 @@ import { createStats } from "./views/stats.js";
 import { createLossChart } from "./views/lossChart.js";
 import { createAccuracyChart } from "./views/accuracyChart.js";
 
-const DRAW_FPS = 20;
+const DRAW_FPS = 10;
 
 const $ = (id) => document.getElementById(id);
 const messages = createMessages($("messages"));
@@ -40,7 +40,9 @@ function setRunState(state) {
   playBtn.disabled = !ready;
   stepBtn.disabled = state !== "paused";
   resetBtn.disabled = !ready;
-  playBtn.textContent = state === "running" ? "❚❚ Pause" : "▶ Play";
+  // Icons are drawn in CSS: an unusual glyph such as ❚ sends Chromium on a font-fallback search
+  // that blocked the main thread for ~140 ms the first time the button switched to "Pause".
+  playBtn.querySelector(".label").textContent = state === "running" ? "Pause" : "Play";
   playBtn.setAttribute("aria-pressed", String(state === "running"));
   const status = {
     booting: "Loading the WebAssembly core…",
@@ -159,13 +161,14 @@ function resetViews() {
   lossChart.reset();
   accChart.reset();
   stats.reset();
+  statQueue.clear();
   firstLoss = NaN;
   ips = NaN;
   lastEval = null;
-  $("gap").textContent = "";
-  stats.set("step", 0);
-  stats.set("epoch", 0);
-  stats.set("lr", good.learningRate);
+  gapText = "";
+  queueStat("step", 0);
+  queueStat("epoch", 0);
+  queueStat("lr", good.learningRate);
   scheduleDraw();
 }
 
@@ -173,32 +176,44 @@ function onReport(r) {
   const firstStep = r.step - r.losses.length + 1;
   if (firstStep === 1 && r.losses.length) {
     firstLoss = r.losses[0];
-    stats.set("firstloss", firstLoss,
+    queueStat("firstloss", firstLoss,
       `Loss of the very first step. For softmax with C classes it should be about log(C) = ${Math.log(10).toFixed(2)} for 10 classes.`);
   }
   lossChart.push(firstStep, r.losses);
   if (Number.isFinite(r.imagesPerSecond) && r.imagesPerSecond > 0) {
     ips = Number.isFinite(ips) ? 0.8 * ips + 0.2 * r.imagesPerSecond : r.imagesPerSecond;
   }
-  stats.set("step", r.step);
-  stats.set("epoch", r.epoch);
-  stats.set("lr", r.lr);
-  stats.set("ips", Number.isFinite(ips) ? ips : undefined);
-  stats.set("loss", lossChart.average());
+  queueStat("step", r.step);
+  queueStat("epoch", r.epoch);
+  queueStat("lr", r.lr);
+  queueStat("ips", Number.isFinite(ips) ? ips : undefined);
+  queueStat("loss", lossChart.average());
   scheduleDraw();
 }
 
 function onEval(e) {
   lastEval = e;
   accChart.push(e);
-  stats.set("trainacc", e.trainAccuracy);
-  stats.set("valacc", e.valAccuracy);
+  queueStat("trainacc", e.trainAccuracy);
+  queueStat("valacc", e.valAccuracy);
   const gap = e.trainAccuracy - e.valAccuracy;
   if (e.step > 0 && Number.isFinite(gap)) {
-    $("gap").textContent = `Now at step ${e.step}: train ${(e.trainAccuracy * 100).toFixed(1)}%, ` +
+    gapText = `Now at step ${e.step}: train ${(e.trainAccuracy * 100).toFixed(1)}%, ` +
       `val ${(e.valAccuracy * 100).toFixed(1)}%, gap ${(gap * 100).toFixed(1)} points.`;
   }
   scheduleDraw();
+}
+
+// Stats are written to the DOM only when a frame is drawn: every DOM change costs a layout, a
+// paint and a compositor commit on the main thread, so they are batched with the charts.
+const statQueue = new Map();
+let gapText = "";
+function queueStat(key, value, title) { statQueue.set(key, [value, title]); }
+function flushStats() {
+  for (const [key, [value, title]] of statQueue) stats.set(key, value, title);
+  statQueue.clear();
+  const gapEl = $("gap");
+  if (gapEl.textContent !== gapText) gapEl.textContent = gapText;
 }
 
 // Draw at most DRAW_FPS times a second, only when something changed, only when visible.
@@ -212,9 +227,20 @@ function drawFrame(now) {
   if (now - lastDraw < 1000 / DRAW_FPS) { requestAnimationFrame(drawFrame); return; }
   drawQueued = false;
   lastDraw = now;
+  const t0 = performance.now();
   lossChart.draw();
   accChart.draw();
+  // uPlot redraws in a microtask queued by setData; ours runs after it. The stats are written
+  // after the charts: a canvas draw with a dirty style tree would force a style recalculation.
+  queueMicrotask(() => {
+    flushStats();
+    const ms = performance.now() - t0;
+    drawStats.count++;
+    drawStats.totalMs += ms;
+    drawStats.maxMs = Math.max(drawStats.maxMs, ms);
+  });
 }
+const drawStats = { count: 0, totalMs: 0, maxMs: 0 };
 
 // ---- settings, hash ---------------------------------------------------------------------------
 function onSetting(key, raw) {
@@ -239,10 +265,8 @@ function writeHash() {
 /** Read the hash: report bad entries, apply hidden controls, return the settings it asks for. */
 function readHash() {
   const { values, hidden: h, errors } = parseHash(location.hash);
-  messages.clear("hash-");
-  for (const e of errors) {
-    messages.show(`hash-${e.key}-${e.value}`, e.message, "warn");
-  }
+  messages.dismiss("hash");
+  if (errors.length) messages.show("hash", errors.map((e) => e.message), "warn");
   hidden = h;
   const shown = controls.setHidden(hidden);
   document.body.classList.toggle("no-settings", shown === 0);
@@ -292,4 +316,7 @@ if (import.meta.env.PROD && "serviceWorker" in navigator && location.protocol !=
 }
 
 // For the end-to-end tests and curious students: the current settings and run.
-window.trainlab = { get settings() { return good; }, get running() { return running; }, get firstLoss() { return firstLoss; } };
+window.trainlab = {
+  get settings() { return good; }, get running() { return running; }, get firstLoss() { return firstLoss; },
+  drawStats,
+};

@@ -25,8 +25,10 @@ self.addEventListener("fetch", (event) => {
   const req = event.request;
   if (req.method !== "GET" || new URL(req.url).origin !== self.location.origin) return;
   if (req.mode === "navigate") {
-    event.respondWith(fetch(req).catch(() => caches.match("./", { ignoreSearch: true })));
+    event.respondWith(fetch(req).catch(() => caches.match("./", { ignoreSearch: true, ignoreVary: true })));
     return;
   }
-  event.respondWith(caches.match(req).then((hit) => hit || fetch(req)));
+  // ignoreVary: servers such as vite preview send "Vary: Origin", and module scripts are fetched
+  // in CORS mode, so a strict match would miss the cached copy.
+  event.respondWith(caches.match(req, { ignoreVary: true }).then((hit) => hit || fetch(req)));
 });

@@ -8,7 +8,24 @@
 
 import { COLORS, axis, makePlot } from "./chart.js";
 
-const MAX_POINTS = 4000;
+const MAX_POINTS = 3000;
+const POINT_SIZE = 3;   // CSS pixels
+
+// A scatter drawn as small filled squares in one path: several times cheaper than uPlot's round
+// points (one arc each), which matters because the main thread must never block while training.
+function squares(size) {
+  return (u, seriesIdx, idx0, idx1) => {
+    const path = new Path2D();
+    const xs = u.data[0], ys = u.data[seriesIdx];
+    const side = size * devicePixelRatio, half = side / 2;
+    for (let i = idx0; i <= idx1; i++) {
+      const y = ys[i];
+      if (y == null) continue;
+      path.rect(u.valToPos(xs[i], "x", true) - half, u.valToPos(y, "y", true) - half, side, side);
+    }
+    return { stroke: null, fill: path, clip: null, flags: 0 };
+  };
+}
 export const AVG_WINDOW = 50;
 
 export function createLossChart(el) {
@@ -23,8 +40,8 @@ export function createLossChart(el) {
     series: [
       {},
       {
-        label: "loss (one step)", stroke: COLORS.loss, paths: () => null,
-        points: { show: true, size: 3, space: 0, width: 0, fill: COLORS.loss },
+        label: "loss (one step)", stroke: COLORS.loss, fill: COLORS.loss, width: 0,
+        paths: squares(POINT_SIZE), points: { show: false },
       },
       { label: `moving average (${AVG_WINDOW} steps)`, stroke: COLORS.lossAvg, width: 2, points: { show: false } },
     ],

@@ -10,8 +10,14 @@ export function createMessages(root) {
     el.className = `message message-${kind}`;
     el.dataset.id = id;
     el.setAttribute("role", kind === "error" ? "alert" : "status");
-    const p = document.createElement("p");
-    p.textContent = text;
+    // One paragraph per line of `text` (a string or a list of strings).
+    const body = document.createElement("div");
+    body.className = "message-body";
+    for (const line of [].concat(text)) {
+      const p = document.createElement("p");
+      p.textContent = line;
+      body.append(p);
+    }
     const close = document.createElement("button");
     close.type = "button";
     close.className = "message-close";
@@ -19,7 +25,7 @@ export function createMessages(root) {
     close.title = "Dismiss";
     close.textContent = "×";
     close.addEventListener("click", () => dismiss(id));
-    el.append(p, close);
+    el.append(body, close);
     root.append(el);
     items.set(id, el);
   }

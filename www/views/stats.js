@@ -45,10 +45,12 @@ export function createStats(root) {
       e.value.textContent = "–";
       delete e.value.dataset.value;
     } else {
-      e.value.textContent = e.fmt(v);
-      e.value.dataset.value = String(v);
+      // Touch the DOM only on change: each change costs a layout and a paint.
+      const text = e.fmt(v);
+      if (e.value.textContent !== text) e.value.textContent = text;
+      if (e.value.dataset.value !== String(v)) e.value.dataset.value = String(v);
     }
-    if (title !== undefined) e.box.title = title;
+    if (title !== undefined && e.box.title !== title) e.box.title = title;
   }
 
   function reset() {
