@@ -39,16 +39,20 @@ const CFG = {
   batches: opt("batches", QUICK ? "64" : "1,16,64").split(",").map(Number),
   // warm-up: at least `warmSteps` steps unless a contender's steps are so slow that `warmSeconds`
   // pass first (then at least `minWarm`); measure: `measSteps` steps, capped by `measSeconds`
-  // (then at least `minMeas`), split over `rounds` interleaved rounds.
+  // (then at least `minMeas`), split over `rounds` interleaved rounds. The caps differ by class:
+  // the headline pair (trainlab and patched TF.js wasm) gets the full step counts except in
+  // pathological cases; the slow floor contenders (TF.js cpu, ConvNetJS) are capped tightly.
   warmSteps: QUICK ? 5 : 10,
-  warmSeconds: QUICK ? 2 : 5,
-  minWarm: 2,
   measSteps: QUICK ? 10 : 20,
-  measSeconds: QUICK ? 5 : 15,
+  minWarm: 2,
   minMeas: 3,
   rounds: QUICK ? 2 : 4,
-  // a contender whose predicted step time exceeds this is not run for the cell (estimate shown)
-  maxStepSeconds: QUICK ? 4 : 10,
+  caps: {
+    // seconds; a contender whose predicted step time exceeds maxStepSeconds is not run for the
+    // cell (its row shows the estimate from the previous batch size)
+    primary: QUICK ? { warmSeconds: 5, measSeconds: 20, maxStepSeconds: 10 } : { warmSeconds: 30, measSeconds: 90, maxStepSeconds: 20 },
+    floor: QUICK ? { warmSeconds: 2, measSeconds: 5, maxStepSeconds: 4 } : { warmSeconds: 5, measSeconds: 15, maxStepSeconds: 10 },
+  },
   peakSeconds: QUICK ? 0.3 : 0.6,
   native: !flag("no-native"),
   trainlab: !flag("no-trainlab"),
@@ -57,7 +61,9 @@ const CFG = {
   lr: 0.01,
   seed: 1,
   tfFused: opt("tf-fused", "auto"), // "auto" (try both, keep the faster), "true", "false"
+  profileTf: flag("profile-tf"), // print TF.js's per-kernel time at the largest batch
 };
+const capsOf = (c) => (c === "tfjs-cpu" || c === "convnetjs" ? CFG.caps.floor : CFG.caps.primary);
 const ALL_CONTENDERS = ["trainlab", "tfjs-wasm", "tfjs-wasm-patched", "tfjs-cpu", "convnetjs"];
 CFG.contenders = opt("contenders", ALL_CONTENDERS.join(",")).split(",");
 if (!CFG.trainlab) CFG.contenders = CFG.contenders.filter((c) => c !== "trainlab");
@@ -209,6 +215,9 @@ async function main() {
           for (const k of v.cases) {
             log(`  dW check x=${k.x} f=${k.filter} pad=${JSON.stringify(k.pad)} rel.err=${k.relErr.toExponential(2)} ${k.pass ? "ok" : "FAIL"}`);
           }
+          for (const t of v.training) {
+            log(`  training ${t.workload} b${t.batch} ${t.fused ? "fused" : "unfused"}: cpu losses ${t.cpu.map((x) => x.toFixed(5)).join(" ")} | wasm ${t.wasm.map((x) => x.toFixed(5)).join(" ")} (max rel. diff ${t.maxRelDiff.toExponential(1)}) ${t.pass ? "ok" : "FAIL"}`);
+          }
           if (!v.pass) throw new Error("patched Conv2DBackpropFilter disagrees with the cpu backend; not benchmarking it");
         }
       } catch (e) {
@@ -248,11 +257,12 @@ async function main() {
         const active = [];
         for (const c of live) {
           const r = (cell.contenders[c] = { label: LABEL[c] });
+          const cap = capsOf(c);
           const prev = lastStep[c]?.[w];
-          if (prev && (prev.ms * b) / prev.batch / 1000 > CFG.maxStepSeconds) {
+          if (prev && (prev.ms * b) / prev.batch / 1000 > cap.maxStepSeconds) {
             r.skipped = true;
             r.estImgPerSec = (prev.batch / prev.ms) * 1000;
-            r.note = `skipped: predicted step ${((prev.ms * b) / prev.batch / 1000).toFixed(0)} s > ${CFG.maxStepSeconds} s; estimate from batch ${prev.batch}`;
+            r.note = `skipped: predicted step ${((prev.ms * b) / prev.batch / 1000).toFixed(0)} s > ${cap.maxStepSeconds} s; estimate from batch ${prev.batch}`;
             log(`  ${c}: ${r.note}`);
             continue;
           }
@@ -267,17 +277,17 @@ async function main() {
             // warm-up
             const warm = [];
             const tw = Date.now();
-            while (warm.length < CFG.warmSteps && (warm.length < CFG.minWarm || Date.now() - tw < CFG.warmSeconds * 1000)) {
+            while (warm.length < CFG.warmSteps && (warm.length < CFG.minWarm || Date.now() - tw < cap.warmSeconds * 1000)) {
               const s = await call(c, "steps", { n: 1 });
               warm.push(s.ms[0]);
               r.firstLoss ??= s.loss;
-              if (s.ms[0] / 1000 > CFG.maxStepSeconds) break;
+              if (s.ms[0] / 1000 > cap.maxStepSeconds) break;
             }
             r.warmupMs = warm;
             const est = median(warm.slice(-Math.max(1, warm.length >> 1)));
             let n = CFG.measSteps;
-            if (est * n > CFG.measSeconds * 1000) n = Math.max(CFG.minMeas, Math.floor((CFG.measSeconds * 1000) / est));
-            if (est / 1000 > CFG.maxStepSeconds) n = 0; // report the warm-up steps only
+            if (est * n > cap.measSeconds * 1000) n = Math.max(CFG.minMeas, Math.floor((cap.measSeconds * 1000) / est));
+            if (est / 1000 > cap.maxStepSeconds) n = 0; // report the warm-up steps only
             r.planned = n;
             r.ms = [];
             active.push(c);
@@ -317,12 +327,25 @@ async function main() {
           r.steps = samples.length;
           r.reduced = r.ms.length < CFG.measSteps || r.warmupMs.length < CFG.warmSteps;
           r.medianMs = median(samples);
+          r.minMs = Math.min(...samples);
           r.imgPerSec = (b / r.medianMs) * 1000;
           r.gflops = (r.imgPerSec * net.exactFlops) / 1e9;
           (lastStep[c] ??= {})[w] = { batch: b, ms: r.medianMs };
           log(`  ${c}: ${r.imgPerSec.toFixed(1)} img/s (${r.steps} steps, median ${r.medianMs.toFixed(2)} ms)`);
         }
         results.cells.push(cell);
+      }
+    }
+
+    if (CFG.profileTf && live.includes("tfjs-wasm-patched")) {
+      results.tfProfile = {};
+      const b = Math.max(...CFG.batches);
+      for (const w of CFG.workloads) {
+        await call("tfjs-wasm-patched", "setup", { workload: w, batch: b, fused: tfFused[w], lr: CFG.lr, seed: CFG.seed });
+        await call("tfjs-wasm-patched", "steps", { n: 3 });
+        const p = await call("tfjs-wasm-patched", "profile", { n: 3 });
+        await call("tfjs-wasm-patched", "teardown", {});
+        results.tfProfile[w] = { batch: b, ...p };
       }
     }
 
@@ -383,7 +406,8 @@ function printTables(results) {
   const v = results.contenders["tfjs-wasm-patched"]?.info?.verification;
   if (v) {
     const worst = Math.max(...v.cases.map((c) => c.relErr));
-    out.push(`patched TF.js Conv2DBackpropFilter vs cpu backend: ${v.pass ? "PASS" : "FAIL"} on ${v.cases.length} cases (worst rel. error ${worst.toExponential(1)})`);
+    const worstTrain = Math.max(...v.training.map((t) => t.maxRelDiff));
+    out.push(`patched TF.js Conv2DBackpropFilter vs cpu backend: ${v.pass ? "PASS" : "FAIL"} — ${v.cases.length} kernel cases (worst rel. error ${worst.toExponential(1)}), ${v.training.length} short training runs cpu vs wasm (worst loss rel. diff ${worstTrain.toExponential(1)})`);
   }
   if (results.native?.backend) out.push(`native build: kernels "${results.native.backend}", ${results.native.target || ""}`);
   out.push("GFLOP/s = img/s × exact FLOP per image (forward + weight grad + input grad except the first layer).");
@@ -394,16 +418,16 @@ function printTables(results) {
     const tlRate = tl && !tl.error && !tl.skipped ? tl.imgPerSec : null;
     out.push("");
     out.push(`${cell.workload} · batch ${cell.batch} · FLOP/img exact ${fmt(net.exactFlops / 1e6, 2)} M (BENCHMARKS.md ${fmt(net.tableFlops / 1e6, 1)} M, 3×fwd ${fmt(net.threeForwardFlops / 1e6, 2)} M) · ${net.params.toLocaleString("en-US")} params`);
-    out.push(`  ${pad("contender", 30, true)}${pad("img/s", 10)}${pad("GFLOP/s", 9)}${pad("ms/step", 10)}${pad("steps", 7)}${pad("trainlab ×", 12)}  note`);
+    out.push(`  ${pad("contender", 30, true)}${pad("img/s", 10)}${pad("GFLOP/s", 9)}${pad("ms/step", 10)}${pad("best ms", 10)}${pad("steps", 7)}${pad("trainlab ×", 12)}  note`);
     const row = (label, r, ratioOf) => {
-      if (r.error) return `  ${pad(label, 30, true)}${pad("FAILS", 10)}${pad("", 9)}${pad("", 10)}${pad("", 7)}${pad("", 12)}  ${r.error.slice(0, 110)}`;
-      if (r.skipped) return `  ${pad(label, 30, true)}${pad("(" + fmt(r.estImgPerSec) + ")", 10)}${pad("", 9)}${pad("", 10)}${pad("", 7)}${pad(tlRate && r.estImgPerSec ? "(" + fmt(tlRate / r.estImgPerSec, 2) + ")" : "", 12)}  ${r.note}`;
+      if (r.error) return `  ${pad(label, 30, true)}${pad("FAILS", 10)}${pad("", 9)}${pad("", 10)}${pad("", 10)}${pad("", 7)}${pad("", 12)}  ${r.error.slice(0, 110)}`;
+      if (r.skipped) return `  ${pad(label, 30, true)}${pad("(" + fmt(r.estImgPerSec) + ")", 10)}${pad("", 9)}${pad("", 10)}${pad("", 10)}${pad("", 7)}${pad(tlRate && r.estImgPerSec ? "(" + fmt(tlRate / r.estImgPerSec, 2) + ")" : "", 12)}  ${r.note}`;
       const ratio = ratioOf && tlRate ? fmt(tlRate / r.imgPerSec, 2) : "";
       const notes = [];
       if (r.estimatedFromWarmup) notes.push("from warm-up steps only");
       if (r.leakedTensors) notes.push(`leaked ${r.leakedTensors} tensors`);
       if (r.paramMismatch) notes.push(`NOT THE SAME NET: ${r.paramMismatch}`);
-      return `  ${pad(label, 30, true)}${pad(fmt(r.imgPerSec), 10)}${pad(fmt(r.gflops, 2), 9)}${pad(fmt(r.medianMs, 2), 10)}${pad((r.reduced ? "~" : "") + r.steps, 7)}${pad(ratio, 12)}  ${notes.join("; ")}`;
+      return `  ${pad(label, 30, true)}${pad(fmt(r.imgPerSec), 10)}${pad(fmt(r.gflops, 2), 9)}${pad(fmt(r.medianMs, 2), 10)}${pad(fmt(r.minMs, 2), 10)}${pad((r.reduced ? "~" : "") + r.steps, 7)}${pad(ratio, 12)}  ${notes.join("; ")}`;
     };
     for (const [c, r] of Object.entries(cell.contenders)) {
       if (c === "trainlab") {
@@ -414,9 +438,16 @@ function printTables(results) {
     const nat = nativeCell(results, cell.workload, cell.batch);
     if (nat) {
       const g = (nat.imgPerSec * net.exactFlops) / 1e9;
-      out.push(`  ${pad(LABEL.native, 30, true)}${pad(fmt(nat.imgPerSec), 10)}${pad(fmt(g, 2), 9)}${pad(fmt(nat.medianMs, 2), 10)}${pad(nat.steps, 7)}${pad(tlRate ? fmt(tlRate / nat.imgPerSec, 2) : "", 12)}  wasm ÷ native`);
+      out.push(`  ${pad(LABEL.native, 30, true)}${pad(fmt(nat.imgPerSec), 10)}${pad(fmt(g, 2), 9)}${pad(fmt(nat.medianMs, 2), 10)}${pad(fmt(nat.minMs, 2), 10)}${pad(nat.steps, 7)}${pad(tlRate ? fmt(tlRate / nat.imgPerSec, 2) : "", 12)}  wasm ÷ native`);
     }
     if (peak) out.push(`  ${pad("wasm f32x4 peak", 30, true)}${pad("", 10)}${pad(fmt(peak, 1), 9)}`);
+  }
+  if (results.tfProfile) {
+    out.push("\nTF.js wasm + dW kernel, per-kernel ms per step (tf.profile):");
+    for (const [w, p] of Object.entries(results.tfProfile)) {
+      const top = Object.entries(p.kernelMs).sort((a, b) => b[1] - a[1]).slice(0, 7);
+      out.push(`  ${w} b${p.batch}: step ${fmt(p.wallMs, 1)} ms — ${top.map(([k, v]) => `${k} ${fmt(v, 1)}`).join(", ")}`);
+    }
   }
   // summary: one line per cell
   out.push("\nsummary (img/s; trainlab ratio in brackets)");

@@ -6,7 +6,7 @@
 //! Prints JSON on stdout: `{backend, target, results: [{workload, batch, imgPerSec, medianMs, steps,
 //! warmup}]}`; progress goes to stderr. Each cell builds a `Session` from the same camelCase config the
 //! wasm worker passes to `new Trainer(...)`, warms up (10 steps, 3 with --quick), then times single
-//! `step()` calls and reports the median (20 steps, 10 with --quick), capped at ~15 s per cell for
+//! `step()` calls and reports the median (and the fastest) (20 steps, 10 with --quick), capped at ~15 s per cell for
 //! very slow cells (at least 3 timed steps). Timing lives here, never in the test suite.
 
 use std::time::{Duration, Instant};
@@ -63,11 +63,12 @@ fn main() {
                 loss = report.loss;
             }
             let steps = ms.len();
+            let min_ms = ms.iter().cloned().fold(f64::INFINITY, f64::min);
             let median_ms = median(&mut ms);
             let img_per_sec = batch as f64 / median_ms * 1e3;
             eprintln!("native {w} batch {batch}: {img_per_sec:.1} img/s ({steps} steps, median {median_ms:.2} ms, loss {loss:.3})");
             rows.push(format!(
-                r#"{{"workload":"{w}","batch":{batch},"imgPerSec":{img_per_sec},"medianMs":{median_ms},"steps":{steps},"warmup":{warmup},"lastLoss":{}}}"#,
+                r#"{{"workload":"{w}","batch":{batch},"imgPerSec":{img_per_sec},"medianMs":{median_ms},"minMs":{min_ms},"steps":{steps},"warmup":{warmup},"lastLoss":{}}}"#,
                 if loss.is_finite() { loss.to_string() } else { "null".into() }
             ));
         }

@@ -127,8 +127,26 @@ async function verifyFilterGradient() {
       maxAbsRef: maxRef, relErr, pass: shapeOk && relErr < 1e-5,
     });
   }
+  // End to end: the same nets, initialisation and data trained for a few steps on the cpu backend
+  // and on the patched wasm backend must follow the same loss curve (float summation order differs,
+  // so agreement is to ~1e-4, not bit for bit).
+  const training = [];
+  for (const [workload, batch, n] of [["lenet", 4, 4], ["cifar-convnetjs", 2, 3]]) {
+    for (const fused of [false, true]) {
+      const curve = {};
+      for (const backend of ["cpu", "wasm"]) {
+        await tf.setBackend(backend);
+        setup({ workload, batch, fused, lr: 0.05, seed: 7 });
+        curve[backend] = [];
+        for (let i = 0; i < n; i++) curve[backend].push(trainStep());
+        teardown();
+      }
+      const maxRel = Math.max(...curve.cpu.map((l, i) => Math.abs(l - curve.wasm[i]) / Math.abs(l)));
+      training.push({ workload, batch, fused, cpu: curve.cpu, wasm: curve.wasm, maxRelDiff: maxRel, pass: maxRel < 1e-3 });
+    }
+  }
   await tf.setBackend("wasm");
-  return { pass: results.every((x) => x.pass), cases: results };
+  return { pass: results.every((x) => x.pass) && training.every((x) => x.pass), cases: results, training };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,6 +224,23 @@ async function steps({ n }) {
   return { ms, loss, leakedTensors: leaked };
 }
 
+// Where a step's time goes, per kernel (tf.profile's kernelMs, summed by kernel name over n steps;
+// the patched Conv2DBackpropFilter counts as one kernel including its transposes).
+async function profile({ n = 3 }) {
+  if (!model) throw new Error("setup first");
+  const byKernel = {};
+  let wall = 0;
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const info = await tf.profile(() => {
+      trainStep();
+    });
+    wall += performance.now() - t0;
+    for (const k of info.kernels) byKernel[k.name] = (byKernel[k.name] || 0) + (await k.kernelTimeMs) / n;
+  }
+  return { wallMs: wall / n, kernelMs: byKernel };
+}
+
 function teardown() {
   if (!model) return;
   model.opt.dispose();
@@ -233,4 +268,4 @@ async function init() {
   return info;
 }
 
-BENCH_SERVE({ init, setup, steps, teardown });
+BENCH_SERVE({ init, setup, steps, teardown, profile });
