@@ -1,0 +1,114 @@
+//! The Trainer API driven from JS values, in a real browser: what the page and the slides see.
+
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Reflect, JSON};
+use trainlab::api::Trainer;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn js(text: &str) -> JsValue {
+    JSON::parse(text).expect("test JSON")
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).expect("object")
+}
+
+fn num(obj: &JsValue, key: &str) -> f64 {
+    get(obj, key).as_f64().unwrap_or_else(|| panic!("{key} is not a number"))
+}
+
+fn error_message(result: Result<Trainer, JsError>) -> String {
+    match result {
+        Ok(_) => panic!("config was accepted"),
+        Err(e) => js_sys::Error::from(JsValue::from(e)).message().into(),
+    }
+}
+
+const SMALL: &str = r#"{"trainSize": 128, "valSize": 64, "seed": 5}"#;
+
+#[wasm_bindgen_test]
+fn step_reports_every_loss_and_the_run_state() {
+    let mut t = Trainer::new(js(SMALL)).unwrap();
+    let r = t.step(3).unwrap();
+    assert_eq!(num(&r, "step"), 3.0);
+    let losses = js_sys::Array::from(&get(&r, "losses"));
+    assert_eq!(losses.length(), 3);
+    assert_eq!(losses.get(2).as_f64().unwrap(), num(&r, "loss"));
+    assert!(num(&r, "loss").is_finite());
+    let acc = num(&r, "accuracy");
+    assert!((0.0..=1.0).contains(&acc));
+    assert_eq!(num(&r, "lr"), 0.02);
+    assert!(num(&r, "imagesPerSecond") >= 0.0);
+    assert_eq!(t.backend(), "wasm simd128");
+}
+
+#[wasm_bindgen_test]
+fn evaluate_reports_accuracies_in_range() {
+    let mut t = Trainer::new(js(SMALL)).unwrap();
+    t.step(2).unwrap();
+    let e = t.evaluate().unwrap();
+    assert_eq!(num(&e, "step"), 2.0);
+    for key in ["valAccuracy", "trainAccuracy"] {
+        assert!((0.0..=1.0).contains(&num(&e, key)), "{key}");
+    }
+    assert!(num(&e, "valLoss").is_finite());
+}
+
+#[wasm_bindgen_test]
+fn same_seed_same_first_loss_from_js() {
+    let first = |cfg: &str| num(&Trainer::new(js(cfg)).unwrap().step(1).unwrap(), "loss");
+    assert_eq!(first(SMALL), first(SMALL));
+    assert_ne!(first(SMALL), first(r#"{"trainSize": 128, "valSize": 64, "seed": 6}"#));
+}
+
+#[wasm_bindgen_test]
+fn weights_and_activations_are_copies_of_the_right_size() {
+    let mut t = Trainer::new(js(SMALL)).unwrap();
+    let layers = js_sys::Array::from(&t.layers().unwrap());
+    assert_eq!(get(&layers.get(0), "kind").as_string().unwrap(), "conv2d");
+    assert_eq!(t.weights(0).unwrap().length(), 16 * 3 * 3 * 3);
+    assert_eq!(t.weights(1).unwrap().length(), 0, "relu has no weights");
+    assert_eq!(t.activations(0).unwrap().length(), 0, "nothing forwarded yet");
+    t.step(1).unwrap();
+    assert_eq!(t.activations(0).unwrap().length(), 16 * 32 * 32);
+    // A copy: changing it does not touch the model.
+    let w = t.weights(0).unwrap();
+    w.fill(0.0, 0, w.length());
+    assert!(t.weights(0).unwrap().to_vec().iter().any(|&v| v != 0.0));
+    assert!(t.weights(99).is_err());
+    assert_eq!(t.class_names().len(), 10);
+}
+
+#[wasm_bindgen_test]
+fn bad_configs_are_errors_not_panics() {
+    let cases = [
+        (r#"{"learningRate": -1}"#, "learningRate"),
+        (r#"{"colour": "red"}"#, "colour"),
+        (r#"{"batchSize": "many"}"#, "batchSize"),
+        (r#"{"layers": [{"type": "conv2d", "outChannels": 2, "kernelSize": 33}]}"#, "kernelSize"),
+        (r#"{"preset": "resnet"}"#, "preset"),
+    ];
+    for (cfg, field) in cases {
+        let msg = error_message(Trainer::new(js(cfg)));
+        assert!(msg.contains(field), "{cfg}: {msg}");
+    }
+    // Not an object at all, and NaN (which JSON cannot carry) from a JS object.
+    assert!(!error_message(Trainer::new(JsValue::from_str("fast"))).is_empty());
+    let obj = js_sys::Object::new();
+    Reflect::set(&obj, &"learningRate".into(), &JsValue::from_f64(f64::NAN)).unwrap();
+    assert!(error_message(Trainer::new(obj.into())).contains("learningRate"));
+    // After errors the module still works.
+    assert!(Trainer::new(js(SMALL)).is_ok());
+}
+
+#[wasm_bindgen_test]
+fn learning_rate_can_change_between_steps() {
+    let mut t = Trainer::new(js(SMALL)).unwrap();
+    t.set_learning_rate(0.005).unwrap();
+    assert_eq!(num(&t.step(1).unwrap(), "lr"), 0.005);
+    assert!(t.set_learning_rate(-3.0).is_err());
+}
