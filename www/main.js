@@ -229,7 +229,7 @@ function drawFrame(now) {
   lastDraw = now;
   const t0 = performance.now();
   lossChart.draw();
-  accChart.draw();
+  accChart.draw(lossChart.lastStep());
   // uPlot redraws in a microtask queued by setData; ours runs after it. The stats are written
   // after the charts: a canvas draw with a dirty style tree would force a style recalculation.
   queueMicrotask(() => {

@@ -111,8 +111,10 @@ async function loop() {
     trainMsSinceEval += res.ms;
     const newEpoch = Math.floor(res.epoch ?? 0) > Math.floor(lastEpoch);
     lastEpoch = res.epoch ?? 0;
+    // Every epoch, and in between after ~1 s of training when evaluating is cheap enough. evaluate()
+    // runs the whole validation set and a training subset, so on a big net it can take seconds.
     const evalBudgetOk = trainMsSinceEval * EVAL_MAX_SHARE >= lastEvalMs;
-    if ((trainMsSinceEval >= EVAL_EVERY_MS || newEpoch) && evalBudgetOk) {
+    if (newEpoch || (trainMsSinceEval >= EVAL_EVERY_MS && evalBudgetOk)) {
       try { evaluateNow(); } catch (e) { crash(e); return; }
     }
     await yieldToEventLoop();
@@ -148,8 +150,7 @@ function create(msg) {
   try { backend = trainer.backend(); } catch { /* optional */ }
   postMessage({ type: "created", runId, config: msg.config, backend, layers, classNames });
   postMessage({ type: "state", runId, running: false });
-  // One evaluation at step 0: the accuracy chart starts at chance, as it should.
-  try { evaluateNow(); } catch (e) { crash(e); }
+  // No evaluation at step 0: it can take seconds, and "play" would wait behind it.
 }
 
 function handle(msg) {
@@ -160,7 +161,10 @@ function handle(msg) {
       if (running) {
         running = false;
         postMessage({ type: "state", runId, running: false });
-        try { evaluateNow(); } catch (e) { crash(e); }
+        // Show where the run stopped, unless the last evaluation is recent.
+        if (trainMsSinceEval >= EVAL_EVERY_MS) {
+          try { evaluateNow(); } catch (e) { crash(e); }
+        }
       }
       break;
     case "step":

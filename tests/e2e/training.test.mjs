@@ -26,10 +26,16 @@ test("2. pressing play trains: the step counter rises and the loss moving averag
     await page.waitForFunction(() => document.getElementById("stat-loss")?.dataset.value !== undefined,
       null, { timeout: 30000 });
     const first = { step: await stat(page, "step"), avg: await stat(page, "loss") };
-    await sleep(8000);
-    const later = { step: await stat(page, "step"), avg: await stat(page, "loss") };
-    console.log(`loss moving average: ${first.avg.toFixed(4)} at step ${first.step} → ${later.avg.toFixed(4)} at step ${later.step}; ` +
-      `images/s ${Math.round(await stat(page, "ips"))}`);
+    // Poll until the moving average is 20% below where it started (a default run may sit on its
+    // initial plateau near log(10) for a few hundred steps first), for at most 50 s.
+    const t0 = Date.now();
+    let later;
+    do {
+      await sleep(500);
+      later = { step: await stat(page, "step"), avg: await stat(page, "loss") };
+    } while (!(later.avg < 0.8 * first.avg) && Date.now() - t0 < 50000);
+    console.log(`loss moving average: ${first.avg.toFixed(4)} at step ${first.step} → ${later.avg.toFixed(4)} at step ${later.step} ` +
+      `after ${((Date.now() - t0) / 1000).toFixed(1)} s; images/s ${Math.round(await stat(page, "ips"))}`);
     assert.ok(later.step > first.step + 10, "step counter rises");
     assert.ok(later.avg < 0.8 * first.avg, "moving average falls by at least 20%");
     assert.deepEqual(problems.pageErrors, []);

@@ -3,28 +3,30 @@
 // No or small gap between train / val means underfitting: train longer, use a bigger model,
 // maybe higher LR."
 
-import { COLORS, axis, makePlot } from "./chart.js";
+import { COLORS, axis, makePlot, stepAxis } from "./chart.js";
 
 export function createAccuracyChart(el) {
   let xs = [], train = [], val = [];
   let dirty = false;
+  let xMax = 0;
 
   const plot = makePlot(el, {
-    scales: { x: { time: false }, y: { range: [0, 1] } },
+    // The x range follows the loss chart's (xMax), so the two charts share one step axis.
+    scales: { x: { time: false, range: (u, min, max) => [0, Math.max(xMax, max ?? 0, 1)] }, y: { range: [0, 1] } },
     series: [
       {},
       { label: "train", stroke: COLORS.train, width: 2, points: { show: true, size: 5, fill: COLORS.train } },
       { label: "val", stroke: COLORS.val, width: 2, points: { show: true, size: 5, fill: COLORS.val } },
     ],
     axes: [
-      axis({ label: "step", labelSize: 18, size: 30 }),
+      stepAxis(),
       axis({ size: 44, values: (u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) }),
     ],
     cursor: { show: false },
   }, [[], [], []]);
 
   function reset() {
-    xs = []; train = []; val = [];
+    xs = []; train = []; val = []; xMax = 0;
     dirty = true;
   }
 
@@ -37,9 +39,11 @@ export function createAccuracyChart(el) {
     dirty = true;
   }
 
-  function draw() {
-    if (!dirty) return;
+  /** Redraw if new evaluations arrived or the step axis grew to `maxStep`. */
+  function draw(maxStep = 0) {
+    if (!dirty && maxStep === xMax) return;
     dirty = false;
+    xMax = maxStep;
     plot.setData([xs, train, val]);
   }
 

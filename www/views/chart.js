@@ -22,6 +22,22 @@ export function axis(extra = {}) {
   };
 }
 
+/** Tick labels short enough for a 44 px axis, however large the loss gets before it turns NaN. */
+export function shortNumber(v) {
+  const a = Math.abs(v);
+  if (a === 0) return "0";
+  if (a >= 1e6 || a < 1e-3) return v.toExponential(0).replace("e+", "e");
+  if (a >= 1e3) return `${+(v / 1e3).toPrecision(3)}k`;
+  return String(+v.toPrecision(3));
+}
+
+/** x axis in steps: whole-number ticks only. */
+const STEP_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1e3, 2e3, 2.5e3, 5e3, 1e4, 2e4, 2.5e4, 5e4,
+  1e5, 2e5, 2.5e5, 5e5, 1e6, 2e6, 5e6, 1e7];
+export function stepAxis() {
+  return axis({ label: "step", labelSize: 18, size: 30, incrs: STEP_INCRS, values: (u, ticks) => ticks.map(shortNumber) });
+}
+
 /** Make a uPlot that fills `el` and follows its size. */
 export function makePlot(el, opts, data) {
   const size = () => ({

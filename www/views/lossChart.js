@@ -6,7 +6,7 @@
 // steps that are multiples of a doubled stride. The moving average is computed on every step before
 // thinning, so the line is exact at the points that remain.
 
-import { COLORS, axis, makePlot } from "./chart.js";
+import { COLORS, axis, makePlot, shortNumber, stepAxis } from "./chart.js";
 
 const MAX_POINTS = 3000;
 const POINT_SIZE = 3;   // CSS pixels
@@ -36,7 +36,10 @@ export function createLossChart(el) {
   let dirty = false;
 
   const plot = makePlot(el, {
-    scales: { x: { time: false }, y: { range: (u, min, max) => [0, niceMax(max)] } },
+    scales: {
+      x: { time: false, range: (u, min, max) => [0, Math.max(max ?? 1, 1)] },
+      y: { range: (u, min, max) => [0, niceMax(max)] },
+    },
     series: [
       {},
       {
@@ -45,7 +48,7 @@ export function createLossChart(el) {
       },
       { label: `moving average (${AVG_WINDOW} steps)`, stroke: COLORS.lossAvg, width: 2, points: { show: false } },
     ],
-    axes: [axis({ label: "step", labelSize: 18, size: 30 }), axis({ size: 44 })],
+    axes: [stepAxis(), axis({ size: 44, values: (u, ticks) => ticks.map(shortNumber) })],
     cursor: { show: false },
   }, [[], [], []]);
 
@@ -95,5 +98,8 @@ export function createLossChart(el) {
     plot.setData([xs, ys, avg]);
   }
 
-  return { reset, push, draw, average: () => lastAvg };
+  /** The last step with a loss (the x range the accuracy chart follows). */
+  const lastStep = () => (xs.length ? xs[xs.length - 1] : 0);
+
+  return { reset, push, draw, average: () => lastAvg, lastStep };
 }

@@ -4,7 +4,7 @@
 
 const FIELDS = [
   { key: "step", label: "Step", fmt: (v) => String(v) },
-  { key: "epoch", label: "Epoch", fmt: (v) => v.toFixed(2) },
+  { key: "epoch", label: "Epoch", fmt: (v) => (Number.isInteger(v) ? String(v) : v.toFixed(2)) },
   { key: "lr", label: "Learning rate", fmt: (v) => fmtNum(v) },
   { key: "ips", label: "Images / s", fmt: (v) => Math.round(v).toLocaleString("en-US") },
   { key: "firstloss", label: "First loss", fmt: (v) => v.toFixed(3), hint: "" },
