@@ -118,8 +118,9 @@ test("5. learning rate 50: NaN/Inf detected, run paused, message shown, page sti
     console.log(text);
     assert.match(text, /^Loss became (NaN|infinite) at step \d+ — learning rate too high or bad initialization \(lecture, step 2\)\. Lower the learning rate and press reset\.$/);
     await page.waitForFunction(() => document.body.dataset.runState === "paused", null, { timeout: 5000 });
+    await sleep(300);   // stats are written at the next drawn frame (≤ 100 ms)
     const stepAtNaN = await stat(page, "step");
-    await sleep(500);
+    await sleep(700);
     assert.equal(await stat(page, "step"), stepAtNaN, "training stopped");
 
     // Responsive: lower the learning rate (a new run starts), and it trains.
