@@ -21,7 +21,7 @@ help:
 	@echo ""
 	@echo "  make build        production build of the page into dist/"
 	@echo "  make preview      build, then serve dist/ at http://127.0.0.1:4173/"
-	@echo "  make bench        run the benchmarks (bench/run.sh)"
+	@echo "  make bench        run the benchmarks (bench/run.sh; ARGS=--quick for a short run)"
 	@echo "  make setup        only install what is missing (wasm tools, chromium, npm packages)"
 	@echo "  make pkg          only build the wasm package into pkg/"
 	@echo "  make test-native | test-web | test-e2e    one test layer"
@@ -57,8 +57,10 @@ test-web: setup
 test-e2e: setup
 	@bash scripts/test.sh e2e
 
-bench: setup-build
-	@bash bench/run.sh
+# Benchmarks of the current source (pkg/ is rebuilt first); flags go through ARGS, e.g.
+# `make bench ARGS=--quick`. See bench/README.md.
+bench: setup pkg
+	@bash bench/run.sh $(ARGS)
 
 clean:
 	rm -rf pkg dist
