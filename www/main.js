@@ -316,7 +316,15 @@ if (import.meta.env.PROD && "serviceWorker" in navigator && location.protocol !=
 }
 
 // For the end-to-end tests and curious students: the current settings and run.
+// tryConfig({ learningRate: -1 }) starts a run from the current settings changed by `partial`,
+// without the page's own validation: the core is the judge (and the e2e tests use it to check
+// that a rejected config keeps the last good run).
 window.trainlab = {
   get settings() { return good; }, get running() { return running; }, get firstLoss() { return firstLoss; },
   drawStats,
+  tryConfig(partial) {
+    if (!good || pending) return false;
+    requestRun({ ...good, ...partial });
+    return true;
+  },
 };

@@ -138,6 +138,31 @@ test("5. learning rate 50: NaN/Inf detected, run paused, message shown, page sti
   }
 });
 
+test("a config the core rejects is shown, and the last good run is kept", async () => {
+  const { context, page, problems } = await openPage(browser, server.url + "#seed=6");
+  try {
+    await waitReady(page);
+    const steps = await stepsRise(page);
+    await sleep(300);
+    const stepBefore = await stat(page, "step");
+    // The page's own checks would refuse -1; tryConfig hands it straight to the Trainer constructor.
+    assert.equal(await page.evaluate(() => window.trainlab.tryConfig({ learningRate: -1 })), true);
+    await page.waitForFunction(() => document.querySelector('#messages [data-id="rejected"]'), null, { timeout: 30000 });
+    const text = (await messageTexts(page)).find((t) => t.startsWith("The trainer rejected"));
+    console.log(text);
+    assert.match(text, /learningRate/);
+    assert.match(text, /-1/);
+    await waitReady(page);
+    assert.equal(await stat(page, "step"), stepBefore, "the last good run is kept, not reset");
+    assert.equal(await page.inputValue("#setting-lr"), "0.02");
+    assert.ok(new URL(page.url()).hash.includes("lr=0.02"));
+    assert.ok(steps > 0 && await stepsRise(page) > 5, "and it still trains");
+    assert.deepEqual(problems.pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("hide=… hides controls for an embedded slide", async () => {
   const { context, page } = await openPage(browser, server.url + "#hide=preset,init&seed=5");
   try {
