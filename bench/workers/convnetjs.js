@@ -56,7 +56,7 @@ function setup({ workload, batch, lr = 0.01, seed = 1 }) {
   return { workload, batch, params };
 }
 
-async function steps({ n }) {
+async function steps({ n, group = 1 }) {
   if (!model) throw new Error("setup first");
   const m = model;
   let loss = NaN;
@@ -67,7 +67,7 @@ async function steps({ n }) {
       sum += m.trainer.train(m.xs[i], m.ys[i]).loss;
     }
     loss = sum / m.batch;
-  });
+  }, group);
   return { ms, loss };
 }
 

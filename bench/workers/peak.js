@@ -123,10 +123,14 @@ async function measure({ mode, chains, unroll, seconds }) {
   return { mode, chains, unroll, gflops: rates[rates.length - 1], medianGflops: rates[rates.length >> 1], runs: rates.length };
 }
 
-async function peak({ seconds = 0.5 }) {
+// All variants, or only `only` ({mode, chains, unroll}) for a short probe between cells.
+async function peak({ seconds = 0.5, only = null }) {
   const variants = [];
-  for (const chains of [3, 4, 5, 6]) variants.push({ mode: "split", chains, unroll: 4 });
-  for (const chains of [6, 8, 10, 12, 13]) variants.push({ mode: "madd", chains, unroll: 2 });
+  if (only) variants.push(only);
+  else {
+    for (const chains of [3, 4, 5, 6]) variants.push({ mode: "split", chains, unroll: 4 });
+    for (const chains of [6, 8, 10, 12, 13]) variants.push({ mode: "madd", chains, unroll: 2 });
+  }
   const results = [];
   for (const v of variants) results.push(await measure({ ...v, seconds }));
   // The peak is a limit: other processes on a shared machine only ever slow a run down, so the

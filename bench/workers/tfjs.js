@@ -213,13 +213,13 @@ function trainStep() {
   return loss;
 }
 
-async function steps({ n }) {
+async function steps({ n, group = 1 }) {
   if (!model) throw new Error("setup first");
   let loss = NaN;
   const before = tf.memory().numTensors;
   const ms = await BENCH_TIME(n, () => {
     loss = trainStep();
-  });
+  }, group);
   const leaked = tf.memory().numTensors - before;
   return { ms, loss, leakedTensors: leaked };
 }

@@ -28,7 +28,7 @@ function setup({ workload, batch: b, lr = 0.01, seed = 1 }) {
   return { workload, batch: b, params, layers: layers.map((l) => `${l.kind}${JSON.stringify(l.outputShape)}`).join(" ") };
 }
 
-async function steps({ n }) {
+async function steps({ n, group = 1 }) {
   if (!trainer) throw new Error("setup first");
   let loss = NaN;
   let reported = NaN;
@@ -36,7 +36,7 @@ async function steps({ n }) {
     const r = trainer.step(1);
     loss = r.loss;
     reported = r.imagesPerSecond;
-  });
+  }, group);
   return { ms, loss, trainerImagesPerSecond: reported };
 }
 
