@@ -12,7 +12,8 @@ export function createAccuracyChart(el) {
 
   const plot = makePlot(el, {
     // The x range follows the loss chart's (xMax), so the two charts share one step axis.
-    scales: { x: { time: false, range: (u, min, max) => [0, Math.max(xMax, max ?? 0, 1)] }, y: { range: [0, 1] } },
+    // (From our own arrays: with a single point uPlot pads min/max before calling range.)
+    scales: { x: { time: false, range: () => [0, Math.max(xMax, xs[xs.length - 1] ?? 0, 1)] }, y: { range: [0, 1] } },
     series: [
       {},
       { label: "train", stroke: COLORS.train, width: 2, points: { show: true, size: 5, fill: COLORS.train } },
@@ -20,7 +21,7 @@ export function createAccuracyChart(el) {
     ],
     axes: [
       stepAxis(),
-      axis({ size: 44, values: (u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) }),
+      axis({ size: 50, values: (u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) }),
     ],
     cursor: { show: false },
   }, [[], [], []]);

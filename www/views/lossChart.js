@@ -37,7 +37,7 @@ export function createLossChart(el) {
 
   const plot = makePlot(el, {
     scales: {
-      x: { time: false, range: (u, min, max) => [0, Math.max(max ?? 1, 1)] },
+      x: { time: false, range: () => [0, Math.max(xs[xs.length - 1] ?? 1, 1)] },
       y: { range: (u, min, max) => [0, niceMax(max)] },
     },
     series: [
@@ -48,7 +48,7 @@ export function createLossChart(el) {
       },
       { label: `moving average (${AVG_WINDOW} steps)`, stroke: COLORS.lossAvg, width: 2, points: { show: false } },
     ],
-    axes: [stepAxis(), axis({ size: 44, values: (u, ticks) => ticks.map(shortNumber) })],
+    axes: [stepAxis(), axis({ size: 50, values: (u, ticks) => ticks.map(shortNumber) })],
     cursor: { show: false },
   }, [[], [], []]);
 
