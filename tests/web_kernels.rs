@@ -47,17 +47,24 @@ mod simd {
     /// stride ldc ≥ n whose padding must stay untouched.
     #[allow(clippy::too_many_arguments)]
     fn check_gemm(m: usize, n: usize, k: usize, a_t: bool, b_t: bool, ldc: usize, accumulate: bool, rng: &mut Rng) {
-        let a = random(m * k, rng);
-        let b = random(k * n, rng);
         // A(i, p): row-major (m, k) → (k, 1); stored transposed as (k, m) → (1, m).
         let (rsa, csa) = if a_t { (1, m) } else { (k, 1) };
         let (rsb, csb) = if b_t { (1, k) } else { (n, 1) };
+        check_gemm_strided(m, n, k, (rsa, csa, m * k), (rsb, csb, k * n), ldc, accumulate, rng);
+    }
+
+    /// The general case: A(i, p) = a[i·rsa + p·csa] in a buffer of a_len, likewise B; C as above.
+    #[allow(clippy::too_many_arguments)]
+    fn check_gemm_strided(m: usize, n: usize, k: usize, (rsa, csa, a_len): (usize, usize, usize),
+                          (rsb, csb, b_len): (usize, usize, usize), ldc: usize, accumulate: bool, rng: &mut Rng) {
+        let a = random(a_len, rng);
+        let b = random(b_len, rng);
         let c0: Vec<f32> = (0..m * ldc).map(|_| rng.range(-1.0, 1.0) as f32).collect();
         let mut got = c0.clone();
         let mut want = c0.clone();
         simd128::gemm(m, n, k, &a, rsa, csa, &b, rsb, csb, &mut got, ldc, accumulate);
         scalar::gemm(m, n, k, &a, rsa, csa, &b, rsb, csb, &mut want, ldc, accumulate);
-        let what = format!("gemm m={m} n={n} k={k} a_t={a_t} b_t={b_t} ldc={ldc} acc={accumulate}");
+        let what = format!("gemm m={m} n={n} k={k} A({rsa},{csa}) B({rsb},{csb}) ldc={ldc} acc={accumulate}");
         for i in 0..m {
             for j in 0..ldc {
                 let (g, w) = (got[i * ldc + j], want[i * ldc + j]);
@@ -123,19 +130,28 @@ mod simd {
 
     #[wasm_bindgen_test]
     fn gemm_general_strides() {
-        // Strides that are neither 1 nor a dense row length: every element of A and B at an even
-        // offset (a view of every other column), exercising the generic packing paths.
+        // Strides that are neither 1 nor a dense row length: every other element of A and B (a
+        // view of every other column), exercising the generic packing paths.
         let mut rng = Rng::new(4);
         for (m, n, k) in [(1, 1, 1), (7, 13, 11), (16, 24, 40)] {
-            let a = random(2 * m * k, &mut rng);
-            let b = random(2 * k * n, &mut rng);
-            let mut got = vec![0.0; m * n];
-            let mut want = vec![0.0; m * n];
-            simd128::gemm(m, n, k, &a, 2 * k, 2, &b, 2 * n, 2, &mut got, n, false);
-            scalar::gemm(m, n, k, &a, 2 * k, 2, &b, 2 * n, 2, &mut want, n, false);
-            for i in 0..m * n {
-                let scale: f32 = (0..k).map(|p| (a[(i / n) * 2 * k + 2 * p] * b[p * 2 * n + 2 * (i % n)]).abs()).sum();
-                assert!((got[i] - want[i]).abs() <= 1e-5 * scale, "strided gemm {m}×{n}×{k} at {i}");
+            check_gemm_strided(m, n, k, (2 * k, 2, 2 * m * k), (2 * n, 2, 2 * k * n), n, false, &mut rng);
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn gemm_b_row_strides() {
+        // A row-major B is read in place, packed block-wise (row stride a multiple of 512 floats,
+        // where rows alias in L1) or packed per panel (stride a multiple of 128 and m > 32). Cover
+        // each, with row strides wider than n and column tails.
+        let mut rng = Rng::new(13);
+        for rsb in [128, 384, 512, 1024] {
+            for n in [1, 7, 13, 100, 128, 300] {
+                if n > rsb {
+                    continue;
+                }
+                for (m, k) in [(3, 5), (33, 37), (40, 300)] {
+                    check_gemm_strided(m, n, k, (k, 1, m * k), (rsb, 1, (k - 1) * rsb + n), n, true, &mut rng);
+                }
             }
         }
     }

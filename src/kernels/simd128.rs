@@ -22,39 +22,61 @@ use std::cell::RefCell;
 // GEMM
 //
 // C(m×n) = op(A)(m×k) · op(B)(k×n) (+ C), blocked the GotoBLAS way, shrunk to what these nets need
-// (m = output channels or batch, 6..64; k up to ~1600; n up to ~1024):
+// (m = output channels, im2col rows or batch: 6..600; k up to ~1600; n up to ~1024):
 //
 //   for each k-block of at most KC (k split evenly, so no tiny last block):
-//     pack the A block into row panels of MR rows:      apack[panel][p][0..MR]   (zero padded)
-//     for each column panel of NR columns:
-//       pack that B panel:                               bpack[p][0..NR]           (zero padded)
-//       for each A row panel: MR×NR micro-kernel over the k-block, result added into C
+//     pack the A block into row panels of ≤ MR rows:     apack[panel][p][0..MR]
+//     for each panel of NR columns of B (see `BPanels` for where it comes from):
+//       for each A panel: R×NR micro-kernel over the k-block, result added into C
 //
-// Packing turns whatever strides the caller has (transposed A for dcols = Wᵀ·dY, transposed B for
-// dW = dY·colsᵀ and for linear layers) into the one layout the micro-kernel streams: per step p it
-// reads MR consecutive A values (each broadcast to a v128) and NR consecutive B values (two v128
-// loads). The B panel (KC×NR×4 B = 8 KiB) stays in L1 while every A panel streams past it; the
-// packed A block (at most 64×KC×4 B = 64 KiB) sits in L2.
+// Per step p the micro-kernel reads R consecutive packed A values (each broadcast to a v128) and
+// NR = 8 consecutive B values (two v128 loads). Packing A turns any A strides (W in the forward
+// conv, Wᵀ in dcols = Wᵀ·dY, X or dYᵀ in linear layers) into that layout; it costs m·k copies
+// against 2·m·n·k flops. B is the big operand. A transposed B (dW = dY·colsᵀ, Y = X·Wᵀ) is packed
+// panel by panel with 4×4 in-register transposes. A row-major B (forward conv's cols, dcols'
+// dY, dX = dY·W) is mostly read in place: packing it costs about as much as the multiply when m
+// is small (m = 6: 48 vs 40 GFLOP/s with packing). One B panel (kc×8 floats ≤ 8 KiB) stays in
+// L1 while every A panel streams past it.
 //
-// The micro-kernel keeps an MR×NR = 6×8 tile of C in 12 f32x4 accumulators; with the two B
-// vectors that is 14 of the 16 v128 registers x64 engines have, and the A broadcasts come straight
-// from memory (`v128.load32_splat` → `vbroadcastss`). Per step p: 8 loads, 12 mul, 12 add. 6 rows
-// also fits LeNet's 6-channel first conv exactly. Row edges (m not a multiple of 6) run the same
-// kernel instantiated for 1..5 rows, so no multiplies are wasted on padding rows; column edges
-// compute the full 8 columns on zero-padded B and store only the valid ones.
+// Tile shape. V8 allocates 15 xmm registers to wasm on x64 (xmm15 is its scratch), and with no
+// FMA in simd128 every multiply-add needs a temporary. MR×NR = 4×8 holds the C tile in 8 f32x4
+// accumulators + 2 B vectors + 1 broadcast + 1 temporary = 12 registers. A 6×8 tile (12
+// accumulators) looked better on paper but needs 16, and V8 spilled accumulators to the stack in
+// the inner loop: it measured about half the speed of 4×8 in Node 20 and in Chromium 156.
+//
+// Edges. Rows are split into ceil(m/4) panels of balanced height (3 or 4 rows for m ≥ 6; e.g.
+// m = 6 → 3+3, 25 → 4,4,4,4,3,3,3), each run by the kernel instantiated for exactly that many rows,
+// so no multiplies are spent on padding rows and no panel is a slow 1- or 2-row sliver. Column
+// edges compute the full 8 columns on zero-padded B and store only the valid ones.
 
-/// Rows of C per micro-kernel tile.
-const MR: usize = 6;
+/// Most rows of C per micro-kernel tile.
+const MR: usize = 4;
 /// Columns of C per micro-kernel tile (two f32x4).
 const NR: usize = 8;
-/// Largest k-block. 256 keeps the B panel at 8 KiB (L1) and the C tile's reload per block rare.
+/// Largest k-block. 256 keeps a B panel at 8 KiB (L1) and the C tile's reload per block rare.
 const KC: usize = 256;
+/// Columns per block when a row-major B is packed block-wise: KC×NC×4 B = 256 KiB.
+const NC: usize = 256;
 
 thread_local! {
     /// Packing buffer shared by every gemm call: [apack | bpack]. It only ever grows (to at most
-    /// ceil(m/MR)·MR·KC + KC·NR floats), so after the first step a training run allocates nothing
+    /// ceil(m/MR)·MR·KC + KC·NC floats), so after the first step a training run allocates nothing
     /// here. wasm without threads has one "thread", so this is one buffer per module instance.
     static PACK: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The q = ceil(m/MR) row panels of A as (first row, rows): balanced, so heights differ by at
+/// most one (the first m % q panels get the extra row). Computed incrementally — a division per
+/// panel costs as much as a short micro-kernel call.
+fn row_panels(m: usize) -> impl Iterator<Item = (usize, usize)> {
+    let q = m.div_ceil(MR);
+    let (base, extra) = (m / q.max(1), m % q.max(1));
+    (0..q).scan(0, move |i0, i| {
+        let rows = base + usize::from(i < extra);
+        let start = *i0;
+        *i0 += rows;
+        Some((start, rows))
+    })
 }
 
 /// See [`super::Real::gemm`]. Panics (like the scalar twin) if a stride would index outside a slice.
@@ -83,17 +105,29 @@ pub fn gemm(m: usize, n: usize, k: usize, a: &[f32], rsa: usize, csa: usize, b: 
 
     let blocks = k.div_ceil(KC);
     let kc_max = k.div_ceil(blocks);
-    let panels = m.div_ceil(MR);
-    let a_len = panels * MR * kc_max;
+    let a_len = m.div_ceil(MR) * MR * kc_max;
+    // Where B panels come from (measured in Node 20 and Chromium 156 on the shapes the layers use):
+    // in place is fastest for a row-major B unless its rows alias in L1 — at a row stride of a
+    // multiple of 2 KiB the kernel's walk down kc rows hits one or two cache sets, and at 512 B or
+    // 1 KiB (4 or 8 sets) it still loses to a packed panel once many A panels re-read it.
+    let mode = if csb != 1 {
+        BPanels::Packed
+    } else if rsb % 512 == 0 {
+        BPanels::BlockPacked
+    } else if rsb % 128 == 0 && m > 32 {
+        BPanels::Packed
+    } else {
+        BPanels::InPlace
+    };
+    let b_len = kc_max * if mode == BPanels::BlockPacked { NC } else { NR };
 
     PACK.with(|cell| {
         let mut buf = cell.borrow_mut();
-        let need = a_len + kc_max * NR;
-        if buf.len() < need {
-            buf.resize(need, 0.0);
+        if buf.len() < a_len + b_len {
+            buf.resize(a_len + b_len, 0.0);
         }
         let (apack, bpack) = buf.split_at_mut(a_len);
-        let bpack = &mut bpack[..kc_max * NR];
+        let bpack = &mut bpack[..b_len];
 
         let mut pc = 0;
         while pc < k {
@@ -102,112 +136,107 @@ pub fn gemm(m: usize, n: usize, k: usize, a: &[f32], rsa: usize, csa: usize, b: 
             let load_c = accumulate || pc > 0;
             pack_a(m, kc, a, rsa, csa, pc, apack);
 
-            let mut j0 = 0;
-            while j0 < n {
-                let cols = NR.min(n - j0);
-                pack_b(kc, cols, b, rsb, csb, pc, j0, bpack);
-                for panel in 0..panels {
-                    let i0 = panel * MR;
-                    let rows = MR.min(m - i0);
-                    let ap = &apack[panel * MR * kc..(panel + 1) * MR * kc];
-                    // The tile C[i0..i0+rows, j0..j0+cols] ends at (i0+rows-1)*ldc + j0+cols,
-                    // which is ≤ c_end because i0+rows ≤ m and j0+cols ≤ n.
-                    let cp = &mut c[i0 * ldc + j0..];
-                    // SAFETY: `ap` holds kc·MR floats and `bpack` kc·NR, exactly what the kernel
-                    // reads; the kernel writes rows < `rows` and columns < `cols` of C at stride
-                    // ldc from `cp`, inside `c` by the bound above.
-                    unsafe {
-                        let (a_ptr, b_ptr, c_ptr) = (ap.as_ptr(), bpack.as_ptr(), cp.as_mut_ptr());
-                        match rows {
-                            6 => micro::<6>(kc, a_ptr, b_ptr, c_ptr, ldc, cols, load_c),
-                            5 => micro::<5>(kc, a_ptr, b_ptr, c_ptr, ldc, cols, load_c),
-                            4 => micro::<4>(kc, a_ptr, b_ptr, c_ptr, ldc, cols, load_c),
-                            3 => micro::<3>(kc, a_ptr, b_ptr, c_ptr, ldc, cols, load_c),
-                            2 => micro::<2>(kc, a_ptr, b_ptr, c_ptr, ldc, cols, load_c),
-                            _ => micro::<1>(kc, a_ptr, b_ptr, c_ptr, ldc, cols, load_c),
+            let mut jc = 0;
+            while jc < n {
+                let nc = NC.min(n - jc);
+                if mode == BPanels::BlockPacked {
+                    pack_b_rows(kc, nc, b, rsb, pc, jc, bpack);
+                }
+                for (jp, j0) in (jc..jc + nc).step_by(NR).enumerate() {
+                    let cols = NR.min(n - j0);
+                    // This panel of B (rows pc..pc+kc, columns j0..j0+NR) as (start, row stride).
+                    let (b_panel, ldb) = match mode {
+                        // Its last element, (pc+kc-1)·rsb + j0+7, is ≤ b_last (csb = 1, j0+7 < n).
+                        BPanels::InPlace if cols == NR => (&b[pc * rsb + j0..], rsb),
+                        BPanels::BlockPacked => (&bpack[jp * kc * NR..], NR),
+                        _ => {
+                            pack_b(kc, cols, b, rsb, csb, pc, j0, bpack);
+                            (&bpack[..], NR)
+                        }
+                    };
+                    for (apanel, (i0, rows)) in apack.chunks_exact(kc * MR).zip(row_panels(m)) {
+                        // The tile C[i0..i0+rows, j0..j0+cols] ends at (i0+rows-1)·ldc + j0+cols,
+                        // which is ≤ c_end because i0+rows ≤ m and j0+cols ≤ n.
+                        let cp = &mut c[i0 * ldc + j0..];
+                        // SAFETY: `apanel` holds kc·MR floats; `b_panel` is readable at p·ldb + j
+                        // for p < kc, j < NR (packed: kc·NR floats; in place: shown above); the
+                        // kernel writes rows < `rows` (≤ MR) and columns < `cols` of C at stride
+                        // ldc from `cp`, inside `c` by the bound above.
+                        unsafe {
+                            let (ap, bp, cptr) = (apanel.as_ptr(), b_panel.as_ptr(), cp.as_mut_ptr());
+                            let args = (kc, ap, bp, ldb, cptr, ldc, cols, load_c);
+                            match (rows, cols > 4) {
+                                (4, true) => micro::<4, 2>(args),
+                                (3, true) => micro::<3, 2>(args),
+                                (2, true) => micro::<2, 2>(args),
+                                (_, true) => micro::<1, 2>(args),
+                                (4, false) => micro::<4, 1>(args),
+                                (3, false) => micro::<3, 1>(args),
+                                (2, false) => micro::<2, 1>(args),
+                                (_, false) => micro::<1, 1>(args),
+                            }
                         }
                     }
                 }
-                j0 += NR;
+                jc += nc;
             }
             pc += kc;
         }
     });
 }
 
-/// apack[panel][p][r] = A(panel·MR + r, pc + p) for p < kc; rows past m are zero.
-/// Cost is m·k copies per call against 2·m·n·k flops, so this stays simple, safe code.
+/// Where the micro-kernel gets its B panels from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BPanels {
+    /// Row-major B: read each panel in place, at B's own row stride (no copy at all).
+    InPlace,
+    /// Row-major B whose row stride is a multiple of 512 floats (32×32 and larger conv outputs):
+    /// NC columns at a time packed row by row, so B is read along its rows. Packing one 8-column
+    /// panel at a time would walk down a column with every row in the same L1 set, and the second
+    /// half of each line would be gone before the next panel wanted it.
+    BlockPacked,
+    /// Any other layout (transposed B): each panel packed just before use.
+    Packed,
+}
+
+/// apack[panel][p][r] = A(start(panel) + r, pc + p) for p < kc; entries past a panel's rows are
+/// left as they are (the kernel for R rows never reads them). Cost is m·k copies per call against
+/// 2·m·n·k flops, so this stays simple, safe code.
 fn pack_a(m: usize, kc: usize, a: &[f32], rsa: usize, csa: usize, pc: usize, apack: &mut [f32]) {
-    for (panel, dst) in apack.chunks_exact_mut(MR * kc).take(m.div_ceil(MR)).enumerate() {
-        let i0 = panel * MR;
-        let rows = MR.min(m - i0);
-        for r in 0..MR {
-            if r >= rows {
-                (0..kc).for_each(|p| dst[p * MR + r] = 0.0);
-                continue;
+    for (dst, (i0, rows)) in apack.chunks_exact_mut(MR * kc).zip(row_panels(m)) {
+        if csa == 1 {
+            // Rows of A contiguous (W in forward conv, X in linear): walk each row.
+            for r in 0..rows {
+                let src = &a[(i0 + r) * rsa + pc..][..kc];
+                for (p, &v) in src.iter().enumerate() {
+                    dst[p * MR + r] = v;
+                }
             }
-            // Walk one row of A: contiguous when csa = 1 (W in forward conv, X in linear).
-            let base = (i0 + r) * rsa + pc * csa;
+        } else {
+            // Columns of A contiguous when rsa = 1 (Wᵀ in dcols, dYᵀ in linear dW): walk p.
             for p in 0..kc {
-                dst[p * MR + r] = a[base + p * csa];
+                let base = i0 * rsa + (pc + p) * csa;
+                for r in 0..rows {
+                    dst[p * MR + r] = a[base + r * rsa];
+                }
             }
         }
     }
 }
 
 /// bpack[p][j] = B(pc + p, j0 + j) for p < kc, j < NR; columns past `cols` are zero.
-/// The caller guarantees every B index read is ≤ the checked `b_last`.
+/// The caller has checked every B index read is ≤ `b_last`.
 #[allow(clippy::too_many_arguments)]
 fn pack_b(kc: usize, cols: usize, b: &[f32], rsb: usize, csb: usize, pc: usize, j0: usize, bpack: &mut [f32]) {
     let bpack = &mut bpack[..kc * NR];
     if csb == 1 && cols == NR {
-        // Row-major B (forward conv's cols, dX = dY·W): each step is 8 contiguous floats.
+        // Row-major B (forward conv's cols, dX = dY·W): 8 contiguous floats per step.
         for (p, dst) in bpack.chunks_exact_mut(NR).enumerate() {
             let start = (pc + p) * rsb + j0;
             dst.copy_from_slice(&b[start..start + NR]);
         }
     } else if rsb == 1 && cols == NR {
-        // Transposed B (dW = dY·colsᵀ, Y = X·Wᵀ): each column is contiguous in memory. Read four
-        // columns × four steps as four v128 and transpose them in registers.
-        let kc4 = kc & !3;
-        for jq in (0..NR).step_by(4) {
-            let col0 = (j0 + jq) * csb + pc;
-            let (s0, s1, s2, s3) = (col0, col0 + csb, col0 + 2 * csb, col0 + 3 * csb);
-            // Bound for the v128 reads below: the last column's last read is s3 + kc - 1.
-            assert!(s3 + kc <= b.len());
-            let mut p = 0;
-            while p < kc4 {
-                // SAFETY: each load reads 4 floats at s_i + p .. s_i + p + 4 ≤ s3 + kc ≤ b.len();
-                // each store writes 4 floats at (p+t)·NR + jq .. + 4 ≤ kc·NR = bpack.len().
-                unsafe {
-                    let bp = b.as_ptr();
-                    let r0 = v128_load(bp.add(s0 + p) as *const v128);
-                    let r1 = v128_load(bp.add(s1 + p) as *const v128);
-                    let r2 = v128_load(bp.add(s2 + p) as *const v128);
-                    let r3 = v128_load(bp.add(s3 + p) as *const v128);
-                    // 4×4 transpose: t01 = (r0[0], r1[0], r0[1], r1[1]) etc.
-                    let t01lo = i32x4_shuffle::<0, 4, 1, 5>(r0, r1);
-                    let t23lo = i32x4_shuffle::<0, 4, 1, 5>(r2, r3);
-                    let t01hi = i32x4_shuffle::<2, 6, 3, 7>(r0, r1);
-                    let t23hi = i32x4_shuffle::<2, 6, 3, 7>(r2, r3);
-                    let q0 = i64x2_shuffle::<0, 2>(t01lo, t23lo);
-                    let q1 = i64x2_shuffle::<1, 3>(t01lo, t23lo);
-                    let q2 = i64x2_shuffle::<0, 2>(t01hi, t23hi);
-                    let q3 = i64x2_shuffle::<1, 3>(t01hi, t23hi);
-                    let dp = bpack.as_mut_ptr().add(p * NR + jq);
-                    v128_store(dp as *mut v128, q0);
-                    v128_store(dp.add(NR) as *mut v128, q1);
-                    v128_store(dp.add(2 * NR) as *mut v128, q2);
-                    v128_store(dp.add(3 * NR) as *mut v128, q3);
-                }
-                p += 4;
-            }
-            for p in kc4..kc {
-                for t in 0..4 {
-                    bpack[p * NR + jq + t] = b[col0 + t * csb + p];
-                }
-            }
-        }
+        pack_b_transposed(kc, b, csb, pc, j0, bpack);
     } else {
         // Any other stride, and the zero-padded last panel.
         for (p, dst) in bpack.chunks_exact_mut(NR).enumerate() {
@@ -219,45 +248,127 @@ fn pack_b(kc: usize, cols: usize, b: &[f32], rsb: usize, csb: usize, pc: usize, 
     }
 }
 
-/// The R×8 micro-kernel: C[0..R, 0..cols] (+)= Σ_p apack[p][0..R] ⊗ bpack[p][0..8].
+/// bpack[panel][p][j] = B(pc + p, jc + panel·NR + j) for a row-major B (csb = 1), over nc ≤ NC
+/// columns, reading each of the kc rows left to right; columns past nc are zero. The caller has
+/// checked that B index (pc+kc-1)·rsb + jc+nc-1 ≤ b_last.
+fn pack_b_rows(kc: usize, nc: usize, b: &[f32], rsb: usize, pc: usize, jc: usize, bpack: &mut [f32]) {
+    let full = nc / NR;
+    let bpack = &mut bpack[..nc.div_ceil(NR) * kc * NR];
+    let last = (pc + kc - 1) * rsb + jc + nc;
+    assert!(last <= b.len());
+    for p in 0..kc {
+        let src = (pc + p) * rsb + jc;
+        // SAFETY: reads b[src + jp·NR .. + NR] with src + full·NR ≤ (pc+p)·rsb + jc + nc ≤ last;
+        // writes bpack[(jp·kc + p)·NR .. + NR], inside the full·kc·NR floats of the full panels.
+        unsafe {
+            let (sp, dp) = (b.as_ptr().add(src), bpack.as_mut_ptr().add(p * NR));
+            for jp in 0..full {
+                let s = sp.add(jp * NR);
+                let d = dp.add(jp * kc * NR);
+                v128_store(d as *mut v128, v128_load(s as *const v128));
+                v128_store(d.add(4) as *mut v128, v128_load(s.add(4) as *const v128));
+            }
+        }
+    }
+    if full * NR < nc {
+        let cols = nc - full * NR;
+        let dst = &mut bpack[full * kc * NR..];
+        for (p, d) in dst.chunks_exact_mut(NR).enumerate() {
+            let src = &b[(pc + p) * rsb + jc + full * NR..][..cols];
+            d[..cols].copy_from_slice(src);
+            d[cols..].fill(0.0);
+        }
+    }
+}
+
+/// One full panel of a transposed B (rsb = 1: dW = dY·colsᵀ, Y = X·Wᵀ), whose columns are
+/// contiguous in memory: read four columns × four steps as four v128 and transpose in registers.
+fn pack_b_transposed(kc: usize, b: &[f32], csb: usize, pc: usize, j0: usize, dst: &mut [f32]) {
+    let dst = &mut dst[..kc * NR];
+    let kc4 = kc & !3;
+    for jq in (0..NR).step_by(4) {
+        let col0 = (j0 + jq) * csb + pc;
+        let (s0, s1, s2, s3) = (col0, col0 + csb, col0 + 2 * csb, col0 + 3 * csb);
+        // Bound for the v128 reads below: the last column's last read is s3 + kc - 1.
+        assert!(s3 + kc <= b.len());
+        let mut p = 0;
+        while p < kc4 {
+            // SAFETY: each load reads 4 floats at s_i + p .. s_i + p + 4 ≤ s3 + kc ≤ b.len();
+            // each store writes 4 floats ending at (p+3)·NR + jq + 4 ≤ kc·NR = dst.len().
+            unsafe {
+                let bp = b.as_ptr();
+                let r0 = v128_load(bp.add(s0 + p) as *const v128);
+                let r1 = v128_load(bp.add(s1 + p) as *const v128);
+                let r2 = v128_load(bp.add(s2 + p) as *const v128);
+                let r3 = v128_load(bp.add(s3 + p) as *const v128);
+                // 4×4 transpose: interleave pairs of rows, then pairs of 64-bit halves.
+                let t01lo = i32x4_shuffle::<0, 4, 1, 5>(r0, r1);
+                let t23lo = i32x4_shuffle::<0, 4, 1, 5>(r2, r3);
+                let t01hi = i32x4_shuffle::<2, 6, 3, 7>(r0, r1);
+                let t23hi = i32x4_shuffle::<2, 6, 3, 7>(r2, r3);
+                let dp = dst.as_mut_ptr().add(p * NR + jq);
+                v128_store(dp as *mut v128, i64x2_shuffle::<0, 2>(t01lo, t23lo));
+                v128_store(dp.add(NR) as *mut v128, i64x2_shuffle::<1, 3>(t01lo, t23lo));
+                v128_store(dp.add(2 * NR) as *mut v128, i64x2_shuffle::<0, 2>(t01hi, t23hi));
+                v128_store(dp.add(3 * NR) as *mut v128, i64x2_shuffle::<1, 3>(t01hi, t23hi));
+            }
+            p += 4;
+        }
+        for p in kc4..kc {
+            for t in 0..4 {
+                dst[p * NR + jq + t] = b[col0 + t * csb + p];
+            }
+        }
+    }
+}
+
+/// Arguments of one micro-kernel call: (kc, a, b, ldb, c, ldc, cols, load_c).
+type MicroArgs = (usize, *const f32, *const f32, usize, *mut f32, usize, usize, bool);
+
+/// The R×4V micro-kernel: C[0..R, 0..cols] (+)= Σ_{p<kc} a[p·MR + 0..R] ⊗ b[p·ldb + 0..4V].
+/// V = 2 is the main 8-column tile; V = 1 serves a last panel of at most 4 columns (n = 10, 25,
+/// 27 in these nets), halving the work spent on zero padding there.
 ///
 /// # Safety
-/// `a` must be readable for kc·MR floats, `b` for kc·NR floats, and `c` writable at
-/// `r·ldc + j` for every r < R, j < cols (cols ≤ NR).
+/// `a` must be readable for kc·MR floats, `b` at p·ldb + j for p < kc, j < 4V, and `c` writable
+/// at r·ldc + j for every r < R, j < cols (R ≤ MR, cols ≤ 4V).
 #[inline(always)]
-unsafe fn micro<const R: usize>(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, cols: usize,
-                                load_c: bool) {
-    let zero = f32x4_splat(0.0);
-    let mut acc = [[zero; 2]; R];
+unsafe fn micro<const R: usize, const V: usize>((kc, a, b, ldb, c, ldc, cols, load_c): MicroArgs) {
+    let mut acc = [[f32x4_splat(0.0); V]; R];
+    // One step p: V B vectors, then per row one broadcast and V multiply-adds. Not unrolled:
+    // unrolling by two let LLVM hoist both steps' loads ahead of the arithmetic, and the extra
+    // live vectors made V8 spill (256³ fell from ~57 to ~37 GFLOP/s in Node 20).
     let (mut ap, mut bp) = (a, b);
     for _ in 0..kc {
-        let b0 = v128_load(bp as *const v128);
-        let b1 = v128_load(bp.add(4) as *const v128);
+        let mut bv = [f32x4_splat(0.0); V];
+        for (v, x) in bv.iter_mut().enumerate() {
+            *x = v128_load(bp.add(4 * v) as *const v128);
+        }
         for (r, acc_r) in acc.iter_mut().enumerate() {
             let ar = v128_load32_splat(ap.add(r) as *const u32);
-            acc_r[0] = f32x4_add(acc_r[0], f32x4_mul(ar, b0));
-            acc_r[1] = f32x4_add(acc_r[1], f32x4_mul(ar, b1));
+            for (x, &bx) in acc_r.iter_mut().zip(&bv) {
+                *x = f32x4_add(*x, f32x4_mul(ar, bx));
+            }
         }
         ap = ap.add(MR);
-        bp = bp.add(NR);
+        bp = bp.add(ldb);
     }
-    if cols == NR {
+    if cols == 4 * V {
         for (r, acc_r) in acc.iter().enumerate() {
             let cp = c.add(r * ldc);
-            let (mut c0, mut c1) = (acc_r[0], acc_r[1]);
-            if load_c {
-                c0 = f32x4_add(v128_load(cp as *const v128), c0);
-                c1 = f32x4_add(v128_load(cp.add(4) as *const v128), c1);
+            for (v, &x) in acc_r.iter().enumerate() {
+                let dst = cp.add(4 * v) as *mut v128;
+                let sum = if load_c { f32x4_add(v128_load(dst), x) } else { x };
+                v128_store(dst, sum);
             }
-            v128_store(cp as *mut v128, c0);
-            v128_store(cp.add(4) as *mut v128, c1);
         }
     } else {
         // Column edge: spill the tile and store only the valid columns.
         let mut tile = [0.0f32; NR];
         for (r, acc_r) in acc.iter().enumerate() {
-            v128_store(tile.as_mut_ptr() as *mut v128, acc_r[0]);
-            v128_store(tile.as_mut_ptr().add(4) as *mut v128, acc_r[1]);
+            for (v, &x) in acc_r.iter().enumerate() {
+                v128_store(tile.as_mut_ptr().add(4 * v) as *mut v128, x);
+            }
             let cp = c.add(r * ldc);
             for (j, &t) in tile.iter().enumerate().take(cols) {
                 *cp.add(j) = if load_c { *cp.add(j) + t } else { t };
