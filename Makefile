@@ -12,6 +12,9 @@ SHELL := /bin/bash
 CARGO_BIN := $(or $(CARGO_INSTALL_ROOT),$(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
+# Targets share scripts/setup.sh and node_modules/; never run them in parallel (make -j).
+.NOTPARALLEL:
+
 .PHONY: help setup setup-build pkg serve build preview test test-native test-web test-e2e bench clean
 
 help:

@@ -19,6 +19,7 @@ summary=()
 t_all=$(now_s)
 
 # step LAYER-LABEL COMMAND...: run one command of a layer; on failure say which layer and stop.
+# The summary names each command by its layer's short tag ($TAG, e.g. "1/3 native").
 step() {
   local label="$1"; shift
   local t rc
@@ -26,13 +27,13 @@ step() {
   t=$(now_s)
   set +e; "$@"; rc=$?; set -e
   if [ "$rc" -ne 0 ]; then
-    summary+=("FAILED  $label: $* ($(fmt_dur $(( $(now_s) - t ))))")
+    summary+=("FAILED  [$TAG] $* ($(fmt_dur $(( $(now_s) - t ))))")
     print_summary
     printf '\n%s%sTEST FAILED in %s%s\n' "$R" "$B" "$label" "$N" >&2
     printf '%s  command: %s (exit status %d)%s\n' "$R" "$*" "$rc" "$N" >&2
     exit "$rc"
   fi
-  summary+=("ok      $label: $* ($(fmt_dur $(( $(now_s) - t ))))")
+  summary+=("ok      [$TAG] $* ($(fmt_dur $(( $(now_s) - t ))))")
 }
 
 print_summary() {
@@ -42,25 +43,25 @@ print_summary() {
 }
 
 need_package_json() {
-  [ -f package.json ] || { summary+=("FAILED  $1: no package.json in the repository yet"); print_summary;
+  [ -f package.json ] || { summary+=("FAILED  [$TAG] no package.json in the repository yet"); print_summary;
     printf '\n%s%sTEST FAILED in %s: package.json is missing%s\n' "$R" "$B" "$1" "$N" >&2; exit 1; }
 }
 
 for layer in "${layers[@]}"; do
   case "$layer" in
     native)
-      L="layer 1/3 (native math: cargo test)"
+      L="layer 1/3 (native math: cargo test)"; TAG="1/3 native"
       section "$L"
       step "$L" cargo test
       ;;
     web)
-      L="layer 2/3 (browser: wasm-pack test --headless --chrome)"
+      L="layer 2/3 (browser: wasm-pack test --headless --chrome)"; TAG="2/3 browser"
       section "$L"
       [ -x "$CHROMEDRIVER" ] || { printf '%s%sTEST FAILED in %s: %s not found (run scripts/setup.sh test)%s\n' "$R" "$B" "$L" "$CHROMEDRIVER" "$N" >&2; exit 1; }
       step "$L" wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER"
       ;;
     e2e)
-      L="layer 3/3 (end to end: pkg build, vite build, npm run e2e)"
+      L="layer 3/3 (end to end: pkg build, vite build, npm run e2e)"; TAG="3/3 e2e"
       section "$L"
       need_package_json "$L"
       step "$L" wasm-pack build --release --target web --out-dir pkg
