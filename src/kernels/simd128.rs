@@ -405,6 +405,7 @@ pub fn im2col(x: &[f32], g: &ConvGeom, cols: &mut [f32]) {
     let (ohw, ow, s) = (g.oh * g.ow, g.ow, g.stride);
     let x = &x[..g.c * g.h * g.w];
     let cols = &mut cols[..g.col_rows() * ohw];
+    let z = opaque_zero();
     for ci in 0..g.c {
         let plane = &x[ci * g.h * g.w..(ci + 1) * g.h * g.w];
         for ky in 0..g.kh {
@@ -414,20 +415,23 @@ pub fn im2col(x: &[f32], g: &ConvGeom, cols: &mut [f32]) {
                 let (lo, hi) = valid_ox(g, kx);
                 for oy in 0..g.oh {
                     let row = &mut out[oy * ow..(oy + 1) * ow];
-                    let Some(iy) = input_row(g, oy, ky) else {
-                        row.fill(0.0);
-                        continue;
+                    let iy = match input_row(g, oy, ky) {
+                        Some(iy) if lo < hi => iy,
+                        // A padding row, or a kernel column that only ever sees padding.
+                        _ => {
+                            zero_span(row, 0, ow, z);
+                            continue;
+                        }
                     };
-                    row[..lo].fill(0.0);
-                    row[hi..].fill(0.0);
-                    if lo == hi {
-                        continue; // this kernel column only ever sees padding
-                    }
+                    // Padding first: zero_span may overshoot into [lo, hi), which the run below
+                    // then overwrites.
+                    zero_span(row, 0, lo, z);
+                    zero_span(row, hi, ow, z);
                     // First input column read: lo·s + kx − pad (≥ 0 by the choice of lo).
                     let src = &plane[iy * g.w..(iy + 1) * g.w];
                     let ix0 = lo * s + kx - g.pad;
                     if s == 1 {
-                        copy(&mut row[lo..hi], &src[ix0..ix0 + (hi - lo)]);
+                        copy(&mut row[lo..hi], &src[ix0..ix0 + (hi - lo)], z);
                     } else {
                         for (t, d) in row[lo..hi].iter_mut().enumerate() {
                             *d = src[ix0 + t * s];
@@ -474,21 +478,63 @@ pub fn col2im(cols: &[f32], g: &ConvGeom, dx: &mut [f32]) {
     }
 }
 
-/// dst = src. Rows here are 8..32 floats: an inline v128 loop beats a `memory.copy` call.
-fn copy(dst: &mut [f32], src: &[f32]) {
+/// A zero vector LLVM cannot see through. Its loop-idiom pass turns plain copy and zero-fill loops
+/// into memcpy / memset, which become wasm `memory.copy` / `memory.fill`; V8 runs those as
+/// out-of-line calls that cost more than moving the 8..32 floats of one conv row (im2col measured
+/// no faster than the scalar loop on LeNet's 10-wide rows). Storing, or or-ing with, an opaque
+/// zero keeps these loops inline v128 code.
+#[inline(always)]
+fn opaque_zero() -> v128 {
+    core::hint::black_box(f32x4_splat(0.0))
+}
+
+/// Zeroes row[a..b] with whole-v128 stores. Rows of 4+ floats get only v128 stores, the last one
+/// pulled back to end at the row's end, so it may also zero up to 3 floats of row[..a] or a few
+/// past b inside the row: call it before writing the rest of the row.
+fn zero_span(row: &mut [f32], a: usize, b: usize, z: v128) {
+    let n = row.len();
+    assert!(a <= b && b <= n);
+    if n < 4 {
+        row[a..b].iter_mut().for_each(|v| *v = 0.0);
+        return;
+    }
+    let mut i = a;
+    while i < b {
+        let at = i.min(n - 4);
+        // SAFETY: at + 4 ≤ n.
+        unsafe { v128_store(row.as_mut_ptr().add(at) as *mut v128, z) };
+        i += 4;
+    }
+}
+
+/// dst = src (equal lengths), bit for bit: v128 loads or-ed with the opaque zero `z`; for 4+
+/// floats the last vector is pulled back to end at the end (overlapping, same values).
+fn copy(dst: &mut [f32], src: &[f32], z: v128) {
     let n = dst.len();
     let src = &src[..n];
-    let n4 = n & !3;
-    // SAFETY: i + 4 ≤ n4 ≤ n = len of both slices.
+    if n < 4 {
+        // Unrolled rather than a loop, which LLVM would make a memcpy call.
+        if n > 0 {
+            dst[0] = src[0];
+        }
+        if n > 1 {
+            dst[1] = src[1];
+        }
+        if n > 2 {
+            dst[2] = src[2];
+        }
+        return;
+    }
+    // SAFETY: every access is at i..i+4 with i ≤ n − 4, inside both slices of length n.
     unsafe {
         let (d, s) = (dst.as_mut_ptr(), src.as_ptr());
         let mut i = 0;
-        while i < n4 {
-            v128_store(d.add(i) as *mut v128, v128_load(s.add(i) as *const v128));
+        while i < n {
+            let at = i.min(n - 4);
+            v128_store(d.add(at) as *mut v128, v128_or(v128_load(s.add(at) as *const v128), z));
             i += 4;
         }
     }
-    dst[n4..].copy_from_slice(&src[n4..]);
 }
 
 /// dst += src, lane by lane (same rounding as the scalar loop).
