@@ -1,0 +1,289 @@
+//! Native tests of the scalar kernels, the oracle the wasm SIMD kernels are checked against
+//! (tests/web_kernels.rs). Here the oracle itself is checked: gemm against its definition summed
+//! in f64, im2col/col2im against hand-worked literals and against each other (they must be
+//! adjoint, or conv backward would compute the gradient of some other function), ConvGeom's
+//! output sizes, and the elementwise kernels' conventions.
+#![cfg(not(target_arch = "wasm32"))]
+
+use trainlab::kernels::{scalar, ConvGeom, Real};
+use trainlab::Rng;
+
+fn random(n: usize, rng: &mut Rng) -> Vec<f64> {
+    // About one in eight exactly zero: the scalar gemm skips zero A entries.
+    (0..n).map(|_| if rng.below(8) == 0 { 0.0 } else { rng.range(-1.0, 1.0) }).collect()
+}
+
+fn to_f32(v: &[f64]) -> Vec<f32> {
+    v.iter().map(|&x| x as f32).collect()
+}
+
+// ------------------------------------------------------------------------------------------ gemm
+
+/// C(i, j) = Σ_p A(i, p)·B(p, j) (+ C0), straight from the definition, in f64. Also returns
+/// Σ_p |A(i,p)·B(p,j)| (+ |C0|), the scale rounding errors are measured against.
+#[allow(clippy::too_many_arguments)]
+fn gemm_definition(m: usize, n: usize, k: usize, a: &[f64], (rsa, csa): (usize, usize), b: &[f64],
+                   (rsb, csb): (usize, usize), c0: &[f64], ldc: usize, accumulate: bool) -> (Vec<f64>, Vec<f64>) {
+    let mut c = vec![0.0; m * n];
+    let mut scale = vec![0.0; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            let terms = (0..k).map(|p| a[i * rsa + p * csa] * b[p * rsb + j * csb]);
+            let (mut sum, mut abs) = (0.0, 0.0);
+            for t in terms {
+                sum += t;
+                abs += t.abs();
+            }
+            if accumulate {
+                sum += c0[i * ldc + j];
+                abs += c0[i * ldc + j].abs();
+            }
+            c[i * n + j] = sum;
+            scale[i * n + j] = abs;
+        }
+    }
+    (c, scale)
+}
+
+/// Checks f32 and f64 scalar gemm for one shape and layout against the definition.
+/// f32 bound: recursive summation of k products and C0 errs by at most about (k+1)·u·Σ|terms|
+/// with u = ε/2; ε·(k+1) leaves a factor of two. The f64 run must agree to f64 rounding.
+#[allow(clippy::too_many_arguments)]
+fn check_gemm(m: usize, n: usize, k: usize, a_t: bool, b_t: bool, ldc: usize, accumulate: bool, rng: &mut Rng) {
+    let sa = if a_t { (1, m) } else { (k, 1) };
+    let sb = if b_t { (1, k) } else { (n, 1) };
+    let a = random(m * k, rng);
+    let b = random(k * n, rng);
+    let c0 = random(m * ldc, rng);
+    // The definition sees the f32-rounded inputs, so only the f32 arithmetic is being judged.
+    let (a32, b32, c32) = (to_f32(&a), to_f32(&b), to_f32(&c0));
+    let a_in: Vec<f64> = a32.iter().map(|&x| x as f64).collect();
+    let b_in: Vec<f64> = b32.iter().map(|&x| x as f64).collect();
+    let c_in: Vec<f64> = c32.iter().map(|&x| x as f64).collect();
+    let (want, scale) = gemm_definition(m, n, k, &a_in, sa, &b_in, sb, &c_in, ldc, accumulate);
+
+    let mut got32 = c32.clone();
+    scalar::gemm(m, n, k, &a32, sa.0, sa.1, &b32, sb.0, sb.1, &mut got32, ldc, accumulate);
+    let mut got64 = c_in.clone();
+    scalar::gemm(m, n, k, &a_in, sa.0, sa.1, &b_in, sb.0, sb.1, &mut got64, ldc, accumulate);
+
+    let what = format!("m={m} n={n} k={k} a_t={a_t} b_t={b_t} ldc={ldc} acc={accumulate}");
+    for i in 0..m {
+        for j in 0..ldc {
+            if j >= n {
+                // Columns n..ldc belong to someone else.
+                assert_eq!(got32[i * ldc + j], c32[i * ldc + j], "{what}: f32 wrote padding ({i},{j})");
+                assert_eq!(got64[i * ldc + j], c_in[i * ldc + j], "{what}: f64 wrote padding ({i},{j})");
+                continue;
+            }
+            let (w, s) = (want[i * n + j], scale[i * n + j]);
+            let tol32 = (k + 1) as f64 * f32::EPSILON as f64 * s;
+            let tol64 = (k + 1) as f64 * f64::EPSILON * s;
+            let (g32, g64) = (got32[i * ldc + j] as f64, got64[i * ldc + j]);
+            assert!((g32 - w).abs() <= tol32, "{what}: f32 C({i},{j}) = {g32}, definition {w}");
+            assert!((g64 - w).abs() <= tol64, "{what}: f64 C({i},{j}) = {g64}, definition {w}");
+        }
+    }
+}
+
+#[test]
+fn gemm_matches_definition_every_layout() {
+    let mut rng = Rng::new(1);
+    for &(m, n, k) in &[(0, 3, 4), (3, 0, 4), (3, 4, 0), (1, 1, 1), (2, 3, 5), (7, 5, 3), (6, 25, 784), (16, 100, 150),
+                        (13, 17, 300)] {
+        for a_t in [false, true] {
+            for b_t in [false, true] {
+                for accumulate in [false, true] {
+                    check_gemm(m, n, k, a_t, b_t, n, accumulate, &mut rng);
+                    check_gemm(m, n, k, a_t, b_t, n + 3, accumulate, &mut rng);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn gemm_small_literal() {
+    // [1 2 3; 4 5 6] · [7 8; 9 10; 11 12] = [58 64; 139 154]
+    let a = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0];
+    let b = [7.0f32, 8.0, 9.0, 10.0, 11.0, 12.0];
+    let mut c = [100.0f32; 4];
+    scalar::gemm(2, 2, 3, &a, 3, 1, &b, 2, 1, &mut c, 2, false);
+    assert_eq!(c, [58.0, 64.0, 139.0, 154.0]);
+    // Accumulating adds to what is there.
+    scalar::gemm(2, 2, 3, &a, 3, 1, &b, 2, 1, &mut c, 2, true);
+    assert_eq!(c, [116.0, 128.0, 278.0, 308.0]);
+    // Aᵀ by strides: A stored (3×2) as [1 4; 2 5; 3 6] read with (rsa, csa) = (1, 2).
+    let at = [1.0f32, 4.0, 2.0, 5.0, 3.0, 6.0];
+    let mut c = [0.0f32; 4];
+    scalar::gemm(2, 2, 3, &at, 1, 2, &b, 2, 1, &mut c, 2, false);
+    assert_eq!(c, [58.0, 64.0, 139.0, 154.0]);
+    // k = 0 is an empty sum: C = 0 (or unchanged when accumulating).
+    let mut c = [5.0f32; 4];
+    scalar::gemm(2, 2, 0, &[], 0, 0, &[], 0, 0, &mut c, 2, true);
+    assert_eq!(c, [5.0; 4]);
+    scalar::gemm(2, 2, 0, &[], 0, 0, &[], 0, 0, &mut c, 2, false);
+    assert_eq!(c, [0.0; 4]);
+}
+
+// ------------------------------------------------------------------------------- conv geometry
+
+#[test]
+fn conv_geom_output_sizes() {
+    // out = (in + 2·pad − k) / stride + 1
+    let g = ConvGeom::new(3, 32, 32, 5, 5, 1, 2).unwrap(); // (32 + 4 − 5)/1 + 1 = 32 ("same")
+    assert_eq!((g.oh, g.ow), (32, 32));
+    assert_eq!((g.col_rows(), g.col_cols()), (3 * 25, 32 * 32));
+    let g = ConvGeom::new(1, 28, 28, 5, 5, 1, 0).unwrap(); // (28 − 5) + 1 = 24 ("valid")
+    assert_eq!((g.oh, g.ow), (24, 24));
+    let g = ConvGeom::new(1, 7, 7, 3, 3, 2, 1).unwrap(); // (7 + 2 − 3)/2 + 1 = 4
+    assert_eq!((g.oh, g.ow), (4, 4));
+    let g = ConvGeom::new(1, 8, 8, 3, 3, 2, 1).unwrap(); // (8 + 2 − 3)/2 + 1 = 4 (floor)
+    assert_eq!((g.oh, g.ow), (4, 4));
+    let g = ConvGeom::new(2, 10, 6, 3, 2, 1, 0).unwrap(); // non-square: 8 × 5
+    assert_eq!((g.oh, g.ow), (8, 5));
+    let g = ConvGeom::new(1, 28, 28, 2, 2, 2, 0).unwrap(); // a 2×2/2 pooling window: 14
+    assert_eq!((g.oh, g.ow), (14, 14));
+    let g = ConvGeom::new(1, 3, 3, 5, 5, 1, 1).unwrap(); // kernel > input, but fits the padding: 1
+    assert_eq!((g.oh, g.ow), (1, 1));
+    // Kernel larger than the (padded) input, zero stride, zero kernel: no geometry.
+    assert_eq!(ConvGeom::new(1, 4, 4, 5, 5, 1, 0), None);
+    assert_eq!(ConvGeom::new(1, 4, 8, 5, 5, 1, 0), None);
+    assert_eq!(ConvGeom::new(1, 4, 4, 3, 3, 0, 0), None);
+    assert_eq!(ConvGeom::new(1, 4, 4, 0, 3, 1, 0), None);
+}
+
+// ------------------------------------------------------------------------------ im2col / col2im
+
+#[test]
+fn im2col_literal_valid() {
+    // x (1, 3, 3) = 1..9, 2×2 kernel, stride 1, no padding: 4 rows (ky, kx), 2×2 = 4 columns.
+    // Row (ky, kx), column (oy, ox) = x[oy + ky, ox + kx].
+    let x: Vec<f64> = (1..=9).map(f64::from).collect();
+    let g = ConvGeom::new(1, 3, 3, 2, 2, 1, 0).unwrap();
+    let mut cols = vec![0.0; 16];
+    scalar::im2col(&x, &g, &mut cols);
+    #[rustfmt::skip]
+    let want = [
+        1.0, 2.0, 4.0, 5.0, // (0, 0)
+        2.0, 3.0, 5.0, 6.0, // (0, 1)
+        4.0, 5.0, 7.0, 8.0, // (1, 0)
+        5.0, 6.0, 8.0, 9.0, // (1, 1)
+    ];
+    assert_eq!(cols, want);
+}
+
+#[test]
+fn im2col_literal_padded_strided() {
+    // x (2, 2, 2): channel 0 = [1 2; 3 4], channel 1 = [5 6; 7 8]; 3×3 kernel, stride 2, pad 1:
+    // output 1×1 (= (2 + 2 − 3)/2 + 1), centred on x[0, 0]. Row (ci, ky, kx) = x[ci, ky−1, kx−1].
+    let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+    let g = ConvGeom::new(2, 2, 2, 3, 3, 2, 1).unwrap();
+    assert_eq!((g.oh, g.ow), (1, 1));
+    let mut cols = vec![f64::NAN; 18];
+    scalar::im2col(&x, &g, &mut cols);
+    #[rustfmt::skip]
+    let want = [
+        0.0, 0.0, 0.0,   0.0, 1.0, 2.0,   0.0, 3.0, 4.0, // channel 0
+        0.0, 0.0, 0.0,   0.0, 5.0, 6.0,   0.0, 7.0, 8.0, // channel 1
+    ];
+    assert_eq!(cols, want);
+}
+
+#[test]
+fn col2im_literal_sums_overlaps() {
+    // All-ones columns for a 2×2 kernel over 3×3: each pixel receives one 1 per window covering
+    // it, so col2im(1) counts windows: corners 1, edges 2, centre 4.
+    let g = ConvGeom::new(1, 3, 3, 2, 2, 1, 0).unwrap();
+    let cols = vec![1.0; 16];
+    let mut dx = vec![f64::NAN; 9];
+    scalar::col2im(&cols, &g, &mut dx);
+    assert_eq!(dx, [1.0, 2.0, 1.0, 2.0, 4.0, 2.0, 1.0, 2.0, 1.0]);
+}
+
+#[test]
+fn im2col_col2im_are_adjoint() {
+    // ⟨col2im(c), x⟩ = ⟨c, im2col(x)⟩ for all x, c: col2im is im2col's transpose, which is what
+    // conv backward (dx = col2im(Wᵀ·dY)) relies on. In f64 the two sides agree to rounding.
+    let mut rng = Rng::new(2);
+    let mut checked = 0;
+    for (c, h, w) in [(1, 1, 1), (1, 5, 7), (2, 7, 5), (3, 8, 8), (2, 13, 9), (3, 32, 32)] {
+        for (kh, kw) in [(1, 1), (3, 3), (5, 5), (3, 2)] {
+            for stride in [1, 2, 3] {
+                for pad in [0, 1, 2] {
+                    let Some(g) = ConvGeom::new(c, h, w, kh, kw, stride, pad) else { continue };
+                    let x = random(c * h * w, &mut rng);
+                    let cl = random(g.col_rows() * g.col_cols(), &mut rng);
+                    let mut im_x = vec![0.0; cl.len()];
+                    scalar::im2col(&x, &g, &mut im_x);
+                    let mut back = vec![0.0; x.len()];
+                    scalar::col2im(&cl, &g, &mut back);
+                    let lhs: f64 = back.iter().zip(&x).map(|(a, b)| a * b).sum();
+                    let rhs: f64 = cl.iter().zip(&im_x).map(|(a, b)| a * b).sum();
+                    let scale: f64 = cl.iter().zip(&im_x).map(|(a, b)| (a * b).abs()).sum::<f64>() + 1e-300;
+                    assert!((lhs - rhs).abs() <= 1e-12 * scale, "{g:?}: ⟨col2im c, x⟩ = {lhs}, ⟨c, im2col x⟩ = {rhs}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 150, "only {checked} geometries checked");
+}
+
+#[test]
+fn col2im_overwrites_dx() {
+    // col2im writes dx, it does not add to it (the caller accumulates across images itself).
+    let g = ConvGeom::new(1, 4, 4, 3, 3, 1, 1).unwrap();
+    let cols = vec![0.0f32; g.col_rows() * g.col_cols()];
+    let mut dx = vec![7.0f32; 16];
+    scalar::col2im(&cols, &g, &mut dx);
+    assert_eq!(dx, vec![0.0; 16]);
+}
+
+// -------------------------------------------------------------------------------- elementwise
+
+#[test]
+fn relu_conventions() {
+    // max(x, 0) with the derivative at 0 taken as 0 (PyTorch's choice); NaN inputs give 0.
+    let x = [-2.0f32, -0.0, 0.0, 1e-40, 3.0, f32::NAN, f32::INFINITY];
+    let mut y = [9.0f32; 7];
+    scalar::relu_forward(&x, &mut y);
+    assert_eq!(y.map(f32::to_bits), [0.0, 0.0, 0.0, 1e-40, 3.0, 0.0, f32::INFINITY].map(f32::to_bits));
+    let dy = [10.0f32, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0];
+    let mut dx = [9.0f32; 7];
+    scalar::relu_backward(&x, &dy, &mut dx);
+    assert_eq!(dx, [0.0, 0.0, 0.0, 40.0, 50.0, 0.0, 70.0]);
+}
+
+#[test]
+fn sgd_momentum_follows_pytorch() {
+    // torch.optim.SGD(lr=0.1, momentum=0.9, weight_decay=0.01), two steps from v = 0:
+    //   g' = g + wd·w ; v = μ·v + g' ; w = w − lr·v
+    //   w = 1, g = 0.5:  g' = 0.51,  v = 0.51,             w = 1 − 0.051 = 0.949
+    //   g = 0.5 again:   g' = 0.50949, v = 0.9·0.51 + 0.50949 = 0.96849, w = 0.949 − 0.096849 = 0.852151
+    let (mut w, mut v) = ([1.0f64], [0.0f64]);
+    scalar::sgd_momentum(&mut w, &[0.5], &mut v, 0.1, 0.9, 0.01);
+    assert!((w[0] - 0.949).abs() < 1e-15 && (v[0] - 0.51).abs() < 1e-15);
+    scalar::sgd_momentum(&mut w, &[0.5], &mut v, 0.1, 0.9, 0.01);
+    assert!((w[0] - 0.852151).abs() < 1e-15, "w = {}", w[0]);
+    assert!((v[0] - 0.96849).abs() < 1e-15, "v = {}", v[0]);
+}
+
+#[test]
+fn axpy_and_sum() {
+    let mut y = [1.0f32, 2.0, 3.0];
+    scalar::axpy(2.0, &[10.0, 20.0, 30.0], &mut y);
+    assert_eq!(y, [21.0, 42.0, 63.0]);
+    assert_eq!(scalar::sum::<f32>(&[]), 0.0);
+    assert_eq!(scalar::sum(&[1.0f64, 2.0, 3.5]), 6.5);
+}
+
+#[test]
+fn real_trait_dispatches_to_the_oracle_natively() {
+    // Natively every Real kernel is the scalar one; the layers call them through the trait.
+    assert_eq!(trainlab::kernels::BACKEND, "native scalar");
+    let mut c = [0.0f32; 1];
+    <f32 as Real>::gemm(1, 1, 2, &[1.0, 2.0], 2, 1, &[3.0, 4.0], 1, 1, &mut c, 1, false);
+    assert_eq!(c, [11.0]);
+    assert_eq!(<f64 as Real>::sum(&[0.25, 0.5]), 0.75);
+}
