@@ -112,9 +112,9 @@ pub fn gemm(m: usize, n: usize, k: usize, a: &[f32], rsa: usize, csa: usize, b: 
     // 1 KiB (4 or 8 sets) it still loses to a packed panel once many A panels re-read it.
     let mode = if csb != 1 {
         BPanels::Packed
-    } else if rsb % 512 == 0 {
+    } else if rsb.is_multiple_of(512) {
         BPanels::BlockPacked
-    } else if rsb % 128 == 0 && m > 32 {
+    } else if rsb.is_multiple_of(128) && m > 32 {
         BPanels::Packed
     } else {
         BPanels::InPlace
