@@ -36,6 +36,10 @@ pub const SHAPE_CLASSES: [&str; 10] =
 // Nuisance ranges. These are the knobs that set the difficulty; see the module comment.
 /// Radius of the figure's bounding circle, as a fraction of the image size.
 const RADIUS: (f32, f32) = (0.26, 0.44);
+/// Largest rotation either way from upright, in radians.
+const ROTATION: f32 = PI;
+/// Probability that the figure is lighter (in luminance) than its background.
+const LIGHT_FIGURE_P: f64 = 0.5;
 /// The figure's centre stays this many radii from the border, so at most a sliver is cut off.
 const BORDER_RADII: f32 = 0.85;
 /// Minimum luminance difference between fill and background, so grey images show every figure.
@@ -134,7 +138,7 @@ impl Scene {
         let lo = (BORDER_RADII * radius).min(s / 2.0);
         let cx = range(r, (lo, s - lo));
         let cy = range(r, (lo, s - lo));
-        let angle = range(r, (0.0, TAU));
+        let angle = range(r, (-ROTATION, ROTATION));
 
         let bg = colour(r);
         // Gradient: a random direction and a per-channel amplitude over the image width, so the
@@ -144,14 +148,16 @@ impl Scene {
         let bg_dx = amp.map(|a| a * dir.cos());
         let bg_dy = amp.map(|a| a * dir.sin());
 
-        // Fill: any colour far enough from the background in luminance. Rejection keeps lighter
-        // and darker fills equally likely for every background, so contrast sign is class-blind.
+        // Fill: any colour far enough from the background in luminance; then the pair is ordered
+        // so that the figure is the lighter one with probability LIGHT_FIGURE_P. Whatever that
+        // probability, it is the same for every class.
         let fill = loop {
             let f = colour(r);
             if (luma(f) - luma(bg)).abs() >= MIN_CONTRAST {
                 break f;
             }
         };
+        let (bg, fill) = if (luma(fill) > luma(bg)) == r.bernoulli(LIGHT_FIGURE_P) { (bg, fill) } else { (fill, bg) };
 
         let noise_std = range(r, NOISE_STD);
         let blob = r.bernoulli(BLOB_P).then(|| {
@@ -189,7 +195,9 @@ impl Scene {
         let inv_radius = 1.0 / self.radius;
         for y in pixels_near(self.cy, self.radius + 1.0) {
             for x in pixels_near(self.cx, self.radius + 1.0) {
-                let (dx, dy) = (x as f32 + 0.5 - self.cx, y as f32 + 0.5 - self.cy);
+                // Image rows grow downwards; the local frame has y up, so "up" in an outline
+                // (the arrow's tip, the heart's lobes) is up in an unrotated image.
+                let (dx, dy) = (x as f32 + 0.5 - self.cx, self.cy - (y as f32 + 0.5));
                 // Into the local frame: rotate by -angle, scale so the bounding radius is 1.
                 let lx = (dx * self.cos + dy * self.sin) * inv_radius;
                 let ly = (-dx * self.sin + dy * self.cos) * inv_radius;
@@ -256,8 +264,11 @@ impl SplitMix64 {
     }
 }
 
-/// Local-frame outlines of the ten classes. Each fits inside the unit circle and has a mirror
-/// axis through the origin (see the module comment).
+/// Local-frame outlines of the ten classes, y up. Each fits inside the unit circle, has the local
+/// y axis as a mirror axis (so a horizontal flip of an upright figure is the same figure, and of a
+/// rotated one is the figure rotated the other way, which is just as likely), and covers about the
+/// same area (1.3 to 1.4; see the test), so that the amount of figure colour in an image says
+/// little about the class.
 struct Outlines {
     triangle: Vec<[f32; 2]>,
     star: Vec<[f32; 2]>,
@@ -278,34 +289,34 @@ impl Outlines {
                 .collect()
         };
         Outlines {
-            // Equilateral, circumradius 0.95; centred on its centroid.
-            triangle: ring(3, &|_| 0.95),
-            // Five points; inner radius 0.42 keeps the arms thick enough to survive 28×28.
-            star: ring(10, &|i| if i % 2 == 0 { 1.0 } else { 0.42 }),
-            // Pointing up: a shaft and a wide head, mirror axis the shaft.
-            arrow: vec![[-0.2, -0.9], [0.2, -0.9], [0.2, 0.05], [0.6, 0.05], [0.0, 0.92], [-0.6, 0.05], [-0.2, 0.05]],
-            // Two triangles meeting at a narrow waist.
-            bowtie: vec![[-0.8, -0.6], [0.0, -0.12], [0.8, -0.6], [0.8, 0.6], [0.0, 0.12], [-0.8, 0.6]],
-            // Lower point of the heart; two circles make the lobes.
-            heart_tip: vec![[-0.78, 0.22], [0.0, -0.92], [0.78, 0.22]],
+            // Equilateral, as large as the unit circle allows (a triangle covers little of it).
+            triangle: ring(3, &|_| 1.0),
+            // Five points; inner radius 0.46 keeps the arms thick enough to survive 28×28.
+            star: ring(10, &|i| if i % 2 == 0 { 1.0 } else { 0.46 }),
+            // Pointing up: a shaft and a wide head.
+            arrow: vec![[-0.3, -0.95], [0.3, -0.95], [0.3, 0.0], [0.8, 0.0], [0.0, 0.95], [-0.8, 0.0], [-0.3, 0.0]],
+            // Two triangles, point to point, side by side.
+            bowtie: vec![[-0.81, -0.58], [0.0, -0.25], [0.81, -0.58], [0.81, 0.58], [0.0, 0.25], [-0.81, 0.58]],
+            // Lower point of the heart; two discs make the lobes.
+            heart_tip: vec![[-0.672, 0.25], [0.0, -0.733], [0.672, 0.25]],
         }
     }
 
     /// Signed distance (negative inside) from local point (x, y) to the outline of `class`.
     fn sdf(&self, class: usize, x: f32, y: f32) -> f32 {
         match class {
-            0 => circle(x, y, 0.0, 0.0, 0.85),
-            1 => rect(x, y, 0.68, 0.68),
+            0 => circle(x, y, 0.0, 0.0, 0.655),
+            1 => rect(x, y, 0.58, 0.58),
             2 => polygon(x, y, &self.triangle),
-            3 => rect(x, y, 0.27, 0.95).min(rect(x, y, 0.95, 0.27)),
-            4 => circle(x, y, 0.0, 0.0, 0.68).abs() - 0.21,
+            3 => rect(x, y, 0.21, 0.9).min(rect(x, y, 0.9, 0.21)),
+            4 => circle(x, y, 0.0, 0.0, 0.65).abs() - 0.165,
             5 => polygon(x, y, &self.star),
-            // A disc minus an offset disc; its mirror axis is the local x axis.
-            6 => circle(x, y, 0.0, 0.0, 0.9).max(-circle(x, y, 0.42, 0.0, 0.74)),
+            // A disc with a bite taken from its top: a bowl-shaped crescent.
+            6 => circle(x, y, 0.0, -0.02, 0.95).max(-circle(x, y, 0.0, 0.42, 0.75)),
             7 => polygon(x, y, &self.arrow),
             8 => polygon(x, y, &self.bowtie),
-            9 => circle(x, y, -0.4, 0.3, 0.48)
-                .min(circle(x, y, 0.4, 0.3, 0.48))
+            9 => circle(x, y, -0.345, 0.32, 0.414)
+                .min(circle(x, y, 0.345, 0.32, 0.414))
                 .min(polygon(x, y, &self.heart_tip)),
             _ => unreachable!("shape class {class}"),
         }
@@ -369,5 +380,31 @@ mod tests {
             }
             assert!(area > 2000, "{} is too thin: {area}", name);
         }
+    }
+
+    /// Outline areas stay close, so fixed-polarity images would not leak the class through the
+    /// amount of figure colour, and every figure is mirror-symmetric about the local y axis.
+    #[test]
+    fn outlines_have_similar_areas_and_a_mirror_axis() {
+        let o = Outlines::new();
+        let n = 400;
+        let cell = (2.0 / n as f32) * (2.0 / n as f32);
+        let mut areas = Vec::new();
+        for (class, name) in SHAPE_CLASSES.iter().enumerate() {
+            let mut area = 0.0;
+            for i in 0..n {
+                for j in 0..n {
+                    let (x, y) = (-1.0 + 2.0 * (i as f32 + 0.5) / n as f32, -1.0 + 2.0 * (j as f32 + 0.5) / n as f32);
+                    let d = o.sdf(class, x, y);
+                    if d < 0.0 {
+                        area += cell;
+                    }
+                    assert!((d - o.sdf(class, -x, y)).abs() < 1e-4, "{name} is not mirror-symmetric at ({x}, {y})");
+                }
+            }
+            areas.push(area);
+        }
+        eprintln!("areas {areas:.3?}");
+        assert!(areas.iter().all(|a| (1.28..1.40).contains(a)), "areas {areas:?}");
     }
 }
