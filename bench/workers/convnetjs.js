@@ -43,7 +43,7 @@ function setup({ workload, batch, lr = 0.01, seed = 1 }) {
   });
   const r = BENCH_NETS.rng(seed);
   const [H, W, C] = net.input;
-  const n = Math.max(batch, 16);
+  const n = Math.max(8 * batch, 256); // as many images as trainlab's trainSize
   const xs = [];
   const ys = [];
   for (let i = 0; i < n; i++) {

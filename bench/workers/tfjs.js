@@ -156,7 +156,10 @@ async function verifyFilterGradient() {
 // ---------------------------------------------------------------------------------------------
 let model = null;
 
-function setup({ workload, batch, lr = 0.01, seed = 1, fused = false, batches = 4 }) {
+function setup({ workload, batch, lr = 0.01, seed = 1, fused = false, batches = 0 }) {
+  // As many distinct images as trainlab's config (trainSize = max(8 * batch, 256)), so every
+  // contender trains on the same amount of random data, cycled in the same number of batches.
+  batches ||= Math.max(8, Math.ceil(256 / batch));
   teardown();
   const net = BENCH_NETS.analyse(workload);
   const vars = [];
