@@ -240,6 +240,54 @@ fn col2im_overwrites_dx() {
     assert_eq!(dx, vec![0.0; 16]);
 }
 
+// -------------------------------------------------------------------------------- max pooling
+
+#[test]
+fn maxpool_literal_ties_and_nan() {
+    // x (1, 4, 4), 2×2 / stride 2 → 2×2 outputs. Windows, in (ky, kx) order:
+    //   [1 5 | 2 2]    top-left  (1, 5, 3, 4): max 5 at index 1
+    //   [3 4 | 2 2]    top-right (2, 2, 2, 2): all tied, first wins: index 2
+    //   [NaN 0 | 7 8]  bottom-left (NaN, 0, 9, 1): NaN first never loses (x > NaN is false): index 8
+    //   [9   1 | 8 7]  bottom-right (7, 8, 8, 7): first 8 wins the tie: index 11
+    let x = [1.0, 5.0, 2.0, 2.0, 3.0, 4.0, 2.0, 2.0, f32::NAN, 0.0, 7.0, 8.0, 9.0, 1.0, 8.0, 7.0];
+    let g = ConvGeom::new(1, 4, 4, 2, 2, 2, 0).unwrap();
+    let (mut y, mut argmax) = ([0.0f32; 4], [0u32; 4]);
+    scalar::maxpool_forward(&x, &g, &mut y, &mut argmax);
+    assert_eq!(argmax, [1, 2, 8, 11]);
+    assert!(y[0] == 5.0 && y[1] == 2.0 && y[2].is_nan() && y[3] == 8.0);
+    // Backward routes each gradient to its argmax and zeroes the rest.
+    let mut dx = [f32::NAN; 16];
+    scalar::maxpool_backward(&[10.0, 20.0, 30.0, 40.0], &argmax, &g, &mut dx);
+    let mut want = [0.0f32; 16];
+    (want[1], want[2], want[8], want[11]) = (10.0, 20.0, 30.0, 40.0);
+    assert_eq!(dx, want);
+}
+
+#[test]
+fn maxpool_backward_is_adjoint_of_selection() {
+    // For a fixed argmax the forward is y = S·x with (S·v)[o] = v[argmax[o]]; backward must be
+    // Sᵀ: ⟨backward(dy), v⟩ = ⟨dy, S·v⟩ — including overlapping windows (3×3 / stride 2), where
+    // one pixel can be the maximum of two windows and receives both gradients.
+    let mut rng = Rng::new(3);
+    for (c, h, w, k, s) in [(2, 8, 8, 2, 2), (3, 9, 7, 2, 2), (2, 9, 9, 3, 2), (1, 6, 10, 2, 1)] {
+        let g = ConvGeom::new(c, h, w, k, k, s, 0).unwrap();
+        let x = random(c * h * w, &mut rng);
+        let outputs = c * g.oh * g.ow;
+        let (mut y, mut argmax) = (vec![0.0; outputs], vec![0u32; outputs]);
+        scalar::maxpool_forward(&x, &g, &mut y, &mut argmax);
+        for (o, &i) in argmax.iter().enumerate() {
+            assert_eq!(y[o], x[i as usize]);
+        }
+        let dy = random(outputs, &mut rng);
+        let v = random(c * h * w, &mut rng);
+        let mut dx = vec![0.0; c * h * w];
+        scalar::maxpool_backward(&dy, &argmax, &g, &mut dx);
+        let lhs: f64 = dx.iter().zip(&v).map(|(a, b)| a * b).sum();
+        let rhs: f64 = dy.iter().zip(&argmax).map(|(d, &i)| d * v[i as usize]).sum();
+        assert!((lhs - rhs).abs() < 1e-12, "{g:?}: {lhs} vs {rhs}");
+    }
+}
+
 // -------------------------------------------------------------------------------- elementwise
 
 #[test]

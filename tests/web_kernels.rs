@@ -238,6 +238,65 @@ mod simd {
         }
     }
 
+    // ------------------------------------------------------------------------------- max pool
+
+    fn pool_geometries() -> Vec<ConvGeom> {
+        let mut out = Vec::new();
+        // 2×2 / stride 2 (the v128 path): output widths with and without a tail of 1..3, odd
+        // heights and widths (a last row/column outside every window), LeNet and CIFAR sizes.
+        for (c, h, w) in [(1, 2, 2), (1, 3, 3), (2, 4, 4), (3, 8, 8), (2, 9, 11), (1, 2, 18), (3, 7, 30), (6, 28, 28),
+                          (16, 10, 10), (16, 32, 32), (2, 17, 16)] {
+            out.extend(ConvGeom::new(c, h, w, 2, 2, 2, 0));
+        }
+        // Other windows fall back to the scalar kernel.
+        for (k, s) in [(3, 2), (2, 1), (3, 3), (1, 1)] {
+            out.extend(ConvGeom::new(2, 9, 10, k, k, s, 0));
+        }
+        out
+    }
+
+    /// Few distinct values (ties everywhere) plus ±0, ±∞ and NaN.
+    fn tie_heavy(n: usize, rng: &mut Rng) -> Vec<f32> {
+        let specials = [0.0, -0.0, f32::INFINITY, f32::NEG_INFINITY, f32::NAN];
+        (0..n)
+            .map(|i| if rng.below(6) == 0 { specials[i % specials.len()] } else { rng.below(4) as f32 - 1.5 })
+            .collect()
+    }
+
+    #[wasm_bindgen_test]
+    fn maxpool_forward_matches_scalar() {
+        let mut rng = Rng::new(14);
+        for g in pool_geometries() {
+            for x in [random(g.c * g.h * g.w, &mut rng), tie_heavy(g.c * g.h * g.w, &mut rng)] {
+                let outputs = g.c * g.oh * g.ow;
+                let (mut y1, mut a1) = (vec![f32::NAN; outputs], vec![u32::MAX; outputs]);
+                let (mut y2, mut a2) = (vec![0.0; outputs], vec![0; outputs]);
+                simd128::maxpool_forward(&x, &g, &mut y1, &mut a1);
+                scalar::maxpool_forward(&x, &g, &mut y2, &mut a2);
+                assert_bits_eq(&y1, &y2, &format!("maxpool y {g:?}"));
+                assert_eq!(a1, a2, "maxpool argmax {g:?}");
+            }
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn maxpool_backward_matches_scalar() {
+        let mut rng = Rng::new(15);
+        for g in pool_geometries() {
+            let x = tie_heavy(g.c * g.h * g.w, &mut rng);
+            let outputs = g.c * g.oh * g.ow;
+            let (mut y, mut argmax) = (vec![0.0; outputs], vec![0; outputs]);
+            scalar::maxpool_forward(&x, &g, &mut y, &mut argmax);
+            // Gradients with −0 among them: both must turn it into +0 (0 + −0).
+            let dy: Vec<f32> = random(outputs, &mut rng).into_iter().map(|v| if v == 0.0 { -0.0 } else { v }).collect();
+            let mut got = vec![f32::NAN; g.c * g.h * g.w];
+            let mut want = vec![0.0; g.c * g.h * g.w];
+            simd128::maxpool_backward(&dy, &argmax, &g, &mut got);
+            scalar::maxpool_backward(&dy, &argmax, &g, &mut want);
+            assert_bits_eq(&got, &want, &format!("maxpool backward {g:?}"));
+        }
+    }
+
     // ---------------------------------------------------------------------------- elementwise
 
     /// Random values plus the ones that separate correct from almost-correct: ±0, ±∞, NaN, tiny.

@@ -75,6 +75,12 @@ pub trait Real: Float + FromPrimitive + ToPrimitive + Default + Debug + Send + S
     fn sgd_momentum(w: &mut [Self], g: &[Self], v: &mut [Self], lr: Self, momentum: Self, weight_decay: Self);
     /// Σ x
     fn sum(x: &[Self]) -> Self;
+    /// Max pooling of one image x (C, H, W) over the windows of `g` (pad 0): y (C, OH, OW) and
+    /// argmax[o] = flat index into x of window o's first maximum (see `scalar::maxpool_forward`).
+    fn maxpool_forward(x: &[Self], g: &ConvGeom, y: &mut [Self], argmax: &mut [u32]);
+    /// dx (C, H, W) = 0, then dx[argmax[o]] += dy[o]; `argmax` from `maxpool_forward` with the
+    /// same `g` (overwrites dx).
+    fn maxpool_backward(dy: &[Self], argmax: &[u32], g: &ConvGeom, dx: &mut [Self]);
 
     fn of(x: f64) -> Self {
         Self::from_f64(x).expect("representable")
@@ -99,6 +105,12 @@ macro_rules! scalar_impl {
             scalar::sgd_momentum(w, g, v, lr, momentum, weight_decay)
         }
         fn sum(x: &[Self]) -> Self { scalar::sum(x) }
+        fn maxpool_forward(x: &[Self], g: &ConvGeom, y: &mut [Self], argmax: &mut [u32]) {
+            scalar::maxpool_forward(x, g, y, argmax)
+        }
+        fn maxpool_backward(dy: &[Self], argmax: &[u32], g: &ConvGeom, dx: &mut [Self]) {
+            scalar::maxpool_backward(dy, argmax, g, dx)
+        }
     };
 }
 
@@ -126,4 +138,10 @@ impl Real for f32 {
         simd128::sgd_momentum(w, g, v, lr, momentum, weight_decay)
     }
     fn sum(x: &[f32]) -> f32 { simd128::sum(x) }
+    fn maxpool_forward(x: &[f32], g: &ConvGeom, y: &mut [f32], argmax: &mut [u32]) {
+        simd128::maxpool_forward(x, g, y, argmax)
+    }
+    fn maxpool_backward(dy: &[f32], argmax: &[u32], g: &ConvGeom, dx: &mut [f32]) {
+        simd128::maxpool_backward(dy, argmax, g, dx)
+    }
 }

@@ -106,3 +106,40 @@ pub fn sgd_momentum<T: Float>(w: &mut [T], g: &[T], v: &mut [T], lr: T, momentum
 pub fn sum<T: Float>(x: &[T]) -> T {
     x.iter().fold(T::zero(), |acc, &v| acc + v)
 }
+
+/// Max pooling of one image, no padding: y (C, OH, OW) = max of each KH×KW window of x (C, H, W)
+/// at the stride; argmax[o] = flat index into x of the window's first maximum, in window order
+/// (ky, then kx). Strict `>` keeps the earlier element on ties, and a NaN never replaces the
+/// current best (a NaN at the window's first position stays).
+pub fn maxpool_forward<T: Float>(x: &[T], g: &ConvGeom, y: &mut [T], argmax: &mut [u32]) {
+    assert_eq!(g.pad, 0, "max pooling has no padding");
+    for c in 0..g.c {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let mut best = (c * g.h + oy * g.stride) * g.w + ox * g.stride;
+                for ky in 0..g.kh {
+                    let row = (c * g.h + oy * g.stride + ky) * g.w + ox * g.stride;
+                    for idx in row..row + g.kw {
+                        if x[idx] > x[best] {
+                            best = idx;
+                        }
+                    }
+                }
+                let o = (c * g.oh + oy) * g.ow + ox;
+                y[o] = x[best];
+                argmax[o] = best as u32;
+            }
+        }
+    }
+}
+
+/// Adjoint of [`maxpool_forward`] given its argmax: dx (C, H, W) = 0, then dx[argmax[o]] += dy[o]
+/// for every output o (overwrites dx).
+pub fn maxpool_backward<T: Float>(dy: &[T], argmax: &[u32], g: &ConvGeom, dx: &mut [T]) {
+    let dx = &mut dx[..g.c * g.h * g.w];
+    dx.iter_mut().for_each(|v| *v = T::zero());
+    let outputs = g.c * g.oh * g.ow;
+    for (&d, &idx) in dy[..outputs].iter().zip(&argmax[..outputs]) {
+        dx[idx as usize] = dx[idx as usize] + d;
+    }
+}

@@ -558,6 +558,134 @@ fn add_assign(dst: &mut [f32], src: &[f32]) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Max pooling
+//
+// The 2×2 / stride-2 window (every preset's pooling) gets a v128 path: four outputs at a time
+// from two input rows of 8 floats, split into even and odd columns. The four candidates are
+// compared in the scalar twin's order ((0,0), (0,1), (1,0), (1,1)) with the same strict `>`, and
+// values and indices are selected by mask, so y and argmax are bit-identical to the scalar ones,
+// ties and NaN included. Other windows take the scalar path.
+
+fn is_2x2_stride_2(g: &ConvGeom) -> bool {
+    g.kh == 2 && g.kw == 2 && g.stride == 2 && g.pad == 0
+}
+
+/// See [`super::scalar::maxpool_forward`].
+pub fn maxpool_forward(x: &[f32], g: &ConvGeom, y: &mut [f32], argmax: &mut [u32]) {
+    if !is_2x2_stride_2(g) {
+        return super::scalar::maxpool_forward(x, g, y, argmax);
+    }
+    let (h, w, oh, ow) = (g.h, g.w, g.oh, g.ow);
+    let x = &x[..g.c * h * w];
+    let y = &mut y[..g.c * oh * ow];
+    let argmax = &mut argmax[..g.c * oh * ow];
+    assert!(x.len() <= i32::MAX as usize, "argmax indices are 32-bit");
+    let ow4 = ow & !3;
+    // Lane l of a group of four outputs starting at column ox reads input column 2·(ox + l).
+    let lane = i32x4(0, 2, 4, 6);
+    let (one, wv) = (i32x4_splat(1), i32x4_splat(w as i32));
+    for c in 0..g.c {
+        for oy in 0..oh {
+            let r0 = (c * h + 2 * oy) * w; // first of the window's two input rows
+            let o0 = (c * oh + oy) * ow;
+            let mut ox = 0;
+            while ox < ow4 {
+                // SAFETY: reads x[r0 + 2·ox .. + 8] and the same one row down; 2·ox + 8 ≤ 2·ow ≤ w,
+                // and row 2·oy + 1 < h, so both lie in channel c's plane. Writes y and argmax at
+                // o0 + ox .. + 4 ≤ o0 + ow, inside the output row.
+                unsafe {
+                    let p0 = x.as_ptr().add(r0 + 2 * ox);
+                    let p1 = p0.add(w);
+                    let (u0, v0) = (v128_load(p0 as *const v128), v128_load(p0.add(4) as *const v128));
+                    let (u1, v1) = (v128_load(p1 as *const v128), v128_load(p1.add(4) as *const v128));
+                    let i00 = i32x4_add(i32x4_splat((r0 + 2 * ox) as i32), lane);
+                    let mut best = i32x4_shuffle::<0, 2, 4, 6>(u0, v0); // (ky, kx) = (0, 0)
+                    let mut at = i00;
+                    for (cand, idx) in [
+                        (i32x4_shuffle::<1, 3, 5, 7>(u0, v0), i32x4_add(i00, one)), // (0, 1)
+                        (i32x4_shuffle::<0, 2, 4, 6>(u1, v1), i32x4_add(i00, wv)),  // (1, 0)
+                        (i32x4_shuffle::<1, 3, 5, 7>(u1, v1), i32x4_add(i00, i32x4_add(wv, one))), // (1, 1)
+                    ] {
+                        let better = f32x4_gt(cand, best);
+                        best = v128_bitselect(cand, best, better);
+                        at = v128_bitselect(idx, at, better);
+                    }
+                    v128_store(y.as_mut_ptr().add(o0 + ox) as *mut v128, best);
+                    v128_store(argmax.as_mut_ptr().add(o0 + ox) as *mut v128, at);
+                }
+                ox += 4;
+            }
+            for ox in ow4..ow {
+                let r = r0 + 2 * ox;
+                let mut best = r;
+                for idx in [r + 1, r + w, r + w + 1] {
+                    if x[idx] > x[best] {
+                        best = idx;
+                    }
+                }
+                y[o0 + ox] = x[best];
+                argmax[o0 + ox] = best as u32;
+            }
+        }
+    }
+}
+
+/// See [`super::scalar::maxpool_backward`]. For 2×2 / stride 2 the windows are disjoint, so each
+/// pixel receives at most one gradient: the pixel at argmax gets 0 + dy (as the scalar twin's
+/// zero-then-add, which turns −0 into +0), the other three get 0. `argmax` must come from
+/// `maxpool_forward` with the same geometry: an index outside its window is not honoured here.
+pub fn maxpool_backward(dy: &[f32], argmax: &[u32], g: &ConvGeom, dx: &mut [f32]) {
+    if !is_2x2_stride_2(g) {
+        return super::scalar::maxpool_backward(dy, argmax, g, dx);
+    }
+    let (h, w, oh, ow) = (g.h, g.w, g.oh, g.ow);
+    let dx = &mut dx[..g.c * h * w];
+    let dy = &dy[..g.c * oh * ow];
+    let argmax = &argmax[..g.c * oh * ow];
+    if h % 2 == 1 || w % 2 == 1 {
+        // A last row or column outside every window gets no gradient; zero it all up front.
+        dx.fill(0.0);
+    }
+    let ow4 = ow & !3;
+    let lane = i32x4(0, 2, 4, 6);
+    let (one, wv, zero) = (i32x4_splat(1), i32x4_splat(w as i32), f32x4_splat(0.0));
+    for c in 0..g.c {
+        for oy in 0..oh {
+            let r0 = (c * h + 2 * oy) * w;
+            let o0 = (c * oh + oy) * ow;
+            let mut ox = 0;
+            while ox < ow4 {
+                // SAFETY: reads dy and argmax at o0 + ox .. + 4 ≤ o0 + ow; writes dx at
+                // r0 + 2·ox .. + 8 and one row down, inside the plane as in the forward.
+                unsafe {
+                    let grad = f32x4_add(zero, v128_load(dy.as_ptr().add(o0 + ox) as *const v128));
+                    let at = v128_load(argmax.as_ptr().add(o0 + ox) as *const v128);
+                    let i00 = i32x4_add(i32x4_splat((r0 + 2 * ox) as i32), lane);
+                    let pick = |idx: v128| v128_and(grad, i32x4_eq(at, idx));
+                    let (e0, d0) = (pick(i00), pick(i32x4_add(i00, one)));
+                    let (e1, d1) = (pick(i32x4_add(i00, wv)), pick(i32x4_add(i00, i32x4_add(wv, one))));
+                    // Back to pixel order: even and odd columns interleaved.
+                    let p0 = dx.as_mut_ptr().add(r0 + 2 * ox);
+                    let p1 = p0.add(w);
+                    v128_store(p0 as *mut v128, i32x4_shuffle::<0, 4, 1, 5>(e0, d0));
+                    v128_store(p0.add(4) as *mut v128, i32x4_shuffle::<2, 6, 3, 7>(e0, d0));
+                    v128_store(p1 as *mut v128, i32x4_shuffle::<0, 4, 1, 5>(e1, d1));
+                    v128_store(p1.add(4) as *mut v128, i32x4_shuffle::<2, 6, 3, 7>(e1, d1));
+                }
+                ox += 4;
+            }
+            for ox in ow4..ow {
+                let r = r0 + 2 * ox;
+                let at = argmax[o0 + ox] as usize;
+                for idx in [r, r + 1, r + w, r + w + 1] {
+                    dx[idx] = if idx == at { 0.0 + dy[o0 + ox] } else { 0.0 };
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Elementwise kernels. Like the scalar twins (which zip), each works on the shortest slice's
 // length. Four lanes per step, then a scalar tail written exactly like the scalar twin, so the
 // results are bit-identical: the same single-rounding mul and add per element, no FMA.
