@@ -35,42 +35,18 @@ impl<T: Real> Layer<T> for MaxPool2d {
         self.argmax.resize(y.len(), 0);
         let per_sample = g.c * g.oh * g.ow;
         for i in 0..n {
-            let xs = x.sample(i);
-            let ys = &mut y.data[i * per_sample..(i + 1) * per_sample];
-            let am = &mut self.argmax[i * per_sample..(i + 1) * per_sample];
-            for c in 0..g.c {
-                for oy in 0..g.oh {
-                    for ox in 0..g.ow {
-                        let mut best = (c * g.h + oy * g.stride) * g.w + ox * g.stride;
-                        for ky in 0..g.kh {
-                            let row = (c * g.h + oy * g.stride + ky) * g.w + ox * g.stride;
-                            for idx in row..row + g.kw {
-                                if xs[idx] > xs[best] {
-                                    best = idx;
-                                }
-                            }
-                        }
-                        let o = (c * g.oh + oy) * g.ow + ox;
-                        ys[o] = xs[best];
-                        am[o] = best as u32;
-                    }
-                }
-            }
+            let range = i * per_sample..(i + 1) * per_sample;
+            T::maxpool_forward(x.sample(i), &g, &mut y.data[range.clone()], &mut self.argmax[range]);
         }
     }
 
     fn backward(&mut self, x: &Tensor<T>, _y: &Tensor<T>, dy: &Tensor<T>, dx: Option<&mut Tensor<T>>) {
         let Some(dx) = dx else { return };
         dx.resize(x.shape);
-        dx.fill(T::zero());
         let per_sample = self.g.c * self.g.oh * self.g.ow;
         for i in 0..x.batch() {
-            let dxs = dx.sample_mut(i);
-            let dys = &dy.data[i * per_sample..(i + 1) * per_sample];
-            let am = &self.argmax[i * per_sample..(i + 1) * per_sample];
-            for (&g, &idx) in dys.iter().zip(am) {
-                dxs[idx as usize] = dxs[idx as usize] + g;
-            }
+            let range = i * per_sample..(i + 1) * per_sample;
+            T::maxpool_backward(&dy.data[range.clone()], &self.argmax[range], &self.g, dx.sample_mut(i));
         }
     }
 }
