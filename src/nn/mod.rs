@@ -5,7 +5,9 @@
 //! writes the input gradient only when asked: the first layer's input gradient is never needed.
 
 pub mod activation;
+pub mod batchnorm;
 pub mod conv;
+pub mod dropout;
 pub mod flatten;
 pub mod linear;
 pub mod pool;
@@ -14,7 +16,9 @@ use crate::kernels::Real;
 use crate::{Rng, Tensor};
 
 pub use activation::{Activation, ActivationKind};
+pub use batchnorm::{BatchNorm, BatchNormConfig};
 pub use conv::Conv2d;
+pub use dropout::Dropout;
 pub use flatten::Flatten;
 pub use linear::Linear;
 pub use pool::{AvgPool2d, MaxPool2d};
@@ -30,6 +34,7 @@ pub enum Mode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamKind {
     Weight,
+    /// Not weight-decayed: biases, and normalization parameters (BatchNorm's γ and β).
     Bias,
 }
 
