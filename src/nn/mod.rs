@@ -9,8 +9,10 @@ pub mod batchnorm;
 pub mod conv;
 pub mod dropout;
 pub mod flatten;
+pub mod fractional_pool;
 pub mod linear;
 pub mod pool;
+pub mod residual;
 
 use crate::kernels::Real;
 use crate::{Rng, Tensor};
@@ -20,8 +22,10 @@ pub use batchnorm::{BatchNorm, BatchNormConfig};
 pub use conv::Conv2d;
 pub use dropout::Dropout;
 pub use flatten::Flatten;
+pub use fractional_pool::{fmp_boundaries, FractionalMaxPool2d, FractionalMaxPoolConfig};
 pub use linear::Linear;
 pub use pool::{AvgPool2d, MaxPool2d};
+pub use residual::{survival_linear, ResidualBlock};
 
 /// Training adds randomness; evaluation marginalizes over it (the lecture's common pattern).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
