@@ -67,14 +67,14 @@ fn assert_layer_gradients(what: &str, layer: &mut dyn Layer<f64>, mut x: Tensor<
         assert!(close(dx.data[i], num, TOL), "{what}: input gradient [{i}] analytic {} numeric {num}", dx.data[i]);
     }
     for (p, g) in grads.iter().enumerate() {
-        for j in 0..g.len() {
+        for (j, &gj) in g.iter().enumerate() {
             nudge(layer, p, j, H);
             let up = loss(layer, &x, &r);
             nudge(layer, p, j, -2.0 * H);
             let down = loss(layer, &x, &r);
             nudge(layer, p, j, H);
             let num = (up - down) / (2.0 * H);
-            assert!(close(g[j], num, TOL), "{what}: parameter {p} gradient [{j}] analytic {} numeric {num}", g[j]);
+            assert!(close(gj, num, TOL), "{what}: parameter {p} gradient [{j}] analytic {gj} numeric {num}");
         }
     }
 }
@@ -151,9 +151,9 @@ fn batchnorm_eval_backward_treats_running_statistics_as_constants() {
     }
     let mut dbeta = Vec::new();
     bn.visit_params(&mut |_, _, gr| dbeta = gr.to_vec());
-    for ch in 0..2 {
+    for (ch, &db) in dbeta.iter().enumerate() {
         let want: f64 = (0..3).flat_map(|n| (0..4).map(move |k| (n * 2 + ch) * 4 + k)).map(|i| dy.data[i]).sum();
-        assert!((dbeta[ch] - want).abs() < 1e-12);
+        assert!((db - want).abs() < 1e-12);
     }
 }
 
@@ -231,9 +231,9 @@ fn drop_connect_training_mean_equals_the_eval_output_and_drops_a_fraction_p() {
     let x = Tensor::from_vec([1, inp, 1, 1], vec![1.0, -0.5, 0.25, 2.0, -1.5, 0.75]);
     let eval = forward(&mut layer, &x, Mode::Eval, &mut Rng::new(0));
     // Eval is plain W·x + b: "use all the connections".
-    for j in 0..out {
+    for (j, &e) in eval.iter().enumerate() {
         let want = layer.bias[j] + (0..inp).map(|i| layer.weight[j * inp + i] * x.data[i]).sum::<f64>();
-        assert!((eval[j] - want).abs() < 1e-12);
+        assert!((e - want).abs() < 1e-12);
     }
     let k = 20_000;
     let mut rng = Rng::new(27);
