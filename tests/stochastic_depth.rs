@@ -95,14 +95,14 @@ fn check_gradients(block: &mut ResidualBlock<f64>, x: &mut Tensor<f64>, mode: Mo
         assert!(close(dx.data[i], num, 1e-6), "{what}: dx[{i}] analytic {} numeric {num}", dx.data[i]);
     }
     for (p, g) in grads.iter().enumerate() {
-        for j in 0..g.len() {
+        for (j, &gj) in g.iter().enumerate() {
             nudge(block, p, j, H);
             let up = loss(block, x, &dy.data, mode, seed);
             nudge(block, p, j, -2.0 * H);
             let down = loss(block, x, &dy.data, mode, seed);
             nudge(block, p, j, H);
             let num = (up - down) / (2.0 * H);
-            assert!(close(g[j], num, 1e-6), "{what}: parameter {p} [{j}] analytic {} numeric {num}", g[j]);
+            assert!(close(gj, num, 1e-6), "{what}: parameter {p} [{j}] analytic {gj} numeric {num}");
         }
     }
     (dy, dx, grads)
