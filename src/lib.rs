@@ -2,6 +2,7 @@
 //! Module list and re-exports only; `api` is the one wasm-aware module.
 
 pub mod api;
+pub mod augment;
 pub mod config;
 pub mod data;
 pub mod kernels;
