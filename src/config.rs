@@ -22,6 +22,14 @@ fn one() -> usize {
     1
 }
 
+fn sqrt2() -> f64 {
+    std::f64::consts::SQRT_2
+}
+
+fn half() -> f64 {
+    0.5
+}
+
 fn elu_alpha() -> f64 {
     1.0
 }
@@ -51,8 +59,32 @@ pub enum LayerSpec {
     },
     Linear {
         out_features: usize,
+        /// DropConnect probability: each weight is dropped with this probability in training.
+        #[serde(default)]
+        drop_connect: f64,
     },
     Flatten,
+    /// Inverted dropout with drop probability `p` (identity at test).
+    Dropout {
+        #[serde(default = "half")]
+        p: f64,
+    },
+    /// Batch normalization over the channels of its input (PyTorch semantics).
+    Batchnorm,
+    /// Fractional max pooling (Graham 2014) shrinking each side by the ratio `alpha` ∈ (1, 2).
+    Fractionalmaxpool2d {
+        #[serde(default = "sqrt2")]
+        alpha: f64,
+        #[serde(default)]
+        overlapping: bool,
+    },
+    /// ReLU(b·f(x) + x) with f = `body` (which must keep the shape) and b ~ Bernoulli(survival)
+    /// in training (stochastic depth). Without `survival`, the run's `dropPathRate` decides it.
+    Residual {
+        body: Vec<LayerSpec>,
+        #[serde(default)]
+        survival: Option<f64>,
+    },
     Sigmoid,
     Tanh,
     Step,
@@ -127,6 +159,9 @@ pub struct Config {
     pub activation: ActivationKind,
     pub train_size: usize,
     pub val_size: usize,
+    /// Stochastic depth: the last residual block is skipped with this probability in training,
+    /// earlier ones linearly less often (Huang et al.; timm's `drop_path_rate`).
+    pub drop_path_rate: f64,
     /// An explicit model overriding the preset's layers.
     pub layers: Option<Vec<LayerSpec>>,
 }
@@ -145,6 +180,7 @@ impl Default for Config {
             activation: ActivationKind::Relu,
             train_size: 4000,
             val_size: 1000,
+            drop_path_rate: 0.0,
             layers: None,
         }
     }
@@ -177,6 +213,9 @@ impl Config {
         }
         if !(1..=MAX_VAL).contains(&self.val_size) {
             return err("valSize", &format!("must be between 1 and {MAX_VAL}"), &self.val_size);
+        }
+        if !(0.0..1.0).contains(&self.drop_path_rate) {
+            return err("dropPathRate", "must be in [0, 1)", &self.drop_path_rate);
         }
         if !DATASETS.contains(&self.dataset.as_str()) {
             return err("dataset", &format!("must be one of {}", DATASETS.join(", ")), &format!("\"{}\"", self.dataset));

@@ -33,6 +33,18 @@ pub fn softmax_cross_entropy<T: Real>(logits: &Tensor<T>, targets: &[T], dlogits
     total * inv_n
 }
 
+/// probs (N, K) += weight · softmax(logits): averaging predicted distributions over several passes.
+pub fn accumulate_softmax<T: Real>(logits: &Tensor<T>, weight: T, probs: &mut [T]) {
+    let k = logits.sample_len();
+    for (z, p) in logits.data.chunks_exact(k).zip(probs.chunks_exact_mut(k)) {
+        let max = z.iter().copied().fold(T::neg_infinity(), T::max);
+        let sum_exp: T = z.iter().map(|&v| (v - max).exp()).sum();
+        for (&zi, pi) in z.iter().zip(p.iter_mut()) {
+            *pi = *pi + weight * (zi - max).exp() / sum_exp;
+        }
+    }
+}
+
 /// Fills `targets` (N, K) with one-hot rows for `labels`.
 pub fn one_hot<T: Real>(labels: &[u8], classes: usize, targets: &mut [T]) {
     targets.iter_mut().for_each(|v| *v = T::zero());

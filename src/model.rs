@@ -4,7 +4,7 @@
 
 use crate::config::{ConfigError, LayerSpec};
 use crate::kernels::{ConvGeom, Real};
-use crate::nn::{Activation, AvgPool2d, Conv2d, Flatten, Init, Layer, Linear, MaxPool2d, Mode, ParamKind};
+use crate::nn::{Activation, AvgPool2d, BatchNorm, Conv2d, Dropout, Flatten, FractionalMaxPool2d, Init, Layer, Linear, MaxPool2d, Mode, ParamKind, ResidualBlock};
 use crate::{Rng, Tensor};
 
 pub struct Model<T: Real> {
@@ -16,6 +16,15 @@ pub struct Model<T: Real> {
 
 fn shape_str(s: [usize; 3]) -> String {
     format!("{}×{}×{}", s[0], s[1], s[2])
+}
+
+/// Drop probabilities must leave something: p ∈ [0, 1).
+fn check_probability(field: &str, p: f64) -> Result<(), String> {
+    if (0.0..1.0).contains(&p) {
+        Ok(())
+    } else {
+        Err(format!("{field}: must be in [0, 1), got {p}"))
+    }
 }
 
 /// Builds one layer for a per-sample input shape, or says what is wrong with its spec.
@@ -41,13 +50,31 @@ fn build_layer<T: Real>(spec: &LayerSpec, input: [usize; 3], init: Init, rng: &m
         }
         LayerSpec::Maxpool2d { kernel_size, stride } => Box::new(MaxPool2d::new(window(*kernel_size, stride.unwrap_or(*kernel_size), 0, "window")?)),
         LayerSpec::Avgpool2d { kernel_size, stride } => Box::new(AvgPool2d::new(window(*kernel_size, stride.unwrap_or(*kernel_size), 0, "window")?)),
-        LayerSpec::Linear { out_features } => {
+        LayerSpec::Linear { out_features, drop_connect } => {
             if *out_features == 0 {
                 return Err("outFeatures: must be at least 1, got 0".into());
             }
-            Box::new(Linear::new(c * h * w, *out_features, init, rng))
+            check_probability("dropConnect", *drop_connect)?;
+            Box::new(Linear::with_drop_connect(c * h * w, *out_features, *drop_connect, init, rng))
         }
         LayerSpec::Flatten => Box::new(Flatten::new(input)),
+        LayerSpec::Dropout { p } => {
+            check_probability("p", *p)?;
+            Box::new(Dropout::new(*p, input))
+        }
+        LayerSpec::Batchnorm => Box::new(BatchNorm::new(input)),
+        LayerSpec::Fractionalmaxpool2d { alpha, overlapping } => Box::new(FractionalMaxPool2d::with_ratio(input, *alpha, *overlapping)?),
+        LayerSpec::Residual { body, survival } => {
+            let mut layers: Vec<Box<dyn Layer<T>>> = Vec::with_capacity(body.len());
+            let mut shape = input;
+            for (j, spec) in body.iter().enumerate() {
+                let layer = build_layer::<T>(spec, shape, init, rng).map_err(|msg| format!("body[{j}] ({}).{msg}", layer_name(spec)))?;
+                shape = layer.output_shape();
+                layers.push(layer);
+            }
+            let survival = survival.unwrap_or(1.0);
+            Box::new(ResidualBlock::new(layers, input, survival).map_err(|msg| format!("survival: {msg}"))?)
+        }
         other => {
             let (kind, alpha) = other.as_activation().expect("every other spec is an activation");
             Box::new(Activation::new(kind, alpha, input))
@@ -143,6 +170,12 @@ impl<T: Real> Model<T> {
         }
     }
 
+    /// Whether evaluation is itself random (fractional pooling draws regions at test too), so that
+    /// predictions must be averaged over several forward passes.
+    pub fn random_at_eval(&self) -> bool {
+        self.layers.iter().any(|l| l.kind() == "fractionalmaxpool2d")
+    }
+
     pub fn param_count(&self) -> usize {
         self.layers.iter().map(|l| l.param_count()).sum()
     }
@@ -155,6 +188,10 @@ pub fn layer_name(spec: &LayerSpec) -> &'static str {
         LayerSpec::Avgpool2d { .. } => "avgpool2d",
         LayerSpec::Linear { .. } => "linear",
         LayerSpec::Flatten => "flatten",
+        LayerSpec::Dropout { .. } => "dropout",
+        LayerSpec::Batchnorm => "batchnorm",
+        LayerSpec::Fractionalmaxpool2d { .. } => "fractionalmaxpool2d",
+        LayerSpec::Residual { .. } => "residual",
         other => other.as_activation().map(|(k, _)| k.name()).unwrap_or("layer"),
     }
 }

@@ -1,11 +1,12 @@
 //! Named models. Each declares its input shape; the data set is generated at that shape.
 //! `lenet`, `cifar-convnetjs` and `vgg-mini` are the workloads of the benchmark (BENCHMARKS.md),
-//! `shapes-cnn` is the page's default, `linear` and `mlp` are the baselines a lesson compares with.
+//! `shapes-cnn` is the page's default, `linear` and `mlp` are the baselines a lesson compares with,
+//! `resnet-mini` brings batch norm and residual blocks (for stochastic depth).
 
 use crate::config::LayerSpec;
 use crate::nn::ActivationKind;
 
-pub const NAMES: [&str; 6] = ["shapes-cnn", "linear", "mlp", "lenet", "cifar-convnetjs", "vgg-mini"];
+pub const NAMES: [&str; 7] = ["shapes-cnn", "linear", "mlp", "lenet", "cifar-convnetjs", "vgg-mini", "resnet-mini"];
 
 fn conv(out_channels: usize, kernel_size: usize, padding: usize) -> LayerSpec {
     LayerSpec::Conv2d { out_channels, kernel_size, stride: 1, padding }
@@ -16,7 +17,15 @@ fn pool2() -> LayerSpec {
 }
 
 fn fc(out_features: usize) -> LayerSpec {
-    LayerSpec::Linear { out_features }
+    LayerSpec::Linear { out_features, drop_connect: 0.0 }
+}
+
+/// conv3×3-BN-act-conv3×3-BN: the body of a basic residual block (He et al. 2016) at `c` channels.
+fn basic_block(c: usize, act: ActivationKind) -> LayerSpec {
+    LayerSpec::Residual {
+        body: vec![conv(c, 3, 1), LayerSpec::Batchnorm, LayerSpec::activation(act), conv(c, 3, 1), LayerSpec::Batchnorm],
+        survival: None,
+    }
 }
 
 /// (input shape (C, H, W), layers) of a preset, with `act` between layers.
@@ -42,6 +51,36 @@ pub fn preset(name: &str, act: ActivationKind) -> Option<([usize; 3], Vec<LayerS
             rgb32,
             vec![conv(32, 3, 1), a(), conv(32, 3, 1), a(), pool2(), conv(64, 3, 1), a(), conv(64, 3, 1), a(), pool2(), LayerSpec::Flatten, fc(10)],
         ),
+        // A small ResNet for 32×32: three stages of one basic block each (16, 32, 64 channels),
+        // widened by a conv-BN-act between stages, global average pooling, then the classifier.
+        "resnet-mini" => {
+            let stem = |c| [conv(c, 3, 1), LayerSpec::Batchnorm, a()];
+            let mut layers = Vec::new();
+            for (i, c) in [16, 32, 64].into_iter().enumerate() {
+                if i > 0 {
+                    layers.push(pool2());
+                }
+                layers.extend(stem(c));
+                layers.push(basic_block(c, act));
+            }
+            layers.extend([LayerSpec::Avgpool2d { kernel_size: 8, stride: None }, LayerSpec::Flatten, fc(10)]);
+            (rgb32, layers)
+        }
         _ => return None,
     })
+}
+
+/// Gives every residual block without an explicit survival probability the linear-decay schedule
+/// of stochastic depth: block l of L survives with 1 − l/L·drop_path_rate (Huang et al. 2016).
+pub fn assign_survival(specs: &mut [LayerSpec], drop_path_rate: f64) {
+    let depth = specs.iter().filter(|s| matches!(s, LayerSpec::Residual { .. })).count();
+    let mut l = 0;
+    for spec in specs.iter_mut() {
+        if let LayerSpec::Residual { survival, .. } = spec {
+            l += 1;
+            if survival.is_none() {
+                *survival = Some(crate::nn::survival_linear(l, depth, 1.0 - drop_path_rate));
+            }
+        }
+    }
 }

@@ -42,6 +42,8 @@ pub struct EvalReport {
 
 /// Largest batch evaluation pushes through the model at once (bounds its buffers).
 const EVAL_CHUNK: usize = 200;
+/// Forward passes averaged per image when evaluation is random (fractional max pooling).
+pub const EVAL_SAMPLES: usize = 4;
 
 pub struct Session {
     pub config: Config,
@@ -66,7 +68,8 @@ impl Session {
     pub fn new(config: Config) -> Result<Session, ConfigError> {
         config.validate()?;
         let (input, preset_layers) = presets::preset(&config.preset, config.activation).expect("validated preset");
-        let specs = config.layers.clone().unwrap_or(preset_layers);
+        let mut specs = config.layers.clone().unwrap_or(preset_layers);
+        presets::assign_survival(&mut specs, config.drop_path_rate);
         // Independent streams, so that e.g. a larger training set does not change the weights.
         let mut root = Rng::new(config.seed as u64);
         let (mut train_rng, mut val_rng, mut init_rng, rng) = (root.fork(), root.fork(), root.fork(), root.fork());
@@ -140,33 +143,39 @@ impl Session {
     }
 
     /// Mean loss and accuracy of the model in eval mode over `count` images of `set` from the start.
-    fn measure(model: &mut Model<f32>, rng: &mut Rng, set: &Dataset, count: usize, labels: &mut Vec<u8>, targets: &mut Vec<f32>) -> (f64, f64) {
+    /// When evaluation is itself random (fractional pooling), the predicted distributions of
+    /// `EVAL_SAMPLES` forward passes are averaged first: the lecture's "average predictions over
+    /// different samples".
+    fn measure(model: &mut Model<f32>, rng: &mut Rng, set: &Dataset, count: usize, probs: &mut Vec<f32>) -> (f64, f64) {
         let (len, classes) = (set.image_len(), set.classes);
+        let samples = if model.random_at_eval() { EVAL_SAMPLES } else { 1 };
         let (mut loss_sum, mut correct) = (0.0f64, 0usize);
         let mut start = 0;
         while start < count {
             let n = EVAL_CHUNK.min(count - start);
-            let input = model.input_mut(n);
-            input.data.copy_from_slice(&set.images[start * len..(start + n) * len]);
-            labels.clear();
-            labels.extend_from_slice(&set.labels[start..start + n]);
-            targets.resize(n * classes, 0.0);
-            loss::one_hot(labels, classes, targets);
-            model.forward(Mode::Eval, rng);
-            let (logits, dlogits) = model.logits_and_grad();
-            loss_sum += loss::softmax_cross_entropy(logits, targets, dlogits) as f64 * n as f64;
-            correct += loss::correct(logits, labels);
+            probs.clear();
+            probs.resize(n * classes, 0.0);
+            for _ in 0..samples {
+                model.input_mut(n).data.copy_from_slice(&set.images[start * len..(start + n) * len]);
+                let logits = model.forward(Mode::Eval, rng);
+                loss::accumulate_softmax(logits, 1.0 / samples as f32, probs);
+            }
+            for (p, &label) in probs.chunks_exact(classes).zip(&set.labels[start..start + n]) {
+                loss_sum -= (p[label as usize].max(f32::MIN_POSITIVE) as f64).ln();
+                correct += (loss::argmax(p) == label as usize) as usize;
+            }
             start += n;
         }
         (loss_sum / count as f64, correct as f64 / count as f64)
     }
 
     pub fn evaluate(&mut self) -> EvalReport {
-        // Eval mode draws nothing; a throwaway stream keeps the training stream untouched.
+        // A fixed stream of its own: evaluation is reproducible and never shifts the training stream
+        // (fractional pooling draws regions at test time too).
         let mut eval_rng = Rng::new(0);
         let train_count = self.val.len().min(self.train.len());
-        let (val_loss, val_accuracy) = Self::measure(&mut self.model, &mut eval_rng, &self.val, self.val.len(), &mut self.labels, &mut self.targets);
-        let (train_loss, train_accuracy) = Self::measure(&mut self.model, &mut eval_rng, &self.train, train_count, &mut self.labels, &mut self.targets);
+        let (val_loss, val_accuracy) = Self::measure(&mut self.model, &mut eval_rng, &self.val, self.val.len(), &mut self.targets);
+        let (train_loss, train_accuracy) = Self::measure(&mut self.model, &mut eval_rng, &self.train, train_count, &mut self.targets);
         EvalReport { step: self.step, val_loss, val_accuracy, train_loss, train_accuracy }
     }
 

@@ -25,25 +25,25 @@ fn conv2d_gradients_across_stride_and_padding() {
 
 #[test]
 fn linear_gradients() {
-    let mut check = Check::new(&[LayerSpec::Linear { out_features: 4 }], [5, 1, 1], 3, 0.0, 2);
+    let mut check = Check::new(&[LayerSpec::Linear { out_features: 4, drop_connect: 0.0 }], [5, 1, 1], 3, 0.0, 2);
     check.assert_gradients("linear", TOL, 200);
     // On a spatial input Linear sees the flattened (C·H·W) vector.
-    let mut check = Check::new(&[LayerSpec::Linear { out_features: 3 }], [2, 3, 3], 2, 0.0, 3);
+    let mut check = Check::new(&[LayerSpec::Linear { out_features: 3, drop_connect: 0.0 }], [2, 3, 3], 2, 0.0, 3);
     check.assert_gradients("linear on 2×3×3", TOL, 200);
 }
 
 #[test]
 fn flatten_gradients() {
-    let mut check = Check::new(&[LayerSpec::Flatten, LayerSpec::Linear { out_features: 3 }], [2, 3, 4], 2, 0.0, 4);
+    let mut check = Check::new(&[LayerSpec::Flatten, LayerSpec::Linear { out_features: 3, drop_connect: 0.0 }], [2, 3, 4], 2, 0.0, 4);
     check.assert_gradients("flatten", TOL, 200);
 }
 
 #[test]
 fn pooling_gradients() {
     for (k, stride) in [(2, None), (3, Some(1)), (3, Some(2)), (2, Some(1))] {
-        let specs = [LayerSpec::Maxpool2d { kernel_size: k, stride }, LayerSpec::Linear { out_features: 2 }];
+        let specs = [LayerSpec::Maxpool2d { kernel_size: k, stride }, LayerSpec::Linear { out_features: 2, drop_connect: 0.0 }];
         Check::new(&specs, [2, 6, 7], 2, 0.0, 5).assert_gradients(&format!("maxpool k{k} s{stride:?}"), TOL, 200);
-        let specs = [LayerSpec::Avgpool2d { kernel_size: k, stride }, LayerSpec::Linear { out_features: 2 }];
+        let specs = [LayerSpec::Avgpool2d { kernel_size: k, stride }, LayerSpec::Linear { out_features: 2, drop_connect: 0.0 }];
         Check::new(&specs, [2, 6, 7], 2, 0.0, 6).assert_gradients(&format!("avgpool k{k} s{stride:?}"), TOL, 200);
     }
 }
@@ -52,10 +52,10 @@ fn pooling_gradients() {
 fn every_activation_gradient() {
     for kind in ActivationKind::ALL {
         // Inputs are kept ≥ 0.05 away from 0, where ReLU, leaky ReLU and step have their kink.
-        let specs = [LayerSpec::activation(kind), LayerSpec::Linear { out_features: 3 }];
+        let specs = [LayerSpec::activation(kind), LayerSpec::Linear { out_features: 3, drop_connect: 0.0 }];
         Check::new(&specs, [2, 3, 3], 3, 0.05, 7).assert_gradients(kind.name(), TOL, 200);
     }
-    let specs = [LayerSpec::Elu { alpha: 0.5 }, LayerSpec::Linear { out_features: 3 }];
+    let specs = [LayerSpec::Elu { alpha: 0.5 }, LayerSpec::Linear { out_features: 3, drop_connect: 0.0 }];
     Check::new(&specs, [2, 3, 3], 3, 0.05, 8).assert_gradients("elu alpha 0.5", TOL, 200);
 }
 
@@ -107,5 +107,28 @@ fn sinc_is_continuous_across_its_series_switch() {
         let direct_d = (x * x.cos() - x.sin()) / (x * x);
         assert!((ActivationKind::Sinc.f(x, 1.0) - direct).abs() < 1e-12);
         assert!((ActivationKind::Sinc.df(x, 1.0) - direct_d).abs() < 1e-6);
+    }
+}
+
+/// The regularization layers through the same harness as the rest: every forward of the check
+/// uses an identically seeded Rng, so masks, gates and pooling regions are fixed by the seed.
+#[test]
+fn regularizer_layers_through_the_model_builder() {
+    let cases: Vec<(&str, Vec<LayerSpec>, [usize; 3], usize)> = vec![
+        ("dropout", vec![LayerSpec::Dropout { p: 0.4 }, LayerSpec::Linear { out_features: 3, drop_connect: 0.0 }], [2, 3, 3], 3),
+        ("dropconnect", vec![LayerSpec::Linear { out_features: 4, drop_connect: 0.3 }], [2, 3, 3], 3),
+        ("batchnorm conv", vec![conv(3, 3, 1, 1), LayerSpec::Batchnorm, LayerSpec::Linear { out_features: 2, drop_connect: 0.0 }], [2, 5, 5], 4),
+        ("batchnorm linear", vec![LayerSpec::Linear { out_features: 4, drop_connect: 0.0 }, LayerSpec::Batchnorm, LayerSpec::Tanh, LayerSpec::Linear { out_features: 2, drop_connect: 0.0 }], [3, 2, 2], 5),
+        ("fractional max pool", vec![LayerSpec::Fractionalmaxpool2d { alpha: 1.5, overlapping: false }, LayerSpec::Linear { out_features: 2, drop_connect: 0.0 }], [2, 7, 9], 2),
+        ("fractional max pool, overlapping", vec![LayerSpec::Fractionalmaxpool2d { alpha: 1.4, overlapping: true }, LayerSpec::Linear { out_features: 2, drop_connect: 0.0 }], [2, 8, 8], 2),
+        (
+            "residual block",
+            vec![LayerSpec::Residual { body: vec![conv(2, 3, 1, 1), LayerSpec::Batchnorm, LayerSpec::Relu, conv(2, 3, 1, 1)], survival: Some(0.999) }, LayerSpec::Linear { out_features: 2, drop_connect: 0.0 }],
+            [2, 4, 4],
+            3,
+        ),
+    ];
+    for (what, specs, shape, batch) in cases {
+        Check::new(&specs, shape, batch, 0.05, 11).assert_gradients(what, TOL, 200);
     }
 }

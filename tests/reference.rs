@@ -94,7 +94,7 @@ fn cross_entropy_reference_values() {
 fn sgd_momentum_first_steps_match_pytorch() {
     // One linear unit y = w·x + b, x = 1, dL/dy = 1 every step so g_w = 1, g_b = 1.
     // PyTorch: v₁ = g; w₁ = w₀ − lr·v₁; v₂ = μ·v₁ + g; ... with weight decay λ on w only: g_w = 1 + λ·w.
-    let spec = [LayerSpec::Linear { out_features: 1 }];
+    let spec = [LayerSpec::Linear { out_features: 1, drop_connect: 0.0 }];
     let mut m = Model::<f64>::from_specs(&spec, [1, 1, 1], Init::Kaiming, &mut Rng::new(0)).unwrap();
     m.visit_params(&mut |kind, w, _| w[0] = if kind == trainlab::nn::ParamKind::Weight { 2.0 } else { 0.0 });
     let mut opt = Sgd::new(&mut m, 0.9, 0.1);

@@ -78,3 +78,38 @@ fn a_custom_layer_list_trains() {
     let mut s = Session::new(Config::from_json(json).unwrap()).unwrap();
     assert!(s.step().loss.is_finite());
 }
+
+#[test]
+fn regularized_models_start_at_ln_classes_and_train() {
+    let json = r#"{"preset": "resnet-mini", "dropPathRate": 0.3, "trainSize": 128, "valSize": 40, "batchSize": 16}"#;
+    let mut s = Session::new(Config::from_json(json).unwrap()).unwrap();
+    let first = s.step().loss;
+    assert!((first - 10f64.ln()).abs() < 0.1 * 10f64.ln(), "resnet-mini initial loss {first}");
+    for _ in 0..5 {
+        assert!(s.step().loss.is_finite());
+    }
+    // Fractional pooling is random at test time: evaluation averages several passes but stays
+    // reproducible (its own fixed stream).
+    let json = r#"{"layers": [{"type": "conv2d", "outChannels": 4, "kernelSize": 3, "padding": 1}, {"type": "relu"},
+                   {"type": "fractionalmaxpool2d"}, {"type": "dropout", "p": 0.5}, {"type": "flatten"},
+                   {"type": "linear", "outFeatures": 10, "dropConnect": 0.2}], "trainSize": 64, "valSize": 30}"#;
+    let mut s = Session::new(Config::from_json(json).unwrap()).unwrap();
+    s.step();
+    assert!(s.model.random_at_eval());
+    assert_eq!(s.evaluate(), s.evaluate());
+}
+
+#[test]
+fn bad_regularizer_settings_are_refused() {
+    let cases = [
+        (r#"{"layers": [{"type": "dropout", "p": 1}, {"type": "flatten"}, {"type": "linear", "outFeatures": 10}]}"#, "p", "1"),
+        (r#"{"layers": [{"type": "flatten"}, {"type": "linear", "outFeatures": 10, "dropConnect": -0.1}]}"#, "dropConnect", "-0.1"),
+        (r#"{"layers": [{"type": "fractionalmaxpool2d", "alpha": 3}, {"type": "flatten"}, {"type": "linear", "outFeatures": 10}]}"#, "alpha", "3"),
+        (r#"{"dropPathRate": 1.0}"#, "dropPathRate", "1"),
+        (r#"{"layers": [{"type": "residual", "body": [{"type": "conv2d", "outChannels": 5, "kernelSize": 3}]}]}"#, "residual", "shape"),
+    ];
+    for (json, field, value) in cases {
+        let err = Config::from_json(json).and_then(Session::new).err().unwrap_or_else(|| panic!("{json} was accepted"));
+        assert!(err.0.contains(field) && err.0.contains(value), "{json}: message {:?} should name {field} and {value}", err.0);
+    }
+}
