@@ -159,6 +159,14 @@ pub struct Config {
     pub activation: ActivationKind,
     pub train_size: usize,
     pub val_size: usize,
+    /// Dropout probability before the preset's classifier (timm's `drop_rate`).
+    pub drop_rate: f64,
+    /// DropConnect probability on every fully connected layer of the preset.
+    pub drop_connect: f64,
+    /// Batch normalization after every convolution of the preset.
+    pub batch_norm: bool,
+    /// Fractional max pooling (α = √2) in place of the preset's 2×2 max pooling.
+    pub fractional_pooling: bool,
     /// Stochastic depth: the last residual block is skipped with this probability in training,
     /// earlier ones linearly less often (Huang et al.; timm's `drop_path_rate`).
     pub drop_path_rate: f64,
@@ -180,6 +188,10 @@ impl Default for Config {
             activation: ActivationKind::Relu,
             train_size: 4000,
             val_size: 1000,
+            drop_rate: 0.0,
+            drop_connect: 0.0,
+            batch_norm: false,
+            fractional_pooling: false,
             drop_path_rate: 0.0,
             layers: None,
         }
@@ -213,6 +225,12 @@ impl Config {
         }
         if !(1..=MAX_VAL).contains(&self.val_size) {
             return err("valSize", &format!("must be between 1 and {MAX_VAL}"), &self.val_size);
+        }
+        if !(0.0..1.0).contains(&self.drop_rate) {
+            return err("dropRate", "must be in [0, 1)", &self.drop_rate);
+        }
+        if !(0.0..1.0).contains(&self.drop_connect) {
+            return err("dropConnect", "must be in [0, 1)", &self.drop_connect);
         }
         if !(0.0..1.0).contains(&self.drop_path_rate) {
             return err("dropPathRate", "must be in [0, 1)", &self.drop_path_rate);

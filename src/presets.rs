@@ -3,7 +3,7 @@
 //! `shapes-cnn` is the page's default, `linear` and `mlp` are the baselines a lesson compares with,
 //! `resnet-mini` brings batch norm and residual blocks (for stochastic depth).
 
-use crate::config::LayerSpec;
+use crate::config::{Config, LayerSpec};
 use crate::nn::ActivationKind;
 
 pub const NAMES: [&str; 7] = ["shapes-cnn", "linear", "mlp", "lenet", "cifar-convnetjs", "vgg-mini", "resnet-mini"];
@@ -68,6 +68,30 @@ pub fn preset(name: &str, act: ActivationKind) -> Option<([usize; 3], Vec<LayerS
         }
         _ => return None,
     })
+}
+
+/// The preset's layers with the run's regularization switches applied: batch norm after every
+/// convolution, fractional max pooling (α = √2) instead of 2×2 max pooling, DropConnect on every
+/// fully connected layer and dropout before the classifier. Residual bodies keep their own layers.
+pub fn with_regularizers(specs: Vec<LayerSpec>, config: &Config) -> Vec<LayerSpec> {
+    let classifier = specs.iter().rposition(|s| matches!(s, LayerSpec::Linear { .. }));
+    let mut out = Vec::with_capacity(specs.len() + 4);
+    let mut specs = specs.into_iter().enumerate().peekable();
+    while let Some((i, spec)) = specs.next() {
+        if Some(i) == classifier && config.drop_rate > 0.0 {
+            out.push(LayerSpec::Dropout { p: config.drop_rate });
+        }
+        let normalized_next = matches!(specs.peek(), Some((_, LayerSpec::Batchnorm)));
+        match spec {
+            LayerSpec::Conv2d { .. } if config.batch_norm && !normalized_next => out.extend([spec, LayerSpec::Batchnorm]),
+            LayerSpec::Maxpool2d { kernel_size: 2, stride: None } if config.fractional_pooling => {
+                out.push(LayerSpec::Fractionalmaxpool2d { alpha: std::f64::consts::SQRT_2, overlapping: false })
+            }
+            LayerSpec::Linear { out_features, .. } => out.push(LayerSpec::Linear { out_features, drop_connect: config.drop_connect }),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Gives every residual block without an explicit survival probability the linear-decay schedule

@@ -68,7 +68,11 @@ impl Session {
     pub fn new(config: Config) -> Result<Session, ConfigError> {
         config.validate()?;
         let (input, preset_layers) = presets::preset(&config.preset, config.activation).expect("validated preset");
-        let mut specs = config.layers.clone().unwrap_or(preset_layers);
+        // An explicit layer list is taken as written; a preset gets the run's regularization switches.
+        let mut specs = match &config.layers {
+            Some(layers) => layers.clone(),
+            None => presets::with_regularizers(preset_layers, &config),
+        };
         presets::assign_survival(&mut specs, config.drop_path_rate);
         // Independent streams, so that e.g. a larger training set does not change the weights.
         let mut root = Rng::new(config.seed as u64);

@@ -113,3 +113,27 @@ fn bad_regularizer_settings_are_refused() {
         assert!(err.0.contains(field) && err.0.contains(value), "{json}: message {:?} should name {field} and {value}", err.0);
     }
 }
+
+#[test]
+fn regularization_switches_rewrite_the_preset() {
+    use trainlab::config::LayerSpec;
+    use trainlab::presets::{preset, with_regularizers};
+    let (_, plain) = preset("shapes-cnn", trainlab::nn::ActivationKind::Relu).unwrap();
+    let config = Config { drop_rate: 0.5, drop_connect: 0.2, batch_norm: true, fractional_pooling: true, ..Config::default() };
+    let specs = with_regularizers(plain.clone(), &config);
+    let count = |specs: &[LayerSpec], f: fn(&LayerSpec) -> bool| specs.iter().filter(|s| f(s)).count();
+    assert_eq!(count(&specs, |s| matches!(s, LayerSpec::Batchnorm)), count(&plain, |s| matches!(s, LayerSpec::Conv2d { .. })));
+    assert_eq!(count(&specs, |s| matches!(s, LayerSpec::Maxpool2d { .. })), 0);
+    assert_eq!(count(&specs, |s| matches!(s, LayerSpec::Fractionalmaxpool2d { .. })), 3);
+    // Dropout sits right before the classifier, and every linear layer has DropConnect.
+    let classifier = specs.iter().rposition(|s| matches!(s, LayerSpec::Linear { .. })).unwrap();
+    assert_eq!(specs[classifier - 1], LayerSpec::Dropout { p: 0.5 });
+    assert!(specs.iter().all(|s| !matches!(s, LayerSpec::Linear { drop_connect, .. } if *drop_connect != 0.2)));
+    // With every switch off the preset is unchanged; resnet-mini's own batch norm is not doubled.
+    assert_eq!(with_regularizers(plain.clone(), &Config::default()), plain);
+    let (_, resnet) = preset("resnet-mini", trainlab::nn::ActivationKind::Relu).unwrap();
+    assert_eq!(with_regularizers(resnet.clone(), &Config { batch_norm: true, ..Config::default() }), resnet);
+    // And the rewritten model trains.
+    let mut s = Session::new(Config { train_size: 64, val_size: 20, ..config }).unwrap();
+    assert!(s.step().loss.is_finite());
+}
