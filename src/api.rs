@@ -144,6 +144,12 @@ impl Trainer {
         Ok(if act.is_empty() { Float32Array::new_with_length(0) } else { Float32Array::from(act.sample(0)) })
     }
 
+    /// Up to `count` images of the last training batch as the network saw them (after augmentation
+    /// and mixing): `{ mix, lambda, images: [{ rgba: number[], width, height, label: [[class, weight], ...] }] }`.
+    pub fn preview(&self, count: usize) -> Result<JsValue, JsError> {
+        to_js(&self.session.preview(count))
+    }
+
     #[wasm_bindgen(js_name = classNames)]
     pub fn class_names(&self) -> Vec<String> {
         self.session.train.class_names.clone()

@@ -2,6 +2,7 @@
 //! bit: the seed is part of it. Names are camelCase across the JS boundary; unknown fields are
 //! rejected so a typo in a link or a slide's config is reported instead of silently ignored.
 
+use crate::augment::Augment;
 use crate::nn::{ActivationKind, Init};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -167,6 +168,12 @@ pub struct Config {
     pub batch_norm: bool,
     /// Fractional max pooling (α = √2) in place of the preset's 2×2 max pooling.
     pub fractional_pooling: bool,
+    /// Data augmentation and batch mixing (flip, crops, colour, RandAugment, Cutout, Mixup, CutMix,
+    /// label smoothing); everything off by default. See `augment::Augment`.
+    pub augment: Augment,
+    /// Test-time augmentation: evaluation averages the predictions over the lecture's 10 views
+    /// (4 corners + centre, each also flipped) instead of using the plain image.
+    pub tta: bool,
     /// Stochastic depth: the last residual block is skipped with this probability in training,
     /// earlier ones linearly less often (Huang et al.; timm's `drop_path_rate`).
     pub drop_path_rate: f64,
@@ -192,6 +199,8 @@ impl Default for Config {
             drop_connect: 0.0,
             batch_norm: false,
             fractional_pooling: false,
+            augment: Augment::default(),
+            tta: false,
             drop_path_rate: 0.0,
             layers: None,
         }
@@ -235,6 +244,7 @@ impl Config {
         if !(0.0..1.0).contains(&self.drop_path_rate) {
             return err("dropPathRate", "must be in [0, 1)", &self.drop_path_rate);
         }
+        self.augment.validate().map_err(|msg| ConfigError(format!("augment.{msg}")))?;
         if !DATASETS.contains(&self.dataset.as_str()) {
             return err("dataset", &format!("must be one of {}", DATASETS.join(", ")), &format!("\"{}\"", self.dataset));
         }

@@ -33,14 +33,17 @@ pub fn softmax_cross_entropy<T: Real>(logits: &Tensor<T>, targets: &[T], dlogits
     total * inv_n
 }
 
-/// probs (N, K) += weight · softmax(logits): averaging predicted distributions over several passes.
-pub fn accumulate_softmax<T: Real>(logits: &Tensor<T>, weight: T, probs: &mut [T]) {
+/// probs (N, K) += weight · Σ over each group of `group` consecutive rows of softmax(logits)
+/// (N·group rows): averaging the distributions of several views of each image.
+pub fn accumulate_softmax_groups<T: Real>(logits: &Tensor<T>, group: usize, weight: T, probs: &mut [T]) {
     let k = logits.sample_len();
-    for (z, p) in logits.data.chunks_exact(k).zip(probs.chunks_exact_mut(k)) {
-        let max = z.iter().copied().fold(T::neg_infinity(), T::max);
-        let sum_exp: T = z.iter().map(|&v| (v - max).exp()).sum();
-        for (&zi, pi) in z.iter().zip(p.iter_mut()) {
-            *pi = *pi + weight * (zi - max).exp() / sum_exp;
+    for (rows, p) in logits.data.chunks_exact(k * group).zip(probs.chunks_exact_mut(k)) {
+        for z in rows.chunks_exact(k) {
+            let max = z.iter().copied().fold(T::neg_infinity(), T::max);
+            let sum_exp: T = z.iter().map(|&v| (v - max).exp()).sum();
+            for (&zi, pi) in z.iter().zip(p.iter_mut()) {
+                *pi = *pi + weight * (zi - max).exp() / sum_exp;
+            }
         }
     }
 }

@@ -130,6 +130,11 @@ impl<T: Real> Model<T> {
         &mut self.acts[0]
     }
 
+    /// The input batch of the last forward (after augmentation and mixing: what the network saw).
+    pub fn input(&self) -> &Tensor<T> {
+        &self.acts[0]
+    }
+
     /// Runs every layer on the current input; returns the logits.
     pub fn forward(&mut self, mode: Mode, rng: &mut Rng) -> &Tensor<T> {
         for (i, layer) in self.layers.iter_mut().enumerate() {

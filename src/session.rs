@@ -2,6 +2,8 @@
 //! no clock: everything random comes from the config's seed, so the same config in the same build
 //! produces bit-identical losses.
 
+use crate::augment::crop::{tta_views, TTA_VIEWS};
+use crate::augment::{AugmentState, MixInfo, MixKind, Mixer};
 use crate::config::{Config, ConfigError};
 use crate::data::{self, Dataset};
 use crate::loss;
@@ -62,6 +64,35 @@ pub struct Session {
     /// (N) labels and (N, K) target distributions of the current batch.
     labels: Vec<u8>,
     targets: Vec<f32>,
+    /// Per-image augmentation state (PCA basis, scratch) and the batch mixer.
+    augment_state: AugmentState,
+    mixer: Mixer,
+    /// How the last training batch was mixed (for the preview).
+    last_mix: Option<MixInfo>,
+    /// (TTA_VIEWS, C, H, W) scratch for test-time augmentation.
+    views: Vec<f32>,
+}
+
+/// One image of the last training batch as the network saw it, with its soft label.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewImage {
+    /// RGBA bytes, row-major (H·W·4).
+    pub rgba: Vec<u8>,
+    pub width: usize,
+    pub height: usize,
+    /// (class name, weight) for every class with weight ≥ 1%, largest first.
+    pub label: Vec<(String, f64)>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Preview {
+    /// "none", "mixup" or "cutmix".
+    pub mix: &'static str,
+    /// The own-image weight of the batch's mixing (1 when not mixed).
+    pub lambda: f64,
+    pub images: Vec<PreviewImage>,
 }
 
 impl Session {
@@ -85,7 +116,13 @@ impl Session {
         };
         let mut model = Model::build(&specs, input, train.classes, config.init, &mut init_rng)?;
         let optim = Sgd::new(&mut model, config.momentum, config.weight_decay);
+        let augment_state = config.augment.state(&train.images, c, h, w);
+        let mixer = config.augment.mixer();
         let mut session = Session {
+            augment_state,
+            mixer,
+            last_mix: None,
+            views: Vec::new(),
             lr: config.learning_rate,
             order: (0..train.len()).collect(),
             cursor: 0,
@@ -105,10 +142,12 @@ impl Session {
     }
 
     /// Copies the next `batchSize` training images (in shuffled order, reshuffling at each epoch)
-    /// into the model's input and their labels into `self.labels`.
+    /// into the model's input, augmenting each one, and their labels into `self.labels`.
     fn load_train_batch(&mut self) {
         let n = self.config.batch_size;
+        let (c, h, w) = (self.train.c, self.train.h, self.train.w);
         let len = self.train.image_len();
+        let augment = !self.config.augment.is_identity();
         self.labels.clear();
         let input = self.model.input_mut(n);
         for slot in 0..n {
@@ -119,7 +158,11 @@ impl Session {
                 self.epoch += 1;
                 self.rng.shuffle(&mut self.order);
             }
-            input.data[slot * len..(slot + 1) * len].copy_from_slice(self.train.image(idx));
+            let image = &mut input.data[slot * len..(slot + 1) * len];
+            image.copy_from_slice(self.train.image(idx));
+            if augment {
+                self.config.augment.apply(image, c, h, w, &mut self.rng, &mut self.augment_state);
+            }
             self.labels.push(self.train.labels[idx]);
         }
     }
@@ -128,8 +171,16 @@ impl Session {
     pub fn step(&mut self) -> StepReport {
         self.load_train_batch();
         let classes = self.train.classes;
-        self.targets.resize(self.labels.len() * classes, 0.0);
-        loss::one_hot(&self.labels, classes, &mut self.targets);
+        let n = self.labels.len();
+        self.targets.resize(n * classes, 0.0);
+        if self.mixer.is_off() {
+            loss::one_hot(&self.labels, classes, &mut self.targets);
+        } else {
+            // Mixup/CutMix blend the batch in place and write soft targets, label smoothing included.
+            let (c, h, w) = (self.train.c, self.train.h, self.train.w);
+            let input = self.model.input_mut(n);
+            self.last_mix = Some(self.mixer.apply(&mut input.data, n, c, h, w, &self.labels, classes, &mut self.targets, &mut self.rng));
+        }
         self.model.forward(Mode::Train, &mut self.rng);
         let (logits, dlogits) = self.model.logits_and_grad();
         let batch_loss = loss::softmax_cross_entropy(logits, &self.targets, dlogits);
@@ -147,22 +198,41 @@ impl Session {
     }
 
     /// Mean loss and accuracy of the model in eval mode over `count` images of `set` from the start.
-    /// When evaluation is itself random (fractional pooling), the predicted distributions of
-    /// `EVAL_SAMPLES` forward passes are averaged first: the lecture's "average predictions over
-    /// different samples".
-    fn measure(model: &mut Model<f32>, rng: &mut Rng, set: &Dataset, count: usize, probs: &mut Vec<f32>) -> (f64, f64) {
-        let (len, classes) = (set.image_len(), set.classes);
-        let samples = if model.random_at_eval() { EVAL_SAMPLES } else { 1 };
+    /// Predicted distributions are averaged over several forward passes when evaluation is itself
+    /// random (fractional pooling: the lecture's "average predictions over different samples") and
+    /// over the 10 test-time views when `tta` is on (4 corners + centre, each also flipped).
+    fn measure(&mut self, use_val: bool, count: usize, rng: &mut Rng) -> (f64, f64) {
+        let set = if use_val { &self.val } else { &self.train };
+        let (c, h, w, classes) = (set.c, set.h, set.w, set.classes);
+        let len = c * h * w;
+        let passes = if self.model.random_at_eval() { EVAL_SAMPLES } else { 1 };
+        let views = if self.config.tta { TTA_VIEWS } else { 1 };
+        let scale = self.config.augment.crop_scale;
+        let short_side = (h.min(w) as f32 * (scale[0] + scale[1]) / 2.0).round() as usize;
+        let chunk = (EVAL_CHUNK / views).max(1);
+        self.views.resize(views * len, 0.0);
         let (mut loss_sum, mut correct) = (0.0f64, 0usize);
         let mut start = 0;
         while start < count {
-            let n = EVAL_CHUNK.min(count - start);
+            let n = chunk.min(count - start);
+            // probs: (n, K) averaged distributions; the batch is (n·views, C, H, W).
+            let probs = &mut self.targets;
             probs.clear();
             probs.resize(n * classes, 0.0);
-            for _ in 0..samples {
-                model.input_mut(n).data.copy_from_slice(&set.images[start * len..(start + n) * len]);
-                let logits = model.forward(Mode::Eval, rng);
-                loss::accumulate_softmax(logits, 1.0 / samples as f32, probs);
+            for _ in 0..passes {
+                let input = self.model.input_mut(n * views);
+                for i in 0..n {
+                    let image = set.image(start + i);
+                    let dst = &mut input.data[i * views * len..(i + 1) * views * len];
+                    if views == 1 {
+                        dst.copy_from_slice(image);
+                    } else {
+                        tta_views(image, c, h, w, short_side, h, w, &mut self.views);
+                        dst.copy_from_slice(&self.views);
+                    }
+                }
+                let logits = self.model.forward(Mode::Eval, rng);
+                loss::accumulate_softmax_groups(logits, views, 1.0 / (passes * views) as f32, probs);
             }
             for (p, &label) in probs.chunks_exact(classes).zip(&set.labels[start..start + n]) {
                 loss_sum -= (p[label as usize].max(f32::MIN_POSITIVE) as f64).ln();
@@ -178,9 +248,43 @@ impl Session {
         // (fractional pooling draws regions at test time too).
         let mut eval_rng = Rng::new(0);
         let train_count = self.val.len().min(self.train.len());
-        let (val_loss, val_accuracy) = Self::measure(&mut self.model, &mut eval_rng, &self.val, self.val.len(), &mut self.targets);
-        let (train_loss, train_accuracy) = Self::measure(&mut self.model, &mut eval_rng, &self.train, train_count, &mut self.targets);
+        let (val_loss, val_accuracy) = self.measure(true, self.val.len(), &mut eval_rng);
+        let (train_loss, train_accuracy) = self.measure(false, train_count, &mut eval_rng);
         EvalReport { step: self.step, val_loss, val_accuracy, train_loss, train_accuracy }
+    }
+
+    /// Up to `count` images of the last training batch exactly as the network saw them (after
+    /// augmentation and mixing), each with its soft label. Empty before the first step.
+    pub fn preview(&self, count: usize) -> Preview {
+        let input = self.model.input();
+        let classes = self.train.classes;
+        let (c, h, w) = (self.train.c, self.train.h, self.train.w);
+        let shown = if self.step == 0 { 0 } else { count.min(input.batch()).min(self.targets.len() / classes) };
+        let byte = |x: f32| (data::denormalise(x).clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
+        let images = (0..shown)
+            .map(|i| {
+                let img = input.sample(i);
+                let plane = h * w;
+                let mut rgba = Vec::with_capacity(plane * 4);
+                for p in 0..plane {
+                    for ch in 0..3 {
+                        rgba.push(byte(img[ch.min(c - 1) * plane + p]));
+                    }
+                    rgba.push(255);
+                }
+                let t = &self.targets[i * classes..(i + 1) * classes];
+                let mut label: Vec<(String, f64)> =
+                    t.iter().enumerate().filter(|(_, &v)| v >= 0.01).map(|(k, &v)| (self.train.class_names[k].clone(), v as f64)).collect();
+                label.sort_by(|a, b| b.1.total_cmp(&a.1));
+                PreviewImage { rgba, width: w, height: h, label }
+            })
+            .collect();
+        let (mix, lambda) = match &self.last_mix {
+            Some(m) if m.kind == MixKind::Mixup => ("mixup", m.lambda as f64),
+            Some(m) if m.kind == MixKind::CutMix => ("cutmix", m.lambda as f64),
+            _ => ("none", 1.0),
+        };
+        Preview { mix, lambda, images }
     }
 
     pub fn steps_taken(&self) -> u64 {

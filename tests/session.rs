@@ -137,3 +137,68 @@ fn regularization_switches_rewrite_the_preset() {
     let mut s = Session::new(Config { train_size: 64, val_size: 20, ..config }).unwrap();
     assert!(s.step().loss.is_finite());
 }
+
+#[test]
+fn augmentation_reaches_the_batch_the_network_sees() {
+    // hflip = 1 flips every image: the first batch is the flipped training images, in batch order.
+    let config = Config::from_json(r#"{"augment": {"hflip": 1.0}, "trainSize": 64, "valSize": 8, "batchSize": 4, "seed": 2}"#).unwrap();
+    let mut plain = Session::new(Config { augment: Default::default(), ..config.clone() }).unwrap();
+    let mut flipped = Session::new(config).unwrap();
+    plain.step();
+    flipped.step();
+    let (a, b) = (plain.model.input(), flipped.model.input());
+    let (c, h, w) = (3, 32, 32);
+    for i in 0..4 {
+        let mut img = a.sample(i).to_vec();
+        trainlab::augment::flip::hflip(&mut img, c, h, w);
+        assert_eq!(img, b.sample(i), "image {i} of the batch is not the flipped original");
+    }
+}
+
+#[test]
+fn mixup_and_label_smoothing_show_in_the_preview() {
+    let json = r#"{"augment": {"mixupAlpha": 1.0, "labelSmoothing": 0.1}, "trainSize": 64, "valSize": 8, "batchSize": 8, "seed": 4}"#;
+    let mut s = Session::new(Config::from_json(json).unwrap()).unwrap();
+    assert!(s.preview(4).images.is_empty(), "no batch yet");
+    s.step();
+    let p = s.preview(4);
+    assert_eq!(p.mix, "mixup");
+    assert_eq!(p.images.len(), 4);
+    for img in &p.images {
+        assert_eq!(img.rgba.len(), 32 * 32 * 4);
+        let total: f64 = img.label.iter().map(|(_, w)| w).sum();
+        // Weights below 1% are left out of the label, so at most 8 × 0.01 is missing.
+        assert!(total <= 1.0 + 1e-6 && total > 0.9, "label weights {:?}", img.label);
+        assert!(img.label.windows(2).all(|w| w[0].1 >= w[1].1), "sorted largest first");
+    }
+}
+
+#[test]
+fn test_time_augmentation_averages_the_image_and_its_mirror() {
+    // With crops off the 4 corner views and the centre are the image itself and the other five its
+    // mirror, so TTA's prediction is ½·softmax(f(x)) + ½·softmax(f(flip x)).
+    use trainlab::nn::Mode;
+    let base = Config { train_size: 64, val_size: 6, seed: 9, ..Config::default() };
+    let mut tta = Session::new(Config { tta: true, ..base.clone() }).unwrap();
+    for _ in 0..3 {
+        tta.step();
+    }
+    let report = tta.evaluate();
+    let (n, len) = (tta.val.len(), tta.val.image_len());
+    let mut expected_loss = 0.0;
+    for i in 0..n {
+        let mut probs = vec![0.0f32; 10];
+        for flip in [false, true] {
+            let mut img = tta.val.image(i).to_vec();
+            if flip {
+                trainlab::augment::flip::hflip(&mut img, 3, 32, 32);
+            }
+            tta.model.input_mut(1).data[..len].copy_from_slice(&img);
+            let logits = tta.model.forward(Mode::Eval, &mut trainlab::Rng::new(0));
+            trainlab::loss::accumulate_softmax_groups(logits, 1, 0.5, &mut probs);
+        }
+        expected_loss -= (probs[tta.val.labels[i] as usize] as f64).ln();
+    }
+    expected_loss /= n as f64;
+    assert!((report.val_loss - expected_loss).abs() < 1e-4, "TTA loss {} vs by hand {expected_loss}", report.val_loss);
+}
