@@ -327,14 +327,14 @@ fn pca_shifts_every_pixel_by_the_same_offset_and_is_a_no_op_on_grey() {
     let img: Vec<f32> = (0..48).map(|i| 0.2 + 0.01 * i as f32 % 0.6).collect();
     let mut x = img.clone();
     let delta = pca.apply(&mut x, 3, 0.1, &mut rng);
-    for ch in 0..3 {
+    for (ch, d) in delta.iter().enumerate() {
         for q in 0..16 {
             let i = ch * 16 + q;
-            assert!((x[i] - (img[i] + delta[ch])).abs() < 1e-6);
+            assert!((x[i] - (img[i] + d)).abs() < 1e-6);
         }
     }
     // Grey: an empty basis, no change, no draw.
-    let grey = PcaColor::fit(&vec![0.0; 2 * 16], 1, 4, 4);
+    let grey = PcaColor::fit(&[0.0; 2 * 16], 1, 4, 4);
     assert!(!grey.rgb);
     let mut g = vec![0.5; 16];
     let (mut a, mut b) = (Rng::new(11), Rng::new(11));

@@ -3,11 +3,15 @@
 //! everything off, plus the batch-mixing settings it hands to [`Mixer`].
 //!
 //! Order per training image (fixed; each step is skipped, drawing nothing, when it is off):
-//! 1. random scale-and-crop (`crop.rs`), 2. horizontal flip (`flip.rs`) — both on stored values;
-//! then, on intensities (converted once each way, see `augment/mod.rs`):
-//! 3. colour jitter (`color.rs`), 4. PCA colour (`pca.rs`), 5. RandAugment (`randaugment.rs`),
+//! 1. random scale-and-crop (`crop.rs`), on stored values;
+//! 2. horizontal flip (`flip.rs`), on stored values;
+//! 3. colour jitter (`color.rs`), on intensities from here on (converted once each way, see
+//!    `augment/mod.rs`, and only when one of steps 3–6 is on);
+//! 4. PCA colour (`pca.rs`);
+//! 5. RandAugment (`randaugment.rs`);
 //! 6. random erasing / Cutout with probability `reprob` (`cutout.rs`), last as in timm, so the
 //!    erased box is not moved or recoloured afterwards.
+//!
 //! Mixup/CutMix and label smoothing then act on the whole batch (`mix.rs`, via [`Augment::mixer`]).
 //!
 //! Test time uses none of this (the lecture's "use the original image"); the optional test-time
