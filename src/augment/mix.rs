@@ -141,7 +141,7 @@ impl Mixer {
     }
 }
 
-/// targets[i] = own·smooth(onehot(yᵢ)) + other·smooth(onehot(y_{N−1−i})), with own + other = 1.
+/// `targets[i] = own·smooth(onehot(yᵢ)) + other·smooth(onehot(y_{N−1−i}))`, with own + other = 1.
 /// Written as off everywhere plus the two weighted (on − off) bumps, which is the same sum.
 pub fn mixed_targets(labels: &[u8], classes: usize, own: f64, other: f64, eps: f32, targets: &mut [f32]) {
     let (on, off) = smoothed_values(classes, eps);

@@ -5,7 +5,9 @@
 //! intensities in [0, 1]) and its eigen-decomposition Σ = V Λ Vᵀ, eigenvectors pᵢ, eigenvalues λᵢ.
 //! Per image: draw αᵢ ~ N(0, std²) (AlexNet: std = 0.1) and add the same colour offset
 //!
-//!     δ = Σᵢ αᵢ λᵢ pᵢ   (= V · diag(λ) · α)
+//! ```text
+//! δ = Σᵢ αᵢ λᵢ pᵢ   (= V · diag(λ) · α)
+//! ```
 //!
 //! to every pixel, then clamp to [0, 1]. This is AlexNet's formula exactly: the offset is scaled by
 //! the eigenvalue (a variance), not by its square root, so Cov(δ) = std²·V Λ² Vᵀ = std²·Σ², not

@@ -1,7 +1,9 @@
 //! Label smoothing: Szegedy et al., "Rethinking the Inception Architecture for Computer Vision",
 //! CVPR 2016, §7. The lecture's definition, with K classes and ε ∈ (0, 1):
 //!
-//!     target = 1 − (K−1)/K·ε  on the correct class,   ε/K  on each other class.
+//! ```text
+//! target = 1 − (K−1)/K·ε  on the correct class,   ε/K  on each other class.
+//! ```
 //!
 //! On soft targets t (one row per image, summing to 1, e.g. after Mixup/CutMix) the same rule is
 //! t ← (1 − ε)·t + ε/K: a mix of t with the uniform distribution. For a one-hot t it gives
