@@ -150,6 +150,24 @@ impl Trainer {
         to_js(&self.session.preview(count))
     }
 
+    /// ‖ΔW‖/‖W‖ of the last step for every weight tensor, in model order (lecture: want ~1e-3).
+    #[wasm_bindgen(js_name = updateRatios)]
+    pub fn update_ratios(&self) -> Vec<f64> {
+        self.session.update_ratios().to_vec()
+    }
+
+    /// Puts back the parameters of the best evaluation so far (early stopping); false if none yet.
+    #[wasm_bindgen(js_name = restoreBest)]
+    pub fn restore_best(&mut self) -> bool {
+        self.session.restore_best()
+    }
+
+    /// What the curves say so far (lecture, step 6): `[{ finding, message }]`. Pass the last
+    /// evaluation's `trainAccuracy` and `valAccuracy` (or nothing) to include the gap rules.
+    pub fn diagnose(&self, train_accuracy: Option<f64>, val_accuracy: Option<f64>) -> Result<JsValue, JsError> {
+        to_js(&self.session.diagnose(train_accuracy.zip(val_accuracy)))
+    }
+
     #[wasm_bindgen(js_name = classNames)]
     pub fn class_names(&self) -> Vec<String> {
         self.session.train.class_names.clone()

@@ -174,6 +174,9 @@ pub struct Config {
     /// Test-time augmentation: evaluation averages the predictions over the lecture's 10 views
     /// (4 corners + centre, each also flipped) instead of using the plain image.
     pub tta: bool,
+    /// Early stopping: stop after this many evaluations without a better validation accuracy
+    /// (0: never stop; the best snapshot is kept either way).
+    pub patience: u32,
     /// Stochastic depth: the last residual block is skipped with this probability in training,
     /// earlier ones linearly less often (Huang et al.; timm's `drop_path_rate`).
     pub drop_path_rate: f64,
@@ -201,6 +204,7 @@ impl Default for Config {
             fractional_pooling: false,
             augment: Augment::default(),
             tta: false,
+            patience: 0,
             drop_path_rate: 0.0,
             layers: None,
         }

@@ -5,6 +5,7 @@ pub mod api;
 pub mod augment;
 pub mod config;
 pub mod data;
+pub mod diagnostics;
 pub mod kernels;
 pub mod loss;
 pub mod model;

@@ -6,6 +6,7 @@ use crate::augment::crop::{tta_views, TTA_VIEWS};
 use crate::augment::{AugmentState, MixInfo, MixKind, Mixer};
 use crate::config::{Config, ConfigError};
 use crate::data::{self, Dataset};
+use crate::diagnostics::{self, Diagnosis, EarlyStopping, UpdateRatio};
 use crate::loss;
 use crate::model::Model;
 use crate::nn::Mode;
@@ -40,6 +41,11 @@ pub struct EvalReport {
     pub val_accuracy: f64,
     pub train_loss: f64,
     pub train_accuracy: f64,
+    /// Best validation accuracy so far and the step it was reached (early stopping's snapshot).
+    pub best_val_accuracy: f64,
+    pub best_step: u64,
+    /// True once `patience` evaluations have passed without improvement.
+    pub should_stop: bool,
 }
 
 /// Largest batch evaluation pushes through the model at once (bounds its buffers).
@@ -71,6 +77,10 @@ pub struct Session {
     last_mix: Option<MixInfo>,
     /// (TTA_VIEWS, C, H, W) scratch for test-time augmentation.
     views: Vec<f32>,
+    update_ratio: UpdateRatio,
+    early_stopping: EarlyStopping,
+    /// Every step's training loss, for the curve diagnostics.
+    losses: Vec<f64>,
 }
 
 /// One image of the last training batch as the network saw it, with its soft label.
@@ -123,6 +133,9 @@ impl Session {
             mixer,
             last_mix: None,
             views: Vec::new(),
+            update_ratio: UpdateRatio::default(),
+            early_stopping: EarlyStopping::new(config.patience),
+            losses: Vec::new(),
             lr: config.learning_rate,
             order: (0..train.len()).collect(),
             cursor: 0,
@@ -186,8 +199,11 @@ impl Session {
         let batch_loss = loss::softmax_cross_entropy(logits, &self.targets, dlogits);
         let correct = loss::correct(logits, &self.labels);
         self.model.backward(false);
+        self.update_ratio.before_step(&mut self.model);
         self.optim.step(&mut self.model, self.lr);
+        self.update_ratio.after_step(&mut self.model);
         self.step += 1;
+        self.losses.push(batch_loss as f64);
         StepReport {
             step: self.step,
             loss: batch_loss as f64,
@@ -250,7 +266,17 @@ impl Session {
         let train_count = self.val.len().min(self.train.len());
         let (val_loss, val_accuracy) = self.measure(true, self.val.len(), &mut eval_rng);
         let (train_loss, train_accuracy) = self.measure(false, train_count, &mut eval_rng);
-        EvalReport { step: self.step, val_loss, val_accuracy, train_loss, train_accuracy }
+        let should_stop = self.early_stopping.observe(&mut self.model, self.step, val_accuracy);
+        EvalReport {
+            step: self.step,
+            val_loss,
+            val_accuracy,
+            train_loss,
+            train_accuracy,
+            best_val_accuracy: self.early_stopping.best_accuracy.unwrap_or(val_accuracy),
+            best_step: self.early_stopping.best_step,
+            should_stop,
+        }
     }
 
     /// Up to `count` images of the last training batch exactly as the network saw them (after
@@ -285,6 +311,28 @@ impl Session {
             _ => ("none", 1.0),
         };
         Preview { mix, lambda, images }
+    }
+
+    /// ‖ΔW‖/‖W‖ of the last step for every weight tensor, in model order (lecture: want ~1e-3).
+    pub fn update_ratios(&self) -> &[f64] {
+        &self.update_ratio.ratios
+    }
+
+    /// Puts the parameters of the best evaluation so far back (early stopping). False if the run
+    /// has not been evaluated yet.
+    pub fn restore_best(&mut self) -> bool {
+        self.early_stopping.restore(&mut self.model)
+    }
+
+    /// Every step's training loss so far.
+    pub fn losses(&self) -> &[f64] {
+        &self.losses
+    }
+
+    /// What the curves say so far (lecture, step 6), given the last evaluation's (train, val)
+    /// accuracy if there is one.
+    pub fn diagnose(&self, accuracies: Option<(f64, f64)>) -> Vec<Diagnosis> {
+        diagnostics::diagnose(&self.losses, self.train.classes, accuracies)
     }
 
     pub fn steps_taken(&self) -> u64 {

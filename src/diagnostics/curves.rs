@@ -1,0 +1,70 @@
+//! Step 6 of the lecture's recipe, "look at learning curves", as rules that say what the curves
+//! mean while the run goes on. Pure functions of the run's history, so they are tested natively.
+
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Finding {
+    /// The loss became NaN or infinite.
+    Diverged,
+    /// The first loss is more than 10% away from ln(classes).
+    InitialLossOff,
+    /// The loss has not moved over the recent window.
+    NotMoving,
+    /// Training accuracy is well above validation accuracy.
+    Overfitting,
+    /// Training and validation accuracy are close and low.
+    Underfitting,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnosis {
+    pub finding: Finding,
+    /// What the lecture says it means and what to do.
+    pub message: String,
+}
+
+/// Relative distance from ln(C) beyond which the initial loss is flagged (lecture, step 1).
+pub const INITIAL_LOSS_TOLERANCE: f64 = 0.10;
+/// Steps the "not moving" rule looks back over.
+pub const WINDOW: usize = 100;
+/// Train − validation accuracy gap (in accuracy units) flagged as overfitting.
+pub const GAP: f64 = 0.10;
+
+/// What the curves say. `losses` is every step's training loss so far, `accuracies` the last
+/// evaluation's (train, validation) accuracy if any.
+pub fn diagnose(losses: &[f64], classes: usize, accuracies: Option<(f64, f64)>) -> Vec<Diagnosis> {
+    let mut out = Vec::new();
+    let say = |finding, message: &str| Diagnosis { finding, message: message.to_string() };
+    if let Some(step) = losses.iter().position(|l| !l.is_finite()) {
+        out.push(say(Finding::Diverged, &format!("Loss became {} at step {}: learning rate too high or bad initialization.", losses[step], step + 1)));
+        return out;
+    }
+    let expected = (classes as f64).ln();
+    if let Some(&first) = losses.first() {
+        if (first - expected).abs() > INITIAL_LOSS_TOLERANCE * expected {
+            out.push(say(
+                Finding::InitialLossOff,
+                &format!("Initial loss {first:.3} is far from ln({classes}) = {expected:.3}: check the initialization (turn weight decay off for this check)."),
+            ));
+        }
+    }
+    if losses.len() >= 2 * WINDOW {
+        let mean = |s: &[f64]| s.iter().sum::<f64>() / s.len() as f64;
+        let early = mean(&losses[..WINDOW]);
+        let late = mean(&losses[losses.len() - WINDOW..]);
+        if late > 0.98 * early && late > 0.9 * expected {
+            out.push(say(Finding::NotMoving, "The loss is not going down: learning rate too low or bad initialization."));
+        }
+    }
+    if let Some((train, val)) = accuracies {
+        if train - val > GAP {
+            out.push(say(Finding::Overfitting, "Huge train / val gap means overfitting: increase regularization, get more data."));
+        } else if losses.len() >= 2 * WINDOW && train < 0.9 {
+            out.push(say(Finding::Underfitting, "No gap between train / val means underfitting: train longer, use a bigger model, maybe a higher learning rate."));
+        }
+    }
+    out
+}

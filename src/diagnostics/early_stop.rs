@@ -1,0 +1,59 @@
+//! Early stopping: "always keep track of the model snapshot that worked best on val", and
+//! optionally stop after `patience` evaluations without improvement.
+
+use crate::model::Model;
+
+#[derive(Default)]
+pub struct EarlyStopping {
+    /// Evaluations without improvement after which the run should stop (0: never stop, only keep
+    /// the best snapshot).
+    pub patience: u32,
+    pub best_accuracy: Option<f64>,
+    pub best_step: u64,
+    since_best: u32,
+    /// Every parameter buffer of the best model, in visiting order.
+    snapshot: Vec<Vec<f32>>,
+}
+
+impl EarlyStopping {
+    pub fn new(patience: u32) -> Self {
+        EarlyStopping { patience, ..Default::default() }
+    }
+
+    /// Records an evaluation; keeps a snapshot when it is the best so far. Returns true when the
+    /// run should stop (patience exhausted).
+    pub fn observe(&mut self, model: &mut Model<f32>, step: u64, val_accuracy: f64) -> bool {
+        if self.best_accuracy.is_none_or(|best| val_accuracy > best) {
+            self.best_accuracy = Some(val_accuracy);
+            self.best_step = step;
+            self.since_best = 0;
+            let mut i = 0;
+            let snapshot = &mut self.snapshot;
+            model.visit_params(&mut |_, w, _| {
+                if snapshot.len() == i {
+                    snapshot.push(Vec::new());
+                }
+                snapshot[i].clear();
+                snapshot[i].extend_from_slice(w);
+                i += 1;
+            });
+        } else {
+            self.since_best += 1;
+        }
+        self.patience > 0 && self.since_best >= self.patience
+    }
+
+    /// Puts the best snapshot's parameters back into the model. Batch-norm running statistics are
+    /// not parameters and stay as they are. Returns false if there is no snapshot yet.
+    pub fn restore(&self, model: &mut Model<f32>) -> bool {
+        if self.snapshot.is_empty() {
+            return false;
+        }
+        let mut i = 0;
+        model.visit_params(&mut |_, w, _| {
+            w.copy_from_slice(&self.snapshot[i]);
+            i += 1;
+        });
+        true
+    }
+}

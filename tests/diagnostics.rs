@@ -1,0 +1,109 @@
+//! The lecture's recipe as diagnostics: update/weight ratio, early stopping's best snapshot and
+//! the rules that read the curves.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use trainlab::config::{Config, LayerSpec};
+use trainlab::diagnostics::update_ratio::{ratio, UpdateRatio};
+use trainlab::diagnostics::{diagnose, EarlyStopping, Finding};
+use trainlab::model::Model;
+use trainlab::nn::{Init, ParamKind};
+use trainlab::session::Session;
+use trainlab::Rng;
+
+#[test]
+fn update_ratio_matches_the_slide_for_a_known_update() {
+    // W = (3, 4): ‖W‖ = 5. An SGD step with lr = 0.01 and gradient (6, 8) (‖g‖ = 10) moves W by
+    // −lr·g, so ‖ΔW‖/‖W‖ = 0.01·10/5 = 0.02.
+    let spec = [LayerSpec::Linear { out_features: 1, drop_connect: 0.0 }];
+    let mut m = Model::<f32>::from_specs(&spec, [2, 1, 1], Init::Kaiming, &mut Rng::new(0)).unwrap();
+    m.visit_params(&mut |kind, w, _| {
+        if kind == ParamKind::Weight {
+            w.copy_from_slice(&[3.0, 4.0]);
+        }
+    });
+    let mut tracker = UpdateRatio::default();
+    tracker.before_step(&mut m);
+    m.visit_params(&mut |kind, w, _| {
+        if kind == ParamKind::Weight {
+            w[0] -= 0.01 * 6.0;
+            w[1] -= 0.01 * 8.0;
+        } else {
+            w[0] += 100.0; // biases are not part of the ratio
+        }
+    });
+    tracker.after_step(&mut m);
+    assert_eq!(tracker.ratios.len(), 1);
+    assert!((tracker.ratios[0] - 0.02).abs() < 1e-6, "{:?}", tracker.ratios);
+    assert!((ratio(&[3.0f64, 4.0], &[-0.06, -0.08]) - 0.02).abs() < 1e-12);
+}
+
+#[test]
+fn sessions_report_one_ratio_per_weight_tensor() {
+    let mut s = Session::new(Config { train_size: 64, val_size: 16, ..Config::default() }).unwrap();
+    s.step();
+    // shapes-cnn: three convolutions and one linear layer.
+    assert_eq!(s.update_ratios().len(), 4);
+    assert!(s.update_ratios().iter().all(|r| r.is_finite() && *r > 0.0 && *r < 1.0), "{:?}", s.update_ratios());
+}
+
+#[test]
+fn early_stopping_keeps_and_restores_the_best_snapshot() {
+    let spec = [LayerSpec::Linear { out_features: 2, drop_connect: 0.0 }];
+    let mut m = Model::<f32>::from_specs(&spec, [2, 1, 1], Init::Kaiming, &mut Rng::new(0)).unwrap();
+    let set = |m: &mut Model<f32>, v: f32| m.visit_params(&mut |_, w, _| w.iter_mut().for_each(|x| *x = v));
+    let first = |m: &mut Model<f32>| {
+        let mut out = 0.0;
+        m.visit_params(&mut |_, w, _| out = w[0]);
+        out
+    };
+    let mut es = EarlyStopping::new(2);
+    assert!(!es.restore(&mut m), "nothing to restore before an evaluation");
+    set(&mut m, 1.0);
+    assert!(!es.observe(&mut m, 10, 0.5));
+    set(&mut m, 2.0);
+    assert!(!es.observe(&mut m, 20, 0.7)); // new best
+    set(&mut m, 3.0);
+    assert!(!es.observe(&mut m, 30, 0.6)); // one without improvement
+    set(&mut m, 4.0);
+    assert!(es.observe(&mut m, 40, 0.7), "patience 2 exhausted (equal is not better)");
+    assert_eq!((es.best_accuracy, es.best_step), (Some(0.7), 20));
+    assert!(es.restore(&mut m));
+    assert_eq!(first(&mut m), 2.0);
+}
+
+#[test]
+fn curve_rules_say_what_the_lecture_says() {
+    let ln10 = 10f64.ln();
+    // NaN fires on the first non-finite loss and says the lecture's cause.
+    let d = diagnose(&[2.3, 2.2, f64::NAN, 1.0], 10, None);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].finding, Finding::Diverged);
+    assert!(d[0].message.contains("step 3") && d[0].message.contains("learning rate too high"));
+    assert_eq!(diagnose(&[2.3, f64::INFINITY], 10, None)[0].finding, Finding::Diverged);
+    // Initial loss far from ln(C).
+    assert!(diagnose(&[4.6], 10, None).iter().any(|d| d.finding == Finding::InitialLossOff));
+    assert!(diagnose(&[ln10 * 1.05], 10, None).is_empty());
+    // A flat loss over 200 steps.
+    let flat = vec![ln10; 200];
+    assert!(diagnose(&flat, 10, None).iter().any(|d| d.finding == Finding::NotMoving));
+    let falling: Vec<f64> = (0..200).map(|i| ln10 * (1.0 - i as f64 / 400.0)).collect();
+    assert!(!diagnose(&falling, 10, None).iter().any(|d| d.finding == Finding::NotMoving));
+    // Train/val gap, and its absence at a low accuracy.
+    assert!(diagnose(&falling, 10, Some((0.99, 0.70))).iter().any(|d| d.finding == Finding::Overfitting));
+    assert!(diagnose(&falling, 10, Some((0.60, 0.58))).iter().any(|d| d.finding == Finding::Underfitting));
+    assert!(diagnose(&falling, 10, Some((0.97, 0.95))).is_empty());
+}
+
+#[test]
+fn a_huge_learning_rate_is_diagnosed_not_crashed() {
+    let mut s = Session::new(Config { learning_rate: 50.0, train_size: 64, val_size: 16, ..Config::default() }).unwrap();
+    let mut losses = Vec::new();
+    for _ in 0..30 {
+        losses.push(s.step().loss);
+    }
+    let first_bad = losses.iter().position(|l| !l.is_finite()).expect("lr 50 diverges");
+    let d = s.diagnose(None);
+    assert_eq!(d[0].finding, Finding::Diverged);
+    assert!(d[0].message.contains(&format!("step {}", first_bad + 1)), "{}", d[0].message);
+}
