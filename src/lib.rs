@@ -7,6 +7,7 @@ pub mod config;
 pub mod data;
 pub mod diagnostics;
 pub mod kernels;
+pub mod lab;
 pub mod loss;
 pub mod model;
 pub mod nn;

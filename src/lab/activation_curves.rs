@@ -1,0 +1,146 @@
+//! Data for the activation explorer: f(x) and f'(x) of every activation the lecture lists
+//! ("Recap: Activation Functions"), sampled on a grid over [−5, 5], with the slide's formula and
+//! notes.
+//!
+//! The values come from the very functions the layers run (`ActivationKind::f` / `df`, in f64),
+//! so the plot shows what training uses, conventions included: step's derivative is 0, sinc(0) = 1,
+//! and ReLU's and leaky ReLU's derivative at exactly 0 is the left side's.
+//!
+//! Notes are the lecture's where it has them (sigmoid, ReLU, leaky ReLU) and otherwise short
+//! standard facts that follow from the formula.
+
+use crate::config::ConfigError;
+use crate::nn::activation::LEAKY_SLOPE;
+use crate::nn::ActivationKind;
+use serde::Serialize;
+
+/// The grid is [−X_MAX, X_MAX].
+pub const X_MAX: f64 = 5.0;
+/// Default grid size: an odd count puts a point on x = 0 (step 0.05 for 201).
+pub const DEFAULT_POINTS: usize = 201;
+pub const MAX_POINTS: usize = 10_001;
+
+/// One activation's curves: `{ kind: "sigmoid", formula, notes: string[], x: number[], f: number[],
+/// df: number[] }` (x, f and df of equal length).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivationCurve {
+    pub kind: ActivationKind,
+    /// The slide's formula in plain text.
+    pub formula: &'static str,
+    pub notes: &'static [&'static str],
+    pub x: Vec<f64>,
+    pub f: Vec<f64>,
+    pub df: Vec<f64>,
+}
+
+/// The grid: `points` evenly spaced values from −5 to 5, both ends included.
+pub fn grid(points: usize) -> Vec<f64> {
+    (0..points).map(|i| -X_MAX + 2.0 * X_MAX * i as f64 / (points - 1) as f64).collect()
+}
+
+/// f and f' of `kind` on the grid of `points` values; `alpha` is ELU's α (ignored by the others).
+pub fn activation_curve(kind: ActivationKind, points: usize, alpha: f64) -> Result<ActivationCurve, ConfigError> {
+    if !(2..=MAX_POINTS).contains(&points) {
+        return Err(ConfigError(format!("points: must be between 2 and {MAX_POINTS}, got {points}")));
+    }
+    if !(alpha.is_finite() && alpha > 0.0) {
+        return Err(ConfigError(format!("alpha: must be a positive finite number, got {alpha}")));
+    }
+    let x = grid(points);
+    Ok(ActivationCurve {
+        kind,
+        formula: formula(kind),
+        notes: notes(kind),
+        f: x.iter().map(|&v| kind.f(v, alpha)).collect(),
+        df: x.iter().map(|&v| kind.df(v, alpha)).collect(),
+        x,
+    })
+}
+
+/// Every activation in `ActivationKind::ALL` order (the slide's).
+pub fn activation_curves(points: usize, alpha: f64) -> Result<Vec<ActivationCurve>, ConfigError> {
+    ActivationKind::ALL.into_iter().map(|k| activation_curve(k, points, alpha)).collect()
+}
+
+pub fn formula(kind: ActivationKind) -> &'static str {
+    match kind {
+        ActivationKind::Sigmoid => "y = 1 / (1 + e^(−x))",
+        ActivationKind::Tanh => "y = tanh(x)",
+        ActivationKind::Step => "y = 0 for x < 0, 1 for x ≥ 0",
+        ActivationKind::Softplus => "y = ln(1 + e^x)",
+        ActivationKind::Relu => "y = 0 for x < 0, x for x ≥ 0",
+        ActivationKind::Softsign => "y = x / (1 + |x|)",
+        ActivationKind::Elu => "y = α(e^x − 1) for x < 0, x for x ≥ 0",
+        ActivationKind::Logsigmoid => "y = ln(1 / (1 + e^(−x)))",
+        ActivationKind::Leakyrelu => "y = max(0.1x, x)",
+        ActivationKind::Swish => "y = x / (1 + e^(−x))",
+        ActivationKind::Sinc => "y = sin(x) / x",
+        ActivationKind::Mish => "y = x · tanh(softplus(x))",
+    }
+}
+
+// Keep the leaky slope in the note in step with the layer's constant.
+const _: () = assert!(LEAKY_SLOPE == 0.1);
+
+pub fn notes(kind: ActivationKind) -> &'static [&'static str] {
+    match kind {
+        // The lecture's three points.
+        ActivationKind::Sigmoid => &[
+            "Saturated neurons “kill” the gradients: σ'(x) = σ(x)(1 − σ(x)) is at most 0.25 and near 0 for large |x|",
+            "Not zero-centred: outputs are always positive",
+            "exp() is computationally expensive",
+        ],
+        ActivationKind::Tanh => &[
+            "Zero-centred: outputs in (−1, 1)",
+            "Still saturates: tanh'(x) = 1 − tanh²(x) is near 0 for large |x|, which kills the gradients",
+        ],
+        ActivationKind::Step => &[
+            "Its derivative is 0 wherever it exists (and undefined at 0): no gradient flows through it, so gradient descent cannot train the layers below",
+        ],
+        ActivationKind::Softplus => &[
+            "A smooth version of ReLU; its derivative is the sigmoid",
+            "Always positive: not zero-centred",
+            "Needs exp() and ln()",
+        ],
+        // The lecture's three points.
+        ActivationKind::Relu => &[
+            "Does not saturate (in + region)",
+            "Not zero-centred",
+            "Computationally efficient",
+            "Gradient 0 for x < 0: a unit whose input is always negative never updates (“dead ReLU”)",
+        ],
+        ActivationKind::Softsign => &[
+            "Zero-centred with outputs in (−1, 1), like tanh",
+            "Approaches ±1 polynomially, not exponentially: its gradient 1/(1 + |x|)² decays more slowly than tanh's",
+        ],
+        ActivationKind::Elu => &[
+            "Identity for x ≥ 0, like ReLU: does not saturate in the + region",
+            "Negative outputs (down to −α) bring the mean activation closer to zero",
+            "Saturates to −α for very negative x; needs exp() for x < 0",
+        ],
+        ActivationKind::Logsigmoid => &[
+            "ln σ(x): close to x for very negative x, close to 0 for large x",
+            "Always negative: not zero-centred; saturates (gradient → 0) for large x",
+        ],
+        // The lecture's point, and the slope it uses.
+        ActivationKind::Leakyrelu => &[
+            "Solves “the dying ReLU” problem: the gradient is 0.1, not 0, for x < 0",
+            "Does not saturate; computationally efficient",
+        ],
+        ActivationKind::Swish => &[
+            "x·σ(x): smooth and non-monotonic (a small dip to about −0.28 near x ≈ −1.28)",
+            "Unbounded above like ReLU; close to 0 for very negative x",
+            "Needs exp()",
+        ],
+        ActivationKind::Sinc => &[
+            "Oscillates: not monotonic, with many points where the gradient is zero",
+            "sinc(0) = 1 by continuity",
+        ],
+        ActivationKind::Mish => &[
+            "x·tanh(softplus(x)): smooth and non-monotonic (a small dip to about −0.31 near x ≈ −1.19)",
+            "Unbounded above like ReLU; close to 0 for very negative x",
+            "Needs exp(), ln() and tanh()",
+        ],
+    }
+}
