@@ -14,6 +14,7 @@ pub mod nn;
 pub mod optim;
 pub mod presets;
 pub mod rng;
+pub mod schedule;
 pub mod session;
 pub mod tensor;
 

@@ -1,5 +1,79 @@
-//! Optimizers. They receive the learning rate at every step and know nothing about schedules.
+//! Optimizers, PyTorch semantics. They receive the learning rate at every step and know nothing
+//! about schedules (a schedule is a pure function of the step, see `crate::schedule`).
+//!
+//! Every optimizer allocates its state (velocity, moment or accumulator buffers, one per parameter
+//! buffer in the model's `visit_params` order) when it is built; `step` allocates nothing.
+//! Weight decay applies to `ParamKind::Weight` buffers only by default: biases and normalization
+//! parameters (BatchNorm's γ and β, reported as `ParamKind::Bias`) are not decayed.
+//!
+//! Only SGD's momentum update has a kernel (`Real::sgd_momentum`, SIMD on the page); Nesterov,
+//! Adagrad, RMSProp and Adam/AdamW are plain element loops in `T`.
 
+pub mod adagrad;
+pub mod adam;
+pub mod config;
+pub mod rmsprop;
 pub mod sgd;
 
+pub use adagrad::Adagrad;
+pub use adam::Adam;
+pub use config::OptimizerConfig;
+pub use rmsprop::Rmsprop;
 pub use sgd::Sgd;
+
+use crate::kernels::Real;
+use crate::model::Model;
+use crate::nn::ParamKind;
+
+/// The decay coefficient a buffer of `kind` gets: λ for weights, 0 for biases and normalization
+/// parameters unless `decay_biases`.
+pub(crate) fn decay_for(kind: ParamKind, weight_decay: f64, decay_biases: bool) -> f64 {
+    if kind == ParamKind::Weight || decay_biases {
+        weight_decay
+    } else {
+        0.0
+    }
+}
+
+/// Any of the optimizers, as built from an [`OptimizerConfig`].
+pub enum Optimizer<T: Real> {
+    Sgd(Sgd<T>),
+    Adagrad(Adagrad<T>),
+    Rmsprop(Rmsprop<T>),
+    /// Adam, or AdamW when `decoupled` is set.
+    Adam(Adam<T>),
+}
+
+impl<T: Real> Optimizer<T> {
+    /// One update of every parameter buffer from the gradients currently in the model, with
+    /// learning rate `lr` (the schedule's value for this step).
+    pub fn step(&mut self, model: &mut Model<T>, lr: f64) {
+        match self {
+            Optimizer::Sgd(o) => o.step(model, lr),
+            Optimizer::Adagrad(o) => o.step(model, lr),
+            Optimizer::Rmsprop(o) => o.step(model, lr),
+            Optimizer::Adam(o) => o.step(model, lr),
+        }
+    }
+
+    /// The config's `type` name: "sgd", "adagrad", "rmsprop", "adam" or "adamw".
+    pub fn name(&self) -> &'static str {
+        match self {
+            Optimizer::Sgd(_) => "sgd",
+            Optimizer::Adagrad(_) => "adagrad",
+            Optimizer::Rmsprop(_) => "rmsprop",
+            Optimizer::Adam(o) if o.decoupled => "adamw",
+            Optimizer::Adam(_) => "adam",
+        }
+    }
+
+    /// Decay biases and normalization parameters too (off by default).
+    pub fn set_decay_biases(&mut self, on: bool) {
+        match self {
+            Optimizer::Sgd(o) => o.decay_biases = on,
+            Optimizer::Adagrad(o) => o.decay_biases = on,
+            Optimizer::Rmsprop(o) => o.decay_biases = on,
+            Optimizer::Adam(o) => o.decay_biases = on,
+        }
+    }
+}

@@ -1,36 +1,66 @@
-//! SGD with momentum, PyTorch semantics (dampening 0, not Nesterov):
-//!   g ← g + λ·w (weights only);  v ← μ·v + g;  w ← w − lr·v
-//! With v starting at zero the first step is v = g, exactly as PyTorch's buffer initialisation.
-//! Weight decay is not applied to biases (they do not cause overfitting and decaying them only
-//! shifts activations).
+//! SGD, with momentum and Nesterov momentum, PyTorch semantics (`torch.optim.SGD`, dampening 0):
+//!
+//! ```text
+//! g' = g + λ·w                      (weight decay λ, weights only by default)
+//! v  = μ·v + g'                     (v starts at zero, so the first step has v = g', exactly
+//!                                    PyTorch's buffer initialisation)
+//! g'' = g' + μ·v   if nesterov      (Sutskever et al. 2013, in PyTorch's form)
+//! g'' = v          otherwise
+//! w  = w − lr·g''
+//! ```
+//!
+//! With μ = 0 this is plain SGD (v = g'). The plain-momentum update runs on the `sgd_momentum`
+//! kernel (SIMD on the page); Nesterov is a plain loop. Weight decay is not applied to biases or
+//! normalization parameters unless `decay_biases` is set (they do not cause overfitting, and
+//! decaying them only shifts activations).
 
+use super::decay_for;
 use crate::kernels::Real;
 use crate::model::Model;
-use crate::nn::ParamKind;
 
 pub struct Sgd<T> {
     pub momentum: f64,
     pub weight_decay: f64,
+    pub nesterov: bool,
+    /// Decay `ParamKind::Bias` buffers too (PyTorch's behaviour when all parameters share a group).
+    pub decay_biases: bool,
     /// One velocity buffer per parameter buffer, in the model's visiting order.
     velocity: Vec<Vec<T>>,
 }
 
 impl<T: Real> Sgd<T> {
+    /// Plain momentum (μ = 0: plain SGD); allocates one velocity buffer per parameter buffer.
     pub fn new(model: &mut Model<T>, momentum: f64, weight_decay: f64) -> Self {
         let mut velocity = Vec::new();
         model.visit_params(&mut |_, w, _| velocity.push(vec![T::zero(); w.len()]));
-        Sgd { momentum, weight_decay, velocity }
+        Sgd { momentum, weight_decay, nesterov: false, decay_biases: false, velocity }
+    }
+
+    /// The same optimizer with Nesterov momentum switched on or off.
+    pub fn with_nesterov(mut self, nesterov: bool) -> Self {
+        self.nesterov = nesterov;
+        self
     }
 
     pub fn step(&mut self, model: &mut Model<T>, lr: f64) {
         let (lr, mu) = (T::of(lr), T::of(self.momentum));
-        let wd = self.weight_decay;
+        let (wd, all, nesterov) = (self.weight_decay, self.decay_biases, self.nesterov);
         let mut i = 0;
         let velocity = &mut self.velocity;
         model.visit_params(&mut |kind, w, g| {
-            let decay = if kind == ParamKind::Weight { T::of(wd) } else { T::zero() };
-            T::sgd_momentum(w, g, &mut velocity[i], lr, mu, decay);
+            let decay = T::of(decay_for(kind, wd, all));
+            let v = &mut velocity[i];
+            if nesterov {
+                for ((wi, &gi), vi) in w.iter_mut().zip(g.iter()).zip(v.iter_mut()) {
+                    let gd = gi + decay * *wi;
+                    *vi = mu * *vi + gd;
+                    *wi = *wi - lr * (gd + mu * *vi);
+                }
+            } else {
+                T::sgd_momentum(w, g, v, lr, mu, decay);
+            }
             i += 1;
         });
+        debug_assert_eq!(i, velocity.len(), "the model's parameter list changed after the optimizer was built");
     }
 }

@@ -1,0 +1,49 @@
+//! Adagrad (Duchi, Hazan & Singer 2011), PyTorch semantics (`torch.optim.Adagrad` with its
+//! defaults: eps 1e-10, initial accumulator 0, lr_decay 0):
+//!
+//! ```text
+//! g' = g + λ·w                      (weights only by default)
+//! s  = s + g'²                      (s starts at `initial_accumulator_value`)
+//! w  = w − lr·g' / (√s + eps)
+//! ```
+//!
+//! PyTorch's `lr_decay` (lr / (1 + (t − 1)·lr_decay)) is left out on purpose: optimizers here know
+//! nothing of schedules, and the same curve is a schedule's job. Plain loop (no SIMD kernel).
+
+use super::decay_for;
+use crate::kernels::Real;
+use crate::model::Model;
+
+pub struct Adagrad<T> {
+    pub weight_decay: f64,
+    pub eps: f64,
+    pub decay_biases: bool,
+    /// Σ g'² per parameter, one buffer per parameter buffer in the model's visiting order.
+    sum_sq: Vec<Vec<T>>,
+}
+
+impl<T: Real> Adagrad<T> {
+    pub fn new(model: &mut Model<T>, weight_decay: f64, eps: f64, initial_accumulator_value: f64) -> Self {
+        let mut sum_sq = Vec::new();
+        let init = T::of(initial_accumulator_value);
+        model.visit_params(&mut |_, w, _| sum_sq.push(vec![init; w.len()]));
+        Adagrad { weight_decay, eps, decay_biases: false, sum_sq }
+    }
+
+    pub fn step(&mut self, model: &mut Model<T>, lr: f64) {
+        let (lr, eps) = (T::of(lr), T::of(self.eps));
+        let (wd, all) = (self.weight_decay, self.decay_biases);
+        let mut i = 0;
+        let sum_sq = &mut self.sum_sq;
+        model.visit_params(&mut |kind, w, g| {
+            let decay = T::of(decay_for(kind, wd, all));
+            for ((wi, &gi), si) in w.iter_mut().zip(g.iter()).zip(sum_sq[i].iter_mut()) {
+                let gd = gi + decay * *wi;
+                *si = *si + gd * gd;
+                *wi = *wi - lr * gd / (si.sqrt() + eps);
+            }
+            i += 1;
+        });
+        debug_assert_eq!(i, sum_sq.len(), "the model's parameter list changed after the optimizer was built");
+    }
+}

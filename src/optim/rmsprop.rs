@@ -1,0 +1,66 @@
+//! RMSProp (Tieleman & Hinton 2012), PyTorch semantics (`torch.optim.RMSprop`, not centered):
+//!
+//! ```text
+//! g' = g + λ·w                      (weights only by default)
+//! sa = α·sa + (1 − α)·g'²           (sa starts at zero; α = 0.99 by default)
+//! d  = √sa + eps                    (eps added after the square root, 1e-8 by default)
+//! with momentum μ > 0:  b = μ·b + g'/d;  w = w − lr·b
+//! without:              w = w − lr·g'/d
+//! ```
+//!
+//! Plain loop (no SIMD kernel).
+
+use super::decay_for;
+use crate::kernels::Real;
+use crate::model::Model;
+
+pub struct Rmsprop<T> {
+    pub alpha: f64,
+    pub eps: f64,
+    pub momentum: f64,
+    pub weight_decay: f64,
+    pub decay_biases: bool,
+    /// Running mean of g'² per parameter, in the model's visiting order.
+    square_avg: Vec<Vec<T>>,
+    /// Momentum buffers (empty buffers when μ = 0: PyTorch keeps none either).
+    buf: Vec<Vec<T>>,
+}
+
+impl<T: Real> Rmsprop<T> {
+    pub fn new(model: &mut Model<T>, alpha: f64, eps: f64, momentum: f64, weight_decay: f64) -> Self {
+        let (mut square_avg, mut buf) = (Vec::new(), Vec::new());
+        model.visit_params(&mut |_, w, _| {
+            square_avg.push(vec![T::zero(); w.len()]);
+            buf.push(if momentum > 0.0 { vec![T::zero(); w.len()] } else { Vec::new() });
+        });
+        Rmsprop { alpha, eps, momentum, weight_decay, decay_biases: false, square_avg, buf }
+    }
+
+    pub fn step(&mut self, model: &mut Model<T>, lr: f64) {
+        let (lr, eps, alpha, mu) = (T::of(lr), T::of(self.eps), T::of(self.alpha), T::of(self.momentum));
+        let one_minus_alpha = T::of(1.0 - self.alpha);
+        let (wd, all, with_momentum) = (self.weight_decay, self.decay_biases, self.momentum > 0.0);
+        let mut i = 0;
+        let (square_avg, buf) = (&mut self.square_avg, &mut self.buf);
+        model.visit_params(&mut |kind, w, g| {
+            let decay = T::of(decay_for(kind, wd, all));
+            let sa = &mut square_avg[i];
+            if with_momentum {
+                for (((wi, &gi), si), bi) in w.iter_mut().zip(g.iter()).zip(sa.iter_mut()).zip(buf[i].iter_mut()) {
+                    let gd = gi + decay * *wi;
+                    *si = alpha * *si + one_minus_alpha * gd * gd;
+                    *bi = mu * *bi + gd / (si.sqrt() + eps);
+                    *wi = *wi - lr * *bi;
+                }
+            } else {
+                for ((wi, &gi), si) in w.iter_mut().zip(g.iter()).zip(sa.iter_mut()) {
+                    let gd = gi + decay * *wi;
+                    *si = alpha * *si + one_minus_alpha * gd * gd;
+                    *wi = *wi - lr * gd / (si.sqrt() + eps);
+                }
+            }
+            i += 1;
+        });
+        debug_assert_eq!(i, square_avg.len(), "the model's parameter list changed after the optimizer was built");
+    }
+}

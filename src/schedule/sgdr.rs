@@ -1,0 +1,49 @@
+//! Cosine annealing with warm restarts (SGDR, Loshchilov & Hutter 2017; PyTorch
+//! `CosineAnnealingWarmRestarts` given the step explicitly). Cycle i lasts T_i = T_0·T_multⁱ steps;
+//! inside a cycle, at T_cur steps since its restart,
+//!
+//! ```text
+//! α_t = η_min + ½·(α₀ − η_min)·(1 + cos(π·T_cur/T_i))
+//! ```
+//!
+//! so the rate jumps back to α₀ at steps T_0, T_0 + T_0·T_mult, T_0 + T_0·T_mult + T_0·T_mult², ...
+//! The position is found by integer arithmetic (PyTorch uses a floating logarithm for T_mult > 1;
+//! the result is the same, without its rounding at cycle boundaries).
+
+use std::f64::consts::PI;
+
+/// (T_cur, T_i): steps since the last restart and the length of the current cycle.
+pub fn position(step: u64, t_0: u64, t_mult: u64) -> (u64, u64) {
+    if t_mult <= 1 {
+        return (step % t_0, t_0);
+    }
+    let (mut start, mut len) = (0u64, t_0);
+    // Cycle lengths grow geometrically, so this runs at most ~64 times.
+    while step - start >= len {
+        start += len;
+        len = len.saturating_mul(t_mult);
+    }
+    (step - start, len)
+}
+
+pub fn lr(base_lr: f64, step: u64, t_0: u64, t_mult: u64, eta_min: f64) -> f64 {
+    let (t_cur, t_i) = position(step, t_0, t_mult);
+    eta_min + 0.5 * (base_lr - eta_min) * (1.0 + (PI * t_cur as f64 / t_i as f64).cos())
+}
+
+/// The steps at which a cycle ends (= the next one restarts), up to and including `limit`:
+/// T_0, T_0 + T_0·T_mult, ... As counts of completed updates, these are where a snapshot
+/// ensemble takes its snapshots.
+pub fn cycle_ends(t_0: u64, t_mult: u64, limit: u64) -> Vec<u64> {
+    let mut ends = Vec::new();
+    let (mut end, mut len) = (t_0, t_0);
+    while end <= limit {
+        ends.push(end);
+        len = len.saturating_mul(t_mult.max(1));
+        match end.checked_add(len) {
+            Some(next) => end = next,
+            None => break,
+        }
+    }
+    ends
+}
