@@ -5,12 +5,15 @@
 // reproduces a run; it is read on load and on hashchange, and rewritten when a run is created.
 
 import "uplot/dist/uPlot.min.css";
-import { SETTINGS, defaults, parseHash, parseValue, serializeHash, settingByKey, toConfig } from "./state.js";
+import {
+  SETTINGS, defaults, formatValue, parseHash, parseValue, sameSettings, sameValue, serializeHash, settingByKey, toConfig,
+} from "./state.js";
 import { createMessages } from "./views/messages.js";
 import { createControls } from "./views/controls.js";
 import { createStats } from "./views/stats.js";
 import { createLossChart } from "./views/lossChart.js";
 import { createAccuracyChart } from "./views/accuracyChart.js";
+import { createPreview } from "./views/preview.js";
 
 const DRAW_FPS = 10;
 
@@ -20,6 +23,7 @@ const stats = createStats($("stats"));
 const lossChart = createLossChart($("loss-chart"));
 const accChart = createAccuracyChart($("acc-chart"));
 const controls = createControls($("settings"), { onSetting });
+const preview = createPreview($("preview"), { note: $("preview-note"), head: $("preview-head") });
 const playBtn = $("playpause"), stepBtn = $("step"), resetBtn = $("reset");
 
 // ---- run state ------------------------------------------------------------------------------
@@ -33,6 +37,7 @@ let running = false;
 let firstLoss = NaN;
 let ips = NaN;            // images per second, smoothed
 let lastEval = null;
+let previewShown = true;  // the preview card is visible (not hidden with hide=preview)
 
 function setRunState(state) {
   document.body.dataset.runState = state;
@@ -57,6 +62,7 @@ function setRunState(state) {
 // ---- worker ---------------------------------------------------------------------------------
 function startWorker() {
   worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  if (!previewShown) worker.postMessage({ type: "preview", on: false });
   worker.onmessage = (ev) => onWorkerMessage(ev.data);
   worker.onerror = (ev) => {
     ev.preventDefault?.();
@@ -103,8 +109,8 @@ function onWorkerMessage(m) {
       if (!pending || m.runId !== pending.runId) break;
       const { values, fallback } = pending;
       pending = null;
-      const changed = SETTINGS.filter((s) => good && values[s.key] !== good[s.key])
-        .map((s) => `${s.hash}=${values[s.key]}`).join(", ");
+      const changed = SETTINGS.filter((s) => good && !sameValue(s, values[s.key], good[s.key]))
+        .map((s) => `${s.hash}=${formatValue(s, values[s.key])}`).join(", ");
       const what = changed ? ` (${changed})` : "";
       const keep = good ? "The previous run is kept" : fallback ? "Using the default settings instead" : "";
       messages.show("rejected", `The trainer rejected these settings${what}: ${m.message}. ${keep}.`, "error");
@@ -131,6 +137,11 @@ function onWorkerMessage(m) {
     case "eval":
       if (m.runId !== currentRun) break;
       onEval(m);
+      break;
+    case "preview":
+      if (m.runId !== currentRun) break;
+      preview.push(m);
+      scheduleDraw();
       break;
     case "nan":
       if (m.runId !== currentRun) break;
@@ -160,6 +171,7 @@ function onWorkerMessage(m) {
 function resetViews() {
   lossChart.reset();
   accChart.reset();
+  preview.setRun(good);
   stats.reset();
   statQueue.clear();
   firstLoss = NaN;
@@ -230,6 +242,7 @@ function drawFrame(now) {
   const t0 = performance.now();
   lossChart.draw();
   accChart.draw(lossChart.lastStep());
+  if (previewShown) preview.draw();
   // uPlot redraws in a microtask queued by setData; ours runs after it. The stats are written
   // after the charts: a canvas draw with a dirty style tree would force a style recalculation.
   queueMicrotask(() => {
@@ -253,7 +266,7 @@ function onSetting(key, raw) {
   }
   messages.dismiss(`input-${s.hash}`);
   if (!good || pending) return;
-  if (good[key] === r.value) return;
+  if (sameValue(s, good[key], r.value)) return;
   requestRun({ ...good, [key]: r.value });
 }
 
@@ -270,13 +283,19 @@ function readHash() {
   hidden = h;
   const shown = controls.setHidden(hidden);
   document.body.classList.toggle("no-settings", shown === 0);
+  const show = !hidden.has("preview");
+  document.body.classList.toggle("no-preview", !show);
+  if (show !== previewShown) {
+    previewShown = show;
+    worker?.postMessage({ type: "preview", on: show });
+  }
   return values;
 }
 
 window.addEventListener("hashchange", () => {
   const values = readHash();
   if (pending) return;
-  if (good && SETTINGS.every((s) => values[s.key] === good[s.key])) { writeHash(); return; }
+  if (good && sameSettings(values, good)) { writeHash(); return; }
   requestRun(values, good ? null : defaults());
 });
 
@@ -321,6 +340,7 @@ if (import.meta.env.PROD && "serviceWorker" in navigator && location.protocol !=
 // that a rejected config keeps the last good run).
 window.trainlab = {
   get settings() { return good; }, get running() { return running; }, get firstLoss() { return firstLoss; },
+  get preview() { return preview.data; },
   drawStats,
   tryConfig(partial) {
     if (!good || pending) return false;

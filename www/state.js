@@ -1,11 +1,12 @@
 // The one table of settings (TensorFlow Playground's state.ts pattern).
 //
 // Every setting the student can change lives in SETTINGS, once: its default, the values it may take,
-// the key it has in the URL hash, its label, a one-line explanation, and the Trainer config field it
-// feeds. The controls, the URL hash and the config sent to the wasm core are all derived from this
-// table, so adding a setting is adding one row. Nothing here touches the DOM.
+// the key it has in the URL hash, its label, a one-line explanation, the group of the settings panel
+// it sits in, and the Trainer config field it feeds (a dotted path for the nested `augment` object:
+// "augment.colorJitter.brightness"). The controls, the URL hash and the config sent to the wasm core
+// are all derived from this table, so adding a setting is adding one row. Nothing here touches the DOM.
 
-export const PRESETS = ["shapes-cnn", "linear", "mlp", "lenet", "cifar-convnetjs", "vgg-mini"];
+export const PRESETS = ["shapes-cnn", "linear", "mlp", "lenet", "cifar-convnetjs", "vgg-mini", "resnet-mini"];
 
 // The activations of the lecture's recap slide, in its order; spelled as docs/CONTRACT.md spells them.
 // The core is the judge of validity: a name it rejects is reported like any rejected config.
@@ -14,80 +15,288 @@ export const ACTIVATIONS = [
   "swish", "sinc", "mish",
 ];
 
+/** Number of classes of the built-in data set (label smoothing's K). */
+export const CLASSES = 10;
+
 /**
- * kind: "number" (real, min/max, exclusive bounds allowed), "int" (integer, min/max) or "choice".
- * configKey: field of the Trainer config (docs/CONTRACT.md), null if the setting is page-only.
+ * The collapsible sections of the settings panel, in order. `id` also works in `hide=` (hides the
+ * whole section). `open`: open on a fresh page; the others open by themselves when a link turns
+ * one of their settings on.
+ */
+export const GROUPS = [
+  { id: "model", label: "Model & optimizer", open: true,
+    help: "" },
+  { id: "regularization", label: "Regularization",
+    help: "Training: add some randomness. Testing: marginalize over the randomness." },
+  { id: "augmentation", label: "Data augmentation",
+    help: "Data augmentation encodes invariances in your model: what changes to the image should not change the output?" },
+];
+
+/** Views that `hide=` can hide besides the controls. */
+export const VIEWS = ["preview"];
+
+/**
+ * kind:
+ *   "number"  real; min/max, with minExclusive/maxExclusive for open bounds
+ *   "int"     whole number; min/max
+ *   "choice"  one of `choices`
+ *   "bool"    on/off; `1`/`0` in the hash (true/false, on/off, yes/no also read)
+ *   "range"   [lo, hi] with min ≤ lo ≤ hi ≤ max; `lo,hi` in the hash (a single number x is [min, x])
+ *   "boxsize" Cutout's box: { area: a } with a ∈ (0, 1] written `0.25`, or { length: n } pixels written `16px`
+ * configKey: path in the Trainer config (docs/CONTRACT.md), null if the setting is page-only.
+ * inactive(values): why the setting has no effect with these values (shown, not enforced), or null.
  */
 export const SETTINGS = [
+  // ---- Model & optimizer ------------------------------------------------------------------------
   {
-    key: "preset", hash: "preset", configKey: "preset", kind: "choice",
+    key: "preset", hash: "preset", configKey: "preset", kind: "choice", group: "model",
     default: "shapes-cnn", choices: PRESETS,
     label: "Network",
-    help: "Which architecture to train: from a linear classifier up to a small VGG.",
+    help: "Which architecture to train: from a linear classifier up to a small VGG, or a small ResNet with batch norm.",
   },
   {
-    key: "learningRate", hash: "lr", configKey: "learningRate", kind: "number",
+    key: "learningRate", hash: "lr", configKey: "learningRate", kind: "number", group: "model",
     default: 0.02, min: 0, minExclusive: true, max: 100, step: "any",
     label: "Learning rate",
     help: "Step size of SGD. Too high and the loss explodes; too low and it barely moves.",
   },
   {
-    key: "batchSize", hash: "batch", configKey: "batchSize", kind: "int",
+    key: "batchSize", hash: "batch", configKey: "batchSize", kind: "int", group: "model",
     default: 32, min: 1, max: 512,
     label: "Batch size",
     help: "Images per step. Small batches give noisier losses (see the scatter).",
   },
   {
-    key: "activation", hash: "act", configKey: "activation", kind: "choice",
+    key: "activation", hash: "act", configKey: "activation", kind: "choice", group: "model",
     default: "relu", choices: ACTIVATIONS,
     label: "Activation",
     help: "Non-linearity after each conv/linear layer of the preset.",
   },
   {
-    key: "init", hash: "init", configKey: "init", kind: "choice",
+    key: "init", hash: "init", configKey: "init", kind: "choice", group: "model",
     default: "kaiming", choices: ["kaiming", "xavier"],
     label: "Weight init",
     help: "Kaiming suits ReLU-like activations, Xavier suits tanh/sigmoid.",
   },
   {
-    key: "momentum", hash: "mom", configKey: "momentum", kind: "number",
+    key: "momentum", hash: "mom", configKey: "momentum", kind: "number", group: "model",
     default: 0.9, min: 0, max: 0.999, step: 0.05,
     label: "Momentum",
     help: "SGD momentum: how much of the previous update carries into this one.",
   },
   {
-    key: "weightDecay", hash: "wd", configKey: "weightDecay", kind: "number",
+    key: "seed", hash: "seed", configKey: "seed", kind: "int", group: "model",
+    default: 1, min: 0, max: 2147483647,
+    label: "Seed",
+    help: "Seeds data, initial weights, batch order and every random draw: the same seed gives the same run.",
+  },
+
+  // ---- Regularization (the lecture's order) -----------------------------------------------------
+  {
+    key: "weightDecay", hash: "wd", configKey: "weightDecay", kind: "number", group: "regularization",
     default: 0, min: 0, max: 1, step: "any",
     label: "Weight decay",
     help: "L2 regularization strength. The lecture: turn it off while checking the initial loss.",
   },
   {
-    key: "seed", hash: "seed", configKey: "seed", kind: "int",
-    default: 1, min: 0, max: 2147483647,
-    label: "Seed",
-    help: "Seeds data, initial weights and batch order: the same seed gives the same run.",
+    key: "dropRate", hash: "dropout", configKey: "dropRate", kind: "number", group: "regularization",
+    default: 0, min: 0, max: 1, maxExclusive: true, step: 0.1,
+    label: "Dropout p",
+    help: "Forces the network to have a redundant representation; prevents co-adaptation of features. " +
+      "Before the classifier; usually p = 0.5.",
+  },
+  {
+    key: "batchNorm", hash: "bn", configKey: "batchNorm", kind: "bool", group: "regularization",
+    default: false,
+    label: "Batch norm",
+    help: "After every conv. Training: normalize with each batch's statistics; testing: use running averages.",
+    inactive: (v) => (v.preset === "resnet-mini" ? "resnet-mini always has batch norm" : null),
+  },
+  {
+    key: "dropConnect", hash: "dropconnect", configKey: "dropConnect", kind: "number", group: "regularization",
+    default: 0, min: 0, max: 1, maxExclusive: true, step: 0.1,
+    label: "DropConnect p",
+    help: "Training: drop random connections between neurons (set weight = 0); testing: use all the connections.",
+  },
+  {
+    key: "fractionalPooling", hash: "fmp", configKey: "fractionalPooling", kind: "bool", group: "regularization",
+    default: false,
+    label: "Fractional pooling",
+    help: "Training: randomized pooling regions (α = √2); testing: average predictions over different samples. " +
+      "Evaluation gets 4× slower.",
+  },
+  {
+    key: "dropPathRate", hash: "droppath", configKey: "dropPathRate", kind: "number", group: "regularization",
+    default: 0, min: 0, max: 1, maxExclusive: true, step: 0.1,
+    label: "Stochastic depth",
+    help: "Training: skip some residual blocks (the last with this probability, earlier ones less often); " +
+      "testing: use the whole network.",
+    inactive: (v) => (v.preset !== "resnet-mini" ? "only resnet-mini has residual blocks" : null),
+  },
+  {
+    key: "reprob", hash: "cutout", configKey: "augment.reprob", kind: "number", group: "regularization",
+    default: 0, min: 0, max: 1, step: 0.1,
+    label: "Cutout probability",
+    help: "Training: set random image regions to 0; testing: use the whole image. Chance per image.",
+  },
+  {
+    key: "cutoutSize", hash: "cutsize", configKey: "augment.cutoutSize", kind: "boxsize", group: "regularization",
+    default: { area: 0.25 },
+    label: "Cutout size",
+    help: "The erased box: a fraction of the image's area (0.25) or a side in pixels (16px).",
+    inactive: (v) => (v.reprob === 0 ? "Cutout probability is 0" : null),
+  },
+  {
+    key: "cutoutFill", hash: "cutfill", configKey: "augment.cutoutFill", kind: "choice", group: "regularization",
+    default: "zero", choices: ["zero", "mean", "random"],
+    label: "Cutout fill",
+    help: "Set the region to 0, or replace it with the image's mean value or random values.",
+    inactive: (v) => (v.reprob === 0 ? "Cutout probability is 0" : null),
+  },
+  {
+    key: "mixupAlpha", hash: "mixup", configKey: "augment.mixupAlpha", kind: "number", group: "regularization",
+    default: 0, min: 0, max: 10, step: 0.1,
+    label: "Mixup α",
+    help: "Training: train on random blends of images; testing: use original images. " +
+      "Blend weight λ ~ Beta(α, α): small α keeps λ close to 0/1.",
+  },
+  {
+    key: "cutmixAlpha", hash: "cutmix", configKey: "augment.cutmixAlpha", kind: "number", group: "regularization",
+    default: 0, min: 0, max: 10, step: 0.1,
+    label: "CutMix α",
+    help: "Training: replace a random crop of one image with another, labels weighted by the pixel shares; " +
+      "testing: use original images.",
+  },
+  {
+    key: "mixupSwitchProb", hash: "mixswitch", configKey: "augment.mixupSwitchProb", kind: "number", group: "regularization",
+    default: 0.5, min: 0, max: 1, step: 0.1,
+    label: "CutMix share",
+    help: "With both Mixup and CutMix on: the chance that a batch uses CutMix rather than Mixup.",
+    inactive: (v) => (!(v.mixupAlpha > 0 && v.cutmixAlpha > 0) ? "needs both Mixup and CutMix on" : null),
+  },
+  {
+    key: "mixupProb", hash: "mixprob", configKey: "augment.mixupProb", kind: "number", group: "regularization",
+    default: 1, min: 0, max: 1, step: 0.1,
+    label: "Mix probability",
+    help: "The chance that a batch is mixed at all (Mixup or CutMix).",
+    inactive: (v) => (!(v.mixupAlpha > 0 || v.cutmixAlpha > 0) ? "Mixup and CutMix are off" : null),
+  },
+  {
+    key: "labelSmoothing", hash: "ls", configKey: "augment.labelSmoothing", kind: "number", group: "regularization",
+    default: 0, min: 0, max: 1, maxExclusive: true, step: 0.05,
+    label: "Label smoothing ε",
+    help: `Target 1 − (K−1)/K·ε on the correct class and ε/K on the others (K = ${CLASSES}); ` +
+      "the loss is cross-entropy with that target.",
+  },
+
+  // ---- Data augmentation --------------------------------------------------------------------------
+  {
+    key: "hflip", hash: "flip", configKey: "augment.hflip", kind: "number", group: "augmentation",
+    default: 0, min: 0, max: 1, step: 0.1,
+    label: "Horizontal flip",
+    help: "Chance that a training image is mirrored left–right (0.5 is the usual setting).",
+  },
+  {
+    key: "cropScale", hash: "crop", configKey: "augment.cropScale", kind: "range", group: "augmentation",
+    default: [1, 1], min: 1, max: 4, step: 0.05,
+    label: "Crops & scales",
+    help: "Training: resize to a random size L between min and max × the side, take a random crop of the " +
+      "original size. 1–1 is off; try 1–1.25.",
+  },
+  {
+    key: "brightness", hash: "bright", configKey: "augment.colorJitter.brightness", kind: "number", group: "augmentation",
+    default: 0, min: 0, max: 1, step: 0.1,
+    label: "Jitter: brightness",
+    help: "Colour jitter: randomize brightness by a factor in [1 − s, 1 + s].",
+  },
+  {
+    key: "contrast", hash: "contrast", configKey: "augment.colorJitter.contrast", kind: "number", group: "augmentation",
+    default: 0, min: 0, max: 1, step: 0.1,
+    label: "Jitter: contrast",
+    help: "Colour jitter: randomize contrast by a factor in [1 − s, 1 + s].",
+  },
+  {
+    key: "saturation", hash: "sat", configKey: "augment.colorJitter.saturation", kind: "number", group: "augmentation",
+    default: 0, min: 0, max: 1, step: 0.1,
+    label: "Jitter: saturation",
+    help: "Colour jitter: randomize saturation by a factor in [1 − s, 1 + s].",
+    inactive: (v) => (v.preset === "lenet" ? "lenet's images are grey" : null),
+  },
+  {
+    key: "pcaStd", hash: "pca", configKey: "augment.pcaStd", kind: "number", group: "augmentation",
+    default: 0, min: 0, max: 1, step: 0.05,
+    label: "PCA colour σ",
+    help: "PCA on all [R, G, B] pixels of the training set; add a colour offset along the principal " +
+      "directions to all pixels of an image (AlexNet: 0.1).",
+    inactive: (v) => (v.preset === "lenet" ? "lenet's images are grey" : null),
+  },
+  {
+    key: "randaugmentN", hash: "ra", configKey: "augment.randaugmentN", kind: "int", group: "augmentation",
+    default: 0, min: 0, max: 14,
+    label: "RandAugment N",
+    help: "Apply N random transforms per image: rotate, translate, shear, sharpen, contrast, brightness, " +
+      "solarize, posterize, colour… 0 is off.",
+  },
+  {
+    key: "randaugmentM", hash: "ram", configKey: "augment.randaugmentM", kind: "number", group: "augmentation",
+    default: 9, min: 0, max: 10, step: 1,
+    label: "RandAugment M",
+    help: "Magnitude of every transform, on timm's 0–10 scale (0 changes nothing, 10 is the strongest).",
+    inactive: (v) => (v.randaugmentN === 0 ? "RandAugment N is 0" : null),
+  },
+  {
+    key: "tta", hash: "tta", configKey: "tta", kind: "bool", group: "augmentation",
+    default: false,
+    label: "Test-time augmentation",
+    help: "Testing: average predictions over a fixed set of crops: 4 corners + centre, + flips. " +
+      "Evaluation gets 10× slower.",
   },
 ];
 
-/** Hash key listing controls to hide, e.g. `#hide=preset,init` (or `hide=all`). */
+/** Hash key listing controls to hide, e.g. `#hide=preset,init` (or `hide=all`, a group, `preview`). */
 export const HIDE_KEY = "hide";
 
 const byHash = new Map(SETTINGS.map((s) => [s.hash, s]));
 const byKey = new Map(SETTINGS.map((s) => [s.key, s]));
+const HIDEABLE = [...byHash.keys(), ...GROUPS.map((g) => g.id), ...VIEWS];
 
 export function settingByKey(key) { return byKey.get(key); }
 
 export function defaults() {
-  return Object.fromEntries(SETTINGS.map((s) => [s.key, s.default]));
+  return Object.fromEntries(SETTINGS.map((s) => [s.key, copy(s.default)]));
+}
+
+function copy(v) {
+  if (Array.isArray(v)) return [...v];
+  if (v && typeof v === "object") return { ...v };
+  return v;
 }
 
 /** A short text for a setting's allowed values, used in messages and tooltips. */
 export function describeRange(s) {
   if (s.kind === "choice") return `one of ${s.choices.join(", ")}`;
+  if (s.kind === "bool") return "1 (on) or 0 (off)";
+  if (s.kind === "range") return `two numbers "min,max" with ${s.min} ≤ min ≤ max ≤ ${s.max}`;
+  if (s.kind === "boxsize") return "an area fraction > 0 and ≤ 1 (0.25) or a side in whole pixels (16px)";
   const lo = s.minExclusive ? `> ${s.min}` : `≥ ${s.min}`;
+  const hi = s.maxExclusive ? `< ${s.max}` : `≤ ${s.max}`;
   const what = s.kind === "int" ? "a whole number" : "a number";
-  return `${what} ${lo} and ≤ ${s.max}`;
+  return `${what} ${lo} and ${hi}`;
 }
+
+function num(text) {
+  const t = String(text).trim();
+  return t === "" ? NaN : Number(t);   // Number("") is 0: reject the empty string explicitly
+}
+
+function inBounds(s, v) {
+  return Number.isFinite(v)
+    && (s.minExclusive ? v > s.min : v >= s.min)
+    && (s.maxExclusive ? v < s.max : v <= s.max)
+    && (s.kind !== "int" || Number.isInteger(v));
+}
+
+const TRUE = ["1", "true", "on", "yes"], FALSE = ["0", "false", "off", "no"];
 
 /**
  * Parse one raw string for setting `s`. Returns { ok: true, value } or { ok: false, reason }.
@@ -95,20 +304,66 @@ export function describeRange(s) {
  */
 export function parseValue(s, raw) {
   const text = String(raw).trim();
-  if (s.kind === "choice") {
-    return s.choices.includes(text) ? { ok: true, value: text } : { ok: false, reason: `must be ${describeRange(s)}` };
+  const bad = { ok: false, reason: `must be ${describeRange(s)}` };
+  switch (s.kind) {
+    case "choice":
+      return s.choices.includes(text) ? { ok: true, value: text } : bad;
+    case "bool": {
+      const t = text.toLowerCase();
+      if (TRUE.includes(t)) return { ok: true, value: true };
+      if (FALSE.includes(t)) return { ok: true, value: false };
+      return bad;
+    }
+    case "range": {
+      const parts = text.split(/\s*[,;]\s*/);
+      if (parts.length > 2) return bad;
+      const [lo, hi] = parts.length === 1 ? [s.min, num(parts[0])] : parts.map(num);
+      return Number.isFinite(lo) && Number.isFinite(hi) && s.min <= lo && lo <= hi && hi <= s.max
+        ? { ok: true, value: [lo, hi] } : bad;
+    }
+    case "boxsize": {
+      const px = /^(\d+)\s*px$/i.exec(text);
+      if (px) {
+        const n = Number(px[1]);
+        return n >= 1 && n <= 1024 ? { ok: true, value: { length: n } } : bad;
+      }
+      const a = num(text);
+      return Number.isFinite(a) && a > 0 && a <= 1 ? { ok: true, value: { area: a } } : bad;
+    }
+    default: {
+      const v = num(text);
+      return inBounds(s, v) ? { ok: true, value: v } : bad;
+    }
   }
-  // Number("") is 0 and Number(" 1e-2 ") is fine; reject the empty string explicitly.
-  const v = text === "" ? NaN : Number(text);
-  const inRange = Number.isFinite(v)
-    && (s.minExclusive ? v > s.min : v >= s.min)
-    && v <= s.max
-    && (s.kind !== "int" || Number.isInteger(v));
-  return inRange ? { ok: true, value: v } : { ok: false, reason: `must be ${describeRange(s)}` };
+}
+
+/** The text of a value, as the URL hash and the controls show it (parseValue reads it back). */
+export function formatValue(s, v) {
+  switch (s.kind) {
+    case "bool": return v ? "1" : "0";
+    case "range": return `${v[0]},${v[1]}`;
+    case "boxsize": return "length" in v ? `${v.length}px` : String(v.area);
+    default: return String(v);
+  }
+}
+
+/** Do `a` and `b` hold the same value of setting `s`? */
+export function sameValue(s, a, b) {
+  return formatValue(s, a) === formatValue(s, b);
+}
+
+/** Do two settings objects describe the same run? */
+export function sameSettings(a, b) {
+  return SETTINGS.every((s) => sameValue(s, a[s.key], b[s.key]));
+}
+
+/** Is setting `s` away from its default in `values`? */
+export function isChanged(s, values) {
+  return !sameValue(s, values[s.key], s.default);
 }
 
 /**
- * Parse a URL hash such as "#seed=3&lr=0.02&preset=shapes-cnn&hide=init".
+ * Parse a URL hash such as "#seed=3&lr=0.02&mixup=0.2&hide=init".
  * Returns { values, hidden, errors }: values starts from `base` (defaults unless given) and takes
  * every well-formed entry; each malformed or unknown entry becomes an error { key, value, message }
  * whose message names the key and the value, and leaves that setting at its default.
@@ -135,9 +390,9 @@ export function parseHash(hash, base = defaults()) {
     }
     if (key === HIDE_KEY) {
       for (const name of val.split(",").map((x) => x.trim()).filter(Boolean)) {
-        if (name === "all" || byHash.has(name)) hidden.add(name);
+        if (name === "all" || HIDEABLE.includes(name)) hidden.add(name);
         else errors.push({ key: HIDE_KEY, value: name,
-          message: `Link setting "hide" names "${name}", which is no control — use ${[...byHash.keys()].join(", ")} or all.` });
+          message: `Link setting "hide" names "${name}", which is no control — use ${HIDEABLE.join(", ")} or all.` });
       }
       continue;
     }
@@ -150,38 +405,48 @@ export function parseHash(hash, base = defaults()) {
     const r = parseValue(s, val);
     if (r.ok) values[s.key] = r.value;
     else {
-      values[s.key] = s.default;
+      values[s.key] = copy(s.default);
       errors.push({ key, value: val,
-        message: `Link setting "${key}" has a bad value "${val}": it ${r.reason}. Using the default ${s.default}.` });
+        message: `Link setting "${key}" has a bad value "${val}": it ${r.reason}. Using the default ${formatValue(s, s.default)}.` });
     }
   }
   return { values, hidden, errors };
 }
 
-/** Format a number for the URL: short, and exact enough to reproduce the run. */
-function formatNumber(v) {
-  return String(v);
-}
-
-/** Build the hash for `values` (every setting, so the link does not depend on defaults) and `hidden`. */
+/**
+ * Build the hash for `values` (every setting, so the link does not depend on the defaults of the
+ * build that opens it) and `hidden`. Commas of ranges are left as they are: they are safe in a hash.
+ */
 export function serializeHash(values, hidden = new Set()) {
-  const parts = SETTINGS.map((s) => {
-    const v = values[s.key];
-    const text = typeof v === "number" ? formatNumber(v) : String(v);
-    return `${s.hash}=${encodeURIComponent(text)}`;
-  });
+  const parts = SETTINGS.map((s) => `${s.hash}=${encodeURIComponent(formatValue(s, values[s.key])).replace(/%2C/g, ",")}`);
   if (hidden.size) parts.push(`${HIDE_KEY}=${[...hidden].join(",")}`);
   return "#" + parts.join("&");
 }
 
-/** The Trainer config (docs/CONTRACT.md) for `values`: only fields the core knows. */
+/** The Trainer config (docs/CONTRACT.md) for `values`: only fields the core knows, nested where dotted. */
 export function toConfig(values) {
   const config = { dataset: "shapes" };
-  for (const s of SETTINGS) if (s.configKey) config[s.configKey] = values[s.key];
+  for (const s of SETTINGS) {
+    if (!s.configKey) continue;
+    const path = s.configKey.split(".");
+    let obj = config;
+    for (const p of path.slice(0, -1)) obj = obj[p] ??= {};
+    obj[path[path.length - 1]] = copy(values[s.key]);
+  }
   return config;
 }
 
 /** Does `hidden` hide the control of setting `s`? */
 export function isHidden(s, hidden) {
-  return hidden.has("all") || hidden.has(s.hash);
+  return hidden.has("all") || hidden.has(s.hash) || hidden.has(s.group);
+}
+
+/** Why setting `s` has no effect with `values`, or null. */
+export function inactiveReason(s, values) {
+  return s.inactive ? s.inactive(values) : null;
+}
+
+/** The settings of group `id`, in table order. */
+export function groupSettings(id) {
+  return SETTINGS.filter((s) => s.group === id);
 }

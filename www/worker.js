@@ -4,6 +4,8 @@
 //   { type: "create", runId, config }  build a new Trainer; on success it replaces the current one,
 //                                       on failure the current one is kept (the last good trainer)
 //   { type: "play" } | { type: "pause" } | { type: "step" }
+//   { type: "preview", on }              send previews of the batch (on: true, the default) or not
+//                                       (the preview is hidden); on: true also sends one at once
 // Messages out:
 //   { type: "booted", backend }         wasm initialised
 //   { type: "fatal", message }          wasm could not be loaded: nothing will work
@@ -14,6 +16,13 @@
 //   { type: "state", runId, running }
 //   { type: "nan", runId, step, value } loss became NaN/Inf at `step`; training paused
 //   { type: "crash", message }          a step or evaluate threw; main.js restarts the worker
+//   { type: "preview", runId, step, mix, lambda, count, width, height, pixels, labels }
+//                                       the first PREVIEW_COUNT images of the last training batch as
+//                                       the network saw them: pixels is one Uint8Array of RGBA
+//                                       (count·height·width·4 bytes, transferred, not copied),
+//                                       labels[i] = [[className, weight], ...]. Sent at most every
+//                                       PREVIEW_EVERY_MS while playing, after every single step, and
+//                                       when training pauses.
 //
 // The play loop runs a chunk of k steps, sized so each chunk takes ~30–50 ms, posts the report and
 // yields to the event loop so a "pause" message is handled between chunks.
@@ -24,6 +33,12 @@ const CHUNK_TARGET_MS = 40;     // aim for chunks of 30–50 ms
 const MAX_CHUNK_STEPS = 1024;
 const EVAL_EVERY_MS = 1000;     // evaluate after ~1 s of training ...
 const EVAL_MAX_SHARE = 0.2;     // ... but spend at most ~20% of the time evaluating
+// Every epoch too, unless an evaluation costs more than half the training time since the last
+// one: test-time augmentation (10 views) and fractional pooling (4 samples) make evaluate() several
+// seconds long, and training should not spend most of its time waiting for the accuracy chart.
+const EPOCH_EVAL_MAX_SHARE = 0.5;
+const PREVIEW_COUNT = 16;
+const PREVIEW_EVERY_MS = 500;   // the preview refreshes at most ~2×/s while playing
 
 let trainer = null;
 let runId = 0;
@@ -32,6 +47,12 @@ let k = 1;                      // steps per chunk, adapted to CHUNK_TARGET_MS
 let trainMsSinceEval = 0;
 let lastEvalMs = 0;
 let lastEpoch = 0;
+let epochEvalDue = false;       // an epoch ended since the last evaluation
+let previewOn = true;
+let lastPreviewAt = -Infinity;
+let previewStep = -1;           // step of the last preview sent
+let lastStep = 0;           // step of the last report
+let evalStep = -1;              // step at the last evaluation
 let ready = null;               // promise of wasm init
 const queue = [];               // messages that arrived before init finished
 
@@ -63,8 +84,35 @@ function evaluateNow() {
   const t0 = performance.now();
   const ev = trainer.evaluate();
   lastEvalMs = performance.now() - t0;
+  evalStep = lastStep;
   trainMsSinceEval = 0;
+  epochEvalDue = false;
   postMessage({ type: "eval", runId, ...plain(ev), evalMs: lastEvalMs });
+}
+
+// The last batch as the network saw it. Skipped when nothing new has been trained since the last
+// one. trainer.preview() returns plain arrays; they are packed into one byte buffer so that the
+// message is ~64 KB, moved rather than copied.
+// Taken only between a step and the next evaluate(): the core's evaluate() reuses the buffers
+// preview() reads (the model's input and the targets), so after an evaluation preview() returns
+// evaluation images with predicted probabilities as "labels". The loop therefore takes a due
+// preview before it evaluates.
+function postPreview() {
+  if (!trainer || !previewOn) return;
+  const step = lastStep;
+  if (step === 0 || step === previewStep || step === evalStep) return;
+  lastPreviewAt = performance.now();
+  const p = plain(trainer.preview(PREVIEW_COUNT));
+  const images = Array.from(p.images ?? [], plain);
+  if (!images.length) return;
+  previewStep = step;
+  const { width, height } = images[0];
+  const size = width * height * 4;
+  const pixels = new Uint8Array(images.length * size);
+  images.forEach((im, i) => pixels.set(im.rgba, i * size));
+  const labels = images.map((im) => Array.from(im.label, (l) => [l[0], l[1]]));
+  postMessage({ type: "preview", runId, step, mix: p.mix, lambda: p.lambda, count: images.length, width, height, pixels, labels },
+    [pixels.buffer]);
 }
 
 // Reports may come back as plain objects or Maps depending on the serializer; normalise.
@@ -78,6 +126,7 @@ function runSteps(n) {
   const t0 = performance.now();
   const r = plain(trainer.step(n));
   const ms = performance.now() - t0;
+  lastStep = r.step;
   const losses = Array.from(r.losses ?? [r.loss]);
   const bad = losses.findIndex((x) => !Number.isFinite(x));
   postMessage({
@@ -109,12 +158,19 @@ async function loop() {
     const want = Math.round(CHUNK_TARGET_MS / Math.max(perStep, 0.01));
     k = Math.max(1, Math.min(MAX_CHUNK_STEPS, want, k * 2));
     trainMsSinceEval += res.ms;
-    const newEpoch = Math.floor(res.epoch ?? 0) > Math.floor(lastEpoch);
+    if (Math.floor(res.epoch ?? 0) > Math.floor(lastEpoch)) epochEvalDue = true;
     lastEpoch = res.epoch ?? 0;
     // Every epoch, and in between after ~1 s of training when evaluating is cheap enough. evaluate()
     // runs the whole validation set and a training subset, so on a big net it can take seconds.
     const evalBudgetOk = trainMsSinceEval * EVAL_MAX_SHARE >= lastEvalMs;
-    if (newEpoch || (trainMsSinceEval >= EVAL_EVERY_MS && evalBudgetOk)) {
+    const epochBudgetOk = trainMsSinceEval * EPOCH_EVAL_MAX_SHARE >= lastEvalMs;
+    const evalNow = (epochEvalDue && epochBudgetOk) || (trainMsSinceEval >= EVAL_EVERY_MS && evalBudgetOk);
+    // The preview first (see postPreview); a little early if an evaluation is next.
+    const sincePreview = performance.now() - lastPreviewAt;
+    if (sincePreview >= PREVIEW_EVERY_MS || (evalNow && sincePreview >= PREVIEW_EVERY_MS / 2)) {
+      try { postPreview(); } catch (e) { crash(e); return; }
+    }
+    if (evalNow) {
       try { evaluateNow(); } catch (e) { crash(e); return; }
     }
     await yieldToEventLoop();
@@ -144,6 +200,11 @@ function create(msg) {
   trainMsSinceEval = 0;
   lastEvalMs = 0;
   lastEpoch = 0;
+  epochEvalDue = false;
+  lastPreviewAt = -Infinity;
+  previewStep = -1;
+  lastStep = 0;
+  evalStep = -1;
   let layers = [], classNames = [], backend = "";
   try { layers = Array.from(trainer.layers?.() ?? [], plain); } catch { /* optional */ }
   try { classNames = Array.from(trainer.classNames?.() ?? []); } catch { /* optional */ }
@@ -161,10 +222,18 @@ function handle(msg) {
       if (running) {
         running = false;
         postMessage({ type: "state", runId, running: false });
+        try { postPreview(); } catch (e) { crash(e); break; }
         // Show where the run stopped, unless the last evaluation is recent.
         if (trainMsSinceEval >= EVAL_EVERY_MS) {
           try { evaluateNow(); } catch (e) { crash(e); }
         }
+      }
+      break;
+    case "preview":
+      previewOn = Boolean(msg.on);
+      if (previewOn && !running) {
+        previewStep = -1;
+        try { postPreview(); } catch (e) { crash(e); }
       }
       break;
     case "step":
@@ -172,6 +241,7 @@ function handle(msg) {
         try {
           const res = runSteps(1);
           if (!res.ok) postMessage({ type: "state", runId, running: false });
+          postPreview();
         } catch (e) { crash(e); }
       }
       break;
