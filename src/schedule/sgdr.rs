@@ -7,8 +7,10 @@
 //! ```
 //!
 //! so the rate jumps back to α₀ at steps T_0, T_0 + T_0·T_mult, T_0 + T_0·T_mult + T_0·T_mult², ...
-//! The position is found by integer arithmetic (PyTorch uses a floating logarithm for T_mult > 1;
-//! the result is the same, without its rounding at cycle boundaries).
+//! The position is found by integer arithmetic. PyTorch uses a floating logarithm for T_mult > 1,
+//! which gives the same values except where it rounds down at a restart: with T_0 = 3, T_mult = 3
+//! it computes log(243)/log(3) = 4.999999999999999 and reports η_min at step 363 instead of the
+//! restart to α₀ (tests/schedule.rs checks both the agreement and this one step).
 
 use std::f64::consts::PI;
 
