@@ -4,8 +4,10 @@
 // seeded, decaying curve with noise, and a learning rate above 5 makes them blow up to NaN.
 
 const FIELDS = new Set(["preset", "dataset", "seed", "learningRate", "momentum", "weightDecay",
-  "batchSize", "init", "activation", "trainSize", "valSize", "layers"]);
-const PRESETS = ["shapes-cnn", "linear", "mlp", "lenet", "cifar-convnetjs", "vgg-mini"];
+  "batchSize", "init", "activation", "trainSize", "valSize", "layers",
+  "dropRate", "dropConnect", "batchNorm", "fractionalPooling", "dropPathRate", "tta", "augment"]);
+const PRESETS = ["shapes-cnn", "linear", "mlp", "lenet", "cifar-convnetjs", "vgg-mini", "resnet-mini"];
+const CLASS_NAMES = ["circle", "square", "triangle", "cross", "ring", "hline", "vline", "diag", "dot", "star"];
 
 export default async function init() {}
 
@@ -68,6 +70,27 @@ export class Trainer {
   layers() { return [{ index: 0, kind: "mock", outputShape: [10, 1, 1], params: 0 }]; }
   weights() { return new Float32Array(0); }
   activations() { return new Float32Array(0); }
-  classNames() { return ["circle", "square", "triangle", "cross", "ring", "hline", "vline", "diag", "dot", "star"]; }
+  classNames() { return CLASS_NAMES; }
+  // Flat-coloured squares, one colour per class; mixup blends two (λ = 0.7) and its label says so.
+  preview(count) {
+    if (!this.t) return { mix: "none", lambda: 1, images: [] };
+    const a = this.c.augment ?? {};
+    const mix = a.mixupAlpha > 0 ? "mixup" : "none";
+    const lambda = mix === "mixup" ? 0.7 : 1;
+    const eps = a.labelSmoothing ?? 0;
+    const images = [];
+    for (let i = 0; i < Math.min(count, this.c.batchSize); i++) {
+      const k = (this.t + i) % 10, j = (k + 3) % 10;
+      const target = new Array(10).fill(0);
+      target[k] += lambda;
+      target[j] += 1 - lambda;
+      const soft = target.map((v) => v * (1 - eps) + eps / 10);
+      const rgba = [];
+      for (let p = 0; p < 32 * 32; p++) rgba.push(25 * k * lambda + 25 * j * (1 - lambda), 128, 255 - 25 * k, 255);
+      const label = soft.map((v, c) => [CLASS_NAMES[c], v]).filter(([, v]) => v >= 0.01).sort((x, y) => y[1] - x[1]);
+      images.push({ rgba, width: 32, height: 32, label });
+    }
+    return { mix, lambda, images };
+  }
   free() {}
 }
