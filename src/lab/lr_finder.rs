@@ -25,10 +25,12 @@
 use crate::config::{path_message, ConfigError};
 use serde::{Deserialize, Serialize};
 
-/// The suggestion needs the smoothed loss to fall at least this fraction below its first value:
-/// the lecture asks for a rate that makes the loss drop *significantly*; a smaller dip is within
-/// the noise of a minibatch loss and would make the "steepest" point meaningless.
-pub const MIN_DROP: f64 = 0.1;
+/// A suggestion needs the smoothed loss to fall at least this fraction below the initial loss
+/// (the mean raw loss over the first tenth of the sweep, where the rate is too small to change
+/// anything): the lecture asks for a rate that makes the loss drop *significantly*. The smoothed
+/// loss of a flat minibatch curve wanders by a few per cent (β = 0.9, batch-32 cross-entropy), so
+/// a smaller dip would make the "steepest" point noise.
+pub const MIN_DROP: f64 = 0.05;
 
 pub const MAX_ITERATIONS: usize = 10_000;
 
@@ -124,25 +126,31 @@ pub enum StopReason {
 }
 
 /// `{ points: [{ lr, loss, smoothed }], stopReason: "running" | "completed" | "diverged" | "nonFinite",
-///    suggestedLr: number | null, suggestedIndex: number | null, minLr, minSmoothed, rule }`
+///    initialLoss, suggestedLr: number | null, steepestIndex: number | null, steepestLr: number | null,
+///    minIndex: number | null, minLr: number | null, minSmoothed: number | null, rule: string }`
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LrFinderResult {
     pub points: Vec<LrPoint>,
     pub stop_reason: StopReason,
-    /// None when the smoothed loss never fell MIN_DROP below its first value ("loss not going
-    /// down? LR too low, bad initialization"), or fewer than three points were taken.
+    /// Mean raw loss over the first tenth of the sweep (NaN before the first point).
+    pub initial_loss: f64,
+    /// min(steepestLr, minLr/10) (see [`LrFinder::result`]). None when the smoothed loss never
+    /// fell MIN_DROP below the initial loss ("loss not going down? LR too low, bad
+    /// initialization"), or fewer than three points were taken. Not necessarily a sweep point.
     pub suggested_lr: Option<f64>,
-    /// Index into `points` of the suggestion.
-    pub suggested_index: Option<usize>,
-    /// The rate at the smoothed loss's minimum, and that minimum (for the plot).
-    pub min_lr: f64,
-    pub min_smoothed: f64,
+    /// Where the smoothed loss falls fastest (most negative central difference), up to its minimum.
+    pub steepest_index: Option<usize>,
+    pub steepest_lr: Option<f64>,
+    /// The smallest smoothed loss, and its rate.
+    pub min_index: Option<usize>,
+    pub min_lr: Option<f64>,
+    pub min_smoothed: Option<f64>,
     /// The suggestion rule in words, for the page.
-    pub rule: &'static str,
+    pub rule: String,
 }
 
-pub const RULE: &str = "the learning rate where the smoothed loss falls fastest (steepest descent against log lr), before its minimum";
+pub const RULE: &str = "the rate where the smoothed loss falls fastest, but at most a tenth of the rate at its minimum";
 
 /// The sweep as a state machine: `next_lr()`, train one step at that rate, `record(loss)`, until
 /// `next_lr()` is None; then `result()`.
@@ -211,30 +219,38 @@ impl LrFinder {
 
     /// The sweep so far and the suggestion.
     ///
-    /// Rule: the rate where the smoothed loss falls fastest per step, i.e. the most negative
-    /// central difference smoothed[i+1] − smoothed[i−1] (the points are evenly spaced in log lr, so
-    /// this is the steepest slope against log lr), searched up to the smoothed minimum.
+    /// Rule: suggestedLr = min(steepestLr, minLr/10), where steepestLr is the rate at which the
+    /// smoothed loss falls fastest per step — the most negative central difference
+    /// smoothed[i+1] − smoothed[i−1], which is the steepest slope against log lr since the points are
+    /// evenly spaced in log lr — searched up to the smoothed minimum at minLr.
     ///
-    /// Why this rule and not "one decade below the minimum": the minimum of a smoothed curve sits
-    /// after the raw minimum by the average's lag, and the raw minimum itself is at the edge of
-    /// divergence, where the loss is often still falling fast (on ½a·w² it is just below the
-    /// stability limit 2/a); dividing by ten then lands anywhere from 0.2/a to 5/a depending on how
-    /// deep the dip was. The steepest descent is where the rate is already large enough to make
-    /// real progress per step and still well below instability — the lecture's "makes the loss
-    /// drop significantly" — and it is found before the curve's noisy end.
+    /// Why the steepest descent: it is where the rate is already large enough to make real
+    /// progress per step and still below instability — the lecture's "makes the loss drop
+    /// significantly" — and it is found before the curve's noisy end. On its own it can land right
+    /// next to the minimum when a noisy curve happens to dip late (measured on shapes-cnn with
+    /// momentum 0.9, where the loss barely moves for the first ~100 steps at any small rate: over
+    /// six seeds it ranged 0.007–0.12, against 0.005–0.035 for minLr/10, while lr 0.05 trains
+    /// badly there). The cap at a tenth of the minimum's rate — the other usual rule — keeps it a
+    /// decade clear of the rate where the loss turns up; a rate too low costs time, one too high
+    /// costs the run. "A tenth of the minimum" alone is not used because on a curve with a deep,
+    /// sharp dip the smoothed minimum lags far behind the raw one: on ½a·w² a tenth of it came out at
+    /// 1/a–4/a, at or above the one-step optimum.
     ///
     /// Where it lands on f(w) = ½a·w² with plain gradient steps w ← (1 − lr·a)·w: the loss after
     /// step t is L₀·Π(1 − lr_i·a)² ≈ L₀·exp(−2a·Σ_{i≤t} lr_i), and with a constant ratio r between
     /// rates Σ lr_i ≈ lr_t·r/(r − 1). The loss therefore falls fastest per step where
     /// 2a·lr·r/(r − 1) = 1, i.e. lr = (r − 1)/(2ra) ≈ 0.065/a for 1e-5..10 over 100 steps
-    /// (r = 10^(6/99) ≈ 1.15), and the moving average's lag moves the smoothed curve's steepest
-    /// point a few steps later: the suggestion is in [0.1/a, 1/a], the decade below the one-step
-    /// optimum 1/a (a = 10: in [0.01, 0.1]). tests/lr_finder.rs checks this for a = 1, 10, 100.
+    /// (r = 10^(6/99) ≈ 1.15); the moving average's lag moves the smoothed curve's steepest point
+    /// a few steps later (measured 0.13/a–0.14/a), and the minimum is past the stability limit 2/a,
+    /// so the cap does not bind. The suggestion is in [0.1/a, 1/a], the decade below the one-step
+    /// optimum 1/a (a = 10: [0.01, 0.1]); tests/lr_finder.rs checks this for a = 1, 10, 100.
     pub fn result(&self) -> LrFinderResult {
         let p = &self.points;
-        let (min_lr, min_smoothed) = p.get(self.best).map_or((f64::NAN, f64::NAN), |q| (q.lr, q.smoothed));
-        let dropped = p.first().is_some_and(|first| min_smoothed <= (1.0 - MIN_DROP) * first.smoothed);
-        let mut suggested_index = None;
+        let head = p.len().min((self.config.iterations / 10).max(1));
+        let initial_loss = p[..head].iter().map(|q| q.loss).sum::<f64>() / head as f64;
+        let min = p.get(self.best).map(|q| (self.best, q.lr, q.smoothed));
+        let dropped = min.is_some_and(|(_, _, s)| s <= (1.0 - MIN_DROP) * initial_loss);
+        let mut steepest_index = None;
         if dropped {
             let mut steepest = 0.0;
             // central differences need i−1 and i+1; i+1 may pass the minimum by one point
@@ -242,18 +258,22 @@ impl LrFinder {
                 let slope = p[i + 1].smoothed - p[i - 1].smoothed;
                 if slope < steepest {
                     steepest = slope;
-                    suggested_index = Some(i);
+                    steepest_index = Some(i);
                 }
             }
         }
+        let steepest_lr = steepest_index.map(|i| p[i].lr);
         LrFinderResult {
             points: p.clone(),
             stop_reason: self.stop.unwrap_or(StopReason::Running),
-            suggested_lr: suggested_index.map(|i| p[i].lr),
-            suggested_index,
-            min_lr,
-            min_smoothed,
-            rule: RULE,
+            initial_loss,
+            suggested_lr: steepest_lr.zip(min).map(|(s, (_, m, _))| s.min(m / 10.0)),
+            steepest_index,
+            steepest_lr,
+            min_index: min.map(|m| m.0),
+            min_lr: min.map(|m| m.1),
+            min_smoothed: min.map(|m| m.2),
+            rule: RULE.to_string(),
         }
     }
 }
