@@ -15,7 +15,7 @@ export PATH := $(CARGO_BIN):$(PATH)
 # Targets share scripts/setup.sh and node_modules/; never run them in parallel (make -j).
 .NOTPARALLEL:
 
-.PHONY: help setup setup-build pkg serve build preview test test-native test-web test-e2e bench clean
+.PHONY: help setup setup-build pkg serve build preview test test-native test-web test-e2e bench readme clean
 
 help:
 	@echo "trainlab"
@@ -28,6 +28,7 @@ help:
 	@echo "  make setup        only install what is missing (wasm tools, chromium, npm packages)"
 	@echo "  make pkg          only build the wasm package into pkg/"
 	@echo "  make test-native | test-web | test-e2e    one test layer"
+	@echo "  make readme       regenerate README.md's URL-hash table from www/state.js"
 	@echo "  make clean        remove pkg/ and dist/ (cargo clean for target/)"
 
 setup:
@@ -64,6 +65,10 @@ test-e2e: setup
 # `make bench ARGS=--quick`. See bench/README.md.
 bench: setup pkg
 	@bash bench/run.sh $(ARGS)
+
+# README.md's table of URL-hash keys is generated from the page's settings table.
+readme:
+	@node scripts/hash-keys.mjs --readme
 
 clean:
 	rm -rf pkg dist
