@@ -181,7 +181,7 @@ fn smoothing_is_a_bias_corrected_moving_average() {
     let r = find_lr(&config, |_| losses.next().unwrap()).unwrap();
     assert_eq!(r.points.iter().map(|p| p.smoothed).collect::<Vec<_>>(), vec![4.0, 2.0, 1.0]);
     // Three points, falling by more than MIN_DROP: the steepest central difference is at the middle.
-    assert!(1.0 < (1.0 - MIN_DROP) * 4.0);
+    const { assert!(1.0 < (1.0 - MIN_DROP) * 4.0) };
     assert_eq!(r.steepest_index, Some(1));
     assert_eq!(r.min_index, Some(2));
     // capped at a tenth of the minimum's rate

@@ -144,3 +144,89 @@ pub fn notes(kind: ActivationKind) -> &'static [&'static str] {
         ],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derivative_matches_a_finite_difference_of_f_away_from_kinks() {
+        // Central differences on a fine grid (h = 0.001): error O(h²·f'''), far below the tolerance.
+        let points = 10_001;
+        let h = 2.0 * X_MAX / (points - 1) as f64;
+        for alpha in [1.0, 2.0] {
+            for curve in activation_curves(points, alpha).unwrap() {
+                // ReLU, leaky ReLU and step have a kink or jump at 0; ELU's f' jumps there when α ≠ 1;
+                // softsign's f'' jumps there (|x|), which makes the central difference off by ~h.
+                let kink = matches!(
+                    curve.kind,
+                    ActivationKind::Relu | ActivationKind::Leakyrelu | ActivationKind::Step | ActivationKind::Elu | ActivationKind::Softsign
+                );
+                for i in 1..points - 1 {
+                    if kink && curve.x[i].abs() < 2.0 * h {
+                        continue;
+                    }
+                    let numeric = (curve.f[i + 1] - curve.f[i - 1]) / (2.0 * h);
+                    let err = (numeric - curve.df[i]).abs();
+                    assert!(err < 1e-4, "{:?} α={alpha} at x={}: f' {} vs finite difference {numeric}", curve.kind, curve.x[i], curve.df[i]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn conventions_step_has_zero_derivative_and_sinc_of_zero_is_one() {
+        let step = activation_curve(ActivationKind::Step, DEFAULT_POINTS, 1.0).unwrap();
+        assert!(step.df.iter().all(|&d| d == 0.0));
+        assert_eq!(step.f[100], 1.0); // x = 0: the slide's 1 for x ≥ 0
+        let sinc = activation_curve(ActivationKind::Sinc, DEFAULT_POINTS, 1.0).unwrap();
+        assert_eq!(sinc.x[100], 0.0);
+        assert_eq!((sinc.f[100], sinc.df[100]), (1.0, 0.0));
+        let leaky = activation_curve(ActivationKind::Leakyrelu, DEFAULT_POINTS, 1.0).unwrap();
+        assert_eq!((leaky.f[0], leaky.df[0]), (-0.5, 0.1)); // max(0.1x, x) at x = −5
+        let elu = activation_curve(ActivationKind::Elu, DEFAULT_POINTS, 2.0).unwrap();
+        assert!((elu.f[0] - 2.0 * ((-5f64).exp() - 1.0)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn grid_spans_minus_five_to_five_and_every_activation_has_notes() {
+        let x = grid(DEFAULT_POINTS);
+        assert_eq!((x[0], x[200], x.len()), (-5.0, 5.0, 201));
+        assert!((x[1] - x[0] - 0.05).abs() < 1e-12);
+        let curves = activation_curves(DEFAULT_POINTS, 1.0).unwrap();
+        assert_eq!(curves.len(), ActivationKind::ALL.len());
+        for c in &curves {
+            assert!(!c.notes.is_empty() && !c.formula.is_empty(), "{:?}", c.kind);
+            assert_eq!((c.f.len(), c.df.len()), (201, 201));
+            assert!(c.f.iter().chain(&c.df).all(|v| v.is_finite()));
+        }
+        let sigmoid = &curves[0];
+        assert!(sigmoid.notes[0].contains("kill") && sigmoid.notes[2].contains("exp()"));
+        assert_eq!(activation_curve(ActivationKind::Relu, 1, 1.0).unwrap_err().0, "points: must be between 2 and 10001, got 1");
+        assert!(activation_curve(ActivationKind::Elu, 11, 0.0).is_err());
+    }
+
+    #[test]
+    fn the_dips_quoted_in_the_notes() {
+        let dip = |kind| {
+            let c = activation_curve(kind, MAX_POINTS, 1.0).unwrap();
+            let i = (0..c.f.len()).min_by(|&a, &b| c.f[a].total_cmp(&c.f[b])).unwrap();
+            (c.x[i], c.f[i])
+        };
+        let (x, y) = dip(ActivationKind::Swish);
+        assert!((x + 1.28).abs() < 0.01 && (y + 0.28).abs() < 0.005, "swish min {y} at {x}");
+        let (x, y) = dip(ActivationKind::Mish);
+        assert!((x + 1.19).abs() < 0.01 && (y + 0.31).abs() < 0.005, "mish min {y} at {x}");
+    }
+
+    #[test]
+    fn serialises_for_the_page() {
+        let v = serde_json::to_value(activation_curve(ActivationKind::Logsigmoid, 5, 1.0).unwrap()).unwrap();
+        assert_eq!(v["kind"], "logsigmoid");
+        assert_eq!(v["x"], serde_json::json!([-5.0, -2.5, 0.0, 2.5, 5.0]));
+        for key in ["f", "df", "notes"] {
+            assert!(v[key].is_array(), "{key}");
+        }
+        assert!(v["formula"].is_string());
+    }
+}
