@@ -398,8 +398,10 @@ export function parseHash(hash, base = defaults()) {
     }
     const s = byHash.get(key);
     if (!s) {
+      const near = closestKey(key);
       errors.push({ key, value: val,
-        message: `Unknown link setting "${key}" (value "${val}") — ignored. Known: ${[...byHash.keys()].join(", ")}, hide.` });
+        message: `Unknown link setting "${key}" (value "${val}") — ignored. ` +
+          (near ? `Did you mean "${near}"?` : `Known: ${[...byHash.keys()].join(", ")}, hide.`) });
       continue;
     }
     const r = parseValue(s, val);
@@ -411,6 +413,35 @@ export function parseHash(hash, base = defaults()) {
     }
   }
   return { values, hidden, errors };
+}
+
+/**
+ * The link key meant by an unknown one: the key of a Trainer config name ("labelSmoothing" → "ls"),
+ * or the known key nearest to a typo (1 edit for short keys, 2 otherwise: "mixp" → "mixup"), or null.
+ */
+function closestKey(key) {
+  const lower = key.toLowerCase();
+  // The Trainer config's name ("labelSmoothing", "hflip") → its link key.
+  const byConfigName = SETTINGS.find((s) => s.key.toLowerCase() === lower);
+  if (byConfigName) return byConfigName.hash;
+  let best = null, bestD = lower.length <= 4 ? 2 : 3;
+  for (const k of [...byHash.keys(), HIDE_KEY]) {
+    const d = editDistance(lower, k);
+    if (d < bestD) { best = k; bestD = d; }
+  }
+  return best;
+}
+
+function editDistance(a, b) {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
 }
 
 /**

@@ -63,6 +63,10 @@ test("state: bad values are named with key and value and fall back to the defaul
   }
   assert.equal(values.hflip, 0.5, "the good entry applies");
   assert.deepEqual(parseHash("#hide=regularization,flip,preview").errors, []);
+  // An unknown key that is a config name or a typo of a key is answered with the key meant.
+  assert.match(parseHash("#labelSmoothing=0.1").errors[0].message, /Did you mean "ls"\?/);
+  assert.match(parseHash("#mixp=0.2").errors[0].message, /Did you mean "mixup"\?/);
+  assert.match(parseHash("#unknown=1").errors[0].message, /Known: preset, lr, .*, hide\./);
   assert.equal(parseHash("#hide=nothing").errors.length, 1);
 });
 
