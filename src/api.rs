@@ -150,6 +150,22 @@ impl Trainer {
         to_js(&self.session.preview(count))
     }
 
+    /// Replaces the learning-rate schedule from the next step on, keeping the run (e.g. while paused).
+    #[wasm_bindgen(js_name = setSchedule)]
+    pub fn set_schedule(&mut self, schedule: JsValue) -> Result<(), JsError> {
+        let value: serde_json::Value = serde_wasm_bindgen::from_value(schedule).map_err(|e| JsError::new(&format!("schedule: not a plain object ({e})")))?;
+        let schedule = serde_path_to_error::deserialize(value)
+            .map_err(|e| JsError::new(&crate::config::path_message(&format!("schedule.{}", e.path()), &e.inner().to_string())))?;
+        self.session.set_schedule(schedule).map_err(|e| JsError::new(&e.0))
+    }
+
+    /// The schedule's learning rate at evenly spaced steps up to `steps` (to draw before training):
+    /// `[[step, lr], ...]`.
+    #[wasm_bindgen(js_name = scheduleCurve)]
+    pub fn schedule_curve(&self, steps: u64, points: usize) -> Result<JsValue, JsError> {
+        to_js(&self.session.config.schedule.curve(self.session.learning_rate(), steps, points.clamp(2, 10_000)))
+    }
+
     /// ‖ΔW‖/‖W‖ of the last step for every weight tensor, in model order (lecture: want ~1e-3).
     #[wasm_bindgen(js_name = updateRatios)]
     pub fn update_ratios(&self) -> Vec<f64> {

@@ -3,6 +3,8 @@
 //! rejected so a typo in a link or a slide's config is reported instead of silently ignored.
 
 use crate::augment::Augment;
+use crate::optim::OptimizerConfig;
+use crate::schedule::ScheduleConfig;
 use crate::nn::{ActivationKind, Init};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -174,6 +176,12 @@ pub struct Config {
     /// Test-time augmentation: evaluation averages the predictions over the lecture's 10 views
     /// (4 corners + centre, each also flipped) instead of using the plain image.
     pub tta: bool,
+    /// The optimizer (PyTorch semantics). Without it: SGD with this config's `momentum` and
+    /// `weightDecay`.
+    pub optimizer: Option<OptimizerConfig>,
+    /// Learning-rate schedule, a pure function of the step (constant by default), with optional
+    /// linear warmup.
+    pub schedule: ScheduleConfig,
     /// Early stopping: stop after this many evaluations without a better validation accuracy
     /// (0: never stop; the best snapshot is kept either way).
     pub patience: u32,
@@ -204,6 +212,8 @@ impl Default for Config {
             fractional_pooling: false,
             augment: Augment::default(),
             tta: false,
+            optimizer: None,
+            schedule: ScheduleConfig::default(),
             patience: 0,
             drop_path_rate: 0.0,
             layers: None,
@@ -249,6 +259,10 @@ impl Config {
             return err("dropPathRate", "must be in [0, 1)", &self.drop_path_rate);
         }
         self.augment.validate().map_err(|msg| ConfigError(format!("augment.{msg}")))?;
+        if let Some(optimizer) = &self.optimizer {
+            optimizer.validate().map_err(|msg| ConfigError(format!("optimizer.{msg}")))?;
+        }
+        self.schedule.validate().map_err(|msg| ConfigError(format!("schedule.{msg}")))?;
         if !DATASETS.contains(&self.dataset.as_str()) {
             return err("dataset", &format!("must be one of {}", DATASETS.join(", ")), &format!("\"{}\"", self.dataset));
         }
@@ -284,5 +298,12 @@ pub fn path_message(path: &str, message: &str) -> String {
         message.to_string()
     } else {
         format!("{path}: {message}")
+    }
+}
+
+impl Config {
+    /// The optimizer this run uses: the explicit one, or SGD with `momentum` and `weightDecay`.
+    pub fn optimizer_config(&self) -> OptimizerConfig {
+        self.optimizer.clone().unwrap_or_else(|| OptimizerConfig::sgd(self.momentum, self.weight_decay))
     }
 }

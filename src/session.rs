@@ -10,7 +10,8 @@ use crate::diagnostics::{self, Diagnosis, EarlyStopping, UpdateRatio};
 use crate::loss;
 use crate::model::Model;
 use crate::nn::Mode;
-use crate::optim::Sgd;
+use crate::optim::Optimizer;
+use crate::schedule::ScheduleConfig;
 use crate::presets;
 use crate::Rng;
 use serde::Serialize;
@@ -56,7 +57,7 @@ pub const EVAL_SAMPLES: usize = 4;
 pub struct Session {
     pub config: Config,
     pub model: Model<f32>,
-    optim: Sgd<f32>,
+    optim: Optimizer<f32>,
     /// Training-time randomness: shuffling (and later dropout masks, augmentation).
     rng: Rng,
     pub train: Dataset,
@@ -66,6 +67,7 @@ pub struct Session {
     cursor: usize,
     step: u64,
     epoch: u64,
+    /// Base learning rate; the schedule scales it per step.
     lr: f64,
     /// (N) labels and (N, K) target distributions of the current batch.
     labels: Vec<u8>,
@@ -125,7 +127,7 @@ impl Session {
             _ => (data::shapes(config.train_size, h, c, &mut train_rng), data::shapes(config.val_size, h, c, &mut val_rng)),
         };
         let mut model = Model::build(&specs, input, train.classes, config.init, &mut init_rng)?;
-        let optim = Sgd::new(&mut model, config.momentum, config.weight_decay);
+        let optim = config.optimizer_config().build(&mut model);
         let augment_state = config.augment.state(&train.images, c, h, w);
         let mixer = config.augment.mixer();
         let mut session = Session {
@@ -199,8 +201,9 @@ impl Session {
         let batch_loss = loss::softmax_cross_entropy(logits, &self.targets, dlogits);
         let correct = loss::correct(logits, &self.labels);
         self.model.backward(false);
+        let lr = self.config.schedule.lr(self.lr, self.step);
         self.update_ratio.before_step(&mut self.model);
-        self.optim.step(&mut self.model, self.lr);
+        self.optim.step(&mut self.model, lr);
         self.update_ratio.after_step(&mut self.model);
         self.step += 1;
         self.losses.push(batch_loss as f64);
@@ -208,7 +211,7 @@ impl Session {
             step: self.step,
             loss: batch_loss as f64,
             accuracy: correct as f64 / self.labels.len() as f64,
-            lr: self.lr,
+            lr,
             epoch: self.epoch,
         }
     }
@@ -347,12 +350,21 @@ impl Session {
         self.lr
     }
 
-    /// Changes the learning rate from the next step on (a paused run can resume with it).
+    /// Replaces the schedule from the next step on; the run keeps its weights and optimizer state
+    /// (schedules are pure functions of the step).
+    pub fn set_schedule(&mut self, schedule: ScheduleConfig) -> Result<(), ConfigError> {
+        schedule.validate().map_err(|msg| ConfigError(format!("schedule.{msg}")))?;
+        self.config.schedule = schedule;
+        Ok(())
+    }
+
+    /// Changes the base learning rate from the next step on (a paused run can resume with it).
     pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), ConfigError> {
         if !(lr.is_finite() && lr > 0.0) {
             return Err(ConfigError(format!("learningRate: must be a positive finite number, got {lr}")));
         }
         self.lr = lr;
+        self.config.learning_rate = lr;
         Ok(())
     }
 }

@@ -202,3 +202,31 @@ fn test_time_augmentation_averages_the_image_and_its_mirror() {
     expected_loss /= n as f64;
     assert!((report.val_loss - expected_loss).abs() < 1e-4, "TTA loss {} vs by hand {expected_loss}", report.val_loss);
 }
+
+#[test]
+fn optimizer_and_schedule_come_from_the_config() {
+    // Cosine over T = 8 steps from 0.1: α_t = ½·0.1·(1 + cos(tπ/8)); the report shows the rate
+    // used for that step (t = step − 1).
+    let json = r#"{"optimizer": {"type": "adamw", "weightDecay": 0.05}, "learningRate": 0.1,
+                   "schedule": {"type": "cosine", "totalSteps": 8}, "trainSize": 64, "valSize": 8, "batchSize": 8}"#;
+    let mut s = Session::new(Config::from_json(json).unwrap()).unwrap();
+    for t in 0..8u64 {
+        let r = s.step();
+        let want = 0.5 * 0.1 * (1.0 + (t as f64 * std::f64::consts::PI / 8.0).cos());
+        assert!((r.lr - want).abs() < 1e-12, "step {t}: lr {} want {want}", r.lr);
+        assert!(r.loss.is_finite());
+    }
+    // While paused, a new schedule applies from the next step and the run goes on from where it was.
+    s.set_schedule(serde_json::from_str(r#"{"type": "constant"}"#).unwrap()).unwrap();
+    let r = s.step();
+    assert_eq!((r.step, r.lr), (9, 0.1));
+    assert!(s.set_schedule(serde_json::from_str(r#"{"type": "cosine", "totalSteps": 0}"#).unwrap()).is_err());
+    for (json, field) in [
+        (r#"{"optimizer": {"type": "adam", "betas": [0.9, 1.0]}}"#, "optimizer.betas"),
+        (r#"{"optimizer": {"type": "lion"}}"#, "optimizer"),
+        (r#"{"schedule": {"type": "cosine"}}"#, "totalSteps"),
+    ] {
+        let err = Config::from_json(json).and_then(Session::new).err().unwrap_or_else(|| panic!("{json} accepted"));
+        assert!(err.0.contains(field), "{json}: {}", err.0);
+    }
+}
