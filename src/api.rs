@@ -5,6 +5,9 @@
 //! message names the field and value; nothing here panics on bad input.
 
 use crate::config::Config;
+use crate::lab::init_lab::{run_init_lab, InitLabConfig};
+use crate::lab::lr_finder::LrFinderConfig;
+use crate::Rng;
 use crate::kernels::BACKEND;
 use crate::session::Session;
 use js_sys::Float32Array;
@@ -43,6 +46,29 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     value.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)).map_err(|e| JsError::new(&e.to_string()))
 }
 
+/// A JS value as JSON (undefined → null), so serde sees every field and can reject unknown ones.
+fn js_to_json(value: JsValue, what: &str) -> Result<serde_json::Value, JsError> {
+    if value.is_undefined() {
+        return Ok(serde_json::Value::Null);
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("{what}: not a plain object ({e})")))
+}
+
+/// The lecture's initialization experiment (a deep MLP on random inputs):
+/// `{ scheme: "small"|"xavier"|"large"|"kaiming"|"custom", std?, activation: "tanh"|"relu", width, batch, layers, bins }`
+/// → per-layer mean, std, saturation and histogram.
+#[wasm_bindgen(js_name = initLab)]
+pub fn init_lab(config: JsValue, seed: u32) -> Result<JsValue, JsError> {
+    let config = InitLabConfig::from_value(js_to_json(config, "initLab")?).map_err(|e| JsError::new(&e.0))?;
+    to_js(&run_init_lab(&config, &mut Rng::new(seed as u64)).map_err(|e| JsError::new(&e.0))?)
+}
+
+/// f(x) and f'(x) of every activation on [−5, 5], with the lecture's notes.
+#[wasm_bindgen(js_name = activationCurves)]
+pub fn activation_curves(points: usize) -> Result<JsValue, JsError> {
+    to_js(&crate::lab::activation_curves::activation_curves(points, 1.0).map_err(|e| JsError::new(&e.0))?)
+}
+
 /// Milliseconds from the global `performance` clock (window or worker); the core itself never
 /// reads a clock, so timing lives here.
 fn now_ms() -> f64 {
@@ -59,12 +85,7 @@ impl Trainer {
     /// Builds a run from a config object (every field optional; see docs/CONTRACT.md).
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<Trainer, JsError> {
-        let value: serde_json::Value = if config.is_undefined() {
-            serde_json::Value::Null
-        } else {
-            serde_wasm_bindgen::from_value(config).map_err(|e| JsError::new(&format!("config: not a plain object ({e})")))?
-        };
-        let config = Config::from_value(value).map_err(|e| JsError::new(&e.0))?;
+        let config = Config::from_value(js_to_json(config, "config")?).map_err(|e| JsError::new(&e.0))?;
         let session = Session::new(config).map_err(|e| JsError::new(&e.0))?;
         Ok(Trainer { session })
     }
@@ -153,8 +174,7 @@ impl Trainer {
     /// Replaces the learning-rate schedule from the next step on, keeping the run (e.g. while paused).
     #[wasm_bindgen(js_name = setSchedule)]
     pub fn set_schedule(&mut self, schedule: JsValue) -> Result<(), JsError> {
-        let value: serde_json::Value = serde_wasm_bindgen::from_value(schedule).map_err(|e| JsError::new(&format!("schedule: not a plain object ({e})")))?;
-        let schedule = serde_path_to_error::deserialize(value)
+        let schedule = serde_path_to_error::deserialize(js_to_json(schedule, "schedule")?)
             .map_err(|e| JsError::new(&crate::config::path_message(&format!("schedule.{}", e.path()), &e.inner().to_string())))?;
         self.session.set_schedule(schedule).map_err(|e| JsError::new(&e.0))
     }
@@ -164,6 +184,14 @@ impl Trainer {
     #[wasm_bindgen(js_name = scheduleCurve)]
     pub fn schedule_curve(&self, steps: u64, points: usize) -> Result<JsValue, JsError> {
         to_js(&self.session.config.schedule.curve(self.session.learning_rate(), steps, points.clamp(2, 10_000)))
+    }
+
+    /// Learning-rate finder (lecture, step 3) on a fresh copy of this run: `{ lrMin, lrMax,
+    /// iterations, smoothing, divergence }` (all optional) → `{ points, suggestedLr, ... }`.
+    #[wasm_bindgen(js_name = findLearningRate)]
+    pub fn find_learning_rate(&self, config: JsValue) -> Result<JsValue, JsError> {
+        let config = LrFinderConfig::from_value(js_to_json(config, "lrFinder")?).map_err(|e| JsError::new(&e.0))?;
+        to_js(&self.session.find_learning_rate(&config).map_err(|e| JsError::new(&e.0))?)
     }
 
     /// ‖ΔW‖/‖W‖ of the last step for every weight tensor, in model order (lecture: want ~1e-3).

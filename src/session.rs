@@ -327,6 +327,17 @@ impl Session {
         self.early_stopping.restore(&mut self.model)
     }
 
+    /// The lecture's step 3 on a copy of this run's setup: a fresh session (same seed, data and
+    /// initial weights, constant schedule) whose learning rate rises exponentially; this run is
+    /// left untouched.
+    pub fn find_learning_rate(&self, finder: &crate::lab::lr_finder::LrFinderConfig) -> Result<crate::lab::lr_finder::LrFinderResult, ConfigError> {
+        let mut probe = Session::new(Config { schedule: ScheduleConfig::default(), ..self.config.clone() })?;
+        crate::lab::lr_finder::find_lr(finder, |lr| {
+            probe.lr = lr;
+            probe.step().loss
+        })
+    }
+
     /// Every step's training loss so far.
     pub fn losses(&self) -> &[f64] {
         &self.losses

@@ -112,3 +112,35 @@ fn learning_rate_can_change_between_steps() {
     assert_eq!(num(&t.step(1).unwrap(), "lr"), 0.005);
     assert!(t.set_learning_rate(-3.0).is_err());
 }
+
+#[wasm_bindgen_test]
+fn lessons_from_js_values() {
+    // Initialization lab at a small width: six tanh layers, one histogram each.
+    let report = trainlab::api::init_lab(js(r#"{"scheme": "xavier", "width": 256}"#), 1).unwrap();
+    let layers = js_sys::Array::from(&get(&report, "layers"));
+    assert_eq!(layers.length(), 6);
+    assert!(num(&layers.get(5), "std") > 0.1);
+    assert!(trainlab::api::init_lab(js(r#"{"scheme": "huge"}"#), 1).is_err());
+    // Activation explorer: 12 curves with f and f'.
+    let curves = js_sys::Array::from(&trainlab::api::activation_curves(11).unwrap());
+    assert_eq!(curves.length(), 12);
+    assert_eq!(js_sys::Array::from(&get(&curves.get(0), "df")).length(), 11);
+    // Schedule: replaceable, drawable, and its rate shows in the next report.
+    let mut t = Trainer::new(js(SMALL)).unwrap();
+    t.set_schedule(js(r#"{"type": "linear", "totalSteps": 10}"#)).unwrap();
+    let curve = js_sys::Array::from(&t.schedule_curve(10, 11).unwrap());
+    assert_eq!(js_sys::Array::from(&curve.get(10)).get(1).as_f64().unwrap(), 0.0);
+    assert_eq!(num(&t.step(1).unwrap(), "lr"), 0.02);
+    assert!((num(&t.step(1).unwrap(), "lr") - 0.018).abs() < 1e-12); // 0.02·(1 − 1/10)
+    assert!(t.set_schedule(js(r#"{"type": "cosine", "gamma": 2}"#)).is_err());
+    // Update ratios, diagnostics and the preview of the batch.
+    assert_eq!(t.update_ratios().len(), 4);
+    let d = js_sys::Array::from(&t.diagnose(None, None).unwrap());
+    assert_eq!(d.length(), 0, "two steps of a healthy run say nothing");
+    let p = t.preview(2).unwrap();
+    assert_eq!(js_sys::Array::from(&get(&p, "images")).length(), 2);
+    // The learning-rate finder runs on a copy: this run's step count does not move.
+    let found = t.find_learning_rate(js(r#"{"iterations": 12}"#)).unwrap();
+    assert!(js_sys::Array::from(&get(&found, "points")).length() > 0);
+    assert_eq!(num(&t.step(1).unwrap(), "step"), 3.0);
+}
