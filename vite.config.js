@@ -4,8 +4,11 @@
 // - The training worker is bundled as an ES module worker (worker.js imports the wasm glue).
 // - TRAINLAB_MOCK=1 swaps ../pkg/trainlab.js for tests/e2e/mock-trainlab.js, a fake Trainer used
 //   to develop the page before the wasm core existed; real builds never use it.
+// - Two pages: index.html (the training sandbox) and labs.html (initialization lab and activation
+//   explorer, www/labs/). Both are build inputs; their assets land in the same dist/assets/.
 // - offlineServiceWorker(): after a production build, writes dist/sw.js from www/sw.js with the
-//   list of every built file, so the page keeps working offline once it has been loaded.
+//   list of every built file (both pages and all their assets), so the pages keep working offline
+//   once loaded.
 
 import { defineConfig } from "vite";
 import { createHash } from "node:crypto";
@@ -58,6 +61,12 @@ export default defineConfig({
     target: "es2022",
     outDir: "dist",
     emptyOutDir: true,
+    rolldownOptions: {
+      input: {
+        main: resolve(root, "index.html"),
+        labs: resolve(root, "labs.html"),
+      },
+    },
   },
   plugins: [offlineServiceWorker()],
 });
