@@ -66,7 +66,6 @@ export function createActivationExplorer(root, { onReady } = {}) {
       plotEl.className = "act-plot";
       const readout = document.createElement("div");
       readout.className = "act-readout";
-      readout.textContent = "hover the plot to read f(x) and f′(x)";
       plotWrap.append(plotEl, readout);
 
       const notes = document.createElement("ul");
@@ -136,7 +135,7 @@ export function createActivationExplorer(root, { onReady } = {}) {
         }],
         setCursor: [(u) => {
           const i = u.cursor.idx;
-          if (i == null) { readout.textContent = "hover the plot to read f(x) and f′(x)"; return; }
+          if (i == null) { readout.replaceChildren(); return; }
           const f = (v) => (v === null ? "–" : (+v.toFixed(3)).toString().replace("-", "−"));
           readout.replaceChildren();
           const parts = [["x", xs[i], "#374151"], ["f", fs[i], COLORS.f], ["f′", dfs[i], COLORS.df]];

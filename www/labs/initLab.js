@@ -20,7 +20,10 @@ const el = (tag, cls, text) => {
 };
 
 const pct = (f) => (f >= 0.095 ? `${Math.round(f * 100)}%` : `${+(f * 100).toFixed(1)}%`);
-const fmtMean = (v) => (Math.abs(v) < 0.0005 ? "0.000" : v.toFixed(3).replace("-", "−"));
+const fmtMean = (v) => {
+  if (Math.abs(v) < 0.0005) return "0.000";
+  return (v < 0 ? "−" : "") + (Math.abs(v) >= 100 ? fmtStd(Math.abs(v)) : Math.abs(v).toFixed(3));
+};
 
 export function createInitLab({ grid, chartEl }) {
   const rows = new Map();   // id -> { row, head, cells: [{ cell, canvas, stats }], report, state, custom }
@@ -80,7 +83,13 @@ export function createInitLab({ grid, chartEl }) {
         stroke: "#4b5563", grid: { stroke: "#e5e7eb" }, ticks: { stroke: "#e5e7eb" },
         font: "11px system-ui, sans-serif", labelFont: "11px system-ui, sans-serif",
         label: "std of activations (log)", labelSize: 16, size: 44,
-        values: (u, ts) => ts.map((t) => (t >= 1 ? String(t) : t.toExponential(0).replace("e-", "e−"))),
+        // Grid lines at powers of ten only (uPlot's log axis would also draw 2…9 in every decade).
+        splits: (u, i, min, max) => {
+          const out = [];
+          for (let e = Math.ceil(Math.log10(min) - 1e-9); 10 ** e <= max * (1 + 1e-9); e++) out.push(10 ** e);
+          return out;
+        },
+        values: (u, ts) => ts.map((t) => (t == null ? "" : t >= 1 ? String(t) : t.toExponential(0).replace("e-", "e−"))),
       },
     ],
     series: [
@@ -121,8 +130,13 @@ export function createInitLab({ grid, chartEl }) {
   function drawRow(id) {
     const r = rows.get(id);
     const report = r.row.dataset.state === "done" ? r.report : null;
-    const xmax = report ? Math.max(...report.layers.map((l) => l.histogram.hi)) : 1;
+    // ReLU: one x scale for the row, so a collapse shows as bars crowding onto 0 — unless the
+    // activations grow by orders of magnitude (a σ far too large), where one scale would leave the
+    // first layers as a single bar: then each layer gets its own (its tick label says which).
+    const his = report ? report.layers.map((l) => l.histogram.hi) : [1];
+    const shared = Math.max(...his) <= 20 * Math.min(...his);
     r.cells.forEach(({ canvas }, i) => {
+      const xmax = shared ? Math.max(...his) : his[i];
       drawHistogram(canvas, report?.layers[i] ?? null, { activation: r.activation, xmax, color: r.def.color });
     });
   }

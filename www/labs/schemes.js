@@ -72,7 +72,8 @@ export const ROWS = [
 export const rowById = (id) => ROWS.find((r) => r.id === id);
 
 const pct = (f) => `${f >= 0.095 ? Math.round(f * 100) : +(f * 100).toFixed(1)}%`;
-export const fmtStd = (v) => (v === 0 ? "0" : v >= 0.01 ? v.toFixed(3) : v.toPrecision(2));
+/** A std for print: 3 decimals in the usual range, 2 significant digits when tiny, 3 when huge. */
+export const fmtStd = (v) => (v === 0 ? "0" : v >= 100 ? v.toPrecision(3).replace("e+", "e") : v >= 0.01 ? v.toFixed(3) : v.toPrecision(2));
 
 /**
  * What the lecture would say about a finished row, judged from its numbers:
@@ -97,7 +98,9 @@ export function verdict(row, report) {
   if (shrinking && (last.std < 0.1 || last.std < 0.3 * first.std)) {
     const why = relu && report.scheme === "xavier"
       ? " Xavier assumes a zero-centred activation function; ReLU zeroes half of every layer, so each layer halves the variance."
-      : "";
+      : row.id === "large"
+        ? ` At width ${report.width}, σ·√Din = ${gain.toFixed(2)} is below 1: 0.05 is too small here. It is the slide's width ${SLIDE_WIDTH} that makes it too large (σ·√Din = 3.2).`
+        : "";
     return {
       tone: "bad",
       text: `Activations tend to zero for deeper network layers (${spread}).${why} ` +
