@@ -245,6 +245,16 @@ test("slide size (800×500) and show= for embedding", async () => {
     await waitLabDone(page);
     assert.equal(await page.isVisible("#init-lab"), false, "show=activations hides the init lab");
     await screenshot(page, "labs-activations-800x500");
+    // fn= picks the functions a slide is about; an unknown name is named.
+    await page.goto("about:blank");
+    await page.goto(labsUrl("#show=activations&fn=relu,leakyrelu,relu6"));
+    await waitLabDone(page);
+    const shown = await page.$$eval("#act-grid .act-card", (cs) => cs.filter((c) => !c.hidden).map((c) => c.dataset.kind));
+    assert.deepEqual(shown, ["relu", "leakyrelu"]);
+    assert.ok((await messages(page)).some((m) => m.includes('"relu6"')), "unknown fn named");
+    await page.click('#messages .message[data-id="fn"] .message-close');
+    await page.waitForTimeout(200);
+    await screenshot(page, "labs-relu-vs-leaky-800x500");
     assert.deepEqual(problems.pageErrors, []);
   } finally {
     await context.close();

@@ -109,7 +109,7 @@ export function createActivationExplorer(root, { onReady } = {}) {
         y: { range: () => { const a = Math.min(lo, -1), b = Math.max(hi, 1), pad = 0.08 * (b - a); return [a - pad, b + pad]; } },
       },
       axes: [
-        { ...axis, size: 22, incrs: [1, 2, 5] },
+        { ...axis, size: 22, incrs: [1, 2, 5], values: (u, ts) => ts.map((t) => String(t).replace("-", "−")) },
         { ...axis, size: 30, values: (u, ts) => ts.map((t) => String(+t.toFixed(2)).replace("-", "−")) },
       ],
       series: [
@@ -156,10 +156,17 @@ export function createActivationExplorer(root, { onReady } = {}) {
     c.card.dataset.drawn = "1";
   }
 
+  /** Show only these kinds (null: all). Returns the names it did not know. */
+  function filter(kinds) {
+    const unknown = kinds ? kinds.filter((k) => !cards.some((c) => c.kind === k)) : [];
+    for (const c of cards) c.card.hidden = kinds !== null && !kinds.includes(c.kind);
+    return unknown;
+  }
+
   function setShowDerivative(on) {
     showDerivative = on;
     for (const c of cards) c.plot?.setSeries(2, { show: on });
   }
 
-  return { build, setShowDerivative, count: () => cards.length };
+  return { build, filter, setShowDerivative, count: () => cards.length, kinds: () => cards.map((c) => c.kind) };
 }

@@ -201,7 +201,7 @@ export function createInitLab({ grid, chartEl }) {
     const v = verdict(r.def, report);
     r.note.textContent = v.text;
     r.note.className = `il-verdict tone-${v.tone}`;
-    r.note.title = `${report.layers.length} layers of ${report.batch}×${report.width} · ${report.width}×${report.width} in ${(ms / 1000).toFixed(2)} s`;
+    r.note.title = `${v.text}\n\n${report.layers.length} layers of ${report.batch}×${report.width} · ${report.width}×${report.width} in ${(ms / 1000).toFixed(2)} s`;
     report.layers.forEach((l, i) => {
       const { cell, stats } = r.cells[i];
       cell.dataset.mean = String(l.mean);

@@ -7,6 +7,7 @@
 // URL hash (so a slide can link to a set-up lab; all keys optional):
 //   width=256|1024|4096   sigma=<std > 0>   act=tanh|relu (for sigma's row)   seed=<whole number>
 //   show=init|activations (only that section, for an <iframe>)
+//   fn=relu,leakyrelu     (the explorer shows only these activation functions)
 // A bad entry is named in a message and left at its default; the rest still applies.
 
 import "uplot/dist/uPlot.min.css";
@@ -29,7 +30,8 @@ const widthSel = $("il-width"), sigmaIn = $("il-sigma"), actSel = $("il-act"), s
 const runBtn = $("il-run"), statusEl = $("il-status");
 
 // ---- settings ---------------------------------------------------------------------------------
-const settings = { width: DEFAULT_WIDTH, sigma: null, act: "tanh", seed: 1, show: "all" };
+const DEFAULTS = { width: DEFAULT_WIDTH, sigma: null, act: "tanh", seed: 1, show: "all", fn: null };
+const settings = { ...DEFAULTS };
 
 function parseSigma(raw) {
   const s = String(raw).trim();
@@ -75,8 +77,11 @@ function readHash() {
     } else if (key === "show") {
       if (["all", "init", "activations"].includes(raw)) settings.show = raw;
       else bad.push(`Link setting "show" has a bad value "${raw}": it must be init, activations or all. Showing both.`);
+    } else if (key === "fn") {
+      const kinds = raw.split(",").map((k) => k.trim().toLowerCase()).filter(Boolean);
+      settings.fn = kinds.length ? kinds : null;   // checked against the core's list once it arrives
     } else {
-      bad.push(`Unknown link setting "${key}" (value "${raw}"): the labs page reads width, sigma, act, seed and show.`);
+      bad.push(`Unknown link setting "${key}" (value "${raw}"): the labs page reads width, sigma, act, seed, show and fn.`);
     }
   }
   if (bad.length) messages.show("link", bad, "warn");
@@ -89,6 +94,7 @@ function writeHash() {
   if (settings.sigma !== null) { p.set("sigma", String(settings.sigma)); if (settings.act !== "tanh") p.set("act", settings.act); }
   if (settings.seed !== 1) p.set("seed", String(settings.seed));
   if (settings.show !== "all") p.set("show", settings.show);
+  if (settings.fn) p.set("fn", settings.fn.join(","));
   const hash = p.toString();
   const url = location.pathname + location.search + (hash ? `#${hash}` : "");
   if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
@@ -103,6 +109,20 @@ function showControls() {
   seedIn.removeAttribute("aria-invalid");
   $("il-code-width").textContent = String(settings.width);
   document.body.dataset.show = settings.show;
+}
+
+/** fn=: show only the named activation functions; unknown names are named in a message. */
+function applyFilter() {
+  if (!explorer.count()) return;
+  const unknown = explorer.filter(settings.fn);
+  if (unknown.length) {
+    messages.show("fn", `Link setting "fn" names unknown activation functions: ${unknown.map((k) => `"${k}"`).join(", ")}. ` +
+      `Known: ${explorer.kinds().join(", ")}.`, "warn");
+    const known = settings.fn.filter((k) => !unknown.includes(k));
+    explorer.filter(known.length ? known : null);
+  } else {
+    messages.dismiss("fn");
+  }
 }
 
 // ---- worker -----------------------------------------------------------------------------------
@@ -152,6 +172,7 @@ function onWorkerMessage(msg) {
     case "curves":
       curvesWanted = false;
       explorer.build(msg.curves);
+      applyFilter();
       break;
     case "init":
       if (pending.get(msg.rowId) !== msg.id) return;   // superseded by a newer request
@@ -303,11 +324,13 @@ runBtn.addEventListener("click", () => {
 $("act-derivative").addEventListener("change", (e) => explorer.setShowDerivative(e.target.checked));
 
 window.addEventListener("hashchange", () => {
-  const before = JSON.stringify(settings);
-  Object.assign(settings, { width: DEFAULT_WIDTH, sigma: null, act: "tanh", seed: 1, show: "all" });
+  const labKey = () => JSON.stringify([settings.width, settings.sigma, settings.act, settings.seed]);
+  const before = labKey();
+  Object.assign(settings, DEFAULTS);
   readHash();
   showControls();
-  if (JSON.stringify(settings) !== before) runAll();
+  applyFilter();
+  if (labKey() !== before) runAll();
 });
 
 // ---- boot -----------------------------------------------------------------------------------------
