@@ -272,3 +272,22 @@ test("dist/sw.js caches the labs page and its assets", () => {
   const workers = assets.filter((a) => /\/worker-[^/]+\.js$/.test(a));
   assert.ok(workers.length >= 2, `both pages' workers cached: ${workers}`);
 });
+
+// TODO until www/sw.js (not the labs' file) answers an offline navigation with the cached copy of the
+// page asked for: today it always falls back to "./", so labs.html reloaded offline shows the
+// sandbox page instead. Fix there: caches.match(req, { ignoreSearch: true, ignoreVary: true }),
+// then "./" only if that misses. This test runs and reports either way; drop `todo` once it passes.
+test("labs page works offline once loaded (service worker)", { todo: "www/sw.js serves ./ for every offline navigation" }, async () => {
+  const { context, page } = await openPage(browser, labsUrl());
+  try {
+    await waitLabDone(page);
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await context.setOffline(true);
+    await page.reload();
+    assert.match(await page.title(), /labs/, "the labs page, not the sandbox");
+    await waitLabDone(page);
+    assert.equal(await page.$$eval('#act-grid .act-card[data-drawn="1"]', (cs) => cs.length), 12);
+  } finally {
+    await context.close();
+  }
+});
