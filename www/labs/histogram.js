@@ -12,7 +12,7 @@ const LABEL = "#6b7280";
 const ZERO = "#9ca3af";
 
 /** Draw `layer` ({ histogram: { lo, hi, counts }, zero, saturated }) into `canvas`. */
-export function drawHistogram(canvas, layer, { activation, xmax, color }) {
+export function drawHistogram(canvas, layer, { activation, xmax, color, note = "" }) {
   const dpr = window.devicePixelRatio || 1;
   const w = canvas.clientWidth, h = canvas.clientHeight;
   if (!w || !h) return;
@@ -31,9 +31,18 @@ export function drawHistogram(canvas, layer, { activation, xmax, color }) {
   const sx = (v) => padX + ((v - x0) / (x1 - x0)) * pw;
   const base = padTop + ph;
 
-  if (!layer) {
+  if (!layer) {   // not computed yet, or (note) no real numbers to draw
     ctx.fillStyle = "#f3f4f6";
     ctx.fillRect(padX, padTop, pw, ph);
+    if (note) {
+      ctx.fillStyle = "#7f1d1d";
+      ctx.font = "600 11px system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText(note, padX + pw / 2, padTop + ph / 2);
+      ctx.textAlign = "start";
+      return;
+    }
     drawAxis(ctx, sx, base, relu, x1);
     return;
   }
@@ -86,5 +95,6 @@ function drawAxis(ctx, sx, base, relu, x1) {
 }
 
 function tickLabel(v) {
+  if (v >= 1e5) return v.toPrecision(2).replace("e+", "e");
   return v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toPrecision(2);
 }

@@ -10,7 +10,7 @@
 
 import uPlot from "uplot";
 import { drawHistogram } from "./histogram.js";
-import { LAYERS, ROWS, fmtStd, verdict } from "./schemes.js";
+import { LAYERS, ROWS, fmtStd, overflowLayer, verdict } from "./schemes.js";
 
 const el = (tag, cls, text) => {
   const e = document.createElement(tag);
@@ -64,13 +64,16 @@ export function createInitLab({ grid, chartEl }) {
   }
 
   // ---- the std-by-layer chart --------------------------------------------------------------
-  const STD_FLOOR = 1e-4;   // log scale: a std of (almost) 0 is drawn at the floor
+  // Plotted as log10(std) on a linear axis labelled in powers of ten: uPlot's own log axis gives
+  // up beyond ~1e17 (an exploding ReLU row reaches 1e36), and then draws no ticks at all.
+  const STD_FLOOR = 1e-4;   // a std of (almost) 0 is drawn at the floor
+  const pow10Label = (t) => (t === 0 ? "1" : t === 1 ? "10" : t < 0 ? `1e−${-t}` : `1e${t}`);
   const chart = new uPlot({
     width: 320,
     height: 200,
     scales: {
       x: { time: false, range: [0, LAYERS] },
-      y: { distr: 3, range: (u, min, max) => [STD_FLOOR, Math.max(2, max * 1.3)] },
+      y: { range: (u, min, max) => [Math.min(-4, Math.floor(min)), Math.max(0.5, Math.ceil(max + 0.1))] },
     },
     axes: [
       {
@@ -83,13 +86,7 @@ export function createInitLab({ grid, chartEl }) {
         stroke: "#4b5563", grid: { stroke: "#e5e7eb" }, ticks: { stroke: "#e5e7eb" },
         font: "11px system-ui, sans-serif", labelFont: "11px system-ui, sans-serif",
         label: "std of activations (log)", labelSize: 16, size: 44,
-        // Grid lines at powers of ten only (uPlot's log axis would also draw 2…9 in every decade).
-        splits: (u, i, min, max) => {
-          const out = [];
-          for (let e = Math.ceil(Math.log10(min) - 1e-9); 10 ** e <= max * (1 + 1e-9); e++) out.push(10 ** e);
-          return out;
-        },
-        values: (u, ts) => ts.map((t) => (t == null ? "" : t >= 1 ? String(t) : t.toExponential(0).replace("e-", "e−"))),
+        incrs: [1, 2, 3, 5, 10, 20], values: (u, ts) => ts.map((t) => (Number.isInteger(t) ? pow10Label(t) : "")),
       },
     ],
     series: [
@@ -97,7 +94,6 @@ export function createInitLab({ grid, chartEl }) {
       ...ROWS.map((def) => ({
         label: def.title, stroke: def.color, width: 2, show: def.id !== "custom",
         points: { show: true, size: 5, fill: def.color },
-        value: (u, v) => (v == null ? "–" : fmtStd(v)),
       })),
     ],
     legend: { show: true, live: false },
@@ -109,8 +105,9 @@ export function createInitLab({ grid, chartEl }) {
     return [xs, ...ROWS.map((def) => {
       const r = rows.get(def.id).report;
       if (!r || rows.get(def.id).row.dataset.state !== "done") return Array(LAYERS + 1).fill(null);
-      // layer 0: the input x ~ N(0, 1), std 1 by construction
-      return [1, ...r.layers.map((l) => Math.max(STD_FLOOR, l.std))];
+      // layer 0: the input x ~ N(0, 1), std 1 by construction; overflowed layers are gaps
+      const over = overflowLayer(r);
+      return [0, ...r.layers.map((l) => (over && l.layer >= over ? null : Math.log10(Math.max(STD_FLOOR, l.std))))];
     })];
   }
 
@@ -133,11 +130,17 @@ export function createInitLab({ grid, chartEl }) {
     // ReLU: one x scale for the row, so a collapse shows as bars crowding onto 0 — unless the
     // activations grow by orders of magnitude (a σ far too large), where one scale would leave the
     // first layers as a single bar: then each layer gets its own (its tick label says which).
-    const his = report ? report.layers.map((l) => l.histogram.hi) : [1];
+    const over = report ? overflowLayer(report) : 0;
+    const ok = (l) => !over || l.layer < over;
+    const his = report ? report.layers.filter(ok).map((l) => l.histogram.hi) : [1];
+    if (!his.length) his.push(1);
     const shared = Math.max(...his) <= 20 * Math.min(...his);
     r.cells.forEach(({ canvas }, i) => {
-      const xmax = shared ? Math.max(...his) : his[i];
-      drawHistogram(canvas, report?.layers[i] ?? null, { activation: r.activation, xmax, color: r.def.color });
+      const layer = report?.layers[i];
+      const xmax = shared ? Math.max(...his) : his[Math.min(i, his.length - 1)];
+      drawHistogram(canvas, layer && ok(layer) ? layer : null, {
+        activation: r.activation, xmax, color: r.def.color, note: layer && !ok(layer) ? "Inf / NaN" : "",
+      });
     });
   }
 
@@ -156,7 +159,10 @@ export function createInitLab({ grid, chartEl }) {
   // ---- state changes -----------------------------------------------------------------------
   function describeSigma(r, sigma, width) {
     const gain = sigma * Math.sqrt(width);
-    r.sigma.textContent = `σ = ${sigma >= 0.001 ? sigma.toFixed(4) : sigma.toPrecision(3)} · σ·√Din = ${gain.toPrecision(2)}`;
+    const big = (v, digits) => v.toPrecision(digits).replace("e+", "e");
+    const s = sigma >= 0.001 && sigma < 1000 ? sigma.toFixed(4) : big(sigma, 3);
+    const g = gain < 1e4 ? gain.toPrecision(2) : big(gain, 2);
+    r.sigma.textContent = `σ = ${s} · σ·√Din = ${g}`;
     r.sigma.title = `Din = ${width}: each layer's pre-activations have std ≈ σ·√Din × the std of its input`;
   }
 
@@ -179,7 +185,7 @@ export function createInitLab({ grid, chartEl }) {
       r.note.className = "il-verdict";
       for (const { cell, stats } of r.cells) {
         stats.replaceChildren();
-        for (const k of ["mean", "std", "saturated", "zero"]) delete cell.dataset[k];
+        for (const k of ["mean", "std", "saturated", "zero", "overflow"]) delete cell.dataset[k];
       }
       drawRow(id);
     }
@@ -202,8 +208,17 @@ export function createInitLab({ grid, chartEl }) {
     r.note.textContent = v.text;
     r.note.className = `il-verdict tone-${v.tone}`;
     r.note.title = `${v.text}\n\n${report.layers.length} layers of ${report.batch}×${report.width} · ${report.width}×${report.width} in ${(ms / 1000).toFixed(2)} s`;
+    const over = overflowLayer(report);
     report.layers.forEach((l, i) => {
       const { cell, stats } = r.cells[i];
+      if (over && l.layer >= over) {   // not real numbers: say so instead of printing them
+        for (const k of ["mean", "std", "saturated", "zero"]) cell.dataset[k] = "NaN";
+        cell.dataset.overflow = "1";
+        stats.replaceChildren(el("span", "il-std overflow", "Inf / NaN"), el("span", "il-extra sat", "overflow"));
+        cell.title = `Layer ${l.layer}: beyond 32-bit floats`;
+        return;
+      }
+      delete cell.dataset.overflow;
       cell.dataset.mean = String(l.mean);
       cell.dataset.std = String(l.std);
       cell.dataset.saturated = String(l.saturated);
@@ -247,7 +262,7 @@ export function createInitLab({ grid, chartEl }) {
     r.note.className = "il-verdict";
     for (const { cell, stats } of r.cells) {
       stats.replaceChildren();
-      for (const k of ["mean", "std", "saturated", "zero"]) delete cell.dataset[k];
+      for (const k of ["mean", "std", "saturated", "zero", "overflow"]) delete cell.dataset[k];
     }
     drawRow("custom");
     chart.setSeries(1 + ROWS.findIndex((d) => d.id === "custom"), { show: false });

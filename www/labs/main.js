@@ -14,7 +14,7 @@ import "uplot/dist/uPlot.min.css";
 import { createMessages } from "./messages.js";
 import { createInitLab } from "./initLab.js";
 import { createActivationExplorer } from "./activations.js";
-import { BATCH, BINS, DEFAULT_WIDTH, LAYERS, ROWS, WIDTHS } from "./schemes.js";
+import { BATCH, BINS, DEFAULT_WIDTH, F32_MAX, LAYERS, ROWS, WIDTHS } from "./schemes.js";
 
 const CURVE_POINTS = 401;   // x step 0.025 on [−5, 5]
 const MAX_SEED = 4294967295;
@@ -42,6 +42,9 @@ function parseSigma(raw) {
   }
   if (v <= 0) {
     return { error: `Your σ "${raw}" must be greater than 0 (it is a standard deviation): try 0.1, or 0.001 to watch the activations collapse.` };
+  }
+  if (v > F32_MAX) {
+    return { error: `Your σ "${raw}" is beyond the core's 32-bit floats (largest ${F32_MAX.toPrecision(3)}): try a value such as 1.` };
   }
   return { value: v };
 }

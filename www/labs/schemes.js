@@ -75,6 +75,26 @@ const pct = (f) => `${f >= 0.095 ? Math.round(f * 100) : +(f * 100).toFixed(1)}%
 /** A std for print: 3 decimals in the usual range, 2 significant digits when tiny, 3 when huge. */
 export const fmtStd = (v) => (v === 0 ? "0" : v >= 100 ? v.toPrecision(3).replace("e+", "e") : v >= 0.01 ? v.toFixed(3) : v.toPrecision(2));
 
+/** The largest 32-bit float: the core computes in f32. */
+export const F32_MAX = 3.4028234663852886e38;
+
+/**
+ * The first layer (1-based) whose activations left the range of 32-bit floats, or 0. The core
+ * reports such a layer with non-finite numbers, or — once Inf·0 has turned into NaN and ReLU has
+ * mapped NaN to 0 — as all zeros right after a layer in the 1e25+ range; neither is a real
+ * collapse, so the page must not call it one.
+ */
+export function overflowLayer(report) {
+  const ls = report.layers;
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i];
+    const finite = [l.mean, l.std, l.histogram.lo, l.histogram.hi].every(Number.isFinite);
+    if (!finite) return l.layer;
+    if (i > 0 && l.zero >= 0.999 && ls[i - 1].histogram.hi > 1e25) return l.layer;
+  }
+  return 0;
+}
+
 /**
  * What the lecture would say about a finished row, judged from its numbers:
  * { tone: "bad" | "good" | "meh", text }.
@@ -87,6 +107,15 @@ export function verdict(row, report) {
   const shrinking = ls.every((l, i) => i === 0 || l.std < ls[i - 1].std);
   const maxSat = Math.max(...ls.map((l) => l.saturated));
   const relu = report.activation === "relu";
+  const over = overflowLayer(report);
+
+  if (over) {
+    return {
+      tone: "bad",
+      text: `Overflow: from layer ${over} the activations exceed the largest 32-bit float (${F32_MAX.toPrecision(2)}) and ` +
+        `become Inf or NaN (the numbers shown there are not real). This is how the loss explodes to Inf or NaN — bad initialization.`,
+    };
+  }
 
   if (!relu && maxSat > 0.25) {
     return {
