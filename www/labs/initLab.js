@@ -149,11 +149,21 @@ export function createInitLab({ grid, chartEl }) {
     sizeChart();
   }
 
+  // Redraw only the rows whose canvases changed size (a longer verdict makes its own row taller;
+  // redrawing all 36 canvases each time cost the main thread a long task on a loaded machine).
+  const rowOfCanvas = new Map();
+  for (const [id, r] of rows) for (const { canvas } of r.cells) rowOfCanvas.set(canvas, id);
+  const resized = new Set();
   let raf = 0;
-  new ResizeObserver(() => {
+  const canvasObserver = new ResizeObserver((entries) => {
+    for (const e of entries) resized.add(rowOfCanvas.get(e.target));
     cancelAnimationFrame(raf);
-    raf = requestAnimationFrame(drawAll);
-  }).observe(grid);
+    raf = requestAnimationFrame(() => {
+      for (const id of resized) drawRow(id);
+      resized.clear();
+    });
+  });
+  for (const canvas of rowOfCanvas.keys()) canvasObserver.observe(canvas);
   new ResizeObserver(() => requestAnimationFrame(sizeChart)).observe(chartEl);
 
   // ---- state changes -----------------------------------------------------------------------
