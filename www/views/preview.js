@@ -16,10 +16,11 @@ export function captionParts(label) {
   const floor = sorted.length > 2 ? sorted[sorted.length - 1][1] : -1;
   let named = sorted.filter(([, w]) => w > floor + 0.005).slice(0, 3);
   if (!named.length) named = sorted.slice(0, 1);
+  if (sorted.length === named.length + 1) named = sorted;   // a lone "floor" is just another class
   const rest = sorted.slice(named.length);
   let restText = "";
   if (rest.length) {
-    const same = rest.every(([, w]) => Math.abs(w - rest[0][1]) < 0.0005);
+    const same = rest.every(([, w]) => fmt(w) === fmt(rest[0][1]));
     restText = same ? `+ ${rest.length} × ${fmt(rest[0][1])}`
       : `+ ${rest.length} others ${fmt(rest.reduce((a, [, w]) => a + w, 0))}`;
   }
@@ -36,7 +37,9 @@ export function explainPreview(values = {}, data = null) {
     return "The first images of each training batch appear here once training starts, exactly as the network sees them.";
   }
   const seen = [];
-  if (data.mix === "mixup") {
+  if (data.mix === "mixup" && Math.min(data.lambda, 1 - data.lambda) < 0.02) {
+    seen.push(`Mixup drew λ = ${data.lambda.toFixed(3)} for this batch, so its images are hardly blended (a small α keeps λ close to 0 or 1)`);
+  } else if (data.mix === "mixup") {
     seen.push(`Mixup blends pairs of images: this batch is ${pct(data.lambda)} one image, ${pct(1 - data.lambda)} another, and so are the labels`);
   } else if (data.mix === "cutmix") {
     seen.push("CutMix pastes a patch of another image: the labels are weighted by each image's share of the pixels");
@@ -80,19 +83,14 @@ export function createPreview(root, { note, head }) {
   }
 
   // Show only the rows that fit the card (a small embed has room for fewer images than a lecture
-  // screen); measured when the size changes, never while drawing.
-  let fit = MAX_SHOWN;
+  // screen): a cell whose bottom is below the grid's is made invisible. Visibility does not change
+  // the layout, so this cannot feed back into itself. Checked after every draw (captions have one
+  // to three lines, so the rows' heights change) and when the size changes.
   function measureFit() {
-    const first = cells.find((c) => !c.fig.hidden);
-    if (!first || !root.clientHeight) return;
-    const cols = getComputedStyle(root).gridTemplateColumns.split(" ").filter(Boolean).length || 1;
-    const rowGap = parseFloat(getComputedStyle(root).rowGap) || 0;
-    const cellH = first.fig.getBoundingClientRect().height;
-    const rows = Math.max(1, Math.floor((root.clientHeight + rowGap) / (cellH + rowGap)));
-    const n = Math.min(MAX_SHOWN, rows * cols);
-    if (n !== fit) {
-      fit = n;
-      cells.forEach((c, i) => c.fig.classList.toggle("pv-over", i >= fit));
+    if (!root.clientHeight) return;
+    const bottom = root.getBoundingClientRect().bottom + 0.5;
+    for (const c of cells) {
+      if (!c.fig.hidden) c.fig.classList.toggle("pv-over", c.fig.getBoundingClientRect().bottom > bottom);
     }
   }
   if (typeof ResizeObserver !== "undefined") new ResizeObserver(() => measureFit()).observe(root);
@@ -134,7 +132,7 @@ export function createPreview(root, { note, head }) {
       c.fig.title = d.labels[i].map(([n, wt]) => `${n} ${wt.toFixed(3)}`).join("\n");
       c.fig.hidden = false;
     }
-    if (!shown.measured) { shown.measured = true; measureFit(); }
+    measureFit();
     root.dataset.step = String(d.step);
     root.dataset.mix = d.mix;
     const mix = d.mix === "none" ? "" : ` · ${d.mix} λ = ${d.lambda.toFixed(2)}`;
