@@ -20,12 +20,16 @@ self.addEventListener("activate", (event) => {
 
 // Built files have content hashes in their names, so cache-first is safe for them. The page itself
 // (a navigation) goes to the network first, so a new build is picked up when online, and falls back
-// to the cached copy offline. The hash part of the URL never reaches the service worker.
+// to the cached copy of the page asked for offline (index.html for "./", labs.html for itself), and
+// to the sandbox page only if that page is not cached. The hash part of the URL never reaches the
+// service worker.
 self.addEventListener("fetch", (event) => {
   const req = event.request;
   if (req.method !== "GET" || new URL(req.url).origin !== self.location.origin) return;
   if (req.mode === "navigate") {
-    event.respondWith(fetch(req).catch(() => caches.match("./", { ignoreSearch: true, ignoreVary: true })));
+    const loose = { ignoreSearch: true, ignoreVary: true };
+    event.respondWith(fetch(req).catch(() =>
+      caches.match(req, loose).then((hit) => hit || caches.match("./", loose))));
     return;
   }
   // ignoreVary: servers such as vite preview send "Vary: Origin", and module scripts are fetched
