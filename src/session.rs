@@ -51,6 +51,8 @@ pub struct EvalReport {
 
 /// Largest batch evaluation pushes through the model at once (bounds its buffers).
 const EVAL_CHUNK: usize = 200;
+/// Images of each training batch kept for the preview.
+pub const PREVIEW_MAX: usize = 16;
 /// Forward passes averaged per image when evaluation is random (fractional max pooling).
 pub const EVAL_SAMPLES: usize = 4;
 
@@ -77,6 +79,10 @@ pub struct Session {
     mixer: Mixer,
     /// How the last training batch was mixed (for the preview).
     last_mix: Option<MixInfo>,
+    /// The first `PREVIEW_MAX` images (C·H·W each) and target rows (K each) of the last training
+    /// batch, kept apart because evaluation reuses the model's input and `targets`.
+    preview_images: Vec<f32>,
+    preview_targets: Vec<f32>,
     /// (TTA_VIEWS, C, H, W) scratch for test-time augmentation.
     views: Vec<f32>,
     update_ratio: UpdateRatio,
@@ -134,6 +140,8 @@ impl Session {
             augment_state,
             mixer,
             last_mix: None,
+            preview_images: Vec::new(),
+            preview_targets: Vec::new(),
             views: Vec::new(),
             update_ratio: UpdateRatio::default(),
             early_stopping: EarlyStopping::new(config.patience),
@@ -196,6 +204,11 @@ impl Session {
             let input = self.model.input_mut(n);
             self.last_mix = Some(self.mixer.apply(&mut input.data, n, c, h, w, &self.labels, classes, &mut self.targets, &mut self.rng));
         }
+        let kept = n.min(PREVIEW_MAX);
+        self.preview_images.clear();
+        self.preview_images.extend_from_slice(&self.model.input().data[..kept * self.train.image_len()]);
+        self.preview_targets.clear();
+        self.preview_targets.extend_from_slice(&self.targets[..kept * classes]);
         self.model.forward(Mode::Train, &mut self.rng);
         let (logits, dlogits) = self.model.logits_and_grad();
         let batch_loss = loss::softmax_cross_entropy(logits, &self.targets, dlogits);
@@ -282,17 +295,18 @@ impl Session {
         }
     }
 
-    /// Up to `count` images of the last training batch exactly as the network saw them (after
-    /// augmentation and mixing), each with its soft label. Empty before the first step.
+    /// Up to `count` (at most `PREVIEW_MAX`) images of the last training batch exactly as the
+    /// network saw them (after augmentation and mixing), each with its soft label. Empty before the
+    /// first step; evaluation does not change it.
     pub fn preview(&self, count: usize) -> Preview {
-        let input = self.model.input();
         let classes = self.train.classes;
         let (c, h, w) = (self.train.c, self.train.h, self.train.w);
-        let shown = if self.step == 0 { 0 } else { count.min(input.batch()).min(self.targets.len() / classes) };
+        let len = c * h * w;
+        let shown = count.min(self.preview_targets.len() / classes);
         let byte = |x: f32| (data::denormalise(x).clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
         let images = (0..shown)
             .map(|i| {
-                let img = input.sample(i);
+                let img = &self.preview_images[i * len..(i + 1) * len];
                 let plane = h * w;
                 let mut rgba = Vec::with_capacity(plane * 4);
                 for p in 0..plane {
@@ -301,7 +315,7 @@ impl Session {
                     }
                     rgba.push(255);
                 }
-                let t = &self.targets[i * classes..(i + 1) * classes];
+                let t = &self.preview_targets[i * classes..(i + 1) * classes];
                 let mut label: Vec<(String, f64)> =
                     t.iter().enumerate().filter(|(_, &v)| v >= 0.01).map(|(k, &v)| (self.train.class_names[k].clone(), v as f64)).collect();
                 label.sort_by(|a, b| b.1.total_cmp(&a.1));

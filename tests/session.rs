@@ -171,6 +171,9 @@ fn mixup_and_label_smoothing_show_in_the_preview() {
         assert!(total <= 1.0 + 1e-6 && total > 0.9, "label weights {:?}", img.label);
         assert!(img.label.windows(2).all(|w| w[0].1 >= w[1].1), "sorted largest first");
     }
+    // Evaluation reuses the model's input and target buffers; the preview must not change.
+    s.evaluate();
+    assert_eq!(s.preview(4), p);
 }
 
 #[test]
