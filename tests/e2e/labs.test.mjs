@@ -304,11 +304,8 @@ test("dist/sw.js caches the labs page and its assets", () => {
   assert.ok(workers.length >= 2, `both pages' workers cached: ${workers}`);
 });
 
-// TODO until www/sw.js (not the labs' file) answers an offline navigation with the cached copy of the
-// page asked for: today it always falls back to "./", so labs.html reloaded offline shows the
-// sandbox page instead. Fix there: caches.match(req, { ignoreSearch: true, ignoreVary: true }),
-// then "./" only if that misses. This test runs and reports either way; drop `todo` once it passes.
-test("labs page works offline once loaded (service worker)", { todo: "www/sw.js serves ./ for every offline navigation" }, async () => {
+// www/sw.js answers an offline navigation with the cached copy of the page asked for (not always "./").
+test("labs page works offline once loaded (service worker)", async () => {
   const { context, page } = await openPage(browser, labsUrl());
   try {
     await waitLabDone(page);
