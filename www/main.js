@@ -14,6 +14,9 @@ import { createStats } from "./views/stats.js";
 import { createLossChart } from "./views/lossChart.js";
 import { createAccuracyChart } from "./views/accuracyChart.js";
 import { createPreview } from "./views/preview.js";
+import { createLrChart } from "./views/lrChart.js";
+import { createRatioChart } from "./views/ratioChart.js";
+import { createDiagnosis } from "./views/diagnosis.js";
 
 const DRAW_FPS = 10;
 
@@ -22,6 +25,9 @@ const messages = createMessages($("messages"));
 const stats = createStats($("stats"));
 const lossChart = createLossChart($("loss-chart"));
 const accChart = createAccuracyChart($("acc-chart"));
+const lrChart = createLrChart($("lr-chart"));
+const ratioChart = createRatioChart($("ratio-chart"), { legend: $("ratio-legend") });
+const diagnosis = createDiagnosis($("diagnosis"));
 const controls = createControls($("settings"), { onSetting });
 const preview = createPreview($("preview"), { note: $("preview-note"), head: $("preview-head") });
 const playBtn = $("playpause"), stepBtn = $("step"), resetBtn = $("reset");
@@ -81,7 +87,7 @@ function requestRun(values, fallback = null) {
   const runId = nextRunId++;
   pending = { runId, values, fallback };
   setRunState("creating");
-  worker.postMessage({ type: "create", runId, config: toConfig(values) });
+  worker.postMessage({ type: "create", runId, config: toConfig(values), curveSteps: values.totalSteps });
 }
 
 function onWorkerMessage(m) {
@@ -97,7 +103,7 @@ function onWorkerMessage(m) {
       pending = null;
       currentRun = m.runId;
       $("backend").textContent = m.backend || "unknown";
-      resetViews();
+      resetViews(m.curve);
       controls.setValues(good);
       writeHash();
       messages.dismiss("nan");
@@ -168,9 +174,12 @@ function onWorkerMessage(m) {
 }
 
 // ---- reports → views ------------------------------------------------------------------------
-function resetViews() {
+function resetViews(curve = []) {
   lossChart.reset();
   accChart.reset();
+  lrChart.reset(curve);
+  ratioChart.reset();
+  diagnosis.reset();
   preview.setRun(good);
   stats.reset();
   statQueue.clear();
@@ -180,7 +189,7 @@ function resetViews() {
   gapText = "";
   queueStat("step", 0);
   queueStat("epoch", 0);
-  queueStat("lr", good.learningRate);
+  queueStat("lr", curve.length ? curve[0][1] : good.learningRate);
   scheduleDraw();
 }
 
@@ -192,6 +201,8 @@ function onReport(r) {
       `Loss of the very first step. For softmax with C classes it should be about log(C) = ${Math.log(10).toFixed(2)} for 10 classes.`);
   }
   lossChart.push(firstStep, r.losses);
+  lrChart.push(r.step, r.lr);
+  ratioChart.push(r.step, r.ratios);
   if (Number.isFinite(r.imagesPerSecond) && r.imagesPerSecond > 0) {
     ips = Number.isFinite(ips) ? 0.8 * ips + 0.2 * r.imagesPerSecond : r.imagesPerSecond;
   }
@@ -206,6 +217,7 @@ function onReport(r) {
 function onEval(e) {
   lastEval = e;
   accChart.push(e);
+  diagnosis.push(e.findings);
   queueStat("trainacc", e.trainAccuracy);
   queueStat("valacc", e.valAccuracy);
   const gap = e.trainAccuracy - e.valAccuracy;
@@ -243,6 +255,9 @@ function drawFrame(now) {
   lossChart.draw();
   accChart.draw(lossChart.lastStep());
   if (previewShown) preview.draw();
+  lrChart.draw();
+  ratioChart.draw();
+  diagnosis.draw();
   // uPlot redraws in a microtask queued by setData; ours runs after it. The stats are written
   // after the charts: a canvas draw with a dirty style tree would force a style recalculation.
   queueMicrotask(() => {
@@ -341,6 +356,9 @@ if (import.meta.env.PROD && "serviceWorker" in navigator && location.protocol !=
 window.trainlab = {
   get settings() { return good; }, get running() { return running; }, get firstLoss() { return firstLoss; },
   get preview() { return preview.data; },
+  get lrCurve() { return lrChart.curve; }, get lrUsed() { return lrChart.used; },
+  get ratios() { return ratioChart.last(); }, get ratioPoints() { return ratioChart.length; },
+  get findings() { return diagnosis.findings; },
   drawStats,
   tryConfig(partial) {
     if (!good || pending) return false;

@@ -83,6 +83,35 @@ export const SETTINGS = [
     default: 0.9, min: 0, max: 0.999, step: 0.05,
     label: "Momentum",
     help: "SGD momentum: how much of the previous update carries into this one.",
+    inactive: (v) => (v.optimizer !== "sgd" ? `${v.optimizer} keeps its own running averages (PyTorch defaults)` : null),
+  },
+  {
+    key: "optimizer", hash: "opt", configKey: null, kind: "choice", group: "model",
+    default: "sgd", choices: ["sgd", "adam", "adamw", "rmsprop", "adagrad"],
+    label: "Optimizer",
+    help: "SGD (+ momentum) follows the gradient; Adagrad/RMSProp scale each step by past squared gradients; " +
+      "Adam = momentum + RMSProp + bias correction, a good default; AdamW decouples weight decay.",
+  },
+  {
+    key: "schedule", hash: "sched", configKey: null, kind: "choice", group: "model",
+    default: "constant", choices: ["constant", "step", "cosine", "linear", "invsqrt", "sgdr"],
+    label: "LR schedule",
+    help: "Step: α × 0.1 at 1/3 and 2/3 of the steps. Cosine: α_t = ½α₀(1 + cos(tπ/T)). " +
+      "Linear: α_t = α₀(1 − t/T). Inverse sqrt: α_t = α₀/√t. SGDR: cosine with warm restarts (T_0 = T/4, T_mult 2).",
+  },
+  {
+    key: "totalSteps", hash: "steps", configKey: null, kind: "int", group: "model",
+    default: 2000, min: 10, max: 1000000,
+    label: "Schedule steps T",
+    help: "T, the length of the schedule in steps: where cosine and linear reach 0, step drops and SGDR restarts.",
+    inactive: (v) => (["constant", "invsqrt"].includes(v.schedule) ? `the ${v.schedule} schedule has no length` : null),
+  },
+  {
+    key: "warmupSteps", hash: "warmup", configKey: null, kind: "int", group: "model",
+    default: 0, min: 0, max: 100000,
+    label: "Warmup steps",
+    help: "Linear warmup: raise the rate from 0 to α₀ over these steps, then follow the schedule. " +
+      "High initial learning rates can make the loss explode.",
   },
   {
     key: "seed", hash: "seed", configKey: "seed", kind: "int", group: "model",
@@ -464,7 +493,37 @@ export function toConfig(values) {
     for (const p of path.slice(0, -1)) obj = obj[p] ??= {};
     obj[path[path.length - 1]] = copy(values[s.key]);
   }
+  // SGD: no `optimizer`, so the core uses `momentum` and `weightDecay`. The others get PyTorch's
+  // defaults and the page's weight decay (AdamW's default 0.01 only when none is set here).
+  const opt = values.optimizer ?? "sgd";
+  if (opt !== "sgd") {
+    config.optimizer = { type: opt };
+    if (values.weightDecay > 0) config.optimizer.weightDecay = values.weightDecay;
+  }
+  const schedule = scheduleConfig(values);
+  if (schedule) config.schedule = schedule;
   return config;
+}
+
+/**
+ * The Trainer's `schedule` for `values` (docs/CONTRACT.md), or null for constant without warmup.
+ * Step drops ×0.1 at 1/3 and 2/3 of T; SGDR restarts after T_0 = T/4, then 2·T_0, ...
+ */
+export function scheduleConfig(values) {
+  const type = values.schedule ?? "constant";
+  const T = values.totalSteps ?? 2000;
+  const warmup = values.warmupSteps ?? 0;
+  if (type === "constant" && !warmup) return null;
+  const sched = { type };
+  if (type === "cosine" || type === "linear") sched.totalSteps = T;
+  if (type === "step") {
+    const a = Math.max(1, Math.round(T / 3)), b = Math.max(a + 1, Math.round((2 * T) / 3));
+    sched.milestones = [a, b];
+    sched.gamma = 0.1;
+  }
+  if (type === "sgdr") { sched.T_0 = Math.max(1, Math.round(T / 4)); sched.T_mult = 2; }
+  if (warmup) sched.warmupSteps = warmup;
+  return sched;
 }
 
 /** Does `hidden` hide the control of setting `s`? */

@@ -1,7 +1,8 @@
 // One training run per Web Worker. The worker owns the wasm Trainer; the main thread only draws.
 //
 // Messages in (from main.js):
-//   { type: "create", runId, config }  build a new Trainer; on success it replaces the current one,
+//   { type: "create", runId, config, curveSteps }  build a new Trainer (curveSteps: how many steps
+//                                       of the lr schedule to sample for the chart); on success it replaces the current one,
 //                                       on failure the current one is kept (the last good trainer)
 //   { type: "play" } | { type: "pause" } | { type: "step" }
 //   { type: "preview", on }              send previews of the batch (on: true, the default) or not
@@ -9,10 +10,13 @@
 // Messages out:
 //   { type: "booted", backend }         wasm initialised
 //   { type: "fatal", message }          wasm could not be loaded: nothing will work
-//   { type: "created", runId, config, backend, layers, classNames }
+//   { type: "created", runId, config, backend, layers, classNames, curve }
+//                                       curve: scheduleCurve(curveSteps, 200) = [[step, lr], ...]
 //   { type: "rejected", runId, message } the core refused the config; the previous run is kept
-//   { type: "report", runId, ... }      one chunk of steps (StepReport plus `losses` for every step)
-//   { type: "eval", runId, ... }        an EvalReport
+//   { type: "report", runId, ... }      one chunk of steps (StepReport plus `losses` for every step,
+//                                       and `ratios`: updateRatios() after its last step, one per
+//                                       weight tensor)
+//   { type: "eval", runId, ... }        an EvalReport plus `findings`: diagnose(trainAcc, valAcc)
 //   { type: "state", runId, running }
 //   { type: "nan", runId, step, value } loss became NaN/Inf at `step`; training paused
 //   { type: "crash", message }          a step or evaluate threw; main.js restarts the worker
@@ -82,12 +86,17 @@ function setRunning(r) {
 
 function evaluateNow() {
   const t0 = performance.now();
-  const ev = trainer.evaluate();
+  const ev = plain(trainer.evaluate());
   lastEvalMs = performance.now() - t0;
   evalStep = lastStep;
   trainMsSinceEval = 0;
   epochEvalDue = false;
-  postMessage({ type: "eval", runId, ...plain(ev), evalMs: lastEvalMs });
+  let findings = [];
+  try {
+    findings = Array.from(trainer.diagnose(ev.trainAccuracy, ev.valAccuracy) ?? [], plain)
+      .map((f) => ({ finding: String(f.finding), message: String(f.message) }));
+  } catch { /* optional */ }
+  postMessage({ type: "eval", runId, ...plain(ev), evalMs: lastEvalMs, findings });
 }
 
 // The last batch as the network saw it. Skipped when nothing new has been trained since the last
@@ -129,10 +138,12 @@ function runSteps(n) {
   lastStep = r.step;
   const losses = Array.from(r.losses ?? [r.loss]);
   const bad = losses.findIndex((x) => !Number.isFinite(x));
+  let ratios = [];
+  try { ratios = Array.from(trainer.updateRatios()); } catch { /* optional */ }
   postMessage({
     type: "report", runId, ms, steps: losses.length,
     step: r.step, loss: r.loss, accuracy: r.accuracy, lr: r.lr, epoch: r.epoch,
-    imagesPerSecond: r.imagesPerSecond, losses,
+    imagesPerSecond: r.imagesPerSecond, losses, ratios,
   });
   if (bad >= 0) {
     const step = r.step - losses.length + 1 + bad;
@@ -209,7 +220,12 @@ function create(msg) {
   try { layers = Array.from(trainer.layers?.() ?? [], plain); } catch { /* optional */ }
   try { classNames = Array.from(trainer.classNames?.() ?? []); } catch { /* optional */ }
   try { backend = trainer.backend(); } catch { /* optional */ }
-  postMessage({ type: "created", runId, config: msg.config, backend, layers, classNames });
+  let curve = [];
+  try {
+    const n = Math.max(1, Math.round(msg.curveSteps ?? 2000));
+    curve = Array.from(trainer.scheduleCurve(BigInt(n), 200) ?? [], (p) => [Number(p[0]), Number(p[1])]);
+  } catch { /* optional */ }
+  postMessage({ type: "created", runId, config: msg.config, backend, layers, classNames, curve });
   postMessage({ type: "state", runId, running: false });
   // No evaluation at step 0: it can take seconds, and "play" would wait behind it.
 }
