@@ -6,7 +6,7 @@
 
 import "uplot/dist/uPlot.min.css";
 import {
-  SETTINGS, defaults, formatValue, parseHash, parseValue, sameSettings, sameValue, serializeHash, settingByKey, toConfig,
+  SETTINGS, defaults, formatValue, parseHash, parseValue, sameSettings, sameValue, serializeHash, settingByKey, toConfig, scheduleConfig,
 } from "./state.js";
 import { createMessages } from "./views/messages.js";
 import { createControls } from "./views/controls.js";
@@ -102,6 +102,8 @@ function onWorkerMessage(m) {
       good = pending.values;
       pending = null;
       currentRun = m.runId;
+      diverged = false;
+      retuning = null;
       $("backend").textContent = m.backend || "unknown";
       resetViews(m.curve);
       controls.setValues(good);
@@ -131,6 +133,30 @@ function onWorkerMessage(m) {
       }
       break;
     }
+    case "retuned":
+      if (m.runId !== currentRun || !retuning) break;
+      good = retuning;
+      retuning = null;
+      controls.setValues(good);
+      writeHash();
+      lrChart.setCurve(m.curve);
+      scheduleDraw();
+      break;
+    case "retuneRejected":
+      if (m.runId !== currentRun) break;
+      retuning = null;
+      messages.show("rejected", `The trainer rejected the new learning rate or schedule: ${m.message}. The run keeps its settings.`, "error");
+      controls.setValues(good);
+      break;
+    case "lrFound":
+    case "lrFindFailed":
+      if (m.runId !== currentRun) break;
+      onLrFound(m);
+      break;
+    case "restored":
+      if (m.runId !== currentRun) break;
+      onRestored(m);
+      break;
     case "state":
       if (m.runId !== currentRun || pending) break;
       running = m.running;
@@ -152,6 +178,7 @@ function onWorkerMessage(m) {
     case "nan":
       if (m.runId !== currentRun) break;
       running = false;
+      diverged = true;
       setRunState("paused");
       {
         const what = m.value === "NaN" ? "NaN" : "infinite";
@@ -172,6 +199,9 @@ function onWorkerMessage(m) {
       break;
   }
 }
+
+function onLrFound() { /* the learning-rate finder panel comes later */ }
+function onRestored() { /* "Use best snapshot" comes later */ }
 
 // ---- reports → views ------------------------------------------------------------------------
 function resetViews(curve = []) {
@@ -282,7 +312,24 @@ function onSetting(key, raw) {
   messages.dismiss(`input-${s.hash}`);
   if (!good || pending) return;
   if (sameValue(s, good[key], r.value)) return;
+  // Learning rate and schedule, while paused: applied to the current run, which continues from
+  // its step. Everything else (and these while training) starts a new run.
+  // After a NaN/Inf loss the weights are gone: a new run then.
+  if (s.live && !running && !diverged) {
+    retune({ ...good, [key]: r.value });
+    return;
+  }
   requestRun({ ...good, [key]: r.value });
+}
+
+let diverged = false;     // the current run's loss became NaN/Inf
+let retuning = null;      // settings sent with "retune", awaiting "retuned" / "retuneRejected"
+function retune(values) {
+  retuning = values;
+  worker.postMessage({
+    type: "retune", runId: currentRun, learningRate: values.learningRate,
+    schedule: scheduleConfig(values) ?? { type: "constant" }, curveSteps: values.totalSteps,
+  });
 }
 
 function writeHash() {

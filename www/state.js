@@ -58,7 +58,8 @@ export const SETTINGS = [
     key: "learningRate", hash: "lr", configKey: "learningRate", kind: "number", group: "model",
     default: 0.02, min: 0, minExclusive: true, max: 100, step: "any",
     label: "Learning rate",
-    help: "Step size of SGD. Too high and the loss explodes; too low and it barely moves.",
+    help: "Step size of SGD. Too high and the loss explodes; too low and it barely moves. While paused, a change applies to the current run, which continues from its step; other settings start a new run.",
+    live: true,
   },
   {
     key: "batchSize", hash: "batch", configKey: "batchSize", kind: "int", group: "model",
@@ -97,13 +98,15 @@ export const SETTINGS = [
     default: "constant", choices: ["constant", "step", "cosine", "linear", "invsqrt", "sgdr"],
     label: "LR schedule",
     help: "Step: α × 0.1 at 1/3 and 2/3 of the steps. Cosine: α_t = ½α₀(1 + cos(tπ/T)). " +
-      "Linear: α_t = α₀(1 − t/T). Inverse sqrt: α_t = α₀/√t. SGDR: cosine with warm restarts (T_0 = T/4, T_mult 2).",
+      "Linear: α_t = α₀(1 − t/T). Inverse sqrt: α_t = α₀/√t. SGDR: cosine with warm restarts (T_0 = T/4, T_mult 2). While paused, a change applies to the current run, which continues from its step; other settings start a new run.",
+    live: true,
   },
   {
     key: "totalSteps", hash: "steps", configKey: null, kind: "int", group: "model",
     default: 2000, min: 10, max: 1000000,
     label: "Schedule steps T",
-    help: "T, the length of the schedule in steps: where cosine and linear reach 0, step drops and SGDR restarts.",
+    help: "T, the length of the schedule in steps: where cosine and linear reach 0, step drops and SGDR restarts. While paused, a change applies to the current run, which continues from its step; other settings start a new run.",
+    live: true,
     inactive: (v) => (["constant", "invsqrt"].includes(v.schedule) ? `the ${v.schedule} schedule has no length` : null),
   },
   {
@@ -111,7 +114,8 @@ export const SETTINGS = [
     default: 0, min: 0, max: 100000,
     label: "Warmup steps",
     help: "Linear warmup: raise the rate from 0 to α₀ over these steps, then follow the schedule. " +
-      "High initial learning rates can make the loss explode.",
+      "High initial learning rates can make the loss explode. While paused, a change applies to the current run, which continues from its step; other settings start a new run.",
+    live: true,
   },
   {
     key: "seed", hash: "seed", configKey: "seed", kind: "int", group: "model",

@@ -5,6 +5,10 @@
 //                                       of the lr schedule to sample for the chart); on success it replaces the current one,
 //                                       on failure the current one is kept (the last good trainer)
 //   { type: "play" } | { type: "pause" } | { type: "step" }
+//   { type: "retune", runId, learningRate, schedule, curveSteps }  while paused: setLearningRate and
+//                                       setSchedule on the current run (it keeps its step and weights)
+//   { type: "findLr", runId, iterations } learning-rate finder on a copy of the run
+//   { type: "restoreBest", runId }       restoreBest() then evaluate()
 //   { type: "preview", on }              send previews of the batch (on: true, the default) or not
 //                                       (the preview is hidden); on: true also sends one at once
 // Messages out:
@@ -17,6 +21,9 @@
 //                                       and `ratios`: updateRatios() after its last step, one per
 //                                       weight tensor)
 //   { type: "eval", runId, ... }        an EvalReport plus `findings`: diagnose(trainAcc, valAcc)
+//   { type: "retuned", runId, learningRate, curve } | { type: "retuneRejected", runId, message }
+//   { type: "lrFound", runId, points: [{lr, loss, smoothed}], suggestedLr } | { type: "lrFindFailed", runId, message }
+//   { type: "restored", runId, ok }     followed by an "eval" message when ok
 //   { type: "state", runId, running }
 //   { type: "nan", runId, step, value } loss became NaN/Inf at `step`; training paused
 //   { type: "crash", message }          a step or evaluate threw; main.js restarts the worker
@@ -230,8 +237,52 @@ function create(msg) {
   // No evaluation at step 0: it can take seconds, and "play" would wait behind it.
 }
 
+function sampleCurve(steps) {
+  const n = Math.max(1, Math.round(steps ?? 2000));
+  return Array.from(trainer.scheduleCurve(BigInt(n), 200) ?? [], (p) => [Number(p[0]), Number(p[1])]);
+}
+
+function retune(msg) {
+  if (!trainer || running || msg.runId !== runId) return;
+  try {
+    trainer.setLearningRate(msg.learningRate);
+    trainer.setSchedule(msg.schedule ?? { type: "constant" });
+  } catch (e) {
+    postMessage({ type: "retuneRejected", runId, message: errorText(e) });
+    return;
+  }
+  let curve = [];
+  try { curve = sampleCurve(msg.curveSteps); } catch { /* optional */ }
+  postMessage({ type: "retuned", runId, learningRate: msg.learningRate, curve });
+}
+
+function findLr(msg) {
+  if (!trainer || running || msg.runId !== runId) return;
+  try {
+    const r = plain(trainer.findLearningRate({ iterations: msg.iterations ?? 100 }));
+    const points = Array.from(r.points ?? [], plain).map((p) => ({ lr: Number(p.lr), loss: Number(p.loss), smoothed: Number(p.smoothed) }));
+    const s = r.suggestedLr;
+    postMessage({ type: "lrFound", runId, points, suggestedLr: Number.isFinite(s) ? s : null });
+  } catch (e) {
+    postMessage({ type: "lrFindFailed", runId, message: errorText(e) });
+  }
+}
+
+function restoreBest(msg) {
+  if (!trainer || running || msg.runId !== runId) return;
+  let ok = false;
+  try { ok = Boolean(trainer.restoreBest()); } catch (e) { crash(e); return; }
+  postMessage({ type: "restored", runId, ok });
+  if (ok) {
+    try { evaluateNow(); } catch (e) { crash(e); }
+  }
+}
+
 function handle(msg) {
   switch (msg.type) {
+    case "retune": retune(msg); break;
+    case "findLr": findLr(msg); break;
+    case "restoreBest": restoreBest(msg); break;
     case "create": create(msg); break;
     case "play": if (trainer) setRunning(true); break;
     case "pause":

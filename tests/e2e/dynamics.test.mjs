@@ -84,3 +84,28 @@ test("dynamics: a bad schedule in a link is named and left at its default", asyn
     await context.close();
   }
 });
+
+test("dynamics: changing the learning rate while paused keeps the run", async () => {
+  const { context, page, problems } = await openPage(browser, server.url + "#seed=1");
+  try {
+    await waitReady(page);
+    for (let i = 1; i <= 3; i++) {
+      await page.click("#step");
+      await page.waitForFunction((n) => Number(document.getElementById("stat-step")?.dataset.value) === n, i, { timeout: 10000 });
+    }
+    assert.ok(Math.abs(await stat(page, "lr") - 0.02) < 1e-12);
+    await page.fill("#setting-lr", "0.005");
+    await page.dispatchEvent("#setting-lr", "change");
+    await page.waitForFunction(() => window.trainlab.settings.learningRate === 0.005, null, { timeout: 10000 });
+    assert.match(await page.evaluate(() => location.hash), /lr=0\.005/);
+    await page.click("#step");
+    await page.waitForFunction(() => Number(document.getElementById("stat-step")?.dataset.value) === 4, null, { timeout: 10000 });
+    assert.ok(Math.abs(await stat(page, "lr") - 0.005) < 1e-12, `lr after the change: ${await stat(page, "lr")}`);
+    const curve = await page.evaluate(() => window.trainlab.lrCurve);
+    assert.ok(Math.abs(curve[1][0] - 0.005) < 1e-12, "the schedule curve is redrawn at the new rate");
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.consoleErrors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -65,6 +65,12 @@ export function createLrChart(el) {
     dirty = true;
   }
 
+  /** The schedule changed mid-run (while paused): a new curve, the rates used so far are kept. */
+  function setCurve(points = []) {
+    curve = [points.map((p) => p[0]), points.map((p) => p[1])];
+    dirty = true;
+  }
+
   /** The rate used at `s` (the last step of a report). */
   function push(s, lr) {
     step = s;
@@ -79,5 +85,5 @@ export function createLrChart(el) {
     plot.setData(curve);
   }
 
-  return { reset, push, draw, get curve() { return curve; }, get used() { return used; } };
+  return { reset, setCurve, push, draw, get curve() { return curve; }, get used() { return used; } };
 }
