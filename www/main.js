@@ -17,6 +17,7 @@ import { createPreview } from "./views/preview.js";
 import { createLrChart } from "./views/lrChart.js";
 import { createRatioChart } from "./views/ratioChart.js";
 import { createDiagnosis } from "./views/diagnosis.js";
+import { drawLrFinder } from "./views/lrFinder.js";
 
 const DRAW_FPS = 10;
 
@@ -51,6 +52,7 @@ function setRunState(state) {
   playBtn.disabled = !ready;
   stepBtn.disabled = state !== "paused";
   resetBtn.disabled = !ready;
+  $("findlr").disabled = state !== "paused";
   // Icons are drawn in CSS: an unusual glyph such as ❚ sends Chromium on a font-fallback search
   // that blocked the main thread for ~140 ms the first time the button switched to "Pause".
   playBtn.querySelector(".label").textContent = state === "running" ? "Pause" : "Play";
@@ -200,7 +202,25 @@ function onWorkerMessage(m) {
   }
 }
 
-function onLrFound() { /* the learning-rate finder panel comes later */ }
+let lrFind = null;        // the last finder result { points, suggestedLr } (or { error })
+function onLrFound(m) {
+  $("findlr").disabled = false;
+  const panel = $("lrfind-panel"), text = $("lrfind-text"), use = $("lrfind-use");
+  panel.hidden = false;
+  if (m.type === "lrFindFailed") {
+    lrFind = { points: [], suggestedLr: null, error: m.message };
+    text.textContent = `The learning-rate finder failed: ${m.message}`;
+    use.hidden = true;
+    return;
+  }
+  lrFind = { points: m.points, suggestedLr: m.suggestedLr };
+  drawLrFinder($("lrfind-canvas"), m.points, m.suggestedLr);
+  const s = m.suggestedLr;
+  text.textContent = s ? `Loss (dots) and smoothed loss (red) against the learning rate over ${m.points.length} ` +
+    `iterations on a copy of this run. Suggested: ${+s.toPrecision(3)} (green).`
+    : `Loss against the learning rate over ${m.points.length} iterations: no suggestion found (the loss never fell clearly).`;
+  use.hidden = !s;
+}
 function onRestored() { /* "Use best snapshot" comes later */ }
 
 // ---- reports → views ------------------------------------------------------------------------
@@ -382,6 +402,19 @@ document.addEventListener("keydown", (ev) => {
   if (ev.key === " " && !playBtn.disabled) { ev.preventDefault(); playBtn.click(); }
 });
 
+$("findlr").addEventListener("click", () => {
+  if (running || pending || !good) return;
+  $("findlr").disabled = true;
+  $("lrfind-text").textContent = "Finding a learning rate…";
+  $("lrfind-panel").hidden = false;
+  worker.postMessage({ type: "findLr", runId: currentRun, iterations: 100 });
+});
+$("lrfind-use").addEventListener("click", () => {
+  const s = lrFind?.suggestedLr;
+  if (s) onSetting("learningRate", String(+s.toPrecision(3)));
+});
+$("lrfind-close").addEventListener("click", () => { $("lrfind-panel").hidden = true; });
+
 // Small embeds start with the settings drawer closed; the charts matter more there.
 if (window.innerWidth < 900 || window.innerHeight < 600) $("settings-drawer").open = false;
 
@@ -406,6 +439,7 @@ window.trainlab = {
   get lrCurve() { return lrChart.curve; }, get lrUsed() { return lrChart.used; },
   get ratios() { return ratioChart.last(); }, get ratioPoints() { return ratioChart.length; },
   get findings() { return diagnosis.findings; },
+  get lrFind() { return lrFind; },
   drawStats,
   tryConfig(partial) {
     if (!good || pending) return false;

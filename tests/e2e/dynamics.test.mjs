@@ -109,3 +109,30 @@ test("dynamics: changing the learning rate while paused keeps the run", async ()
     await context.close();
   }
 });
+
+test("dynamics: the learning-rate finder plots points and suggests a rate (or says none found)", async () => {
+  const { context, page, problems } = await openPage(browser, server.url + "#seed=1");
+  try {
+    await waitReady(page);
+    await page.click("#findlr");
+    await page.waitForFunction(() => window.trainlab.lrFind !== null, null, { timeout: 60000 });
+    const r = await page.evaluate(() => window.trainlab.lrFind);
+    assert.equal(r.error, undefined, `finder error: ${r.error}`);
+    assert.ok(r.points.length > 10, `points: ${r.points.length}`);
+    const text = await page.textContent("#lrfind-text");
+    console.log(`lr finder: ${r.points.length} points, suggested ${r.suggestedLr}; ${text}`);
+    if (r.suggestedLr) {
+      assert.match(text, /Suggested/);
+      await page.click("#lrfind-use");
+      await page.waitForFunction((s) => Math.abs(window.trainlab.settings.learningRate - s) < 1e-12,
+        +r.suggestedLr.toPrecision(3), { timeout: 10000 });
+    } else {
+      assert.match(text, /no suggestion/);
+    }
+    assert.equal(await stat(page, "step"), 0, "the run itself is untouched");
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.consoleErrors, []);
+  } finally {
+    await context.close();
+  }
+});
