@@ -259,16 +259,19 @@ impl Scene {
             }
         }
 
-        // Gratings: one sin/cos per row, then a rotation by the per-pixel phase step along the
-        // row (sin(a + k) = sin a cos k + cos a sin k), which is far cheaper than a sin per pixel
-        // and drifts by a few ulps over a row.
+        // Gratings are separable: sin(kx x + ky y + phase) = sin(kx x) cos(ky y + phase)
+        // + cos(kx x) sin(ky y + phase), so 2 * size sin/cos pairs per grating give the whole
+        // plane, and the per-pixel work is two independent multiply-adds.
+        let (mut col, mut row) = (vec![(0.0f32, 0.0f32); size], vec![(0.0f32, 0.0f32); size]);
         for (g, wave) in self.gratings.iter().zip(waves.chunks_exact_mut(plane)) {
-            let (step_sin, step_cos) = g.kx.sin_cos();
-            for (y, row) in wave.chunks_exact_mut(size).enumerate() {
-                let (mut sin, mut cos) = (g.kx * 0.5 + g.ky * (y as f32 + 0.5) + g.phase).sin_cos();
-                for v in row {
-                    *v = sin;
-                    (sin, cos) = (sin * step_cos + cos * step_sin, cos * step_cos - sin * step_sin);
+            for (i, (c, r)) in col.iter_mut().zip(row.iter_mut()).enumerate() {
+                let t = i as f32 + 0.5;
+                *c = (g.kx * t).sin_cos();
+                *r = (g.ky * t + g.phase).sin_cos();
+            }
+            for (&(row_sin, row_cos), wave_row) in row.iter().zip(wave.chunks_exact_mut(size)) {
+                for (&(col_sin, col_cos), v) in col.iter().zip(wave_row) {
+                    *v = col_sin * row_cos + col_cos * row_sin;
                 }
             }
         }
@@ -278,23 +281,24 @@ impl Scene {
         let (bg, fill) = (pick(self.bg), pick(self.fill));
         let (amp0, amp1) = (pick(self.gratings[0].amplitude), pick(self.gratings[1].amplitude));
         let blob_colour = pick(self.blob.as_ref().map_or([0.0; 3], |b| b.colour));
-        // Uniform noise on [-a, a] has std a/sqrt(3); 16 random bits per pixel are plenty.
+        // Uniform noise on [-a, a] has std a/sqrt(3); 16 random bits per pixel are plenty, so one
+        // 64-bit draw serves four pixels.
         let noise_amp = self.noise_std * 3f32.sqrt();
         let mut noise = SplitMix64(r.inner().next_u64());
-        let (mut bits, mut left) = (0u64, 0u32);
 
         for (ch, out) in out.chunks_exact_mut(plane).enumerate() {
-            for p in 0..plane {
-                let back = bg[ch] + amp0[ch] * wave0[p] + amp1[ch] * wave1[p];
-                let mut v = back + (fill[ch] - back) * cover[p];
-                v += (blob_colour[ch] - v) * blob[p];
-                if left == 0 {
-                    (bits, left) = (noise.next(), 4);
+            for (p0, out) in (0..plane).step_by(4).zip(out.chunks_mut(4)) {
+                let mut bits = noise.next();
+                for (k, o) in out.iter_mut().enumerate() {
+                    let p = p0 + k;
+                    let back = bg[ch] + amp0[ch] * wave0[p] + amp1[ch] * wave1[p];
+                    let mut v = back + (fill[ch] - back) * cover[p];
+                    v += (blob_colour[ch] - v) * blob[p];
+                    let u = (bits & 0xffff) as f32 * (1.0 / 65535.0);
+                    bits >>= 16;
+                    v += noise_amp * (2.0 * u - 1.0);
+                    *o = normalise(v.clamp(0.0, 1.0));
                 }
-                let u = (bits & 0xffff) as f32 * (1.0 / 65535.0);
-                (bits, left) = (bits >> 16, left - 1);
-                v += noise_amp * (2.0 * u - 1.0);
-                out[p] = normalise(v.clamp(0.0, 1.0));
             }
         }
     }
