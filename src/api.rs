@@ -5,6 +5,7 @@
 //! message names the field and value; nothing here panics on bad input.
 
 use crate::config::Config;
+use crate::diagnostics;
 use crate::lab::init_lab::{run_init_lab, InitLabConfig};
 use crate::lab::lr_finder::LrFinderConfig;
 use crate::Rng;
@@ -30,6 +31,16 @@ struct StepsReport {
     lr: f64,
     epoch: u64,
     images_per_second: f64,
+    /// Set when a loss in this batch diverged (NaN, infinite or exploded): the step stopped there.
+    diverged: Option<Divergence>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Divergence {
+    step: u64,
+    /// "became NaN", "became infinite" or "exploded to 1.4e8".
+    what: String,
 }
 
 #[derive(Serialize)]
@@ -90,20 +101,29 @@ impl Trainer {
         Ok(Trainer { session })
     }
 
-    /// Takes `n` training steps (at least one) and reports on them.
+    /// Takes `n` training steps (at least one) and reports on them. Stops early at the first
+    /// diverged loss and names it in `diverged`, so the page can pause on that exact step.
     pub fn step(&mut self, n: u32) -> Result<JsValue, JsError> {
         let n = n.max(1);
         let start = now_ms();
+        let classes = self.session.train.classes;
         let mut losses = Vec::with_capacity(n as usize);
         let mut last = None;
+        let mut diverged = None;
         for _ in 0..n {
             let r = self.session.step();
             losses.push(r.loss);
+            if diagnostics::is_diverged(r.loss, classes) {
+                diverged = Some(Divergence { step: r.step, what: diagnostics::describe_divergence(r.loss) });
+            }
             last = Some(r);
+            if diverged.is_some() {
+                break;
+            }
         }
         let elapsed_s = (now_ms() - start) / 1000.0;
         let r = last.expect("n ≥ 1");
-        let images = n as f64 * self.session.config.batch_size as f64;
+        let images = losses.len() as f64 * self.session.config.batch_size as f64;
         to_js(&StepsReport {
             step: r.step,
             loss: r.loss,
@@ -112,6 +132,7 @@ impl Trainer {
             lr: r.lr,
             epoch: r.epoch,
             images_per_second: if elapsed_s > 0.0 { images / elapsed_s } else { 0.0 },
+            diverged,
         })
     }
 

@@ -5,7 +5,8 @@
 
 use trainlab::config::{Config, LayerSpec};
 use trainlab::diagnostics::update_ratio::{ratio, UpdateRatio};
-use trainlab::diagnostics::{diagnose, EarlyStopping, Finding};
+use trainlab::diagnostics::curves::EXPLODED;
+use trainlab::diagnostics::{describe_divergence, diagnose, is_diverged, EarlyStopping, Finding};
 use trainlab::model::Model;
 use trainlab::nn::{Init, ParamKind};
 use trainlab::session::Session;
@@ -96,13 +97,33 @@ fn curve_rules_say_what_the_lecture_says() {
 }
 
 #[test]
+fn an_exploded_finite_loss_counts_as_diverged() {
+    let ln10 = 10f64.ln();
+    // The threshold is EXPLODED × ln C: 230.3 for ten classes.
+    assert!(!is_diverged(EXPLODED * ln10 - 0.01, 10));
+    assert!(is_diverged(EXPLODED * ln10 + 0.01, 10));
+    assert!(is_diverged(f64::NAN, 10) && is_diverged(f64::INFINITY, 10));
+    assert!(!is_diverged(8.0, 10), "an early spike of a healthy run is not divergence");
+    assert_eq!(describe_divergence(1.44e8), "exploded to 1.4e8");
+    assert_eq!(describe_divergence(f64::NAN), "became NaN");
+    assert_eq!(describe_divergence(f64::NEG_INFINITY), "became infinite");
+    // A run that blows up to 1e8 and then settles on a finite plateau (dead ReLUs) is still
+    // diagnosed at the explosion.
+    let losses = [2.30, 2.1, 1.44e8, 15000.0, 98.0, 60.0];
+    let d = diagnose(&losses, 10, Some((0.1, 0.1)));
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].finding, Finding::Diverged);
+    assert_eq!(d[0].message, "Loss exploded to 1.4e8 at step 3: learning rate too high or bad initialization.");
+}
+
+#[test]
 fn a_huge_learning_rate_is_diagnosed_not_crashed() {
     let mut s = Session::new(Config { learning_rate: 50.0, train_size: 64, val_size: 16, ..Config::default() }).unwrap();
     let mut losses = Vec::new();
     for _ in 0..30 {
         losses.push(s.step().loss);
     }
-    let first_bad = losses.iter().position(|l| !l.is_finite()).expect("lr 50 diverges");
+    let first_bad = losses.iter().position(|&l| is_diverged(l, 10)).expect("lr 50 diverges");
     let d = s.diagnose(None);
     assert_eq!(d[0].finding, Finding::Diverged);
     assert!(d[0].message.contains(&format!("step {}", first_bad + 1)), "{}", d[0].message);

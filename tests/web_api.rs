@@ -44,6 +44,23 @@ fn step_reports_every_loss_and_the_run_state() {
     assert_eq!(num(&r, "lr"), 0.02);
     assert!(num(&r, "imagesPerSecond") >= 0.0);
     assert_eq!(t.backend(), "wasm simd128");
+    assert!(get(&r, "diverged").is_undefined(), "a healthy step has no divergence");
+}
+
+#[wasm_bindgen_test]
+fn step_stops_at_the_first_diverged_loss_and_names_it() {
+    let mut t = Trainer::new(js(r#"{"trainSize": 128, "valSize": 64, "seed": 5, "learningRate": 50}"#)).unwrap();
+    let r = t.step(30).unwrap();
+    let d = get(&r, "diverged");
+    assert!(!d.is_undefined(), "lr 50 diverges within 30 steps");
+    let losses = js_sys::Array::from(&get(&r, "losses"));
+    // The batch ends on the diverged step: its loss is the last one reported.
+    assert_eq!(num(&d, "step"), num(&r, "step"));
+    assert_eq!(losses.length() as f64, num(&r, "step"));
+    let last = losses.get(losses.length() - 1).as_f64().unwrap();
+    assert!(!last.is_finite() || last > 100.0 * 10f64.ln(), "last loss {last}");
+    let what = get(&d, "what").as_string().unwrap();
+    assert!(what == "became NaN" || what == "became infinite" || what.starts_with("exploded to "), "{what}");
 }
 
 #[wasm_bindgen_test]

@@ -183,9 +183,8 @@ function onWorkerMessage(m) {
       diverged = true;
       setRunState("paused");
       {
-        const what = m.value === "NaN" ? "NaN" : "infinite";
         messages.show("nan",
-          `Loss became ${what} at step ${m.step} — learning rate too high or bad initialization ` +
+          `Loss ${m.what} at step ${m.step} — learning rate too high or bad initialization ` +
           `(lecture, step 2). Lower the learning rate and press reset.`, "error");
       }
       break;

@@ -25,7 +25,7 @@
 //   { type: "lrFound", runId, points: [{lr, loss, smoothed}], suggestedLr } | { type: "lrFindFailed", runId, message }
 //   { type: "restored", runId, ok }     followed by an "eval" message when ok
 //   { type: "state", runId, running }
-//   { type: "nan", runId, step, value } loss became NaN/Inf at `step`; training paused
+//   { type: "nan", runId, step, what } loss diverged at `step` ("became NaN", "exploded to 1.4e8"…); training paused
 //   { type: "crash", message }          a step or evaluate threw; main.js restarts the worker
 //   { type: "preview", runId, step, mix, lambda, count, width, height, pixels, labels }
 //                                       the first PREVIEW_COUNT images of the last training batch as
@@ -144,7 +144,6 @@ function runSteps(n) {
   const ms = performance.now() - t0;
   lastStep = r.step;
   const losses = Array.from(r.losses ?? [r.loss]);
-  const bad = losses.findIndex((x) => !Number.isFinite(x));
   let ratios = [];
   try { ratios = Array.from(trainer.updateRatios()); } catch { /* optional */ }
   postMessage({
@@ -152,9 +151,10 @@ function runSteps(n) {
     step: r.step, loss: r.loss, accuracy: r.accuracy, lr: r.lr, epoch: r.epoch,
     imagesPerSecond: r.imagesPerSecond, losses, ratios,
   });
-  if (bad >= 0) {
-    const step = r.step - losses.length + 1 + bad;
-    postMessage({ type: "nan", runId, step, value: String(losses[bad]) });
+  // The core stops a batch at the first diverged loss (NaN, infinite or exploded past
+  // 100 × ln C) and names it.
+  if (r.diverged) {
+    postMessage({ type: "nan", runId, step: r.diverged.step, what: r.diverged.what });
     return { ok: false, ms };
   }
   return { ok: true, ms, epoch: r.epoch };

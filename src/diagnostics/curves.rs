@@ -6,7 +6,7 @@ use serde::Serialize;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Finding {
-    /// The loss became NaN or infinite.
+    /// The loss became NaN or infinite, or exploded past `EXPLODED` × ln(classes).
     Diverged,
     /// The first loss is more than 10% away from ln(classes).
     InitialLossOff,
@@ -26,6 +26,29 @@ pub struct Diagnosis {
     pub message: String,
 }
 
+/// A finite loss above this many times ln(C) has diverged too. Cross-entropy that large means
+/// logits hundreds apart: the weights blew up, and a few steps later ReLUs are dead and the loss
+/// sits at a large finite plateau instead of reaching NaN. Healthy runs stay within a few ln(C)
+/// even in their early spikes, so 100× leaves a wide margin.
+pub const EXPLODED: f64 = 100.0;
+
+/// Whether one step's loss means the run has diverged (lecture, step 6: "loss goes to NaN/Inf").
+pub fn is_diverged(loss: f64, classes: usize) -> bool {
+    !loss.is_finite() || loss > EXPLODED * (classes as f64).ln()
+}
+
+/// What a diverged loss did, for "Loss … at step N": "became NaN", "became infinite" or
+/// "exploded to 1.4e8".
+pub fn describe_divergence(loss: f64) -> String {
+    if loss.is_nan() {
+        "became NaN".into()
+    } else if loss.is_infinite() {
+        "became infinite".into()
+    } else {
+        format!("exploded to {loss:.1e}")
+    }
+}
+
 /// Relative distance from ln(C) beyond which the initial loss is flagged (lecture, step 1).
 pub const INITIAL_LOSS_TOLERANCE: f64 = 0.10;
 /// Steps the "not moving" rule looks back over.
@@ -38,8 +61,9 @@ pub const GAP: f64 = 0.10;
 pub fn diagnose(losses: &[f64], classes: usize, accuracies: Option<(f64, f64)>) -> Vec<Diagnosis> {
     let mut out = Vec::new();
     let say = |finding, message: &str| Diagnosis { finding, message: message.to_string() };
-    if let Some(step) = losses.iter().position(|l| !l.is_finite()) {
-        out.push(say(Finding::Diverged, &format!("Loss became {} at step {}: learning rate too high or bad initialization.", losses[step], step + 1)));
+    if let Some(step) = losses.iter().position(|&l| is_diverged(l, classes)) {
+        let what = describe_divergence(losses[step]);
+        out.push(say(Finding::Diverged, &format!("Loss {what} at step {}: learning rate too high or bad initialization.", step + 1)));
         return out;
     }
     let expected = (classes as f64).ln();

@@ -5,6 +5,6 @@ pub mod curves;
 pub mod early_stop;
 pub mod update_ratio;
 
-pub use curves::{diagnose, Diagnosis, Finding};
+pub use curves::{describe_divergence, diagnose, is_diverged, Diagnosis, Finding};
 pub use early_stop::EarlyStopping;
 pub use update_ratio::UpdateRatio;
