@@ -15,6 +15,11 @@ export const ACTIVATIONS = [
   "swish", "sinc", "mish",
 ];
 
+// Which optimizers use which of the optimizer rows, and which schedules have a floor η_min.
+const ADAM = ["adam", "adamw"];
+const EPS = ["adam", "adamw", "rmsprop"];
+const FLOOR = ["cosine", "sgdr", "cyclic"];
+
 /** Number of classes of the built-in data set (label smoothing's K). */
 export const CLASSES = 10;
 
@@ -84,30 +89,101 @@ export const SETTINGS = [
     default: 0.9, min: 0, max: 0.999, step: 0.05,
     label: "Momentum",
     help: "SGD momentum: how much of the previous update carries into this one.",
-    inactive: (v) => (v.optimizer !== "sgd" ? `${v.optimizer} keeps its own running averages (PyTorch defaults)` : null),
+    inactive: (v) => (v.optimizer !== "sgd" ? `only SGD uses it (${v.optimizer} keeps its own running averages, set below)` : null),
+  },
+  {
+    key: "nesterov", hash: "nesterov", configKey: null, kind: "bool", group: "model",
+    default: false,
+    label: "Nesterov",
+    help: "Nesterov momentum: take the gradient where the velocity is about to carry the weights (look ahead), " +
+      "then step. Needs momentum > 0.",
+    inactive: (v) => (v.optimizer !== "sgd" ? "only SGD has Nesterov momentum"
+      : !(v.momentum > 0) ? "Nesterov needs momentum > 0" : null),
   },
   {
     key: "optimizer", hash: "opt", configKey: null, kind: "choice", group: "model",
     default: "sgd", choices: ["sgd", "adam", "adamw", "rmsprop", "adagrad"],
     label: "Optimizer",
     help: "SGD (+ momentum) follows the gradient; Adagrad/RMSProp scale each step by past squared gradients; " +
-      "Adam = momentum + RMSProp + bias correction, a good default; AdamW decouples weight decay.",
+      "Adam = momentum + RMSProp + bias correction, a good default; AdamW decouples weight decay. " +
+      "Their own settings below start at PyTorch's defaults.",
+  },
+  {
+    key: "beta1", hash: "beta1", configKey: null, kind: "number", group: "model",
+    default: 0.9, min: 0, max: 1, maxExclusive: true, step: 0.01,
+    label: "Adam β1",
+    help: "Adam's momentum: decay rate of the running average of gradients (first moment). PyTorch: 0.9.",
+    inactive: (v) => (!ADAM.includes(v.optimizer) ? "only Adam and AdamW use β1" : null),
+  },
+  {
+    key: "beta2", hash: "beta2", configKey: null, kind: "number", group: "model",
+    default: 0.999, min: 0, max: 1, maxExclusive: true, step: 0.001,
+    label: "Adam β2",
+    help: "Decay rate of the running average of squared gradients (second moment), which scales each step. PyTorch: 0.999.",
+    inactive: (v) => (!ADAM.includes(v.optimizer) ? "only Adam and AdamW use β2" : null),
+  },
+  {
+    key: "eps", hash: "eps", configKey: null, kind: "number", group: "model",
+    default: 1e-8, min: 0, minExclusive: true, max: 1, step: "any",
+    label: "ε (Adam, RMSProp)",
+    help: "Added to √(second moment) before dividing, so that tiny averages do not give huge steps. PyTorch: 1e-8.",
+    inactive: (v) => (!EPS.includes(v.optimizer) ? "only Adam, AdamW and RMSProp use this ε" : null),
+  },
+  {
+    key: "rmspropAlpha", hash: "rmsalpha", configKey: null, kind: "number", group: "model",
+    default: 0.99, min: 0, max: 1, maxExclusive: true, step: 0.01,
+    label: "RMSProp α",
+    help: "RMSProp's decay rate of the running average of squared gradients. PyTorch: 0.99.",
+    inactive: (v) => (v.optimizer !== "rmsprop" ? "only RMSProp uses α" : null),
+  },
+  {
+    key: "rmspropMomentum", hash: "rmsmom", configKey: null, kind: "number", group: "model",
+    default: 0, min: 0, max: 0.999, step: 0.05,
+    label: "RMSProp momentum",
+    help: "A velocity on top of RMSProp's scaled steps, like SGD's momentum. PyTorch: 0 (off).",
+    inactive: (v) => (v.optimizer !== "rmsprop" ? "only RMSProp uses it" : null),
+  },
+  {
+    key: "adagradEps", hash: "adaeps", configKey: null, kind: "number", group: "model",
+    default: 1e-10, min: 0, minExclusive: true, max: 1, step: "any",
+    label: "Adagrad ε",
+    help: "Added to √(sum of squared gradients) before dividing. PyTorch: 1e-10.",
+    inactive: (v) => (v.optimizer !== "adagrad" ? "only Adagrad uses this ε" : null),
   },
   {
     key: "schedule", hash: "sched", configKey: null, kind: "choice", group: "model",
-    default: "constant", choices: ["constant", "step", "cosine", "linear", "invsqrt", "sgdr"],
+    default: "constant", choices: ["constant", "step", "cosine", "linear", "invsqrt", "sgdr", "cyclic"],
     label: "LR schedule",
     help: "Step: α × 0.1 at 1/3 and 2/3 of the steps. Cosine: α_t = ½α₀(1 + cos(tπ/T)). " +
-      "Linear: α_t = α₀(1 − t/T). Inverse sqrt: α_t = α₀/√t. SGDR: cosine with warm restarts (T_0 = T/4, T_mult 2). While paused, a change applies to the current run, which continues from its step; other settings start a new run.",
+      "Linear: α_t = α₀(1 − t/T). Inverse sqrt: α_t = α₀/√t. SGDR: cosine with warm restarts (T_0 = T/4, T_mult 2). " +
+      "Cyclic: M equal cosine cycles of T/M steps, for snapshot ensembles. While paused, a change applies to the current run, which continues from its step; other settings start a new run.",
     live: true,
   },
   {
     key: "totalSteps", hash: "steps", configKey: null, kind: "int", group: "model",
     default: 2000, min: 10, max: 1000000,
     label: "Schedule steps T",
-    help: "T, the length of the schedule in steps: where cosine and linear reach 0, step drops and SGDR restarts. While paused, a change applies to the current run, which continues from its step; other settings start a new run.",
+    help: "T, the length of the schedule in steps: where cosine and linear reach 0, step drops, SGDR restarts and cyclic fits its M cycles. While paused, a change applies to the current run, which continues from its step; other settings start a new run.",
     live: true,
     inactive: (v) => (["constant", "invsqrt"].includes(v.schedule) ? `the ${v.schedule} schedule has no length` : null),
+  },
+  {
+    key: "cycles", hash: "cycles", configKey: null, kind: "int", group: "model",
+    default: 4, min: 1, max: 100,
+    label: "Cycles M",
+    help: "Cyclic schedule: M cosine cycles in T steps (period T/M, then it keeps cycling). Each cycle ends at a low " +
+      "rate in a local minimum: one snapshot of a snapshot ensemble (train 1, get M for free). While paused, applies to the current run.",
+    live: true,
+    inactive: (v) => (v.schedule !== "cyclic" ? "only the cyclic schedule has cycles" : null),
+  },
+  {
+    key: "etaMin", hash: "etamin", configKey: null, kind: "number", group: "model",
+    default: 0, min: 0, max: 1, step: "any",
+    label: "Floor η_min",
+    help: "The rate cosine, SGDR and cyclic decay to: α_t = η_min + ½(α₀ − η_min)(1 + cos(tπ/T)). " +
+      "0 is plain cosine; keep it below the learning rate. While paused, applies to the current run.",
+    live: true,
+    inactive: (v) => (!FLOOR.includes(v.schedule) ? `the ${v.schedule} schedule has no floor` : null),
   },
   {
     key: "warmupSteps", hash: "warmup", configKey: null, kind: "int", group: "model",
@@ -116,6 +192,13 @@ export const SETTINGS = [
     help: "Linear warmup: raise the rate from 0 to α₀ over these steps, then follow the schedule. " +
       "High initial learning rates can make the loss explode. While paused, a change applies to the current run, which continues from its step; other settings start a new run.",
     live: true,
+  },
+  {
+    key: "patience", hash: "patience", configKey: "patience", kind: "int", group: "model",
+    default: 0, min: 0, max: 1000,
+    label: "Patience",
+    help: "Early stopping: stop training when validation accuracy has not improved for this many evaluations, " +
+      "and keep the best snapshot. 0: never stop.",
   },
   {
     key: "seed", hash: "seed", configKey: "seed", kind: "int", group: "model",
@@ -497,21 +580,40 @@ export function toConfig(values) {
     for (const p of path.slice(0, -1)) obj = obj[p] ??= {};
     obj[path[path.length - 1]] = copy(values[s.key]);
   }
-  // SGD: no `optimizer`, so the core uses `momentum` and `weightDecay`. The others get PyTorch's
-  // defaults and the page's weight decay (AdamW's default 0.01 only when none is set here).
-  const opt = values.optimizer ?? "sgd";
-  if (opt !== "sgd") {
-    config.optimizer = { type: opt };
-    if (values.weightDecay > 0) config.optimizer.weightDecay = values.weightDecay;
-  }
+  const optimizer = optimizerConfig(values);
+  if (optimizer) config.optimizer = optimizer;
   const schedule = scheduleConfig(values);
   if (schedule) config.schedule = schedule;
   return config;
 }
 
 /**
+ * The Trainer's `optimizer` for `values` (src/optim/config.rs), or null for plain SGD (+ momentum),
+ * where the core uses the top-level `momentum` and `weightDecay`. Each optimizer gets only the
+ * fields it uses: SGD with Nesterov { momentum, nesterov, weightDecay } (Nesterov only with momentum
+ * > 0, which the core requires); Adam/AdamW { betas, eps }; RMSProp { alpha, eps, momentum }; Adagrad
+ * { eps }; plus the page's weight decay when it is > 0 (so AdamW keeps PyTorch's 0.01 otherwise).
+ */
+export function optimizerConfig(values) {
+  const type = values.optimizer ?? "sgd";
+  if (type === "sgd") {
+    if (!(values.nesterov && values.momentum > 0)) return null;
+    return { type, momentum: values.momentum, nesterov: true, weightDecay: values.weightDecay ?? 0 };
+  }
+  const opt = { type };
+  if (ADAM.includes(type)) opt.betas = [values.beta1 ?? 0.9, values.beta2 ?? 0.999];
+  if (type === "rmsprop") opt.alpha = values.rmspropAlpha ?? 0.99;
+  if (EPS.includes(type)) opt.eps = values.eps ?? 1e-8;
+  if (type === "rmsprop") opt.momentum = values.rmspropMomentum ?? 0;
+  if (type === "adagrad") opt.eps = values.adagradEps ?? 1e-10;
+  if (values.weightDecay > 0) opt.weightDecay = values.weightDecay;
+  return opt;
+}
+
+/**
  * The Trainer's `schedule` for `values` (docs/CONTRACT.md), or null for constant without warmup.
- * Step drops ×0.1 at 1/3 and 2/3 of T; SGDR restarts after T_0 = T/4, then 2·T_0, ...
+ * Step drops ×0.1 at 1/3 and 2/3 of T; SGDR restarts after T_0 = T/4, then 2·T_0, ...; cyclic has
+ * period T/M (M = cycles). Cosine, SGDR and cyclic carry the floor etaMin.
  */
 export function scheduleConfig(values) {
   const type = values.schedule ?? "constant";
@@ -526,6 +628,8 @@ export function scheduleConfig(values) {
     sched.gamma = 0.1;
   }
   if (type === "sgdr") { sched.T_0 = Math.max(1, Math.round(T / 4)); sched.T_mult = 2; }
+  if (type === "cyclic") sched.period = Math.max(1, Math.round(T / (values.cycles ?? 4)));
+  if (FLOOR.includes(type)) sched.etaMin = values.etaMin ?? 0;
   if (warmup) sched.warmupSteps = warmup;
   return sched;
 }

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  GROUPS, SETTINGS, defaults, formatValue, parseHash, parseValue, sameSettings, serializeHash, toConfig,
+  GROUPS, SETTINGS, defaults, formatValue, inactiveReason, parseHash, parseValue, sameSettings, serializeHash, toConfig,
 } from "../../www/state.js";
 
 test("state: every row is complete, keys are unique, every group is known", () => {
@@ -33,6 +33,34 @@ test("state: the hash round-trips every setting; defaults give no errors", () =>
   assert.match(serializeHash(custom.values), /&crop=1,1\.25&/);
   assert.match(serializeHash(custom.values), /&cutsize=16px&/);
   assert.match(serializeHash(custom.values), /&bn=1&/);
+});
+
+test("state: a link with the optimizer, schedule and early-stopping keys round-trips", () => {
+  const link = "#opt=rmsprop&nesterov=1&beta1=0.8&beta2=0.99&eps=1e-6&rmsalpha=0.9&rmsmom=0.5&adaeps=1e-7" +
+    "&sched=cyclic&cycles=5&etamin=0.001&patience=3";
+  const { values, errors } = parseHash(link);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(
+    [values.nesterov, values.beta1, values.beta2, values.eps, values.rmspropAlpha, values.rmspropMomentum,
+      values.adagradEps, values.schedule, values.cycles, values.etaMin, values.patience],
+    [true, 0.8, 0.99, 1e-6, 0.9, 0.5, 1e-7, "cyclic", 5, 0.001, 3]);
+  const hash = serializeHash(values);
+  const written = new URLSearchParams(hash.slice(1));
+  for (const entry of link.slice(1).split("&")) {
+    const [k, v] = entry.split("=");
+    const w = written.get(k);
+    assert.ok(w === v || Number(w) === Number(v), `${entry} is written as ${k}=${w}`);   // 1e-6 is written 0.000001
+  }
+  const again = parseHash(hash);
+  assert.deepEqual(again.errors, []);
+  assert.ok(sameSettings(again.values, values));
+  // Old links (none of the new keys) get the new rows at their defaults, which are PyTorch's.
+  const old = parseHash("#opt=adam&sched=cosine").values;
+  assert.deepEqual([old.beta1, old.beta2, old.eps, old.etaMin, old.patience, old.nesterov], [0.9, 0.999, 1e-8, 0, 0, false]);
+  // Bad values of the new keys are named like any other.
+  const bad = parseHash("#beta1=1&eps=0&cycles=0&etamin=-0.1&nesterov=maybe&rmsmom=1");
+  assert.deepEqual(bad.errors.map((e) => e.key), ["beta1", "eps", "cycles", "etamin", "nesterov", "rmsmom"]);
+  assert.match(parseHash("#etaMin=0.1").errors[0].message, /Did you mean "etamin"\?/);
 });
 
 test("state: nested augment fields reach the Trainer config under their camelCase names", () => {
@@ -93,24 +121,73 @@ test("state: every setting's extreme values are accepted by the core", { skip: !
       }
     }
   };
+  // A setting with no effect at the defaults (an optimizer's own hyperparameter, a schedule's
+  // period or floor, stochastic depth, ...) is tried in every context below that makes it matter,
+  // so that its value really reaches the core; every setting is also tried with Nesterov on.
+  const CONTEXTS = [
+    ...SETTINGS.find((s) => s.key === "optimizer").choices.map((optimizer) => ({ optimizer })),
+    ...SETTINGS.find((s) => s.key === "schedule").choices.map((schedule) => ({ schedule })),
+    { preset: "resnet-mini" }, { reprob: 0.5 }, { mixupAlpha: 0.2, cutmixAlpha: 1 }, { randaugmentN: 2 },
+  ];
+  const base = defaults();
   let n = 0;
   for (const s of SETTINGS) {
-    for (const v of extremes(s)) {
-      const values = { ...defaults(), [s.key]: v };
-      // Small data; the preset that makes the setting matter where one does.
-      if (s.key === "dropPathRate") values.preset = "resnet-mini";
-      const config = { ...toConfig(values), trainSize: 64, valSize: 16 };
-      let t;
-      try {
-        t = new Trainer(config);
-        t.step(1);
-      } catch (e) {
-        assert.fail(`${s.hash}=${formatValue(s, v)} is allowed by the page but the core says: ${e.message ?? e}`);
-      } finally {
-        t?.free();
+    let contexts = inactiveReason(s, base) ? CONTEXTS.filter((c) => !inactiveReason(s, { ...base, ...c })) : [{}];
+    assert.ok(contexts.length > 0, `${s.hash}: some context makes it matter`);
+    contexts = [...contexts, { nesterov: true }];
+    for (const c of contexts) {
+      for (const v of extremes(s)) {
+        const values = { ...base, ...c, [s.key]: v };
+        const config = { ...toConfig(values), trainSize: 64, valSize: 16 };   // small data
+        const where = `${s.hash}=${formatValue(s, v)} (with ${JSON.stringify(c)})`;
+        let t;
+        try {
+          t = new Trainer(config);
+          t.step(1);
+        } catch (e) {
+          assert.fail(`${where} is allowed by the page but the core says: ${e.message ?? e}`);
+        } finally {
+          t?.free();
+        }
+        n++;
       }
-      n++;
     }
   }
   console.log(`${n} configs accepted`);
 });
+
+test("state: the new rows reach the core under its field names; Nesterov at momentum 0 is never sent",
+  { skip: !hasPkg && "pkg/ not built" }, async () => {
+    const { initSync, Trainer } = await import(new URL("trainlab.js", PKG).href);
+    initSync({ module: readFileSync(new URL("trainlab_bg.wasm", PKG)) });
+    const effective = (hash) => {
+      const t = new Trainer({ ...toConfig(parseHash(hash).values), trainSize: 64, valSize: 16 });
+      try { return t.config(); } finally { t.free(); }
+    };
+    // The core's effective config (defaults filled in) holds the page's values.
+    const adam = effective("#opt=adamw&beta1=0.8&beta2=0.99&eps=1e-6&patience=4");
+    assert.equal(adam.optimizer.type, "adamw");
+    assert.deepEqual(adam.optimizer.betas, [0.8, 0.99]);
+    assert.equal(adam.optimizer.eps, 1e-6);
+    assert.equal(adam.optimizer.weightDecay, 0.01, "AdamW keeps PyTorch's decay when the page sets none");
+    assert.equal(adam.patience, 4);
+    const rms = effective("#opt=rmsprop&rmsalpha=0.9&eps=1e-7&rmsmom=0.5").optimizer;
+    assert.deepEqual([rms.type, rms.alpha, rms.eps, rms.momentum], ["rmsprop", 0.9, 1e-7, 0.5]);
+    const ada = effective("#opt=adagrad&adaeps=1e-6").optimizer;
+    assert.deepEqual([ada.type, ada.eps], ["adagrad", 1e-6]);
+    const nag = effective("#nesterov=1&mom=0.8").optimizer;
+    assert.deepEqual([nag.type, nag.momentum, nag.nesterov], ["sgd", 0.8, true]);
+    const cyc = effective("#sched=cyclic&steps=600&cycles=3&etamin=0.001").schedule;
+    assert.deepEqual([cyc.type, cyc.period, cyc.etaMin], ["cyclic", 200, 0.001]);
+    assert.equal(effective("#sched=cosine&steps=300&etamin=0.002").schedule.etaMin, 0.002);
+
+    // The core's rule: Nesterov needs momentum > 0. The page never sends that config.
+    const rejected = { ...toConfig(defaults()), trainSize: 64, valSize: 16,
+      optimizer: { type: "sgd", momentum: 0, nesterov: true } };
+    assert.throws(() => new Trainer(rejected), (e) => {
+      console.log(`core on nesterov with momentum 0: ${e.message}`);
+      return /nesterov/.test(e.message) && /momentum > 0/.test(e.message);
+    });
+    const zero = effective("#nesterov=1&mom=0").optimizer;
+    assert.ok(zero == null || zero.nesterov === false, `momentum 0: plain SGD, got ${JSON.stringify(zero)}`);
+  });
