@@ -175,6 +175,13 @@ impl<T: Real> Model<T> {
         }
     }
 
+    /// Every non-trained state buffer (BatchNorm running statistics), in a fixed order.
+    pub fn visit_buffers(&mut self, f: &mut dyn FnMut(&mut [T])) {
+        for layer in &mut self.layers {
+            layer.visit_buffers(f);
+        }
+    }
+
     /// Whether evaluation is itself random (fractional pooling draws regions at test too), so that
     /// predictions must be averaged over several forward passes.
     pub fn random_at_eval(&self) -> bool {

@@ -128,3 +128,28 @@ fn a_huge_learning_rate_is_diagnosed_not_crashed() {
     assert_eq!(d[0].finding, Finding::Diverged);
     assert!(d[0].message.contains(&format!("step {}", first_bad + 1)), "{}", d[0].message);
 }
+
+#[test]
+fn restoring_the_best_snapshot_reproduces_its_evaluation_batch_norm_included() {
+    // BatchNorm's running statistics are part of the snapshot: without them the restored weights
+    // would be evaluated with later statistics and give different numbers.
+    let config = Config { batch_norm: true, train_size: 256, val_size: 128, batch_size: 32, ..Config::default() };
+    let mut s = Session::new(config).unwrap();
+    for _ in 0..16 {
+        s.step();
+    }
+    let best = s.evaluate();
+    // A far too high rate for a few steps makes the later evaluation worse, so the snapshot is an
+    // older model with older running statistics.
+    s.set_learning_rate(3.0).unwrap();
+    for _ in 0..4 {
+        s.step();
+    }
+    let later = s.evaluate();
+    assert!(later.val_accuracy < best.val_accuracy, "later {} vs best {}", later.val_accuracy, best.val_accuracy);
+    assert_eq!((later.best_step, later.best_val_accuracy), (16, best.val_accuracy));
+    assert!(s.restore_best());
+    let again = s.evaluate();
+    assert_eq!((again.val_loss, again.val_accuracy), (best.val_loss, best.val_accuracy), "restored model evaluates like the best one");
+    assert_eq!((again.train_loss, again.train_accuracy), (best.train_loss, best.train_accuracy));
+}

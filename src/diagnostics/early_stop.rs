@@ -11,7 +11,8 @@ pub struct EarlyStopping {
     pub best_accuracy: Option<f64>,
     pub best_step: u64,
     since_best: u32,
-    /// Every parameter buffer of the best model, in visiting order.
+    /// Every parameter buffer, then every state buffer (BatchNorm running statistics), of the best
+    /// model, in visiting order.
     snapshot: Vec<Vec<f32>>,
 }
 
@@ -29,31 +30,35 @@ impl EarlyStopping {
             self.since_best = 0;
             let mut i = 0;
             let snapshot = &mut self.snapshot;
-            model.visit_params(&mut |_, w, _| {
+            let mut keep = |w: &[f32]| {
                 if snapshot.len() == i {
                     snapshot.push(Vec::new());
                 }
                 snapshot[i].clear();
                 snapshot[i].extend_from_slice(w);
                 i += 1;
-            });
+            };
+            model.visit_params(&mut |_, w, _| keep(w));
+            model.visit_buffers(&mut |b| keep(b));
         } else {
             self.since_best += 1;
         }
         self.patience > 0 && self.since_best >= self.patience
     }
 
-    /// Puts the best snapshot's parameters back into the model. Batch-norm running statistics are
-    /// not parameters and stay as they are. Returns false if there is no snapshot yet.
+    /// Puts the best snapshot back into the model: parameters and BatchNorm running statistics, so
+    /// that evaluating it gives the best evaluation's numbers again. False if there is no snapshot.
     pub fn restore(&self, model: &mut Model<f32>) -> bool {
         if self.snapshot.is_empty() {
             return false;
         }
         let mut i = 0;
-        model.visit_params(&mut |_, w, _| {
+        let mut put = |w: &mut [f32]| {
             w.copy_from_slice(&self.snapshot[i]);
             i += 1;
-        });
+        };
+        model.visit_params(&mut |_, w, _| put(w));
+        model.visit_buffers(&mut |b| put(b));
         true
     }
 }

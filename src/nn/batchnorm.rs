@@ -218,6 +218,11 @@ impl<T: Real> Layer<T> for BatchNorm<T> {
         f(ParamKind::Bias, &mut self.beta, &mut self.dbeta);
     }
 
+    fn visit_buffers(&mut self, f: &mut dyn FnMut(&mut [T])) {
+        f(&mut self.running_mean);
+        f(&mut self.running_var);
+    }
+
     /// γ, the per-channel scale (what the page shows for this layer).
     fn weights(&self) -> &[T] {
         &self.gamma

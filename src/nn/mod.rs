@@ -59,6 +59,10 @@ pub trait Layer<T: Real>: Send {
     /// Calls `f(kind, value, grad)` for each parameter buffer, in a fixed order.
     fn visit_params(&mut self, _f: &mut dyn FnMut(ParamKind, &mut [T], &mut [T])) {}
 
+    /// Calls `f` for each state buffer that is not trained but is part of the model (BatchNorm's
+    /// running statistics), in a fixed order: what a snapshot must keep besides the parameters.
+    fn visit_buffers(&mut self, _f: &mut dyn FnMut(&mut [T])) {}
+
     /// The weight buffer shown on the page (empty for parameter-free layers).
     fn weights(&self) -> &[T] {
         &[]

@@ -203,6 +203,12 @@ impl<T: Real> Layer<T> for ResidualBlock<T> {
         }
     }
 
+    fn visit_buffers(&mut self, f: &mut dyn FnMut(&mut [T])) {
+        for layer in &mut self.body {
+            layer.visit_buffers(f);
+        }
+    }
+
     /// The first body layer with weights (the page shows one buffer per layer).
     fn weights(&self) -> &[T] {
         self.body.iter().map(|l| l.weights()).find(|w| !w.is_empty()).unwrap_or(&[])
