@@ -18,6 +18,7 @@ import { createLrChart } from "./views/lrChart.js";
 import { createRatioChart } from "./views/ratioChart.js";
 import { createDiagnosis } from "./views/diagnosis.js";
 import { drawLrFinder } from "./views/lrFinder.js";
+import { overfitIntro, overfitVerdict } from "./recipe.js";
 
 const DRAW_FPS = 10;
 
@@ -44,6 +45,9 @@ let running = false;
 let firstLoss = NaN;
 let ips = NaN;            // images per second, smoothed
 let lastEval = null;
+let epoch = 0;            // epochs of the current run, from the last report
+let restored = null;      // the best evaluation whose snapshot was just put back, awaiting its "eval"
+let weightsAreBest = false; // the model holds the best snapshot (just evaluated as best, or restored)
 let previewShown = true;  // the preview card is visible (not hidden with hide=preview)
 
 function setRunState(state) {
@@ -53,6 +57,8 @@ function setRunState(state) {
   stepBtn.disabled = state !== "paused";
   resetBtn.disabled = !ready;
   $("findlr").disabled = state !== "paused";
+  $("overfit").disabled = !ready;
+  updateBestButton();
   // Icons are drawn in CSS: an unusual glyph such as ❚ sends Chromium on a font-fallback search
   // that blocked the main thread for ~140 ms the first time the button switched to "Pause".
   playBtn.querySelector(".label").textContent = state === "running" ? "Pause" : "Play";
@@ -110,8 +116,9 @@ function onWorkerMessage(m) {
       resetViews(m.curve);
       controls.setValues(good);
       writeHash();
-      messages.dismiss("nan");
-      messages.dismiss("rejected");
+      for (const id of ["nan", "rejected", "earlystop", "restored", "overfit"]) messages.dismiss(id);
+      $("overfit").setAttribute("aria-pressed", String(Boolean(good.overfit)));
+      if (good.overfit) messages.show("overfit", overfitIntro(runTrainSize()), "info");
       running = false;
       setRunState("paused");
       break;
@@ -220,7 +227,24 @@ function onLrFound(m) {
     : `Loss against the learning rate over ${m.points.length} iterations: no suggestion found (the loss never fell clearly).`;
   use.hidden = !s;
 }
-function onRestored() { /* "Use best snapshot" comes later */ }
+// ---- early stopping: the best validation snapshot ---------------------------------------------
+function onRestored(m) {
+  if (!m.ok) {
+    restored = null;
+    messages.show("restored", "There is no snapshot yet: the run has not been evaluated.", "warn");
+  }
+  // When ok, the worker's "eval" of the restored weights follows; onEval reports it.
+  updateBestButton();
+}
+
+/** "Use best snapshot": enabled when paused and the best evaluation is not the current weights. */
+function updateBestButton() {
+  const btn = $("usebest");
+  const best = accChart.best;
+  btn.disabled = document.body.dataset.runState !== "paused" || !best || weightsAreBest || restored !== null;
+  const text = best ? `Use best: ${(best.accuracy * 100).toFixed(1)}% at step ${best.step}` : "Use best snapshot";
+  if (btn.textContent !== text) btn.textContent = text;
+}
 
 // ---- reports → views ------------------------------------------------------------------------
 function resetViews(curve = []) {
@@ -235,6 +259,9 @@ function resetViews(curve = []) {
   firstLoss = NaN;
   ips = NaN;
   lastEval = null;
+  epoch = 0;
+  restored = null;
+  weightsAreBest = false;
   gapText = "";
   queueStat("step", 0);
   queueStat("epoch", 0);
@@ -250,6 +277,7 @@ function onReport(r) {
       `Loss of the very first step. For softmax with C classes it should be about log(C) = ${Math.log(10).toFixed(2)} for 10 classes.`);
   }
   lossChart.push(firstStep, r.losses);
+  weightsAreBest = false;
   lrChart.push(r.step, r.lr);
   ratioChart.push(r.step, r.ratios);
   if (Number.isFinite(r.imagesPerSecond) && r.imagesPerSecond > 0) {
@@ -257,6 +285,7 @@ function onReport(r) {
   }
   queueStat("step", r.step);
   queueStat("epoch", r.epoch);
+  epoch = r.epoch;
   queueStat("lr", r.lr);
   queueStat("ips", Number.isFinite(ips) ? ips : undefined);
   queueStat("loss", lossChart.average());
@@ -266,6 +295,24 @@ function onReport(r) {
 function onEval(e) {
   lastEval = e;
   accChart.push(e);
+  weightsAreBest = Boolean(restored) || e.bestStep === e.step;
+  if (restored) {
+    const pct = (x) => `${(x * 100).toFixed(1)}%`;
+    messages.show("restored", `Restored the snapshot of step ${restored.step}: validation accuracy ${pct(e.valAccuracy)} ` +
+      `(${pct(restored.accuracy)} when it was taken). Training continues from these weights.`, "info");
+    restored = null;
+  } else if (e.shouldStop) {
+    const best = accChart.best;
+    messages.show("earlystop", `Early stopping: validation accuracy has not improved for ${good?.patience ?? "the set number of"} ` +
+      `evaluations. The best was ${(e.bestValAccuracy * 100).toFixed(1)}% at step ${best?.step ?? e.bestStep}; ` +
+      `"Use best snapshot" puts those weights back.`, "info");
+  }
+  if (good?.overfit) {
+    const v = overfitVerdict(e, epoch, runTrainSize());
+    messages.show("overfit", v.text, v.state === "failed" ? "warn" : "info");
+    if (v.state !== "training" && running) playBtn.click();
+  }
+  updateBestButton();
   diagnosis.push(e.findings);
   queueStat("trainacc", e.trainAccuracy);
   queueStat("valacc", e.valAccuracy);
@@ -413,6 +460,22 @@ $("lrfind-use").addEventListener("click", () => {
   if (s) onSetting("learningRate", String(+s.toPrecision(3)));
 });
 $("lrfind-close").addEventListener("click", () => { $("lrfind-panel").hidden = true; });
+$("usebest").addEventListener("click", () => {
+  const best = accChart.best;
+  if (running || pending || !best) return;
+  restored = best;
+  updateBestButton();
+  worker.postMessage({ type: "restoreBest", runId: currentRun });
+});
+$("overfit").addEventListener("click", () => {
+  if (!good || pending) return;
+  onSetting("overfit", String(!good.overfit));
+});
+
+/** Training images of the current run in overfit mode (the small sample). */
+function runTrainSize() {
+  return toConfig(good).trainSize;
+}
 
 // Small embeds start with the settings drawer closed; the charts matter more there.
 if (window.innerWidth < 900 || window.innerHeight < 600) $("settings-drawer").open = false;
@@ -439,6 +502,7 @@ window.trainlab = {
   get ratios() { return ratioChart.last(); }, get ratioPoints() { return ratioChart.length; },
   get findings() { return diagnosis.findings; },
   get lrFind() { return lrFind; },
+  get best() { return accChart.best; }, get lastEval() { return lastEval; },
   drawStats,
   tryConfig(partial) {
     if (!good || pending) return false;

@@ -206,6 +206,14 @@ export const SETTINGS = [
     label: "Seed",
     help: "Seeds data, initial weights, batch order and every random draw: the same seed gives the same run.",
   },
+  {
+    // toConfig turns it into the small sample with the regularizers switched off.
+    key: "overfit", hash: "overfit", configKey: null, kind: "bool", group: "model",
+    default: false,
+    label: "Overfit small sample",
+    help: "Lecture, step 2: train on 5 mini-batches only, with regularization and augmentation off. " +
+      "Training accuracy should reach 100%; if it does not, fix the architecture, learning rate or initialization first.",
+  },
 
   // ---- Regularization (the lecture's order) -----------------------------------------------------
   {
@@ -572,6 +580,12 @@ export function serializeHash(values, hidden = new Set()) {
 
 /** The Trainer config (docs/CONTRACT.md) for `values`: only fields the core knows, nested where dotted. */
 export function toConfig(values) {
+  // Overfit mode (lecture, step 2): the small sample, with regularization and augmentation off.
+  if (values.overfit) {
+    const off = { ...values, overfit: false };
+    for (const s of SETTINGS) if (offWhenOverfitting(s)) off[s.key] = copy(s.default);
+    return { ...toConfig(off), trainSize: OVERFIT_BATCHES * values.batchSize };
+  }
   const config = { dataset: "shapes" };
   for (const s of SETTINGS) {
     if (!s.configKey) continue;
@@ -641,7 +655,19 @@ export function isHidden(s, hidden) {
 
 /** Why setting `s` has no effect with `values`, or null. */
 export function inactiveReason(s, values) {
+  if (values.overfit && offWhenOverfitting(s)) return "switched off while overfitting a small sample";
   return s.inactive ? s.inactive(values) : null;
+}
+
+/** Mini-batches in overfit mode's small sample (lecture: "~5–10 minibatches"). */
+export const OVERFIT_BATCHES = 5;
+
+/** Groups whose settings overfit mode switches off (every default there means "off"). */
+const OVERFIT_OFF_GROUPS = new Set(["regularization", "augmentation"]);
+
+/** Is `s` switched off in overfit mode? Batch norm stays: here it is architecture, which step 2 says to fiddle with. */
+export function offWhenOverfitting(s) {
+  return OVERFIT_OFF_GROUPS.has(s.group) && s.key !== "batchNorm";
 }
 
 /** The settings of group `id`, in table order. */

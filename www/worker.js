@@ -20,7 +20,9 @@
 //   { type: "report", runId, ... }      one chunk of steps (StepReport plus `losses` for every step,
 //                                       and `ratios`: updateRatios() after its last step, one per
 //                                       weight tensor)
-//   { type: "eval", runId, ... }        an EvalReport plus `findings`: diagnose(trainAcc, valAcc)
+//   { type: "eval", runId, ... }        an EvalReport plus `findings`: diagnose(trainAcc, valAcc);
+//                                       when its shouldStop is true (patience exhausted) the
+//                                       play loop has stopped: a "state" message follows
 //   { type: "retuned", runId, learningRate, curve } | { type: "retuneRejected", runId, message }
 //   { type: "lrFound", runId, points: [{lr, loss, smoothed}], suggestedLr } | { type: "lrFindFailed", runId, message }
 //   { type: "restored", runId, ok }     followed by an "eval" message when ok
@@ -104,6 +106,7 @@ function evaluateNow() {
       .map((f) => ({ finding: String(f.finding), message: String(f.message) }));
   } catch { /* optional */ }
   postMessage({ type: "eval", runId, ...plain(ev), evalMs: lastEvalMs, findings });
+  return ev;
 }
 
 // The last batch as the network saw it. Skipped when nothing new has been trained since the last
@@ -189,7 +192,11 @@ async function loop() {
       try { postPreview(); } catch (e) { crash(e); return; }
     }
     if (evalNow) {
-      try { evaluateNow(); } catch (e) { crash(e); return; }
+      let ev;
+      try { ev = evaluateNow(); } catch (e) { crash(e); return; }
+      // Early stopping: patience evaluations without a better validation accuracy. The "eval"
+      // message carries shouldStop, so the page says why it paused.
+      if (ev.shouldStop) { setRunning(false); return; }
     }
     await yieldToEventLoop();
   }

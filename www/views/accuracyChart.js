@@ -2,11 +2,14 @@
 // Lecture: "Huge train / val gap means overfitting! Increase regularization, get more data.
 // No or small gap between train / val means underfitting: train longer, use a bigger model,
 // maybe higher LR."
+// Early stopping (lecture: "always a good idea"): the best validation accuracy so far is marked
+// with a dashed line and a ring, the snapshot the core keeps and "Use best snapshot" restores.
 
 import { COLORS, axis, makePlot, stepAxis } from "./chart.js";
 
 export function createAccuracyChart(el) {
   let xs = [], train = [], val = [];
+  let best = null;   // { step, accuracy } of the best validation evaluation so far
   let dirty = false;
   let xMax = 0;
 
@@ -24,10 +27,33 @@ export function createAccuracyChart(el) {
       axis({ size: 50, values: (u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) }),
     ],
     cursor: { show: false },
+    hooks: { draw: [drawBest] },
   }, [[], [], []]);
 
+  function drawBest(u) {
+    if (!best) return;
+    const ctx = u.ctx, dpr = devicePixelRatio;
+    const x = u.valToPos(best.step, "x", true), y = u.valToPos(best.accuracy, "y", true);
+    const { left, top, width, height } = u.bbox;
+    if (x < left - 1 || x > left + width + 1) return;
+    ctx.save();
+    ctx.strokeStyle = COLORS.best;
+    ctx.lineWidth = 1.5 * dpr;
+    ctx.setLineDash([4 * dpr, 3 * dpr]);
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, top + height);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.lineWidth = 2 * dpr;
+    ctx.beginPath();
+    ctx.arc(x, y, 6 * dpr, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.restore();
+  }
+
   function reset() {
-    xs = []; train = []; val = []; xMax = 0;
+    xs = []; train = []; val = []; xMax = 0; best = null;
     dirty = true;
   }
 
@@ -37,6 +63,8 @@ export function createAccuracyChart(el) {
     xs.push(ev.step);
     train.push(Number.isFinite(ev.trainAccuracy) ? ev.trainAccuracy : null);
     val.push(Number.isFinite(ev.valAccuracy) ? ev.valAccuracy : null);
+    // Step 0 has no snapshot worth restoring: the core's best starts with the first evaluation.
+    if (Number.isFinite(ev.bestValAccuracy) && ev.bestStep > 0) best = { step: ev.bestStep, accuracy: ev.bestValAccuracy };
     dirty = true;
   }
 
@@ -48,5 +76,5 @@ export function createAccuracyChart(el) {
     plot.setData([xs, train, val]);
   }
 
-  return { reset, push, draw };
+  return { reset, push, draw, get best() { return best; } };
 }

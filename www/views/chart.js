@@ -7,6 +7,7 @@ export const COLORS = {
   lossAvg: "#b91c1c",
   train: "#2563eb",
   val: "#d97706",
+  best: "#059669",
   grid: "#e5e7eb",
   axis: "#4b5563",
 };
