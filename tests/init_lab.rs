@@ -188,9 +188,28 @@ fn report_serialises_in_camel_case_for_the_page() {
     assert_eq!(v["layers"].as_array().unwrap().len(), 2);
     let l = &v["layers"][1];
     assert_eq!(l["layer"], 2);
-    for key in ["mean", "std", "saturated", "zero"] {
+    for key in ["mean", "std", "saturated", "zero", "overflow"] {
         assert!(l[key].is_number(), "{key}");
     }
     assert_eq!(l["histogram"]["counts"].as_array().unwrap().len(), 10);
     assert_eq!((l["histogram"]["lo"].as_f64(), l["histogram"]["hi"].as_f64()), (Some(-1.0), Some(1.0)));
+}
+
+#[test]
+fn overflowing_f32_is_reported_as_overflow_not_as_a_collapse() {
+    // ReLU with σ = 100 at width 256: activations grow ≈ 100·√(256/2) ≈ 1131× per layer, past
+    // f32's 3.4e38 around layer 13. ReLU maps the NaN (inf − inf) to 0, so std and zero alone would
+    // read as "all activations died"; `overflow` says what happened.
+    let r = run(InitLabConfig { layers: 20, ..InitLabConfig::custom(100.0, LabActivation::Relu, 256) }, 3);
+    let first = r.layers.iter().position(|l| l.overflow > 0.0).expect("some layer overflows");
+    for l in &r.layers[..first] {
+        assert_eq!(l.overflow, 0.0, "layer {}", l.layer);
+        assert!(l.std.is_finite() && l.std > 0.0, "layer {}", l.layer);
+    }
+    assert!((8..=16).contains(&(first + 1)), "first overflow at layer {}", first + 1);
+    // Once it has overflowed, every later layer is garbage too.
+    assert!(r.layers[first..].iter().all(|l| l.overflow > 0.0 || l.zero == 1.0));
+    // The healthy experiments never overflow.
+    let xavier = run(InitLabConfig::new(InitScheme::Xavier, LabActivation::Tanh, 256), 3);
+    assert!(xavier.layers.iter().all(|l| l.overflow == 0.0));
 }

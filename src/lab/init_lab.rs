@@ -193,6 +193,9 @@ pub struct LayerStats {
     pub saturated: f64,
     /// Fraction exactly 0: ReLU's inactive units (zero local gradient); ≈ 0 for tanh.
     pub zero: f64,
+    /// Fraction of pre-activations x·W that overflowed f32 (infinite or NaN). ReLU turns NaN into
+    /// 0, so without this a blown-up layer would look like a collapsed one (std 0, all zero).
+    pub overflow: f64,
     /// tanh: 50 bins over [−1, 1]; ReLU: over [0, the layer's max] (hi = 1 if all are 0).
     pub histogram: Histogram,
 }
@@ -225,6 +228,8 @@ pub struct InitLab {
     panel: Vec<f32>,
     /// layers done so far
     done: usize,
+    /// overflowed fraction of the last layer's pre-activations
+    overflow: f64,
 }
 
 impl InitLab {
@@ -239,6 +244,7 @@ impl InitLab {
             y: vec![0.0; n * d],
             panel: vec![0.0; PANEL_ROWS.min(d) * d],
             done: 0,
+            overflow: 0.0,
             config,
         })
     }
@@ -277,6 +283,7 @@ impl InitLab {
             f32::gemm(n, d, rows, &self.x[p0..], d, 1, panel, d, 1, &mut self.y, d, p0 > 0);
             p0 += rows;
         }
+        self.overflow = self.y.iter().filter(|z| !z.is_finite()).count() as f64 / self.y.len() as f64;
         match self.config.activation {
             LabActivation::Tanh => self.x.iter_mut().zip(&self.y).for_each(|(a, &z)| *a = z.tanh()),
             LabActivation::Relu => f32::relu_forward(&self.y, &mut self.x),
@@ -305,6 +312,7 @@ impl InitLab {
             std: var.sqrt(),
             saturated,
             zero,
+            overflow: self.overflow,
             histogram: Histogram::of(x, lo, hi, self.config.bins),
         }
     }

@@ -80,17 +80,14 @@ export const F32_MAX = 3.4028234663852886e38;
 
 /**
  * The first layer (1-based) whose activations left the range of 32-bit floats, or 0. The core
- * reports such a layer with non-finite numbers, or — once Inf·0 has turned into NaN and ReLU has
- * mapped NaN to 0 — as all zeros right after a layer in the 1e25+ range; neither is a real
- * collapse, so the page must not call it one.
+ * counts the pre-activations that overflowed (`overflow`, a fraction); a layer with non-finite
+ * statistics counts too. ReLU maps the resulting NaN to 0, so such a layer would otherwise look
+ * like a collapse, which the page must not call it.
  */
 export function overflowLayer(report) {
-  const ls = report.layers;
-  for (let i = 0; i < ls.length; i++) {
-    const l = ls[i];
+  for (const l of report.layers) {
     const finite = [l.mean, l.std, l.histogram.lo, l.histogram.hi].every(Number.isFinite);
-    if (!finite) return l.layer;
-    if (i > 0 && l.zero >= 0.999 && ls[i - 1].histogram.hi > 1e25) return l.layer;
+    if (!finite || l.overflow > 0) return l.layer;
   }
   return 0;
 }
