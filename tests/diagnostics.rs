@@ -153,3 +153,42 @@ fn restoring_the_best_snapshot_reproduces_its_evaluation_batch_norm_included() {
     assert_eq!((again.val_loss, again.val_accuracy), (best.val_loss, best.val_accuracy), "restored model evaluates like the best one");
     assert_eq!((again.train_loss, again.train_accuracy), (best.train_loss, best.train_accuracy));
 }
+
+#[test]
+fn an_early_spike_is_named_with_its_step_and_the_warmup_fix() {
+    use trainlab::diagnostics::curves::{SPIKE_REPORTED_UNTIL, SPIKE_STEPS};
+    let mut losses = vec![2.36, 5.73, 5.50, 3.60, 2.75];
+    losses.extend((0..45).map(|i| 2.3 - i as f64 * 0.01));
+    let d = diagnose(&losses, 10, None);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].finding, Finding::EarlySpike);
+    assert_eq!(
+        d[0].message,
+        "The loss jumped to 5.73 at step 2, 2.4× the first loss: the start is too fast for this learning rate. A linear warmup (Warmup steps) or a lower rate avoids it."
+    );
+    // 1.5× is the line: 3.5 after 2.36 is below it (1.48×).
+    assert!(diagnose(&[2.36, 3.5, 2.3], 10, None).is_empty());
+    // A rise after the first SPIKE_STEPS steps is not an early spike.
+    let mut late = vec![2.3; SPIKE_STEPS];
+    late.push(9.0);
+    assert!(!diagnose(&late, 10, None).iter().any(|d| d.finding == Finding::EarlySpike));
+    // Reported while the run is young, then left to the chart.
+    let mut old = losses.clone();
+    old.resize(SPIKE_REPORTED_UNTIL + 1, 0.5);
+    assert!(!diagnose(&old, 10, None).iter().any(|d| d.finding == Finding::EarlySpike));
+}
+
+#[test]
+fn the_default_run_spikes_early_and_warmup_removes_the_spike() {
+    // What the page shows on its default settings: the measured reason this rule exists.
+    let run = |warmup: u64| {
+        let config = Config::from_json(&format!(r#"{{"schedule": {{"type": "constant", "warmupSteps": {warmup}}}}}"#)).unwrap();
+        let mut s = Session::new(config).unwrap();
+        for _ in 0..30 {
+            s.step();
+        }
+        s.diagnose(None).iter().any(|d| d.finding == Finding::EarlySpike)
+    };
+    assert!(run(0), "the default run (lr 0.02, no warmup) spikes");
+    assert!(!run(50), "50 warmup steps avoid it");
+}

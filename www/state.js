@@ -154,7 +154,7 @@ export const SETTINGS = [
     key: "schedule", hash: "sched", configKey: null, kind: "choice", group: "model",
     default: "constant", choices: ["constant", "step", "cosine", "linear", "invsqrt", "sgdr", "cyclic"],
     label: "LR schedule",
-    help: "Step: α × 0.1 at 1/3 and 2/3 of the steps. Cosine: α_t = ½α₀(1 + cos(tπ/T)). " +
+    help: "Step: α × 0.1 at 30%, 60% and 90% of T (ResNet: epochs 30, 60, 90). Cosine: α_t = ½α₀(1 + cos(tπ/T)). " +
       "Linear: α_t = α₀(1 − t/T). Inverse sqrt: α_t = α₀/√t. SGDR: cosine with warm restarts (T_0 = T/4, T_mult 2). " +
       "Cyclic: M equal cosine cycles of T/M steps, for snapshot ensembles. While paused, a change applies to the current run, which continues from its step; other settings start a new run.",
     live: true,
@@ -626,7 +626,7 @@ export function optimizerConfig(values) {
 
 /**
  * The Trainer's `schedule` for `values` (docs/CONTRACT.md), or null for constant without warmup.
- * Step drops ×0.1 at 1/3 and 2/3 of T; SGDR restarts after T_0 = T/4, then 2·T_0, ...; cyclic has
+ * Step drops ×0.1 at 30%, 60% and 90% of T (the lecture's epochs 30, 60, 90); SGDR restarts after T_0 = T/4, then 2·T_0, ...; cyclic has
  * period T/M (M = cycles). Cosine, SGDR and cyclic carry the floor etaMin.
  */
 export function scheduleConfig(values) {
@@ -637,8 +637,10 @@ export function scheduleConfig(values) {
   const sched = { type };
   if (type === "cosine" || type === "linear") sched.totalSteps = T;
   if (type === "step") {
-    const a = Math.max(1, Math.round(T / 3)), b = Math.max(a + 1, Math.round((2 * T) / 3));
-    sched.milestones = [a, b];
+    // The lecture's ResNet recipe, ×0.1 at epochs 30, 60 and 90 (of about 100), as fractions of T.
+    const m = [];
+    for (const f of [0.3, 0.6, 0.9]) m.push(Math.max((m[m.length - 1] ?? 0) + 1, Math.round(f * T)));
+    sched.milestones = m;
     sched.gamma = 0.1;
   }
   if (type === "sgdr") { sched.T_0 = Math.max(1, Math.round(T / 4)); sched.T_mult = 2; }

@@ -10,6 +10,8 @@ pub enum Finding {
     Diverged,
     /// The first loss is more than 10% away from ln(classes).
     InitialLossOff,
+    /// Early in the run the loss jumped well above its first value: the start is too fast.
+    EarlySpike,
     /// The loss has not moved over the recent window.
     NotMoving,
     /// Training accuracy is well above validation accuracy.
@@ -51,6 +53,13 @@ pub fn describe_divergence(loss: f64) -> String {
 
 /// Relative distance from ln(C) beyond which the initial loss is flagged (lecture, step 1).
 pub const INITIAL_LOSS_TOLERANCE: f64 = 0.10;
+/// A loss this many times the first one, within the first `SPIKE_STEPS` steps, is an early spike.
+pub const SPIKE_FACTOR: f64 = 1.5;
+/// Steps at the start of a run in which a spike counts.
+pub const SPIKE_STEPS: usize = 50;
+/// The spike is reported while the run is younger than this many steps (then it is history).
+pub const SPIKE_REPORTED_UNTIL: usize = 500;
+
 /// Steps the "not moving" rule looks back over.
 pub const WINDOW: usize = 100;
 /// Train − validation accuracy gap (in accuracy units) flagged as overfitting.
@@ -72,6 +81,22 @@ pub fn diagnose(losses: &[f64], classes: usize, accuracies: Option<(f64, f64)>) 
             out.push(say(
                 Finding::InitialLossOff,
                 &format!("Initial loss {first:.3} is far from ln({classes}) = {expected:.3}: check the initialization (turn weight decay off for this check)."),
+            ));
+        }
+    }
+    // Too large a first step: the classifier's weights start small, so one update at full rate can
+    // move the logits a lot. The lecture's fix is a linear warmup (or a lower rate).
+    if let (Some(&first), true) = (losses.first(), losses.len() <= SPIKE_REPORTED_UNTIL) {
+        let early = &losses[..losses.len().min(SPIKE_STEPS)];
+        let (at, &peak) = early.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).expect("non-empty");
+        if peak > SPIKE_FACTOR * first {
+            out.push(say(
+                Finding::EarlySpike,
+                &format!(
+                    "The loss jumped to {peak:.2} at step {}, {:.1}× the first loss: the start is too fast for this learning rate. A linear warmup (Warmup steps) or a lower rate avoids it.",
+                    at + 1,
+                    peak / first
+                ),
             ));
         }
     }

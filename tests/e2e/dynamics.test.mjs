@@ -25,7 +25,7 @@ test("state: optimizer and schedule rows become the Trainer's optimizer and sche
   assert.deepEqual(c.optimizer, { type: "adamw", betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.05 });
   assert.deepEqual(c.schedule, { type: "cosine", totalSteps: 300, etaMin: 0, warmupSteps: 20 });
   assert.deepEqual(toConfig(parseHash("#sched=step&steps=300").values).schedule,
-    { type: "step", milestones: [100, 200], gamma: 0.1 });
+    { type: "step", milestones: [90, 180, 270], gamma: 0.1 });
   assert.deepEqual(toConfig(parseHash("#sched=sgdr&steps=400").values).schedule, { type: "sgdr", T_0: 100, T_mult: 2, etaMin: 0 });
 });
 
@@ -71,7 +71,7 @@ test("state: cyclic period is T/M, the floor etaMin goes to cosine, SGDR and cyc
   assert.deepEqual(sched(`#sched=cosine&steps=300&${TUNED}`), { type: "cosine", totalSteps: 300, etaMin: 0.001 });
   assert.deepEqual(sched(`#sched=sgdr&steps=400&${TUNED}`), { type: "sgdr", T_0: 100, T_mult: 2, etaMin: 0.001 });
   assert.deepEqual(sched(`#sched=linear&steps=300&${TUNED}`), { type: "linear", totalSteps: 300 });
-  assert.deepEqual(sched(`#sched=step&steps=300&${TUNED}`), { type: "step", milestones: [100, 200], gamma: 0.1 });
+  assert.deepEqual(sched(`#sched=step&steps=300&${TUNED}`), { type: "step", milestones: [90, 180, 270], gamma: 0.1 });
   assert.deepEqual(sched(`#sched=invsqrt&${TUNED}`), { type: "invsqrt" });
   assert.equal(sched(`#${TUNED}`), undefined, "constant: no schedule at all");
   for (const [h, key] of [["#sched=cosine", "cycles"], ["#sched=linear", "etaMin"], ["#sched=constant", "etaMin"]]) {

@@ -143,3 +143,30 @@ test("page: early stopping marks the best evaluation, stops after the patience, 
     await context.close();
   }
 });
+
+test("page: the default run's early loss spike is named with the warmup fix; 50 warmup steps remove it", async () => {
+  const { context, page, problems } = await openPage(browser, server.url + "#seed=1");
+  try {
+    const spikeAfterPlay = async () => {
+      await waitReady(page);
+      await page.click("#playpause");
+      await page.waitForFunction(() => window.trainlab.findings !== null, null, { timeout: 30000 });
+      await page.click("#playpause");
+      await waitReady(page);
+      return page.$eval("#diagnosis", (d) => d.querySelector('[data-finding="earlySpike"]')?.textContent ?? null);
+    };
+    const text = await spikeAfterPlay();
+    console.log(`default run: ${text}`);
+    assert.match(text ?? "", /^The loss jumped to \d+\.\d\d at step \d+, \d\.\d× the first loss: .*A linear warmup \(Warmup steps\) or a lower rate avoids it\.$/);
+    await page.fill("#setting-warmup", "50");
+    await page.dispatchEvent("#setting-warmup", "change");
+    // While paused the warmup applies to the current run; reset for a fresh one with it.
+    await waitReady(page);
+    await page.click("#reset");
+    await page.waitForFunction(() => window.trainlab.settings?.warmupSteps === 50 && window.trainlab.findings === null);
+    assert.equal(await spikeAfterPlay(), null, "no spike with warmup");
+    assert.deepEqual(problems.pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});
