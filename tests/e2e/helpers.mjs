@@ -120,6 +120,13 @@ export async function messageTexts(page) {
   return page.$$eval("#messages .message p", (ps) => ps.map((p) => p.textContent));
 }
 
+/** Wait until a message on the page starts with `prefix`, and return its text. */
+export async function waitForMessage(page, prefix, timeout = 30000) {
+  await page.waitForFunction((pre) => [...document.querySelectorAll("#messages .message p")]
+    .some((p) => p.textContent.startsWith(pre)), prefix, { timeout });
+  return (await messageTexts(page)).find((t) => t.startsWith(prefix));
+}
+
 export async function screenshot(page, name) {
   mkdirSync(RESULTS, { recursive: true });
   const path = join(RESULTS, `${name}.png`);

@@ -3,7 +3,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, messageTexts, openPage, screenshot, sleep, startServer, stat, waitReady } from "./helpers.mjs";
+import { launchBrowser, messageTexts, openPage, screenshot, sleep, startServer, stat, waitForMessage, waitReady } from "./helpers.mjs";
 import { OVERFIT_BATCHES, SETTINGS, defaults, inactiveReason, offWhenOverfitting, parseHash, serializeHash, settingByKey, toConfig } from "../../www/state.js";
 import { OVERFIT_EPOCHS, overfitVerdict } from "../../www/recipe.js";
 
@@ -85,10 +85,8 @@ test("page: 'Overfit small sample' reaches 100% training accuracy and pauses, sa
 
     const t0 = Date.now();
     await page.click("#playpause");
-    await page.waitForFunction(() => [...document.querySelectorAll("#messages .message p")]
-      .some((p) => p.textContent.startsWith("Training accuracy reached 100%")), null, { timeout: 90000 });
-    console.log(`overfit mode: ${(await messageTexts(page)).find((t) => t.startsWith("Training accuracy"))} ` +
-      `(${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    const reached = await waitForMessage(page, "Training accuracy reached 100%", 90000);
+    console.log(`overfit mode: ${reached} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     await page.waitForFunction(() => document.body.dataset.runState === "paused", null, { timeout: 5000 });
     assert.equal(await page.evaluate(() => window.trainlab.lastEval.trainAccuracy), 1);
     await screenshot(page, "recipe-overfit");
@@ -112,9 +110,7 @@ test("page: early stopping marks the best evaluation, stops after the patience, 
     await waitReady(page);
     assert.equal(await page.isDisabled("#usebest"), true, "nothing to restore before an evaluation");
     await page.click("#playpause");
-    await page.waitForFunction(() => [...document.querySelectorAll("#messages .message p")]
-      .some((p) => p.textContent.startsWith("Early stopping:")), null, { timeout: 120000 });
-    const text = (await messageTexts(page)).find((t) => t.startsWith("Early stopping:"));
+    const text = await waitForMessage(page, "Early stopping:", 120000);
     console.log(text);
     assert.match(text, /^Early stopping: validation accuracy has not improved for 1 evaluations\. The best was \d+\.\d% at step \d+; "Use best snapshot" puts those weights back\.$/);
     await page.waitForFunction(() => document.body.dataset.runState === "paused", null, { timeout: 5000 });
@@ -130,12 +126,11 @@ test("page: early stopping marks the best evaluation, stops after the patience, 
     await screenshot(page, "recipe-early-stopping");
 
     await page.click("#usebest");
-    await page.waitForFunction(() => [...document.querySelectorAll("#messages .message p")]
-      .some((p) => p.textContent.startsWith("Restored the snapshot")), null, { timeout: 30000 });
+    const restoredText = await waitForMessage(page, "Restored the snapshot");
     const restored = await page.evaluate(() => window.trainlab.lastEval);
     // Weights and batch-norm statistics come back, so the evaluation is the best one's again.
     assert.equal(restored.valAccuracy, best.accuracy);
-    assert.match((await messageTexts(page)).find((t) => t.startsWith("Restored")),
+    assert.match(restoredText,
       new RegExp(`^Restored the snapshot of step ${best.step}: validation accuracy ${(best.accuracy * 100).toFixed(1)}%`));
     assert.equal(await page.isDisabled("#usebest"), true, "the current weights are the best now");
     assert.deepEqual(problems.pageErrors, []);
