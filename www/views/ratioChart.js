@@ -10,9 +10,19 @@ export const TARGET = 1e-3;
 const PALETTE = ["#2563eb", "#d97706", "#059669", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#dc2626",
   "#4b5563", "#ca8a04"];
 
-function logTick(v) {
+/** Powers of ten as "1e-3"; other ticks unlabelled. `stride` labels every stride-th decade only. */
+function logTick(v, stride = 1) {
   const e = Math.round(Math.log10(v));
-  return Math.abs(v - 10 ** e) < 1e-12 * 10 ** e ? `1e${e}` : "";
+  return Math.abs(v - 10 ** e) < 1e-12 * 10 ** e && e % stride === 0 ? `1e${e}` : "";
+}
+
+/** Label every k-th decade so labels stay ≥ 14 px apart (a diverging run spans 12+ decades). */
+function decadeLabels(u, ticks) {
+  const [lo, hi] = [u.scales.y.min, u.scales.y.max];
+  const decades = Math.max(1, Math.round(Math.log10(hi / lo)));
+  const px = u.bbox.height / devicePixelRatio;
+  const stride = Math.max(1, Math.ceil((decades * 14) / Math.max(px, 1)));
+  return ticks.map((t) => logTick(t, stride));
 }
 
 export function createRatioChart(el, { legend } = {}) {
@@ -32,7 +42,7 @@ export function createRatioChart(el, { legend } = {}) {
       },
     },
     series: [{}],
-    axes: [stepAxis(), axis({ size: 50, values: (u, ticks) => ticks.map(logTick) })],
+    axes: [stepAxis(), axis({ size: 50, values: decadeLabels })],
     cursor: { show: false },
     hooks: {
       draw: [(u) => {
