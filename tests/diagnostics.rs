@@ -71,6 +71,11 @@ fn early_stopping_keeps_and_restores_the_best_snapshot() {
     assert_eq!((es.best_accuracy, es.best_step), (Some(0.7), 20));
     assert!(es.restore(&mut m));
     assert_eq!(first(&mut m), 2.0);
+    // Patience starts over from the restored snapshot; its own evaluation does not count.
+    assert!(!es.observe(&mut m, 40, 0.7), "evaluating the restored snapshot");
+    assert!(!es.observe(&mut m, 50, 0.6), "one without improvement after the restore");
+    assert!(es.observe(&mut m, 60, 0.6), "patience 2 exhausted again");
+    assert_eq!((es.best_accuracy, es.best_step), (Some(0.7), 20));
 }
 
 #[test]

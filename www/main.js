@@ -6,7 +6,7 @@
 
 import "uplot/dist/uPlot.min.css";
 import {
-  SETTINGS, defaults, formatValue, parseHash, parseValue, sameSettings, sameValue, serializeHash, settingByKey, toConfig, scheduleConfig,
+  SETTINGS, defaults, formatValue, isHidden, parseHash, parseValue, sameSettings, sameValue, serializeHash, settingByKey, toConfig, scheduleConfig,
 } from "./state.js";
 import { createMessages } from "./views/messages.js";
 import { createControls } from "./views/controls.js";
@@ -302,10 +302,10 @@ function onEval(e) {
       `(${pct(restored.accuracy)} when it was taken). Training continues from these weights.`, "info");
     restored = null;
   } else if (e.shouldStop) {
-    const best = accChart.best;
-    messages.show("earlystop", `Early stopping: validation accuracy has not improved for ${good?.patience ?? "the set number of"} ` +
-      `evaluations. The best was ${(e.bestValAccuracy * 100).toFixed(1)}% at step ${best?.step ?? e.bestStep}; ` +
-      `"Use best snapshot" puts those weights back.`, "info");
+    const n = good?.patience ?? 0;
+    messages.show("earlystop", `Early stopping: validation accuracy has not improved for ${n} ` +
+      `evaluation${n === 1 ? "" : "s"} (patience). The best was ${(e.bestValAccuracy * 100).toFixed(1)}% at step ${e.bestStep}; ` +
+      `"Use best" puts those weights back.`, "info");
   }
   if (good?.overfit) {
     const v = overfitVerdict(e, epoch, runTrainSize());
@@ -410,6 +410,8 @@ function readHash() {
   if (errors.length) messages.show("hash", errors.map((e) => e.message), "warn");
   hidden = h;
   const shown = controls.setHidden(hidden);
+  // The toolbar's overfit button follows its setting row (hide=overfit, or its section).
+  $("overfit").hidden = isHidden(settingByKey("overfit"), hidden);
   document.body.classList.toggle("no-settings", shown === 0);
   const show = !hidden.has("preview");
   document.body.classList.toggle("no-preview", !show);

@@ -11,6 +11,9 @@ pub struct EarlyStopping {
     pub best_accuracy: Option<f64>,
     pub best_step: u64,
     since_best: u32,
+    /// The model was just restored to the snapshot: its next evaluation is the best one again and
+    /// counts neither as an improvement nor against the patience.
+    just_restored: bool,
     /// Every parameter buffer, then every state buffer (BatchNorm running statistics), of the best
     /// model, in visiting order.
     snapshot: Vec<Vec<f32>>,
@@ -24,6 +27,9 @@ impl EarlyStopping {
     /// Records an evaluation; keeps a snapshot when it is the best so far. Returns true when the
     /// run should stop (patience exhausted).
     pub fn observe(&mut self, model: &mut Model<f32>, step: u64, val_accuracy: f64) -> bool {
+        if std::mem::take(&mut self.just_restored) {
+            return false;
+        }
         if self.best_accuracy.is_none_or(|best| val_accuracy > best) {
             self.best_accuracy = Some(val_accuracy);
             self.best_step = step;
@@ -48,7 +54,8 @@ impl EarlyStopping {
 
     /// Puts the best snapshot back into the model: parameters and BatchNorm running statistics, so
     /// that evaluating it gives the best evaluation's numbers again. False if there is no snapshot.
-    pub fn restore(&self, model: &mut Model<f32>) -> bool {
+    /// Patience starts over: training continues from the snapshot.
+    pub fn restore(&mut self, model: &mut Model<f32>) -> bool {
         if self.snapshot.is_empty() {
             return false;
         }
@@ -59,6 +66,8 @@ impl EarlyStopping {
         };
         model.visit_params(&mut |_, w, _| put(w));
         model.visit_buffers(&mut |b| put(b));
+        self.since_best = 0;
+        self.just_restored = true;
         true
     }
 }

@@ -112,7 +112,7 @@ test("page: early stopping marks the best evaluation, stops after the patience, 
     await page.click("#playpause");
     const text = await waitForMessage(page, "Early stopping:", 120000);
     console.log(text);
-    assert.match(text, /^Early stopping: validation accuracy has not improved for 1 evaluations\. The best was \d+\.\d% at step \d+; "Use best snapshot" puts those weights back\.$/);
+    assert.match(text, /^Early stopping: validation accuracy has not improved for 1 evaluation \(patience\)\. The best was \d+\.\d% at step \d+; "Use best" puts those weights back\.$/);
     await page.waitForFunction(() => document.body.dataset.runState === "paused", null, { timeout: 5000 });
     const stepAtStop = await stat(page, "step");
     await sleep(600);
@@ -161,6 +161,20 @@ test("page: the default run's early loss spike is named with the warmup fix; 50 
     await page.waitForFunction(() => window.trainlab.settings?.warmupSteps === 50 && window.trainlab.findings === null);
     assert.equal(await spikeAfterPlay(), null, "no spike with warmup");
     assert.deepEqual(problems.pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("page: hide=overfit hides the toolbar button with its setting row, for slides", async () => {
+  const { context, page } = await openPage(browser, server.url + "#hide=overfit");
+  try {
+    await waitReady(page);
+    assert.equal(await page.isVisible("#overfit"), false);
+    assert.equal(await page.isVisible('[data-key="overfit"]'), false);
+    assert.equal(await page.isVisible("#findlr"), true, "the rest of the toolbar stays");
+    await page.evaluate(() => { location.hash = "#seed=2"; });
+    await page.waitForFunction(() => !document.getElementById("overfit").hidden);
   } finally {
     await context.close();
   }
