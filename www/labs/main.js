@@ -11,7 +11,7 @@
 // A bad entry is named in a message and left at its default; the rest still applies.
 
 import "uplot/dist/uPlot.min.css";
-import { createMessages } from "./messages.js";
+import { createMessages } from "../views/messages.js";
 import { createInitLab } from "./initLab.js";
 import { createActivationExplorer } from "./activations.js";
 import { BATCH, BINS, DEFAULT_WIDTH, F32_MAX, LAYERS, ROWS, WIDTHS } from "./schemes.js";

@@ -1,5 +1,6 @@
-// The message area: visible, dismissable notes for the student (bad link values, rejected settings,
-// NaN losses, a restarted core). Each message has an id; showing the same id again replaces it.
+// The message area of both pages: visible, dismissable notes for the student (bad link values,
+// rejected settings, NaN losses, a restarted core; on the labs page a bad σ). Each message has an
+// id; showing the same id again replaces it.
 
 export function createMessages(root) {
   const items = new Map();

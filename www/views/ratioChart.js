@@ -10,19 +10,24 @@ export const TARGET = 1e-3;
 const PALETTE = ["#2563eb", "#d97706", "#059669", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#dc2626",
   "#4b5563", "#ca8a04"];
 
-/** Powers of ten as "1e-3"; other ticks unlabelled. `stride` labels every stride-th decade only. */
-function logTick(v, stride = 1) {
+/** "1e-3" for a power of ten, "" for other ticks. */
+function logTick(v) {
   const e = Math.round(Math.log10(v));
-  return Math.abs(v - 10 ** e) < 1e-12 * 10 ** e && e % stride === 0 ? `1e${e}` : "";
+  return Math.abs(v - 10 ** e) < 1e-12 * 10 ** e ? `1e${e}` : "";
 }
 
-/** Label every k-th decade so labels stay ≥ 14 px apart (a diverging run spans 12+ decades). */
+/** Labels at powers of ten, skipping any that would sit within 14 px of the last one drawn (a
+ * diverged run spans a dozen decades in a 50 px tall chart). */
 function decadeLabels(u, ticks) {
-  const [lo, hi] = [u.scales.y.min, u.scales.y.max];
-  const decades = Math.max(1, Math.round(Math.log10(hi / lo)));
-  const px = u.bbox.height / devicePixelRatio;
-  const stride = Math.max(1, Math.ceil((decades * 14) / Math.max(px, 1)));
-  return ticks.map((t) => logTick(t, stride));
+  let last = -Infinity;
+  return ticks.map((t) => {
+    const label = t > 0 ? logTick(t) : "";
+    if (!label) return "";
+    const y = u.valToPos(t, "y");
+    if (Math.abs(y - last) < 14) return "";
+    last = y;
+    return label;
+  });
 }
 
 export function createRatioChart(el, { legend } = {}) {
