@@ -6,11 +6,11 @@
 
 import "uplot/dist/uPlot.min.css";
 import {
-  SETTINGS, defaults, formatValue, isHidden, parseHash, parseValue, sameSettings, sameValue, serializeHash, settingByKey, toConfig, scheduleConfig,
+  SETTINGS, defaults, formatValue, isHidden, overfitTrainSize, parseHash, parseValue, sameSettings, sameValue, serializeHash, settingByKey, toConfig, scheduleConfig,
 } from "./state.js";
 import { createMessages } from "./views/messages.js";
 import { createControls } from "./views/controls.js";
-import { createStats } from "./views/stats.js";
+import { createStats, pct } from "./views/stats.js";
 import { createLossChart } from "./views/lossChart.js";
 import { createAccuracyChart } from "./views/accuracyChart.js";
 import { createPreview } from "./views/preview.js";
@@ -118,7 +118,7 @@ function onWorkerMessage(m) {
       writeHash();
       for (const id of ["nan", "rejected", "earlystop", "restored", "overfit"]) messages.dismiss(id);
       $("overfit").setAttribute("aria-pressed", String(Boolean(good.overfit)));
-      if (good.overfit) messages.show("overfit", overfitIntro(runTrainSize()), "info");
+      if (good.overfit) messages.show("overfit", overfitIntro(overfitTrainSize(good)), "info");
       running = false;
       setRunState("paused");
       break;
@@ -189,11 +189,9 @@ function onWorkerMessage(m) {
       running = false;
       diverged = true;
       setRunState("paused");
-      {
-        messages.show("nan",
-          `Loss ${m.what} at step ${m.step} — learning rate too high or bad initialization ` +
-          `(lecture, step 2). Lower the learning rate and press reset.`, "error");
-      }
+      messages.show("nan",
+        `Loss ${m.what} at step ${m.step} — learning rate too high or bad initialization ` +
+        `(lecture, step 2). Lower the learning rate and press reset.`, "error");
       break;
     case "crash":
       // A trap inside wasm can leave the module unusable: start a fresh worker with the last good
@@ -242,7 +240,7 @@ function updateBestButton() {
   const btn = $("usebest");
   const best = accChart.best;
   btn.disabled = document.body.dataset.runState !== "paused" || !best || weightsAreBest || restored !== null;
-  const text = best ? `Use best: ${(best.accuracy * 100).toFixed(1)}% at step ${best.step}` : "Use best snapshot";
+  const text = best ? `Use best: ${pct(best.accuracy)} at step ${best.step}` : "Use best snapshot";
   if (btn.textContent !== text) btn.textContent = text;
 }
 
@@ -297,18 +295,17 @@ function onEval(e) {
   accChart.push(e);
   weightsAreBest = Boolean(restored) || e.bestStep === e.step;
   if (restored) {
-    const pct = (x) => `${(x * 100).toFixed(1)}%`;
     messages.show("restored", `Restored the snapshot of step ${restored.step}: validation accuracy ${pct(e.valAccuracy)} ` +
       `(${pct(restored.accuracy)} when it was taken). Training continues from these weights.`, "info");
     restored = null;
   } else if (e.shouldStop) {
     const n = good?.patience ?? 0;
     messages.show("earlystop", `Early stopping: validation accuracy has not improved for ${n} ` +
-      `evaluation${n === 1 ? "" : "s"} (patience). The best was ${(e.bestValAccuracy * 100).toFixed(1)}% at step ${e.bestStep}; ` +
+      `evaluation${n === 1 ? "" : "s"} (patience). The best was ${pct(e.bestValAccuracy)} at step ${e.bestStep}; ` +
       `"Use best" puts those weights back.`, "info");
   }
   if (good?.overfit) {
-    const v = overfitVerdict(e, epoch, runTrainSize());
+    const v = overfitVerdict(e, epoch, overfitTrainSize(good));
     messages.show("overfit", v.text, v.state === "failed" ? "warn" : "info");
     if (v.state !== "training" && running) playBtn.click();
   }
@@ -318,8 +315,8 @@ function onEval(e) {
   queueStat("valacc", e.valAccuracy);
   const gap = e.trainAccuracy - e.valAccuracy;
   if (e.step > 0 && Number.isFinite(gap)) {
-    gapText = `Now at step ${e.step}: train ${(e.trainAccuracy * 100).toFixed(1)}%, ` +
-      `val ${(e.valAccuracy * 100).toFixed(1)}%, gap ${(gap * 100).toFixed(1)} points.`;
+    gapText = `Now at step ${e.step}: train ${pct(e.trainAccuracy)}, ` +
+      `val ${pct(e.valAccuracy)}, gap ${(gap * 100).toFixed(1)} points.`;
   }
   scheduleDraw();
 }
@@ -473,11 +470,6 @@ $("overfit").addEventListener("click", () => {
   if (!good || pending) return;
   onSetting("overfit", String(!good.overfit));
 });
-
-/** Training images of the current run in overfit mode (the small sample). */
-function runTrainSize() {
-  return toConfig(good).trainSize;
-}
 
 // Small embeds start with the settings drawer closed; the charts matter more there.
 if (window.innerWidth < 900 || window.innerHeight < 600) $("settings-drawer").open = false;

@@ -5,9 +5,8 @@
 // state.js's toConfig builds the small-sample config (the `overfit` setting); this file says what
 // the evaluations mean. Pure functions, so node tests can check them.
 
-import { OVERFIT_BATCHES, offWhenOverfitting } from "./state.js";
-
-export { OVERFIT_BATCHES, offWhenOverfitting };
+import { OVERFIT_BATCHES } from "./state.js";
+import { pct } from "./views/stats.js";
 
 /** Epochs over the small sample after which not reaching 100% counts as a failure. */
 export const OVERFIT_EPOCHS = 100;
@@ -23,7 +22,6 @@ export function overfitIntro(trainSize) {
  * (training accuracy 100%), "failed" (not after OVERFIT_EPOCHS epochs) or "training".
  */
 export function overfitVerdict(ev, epoch, trainSize) {
-  const pct = (x) => `${(x * 100).toFixed(1)}%`;
   if (ev.trainAccuracy >= 1) {
     return {
       state: "reached",

@@ -386,6 +386,11 @@ const HIDEABLE = [...byHash.keys(), ...GROUPS.map((g) => g.id), ...VIEWS];
 
 export function settingByKey(key) { return byKey.get(key); }
 
+/** `values[key]`, or the table's default when `values` (a partial set) lacks it. */
+export function orDefault(values, key) {
+  return values[key] ?? byKey.get(key).default;
+}
+
 export function defaults() {
   return Object.fromEntries(SETTINGS.map((s) => [s.key, copy(s.default)]));
 }
@@ -584,7 +589,7 @@ export function toConfig(values) {
   if (values.overfit) {
     const off = { ...values, overfit: false };
     for (const s of SETTINGS) if (offWhenOverfitting(s)) off[s.key] = copy(s.default);
-    return { ...toConfig(off), trainSize: OVERFIT_BATCHES * values.batchSize };
+    return { ...toConfig(off), trainSize: overfitTrainSize(values) };
   }
   const config = { dataset: "shapes" };
   for (const s of SETTINGS) {
@@ -609,17 +614,18 @@ export function toConfig(values) {
  * { eps }; plus the page's weight decay when it is > 0 (so AdamW keeps PyTorch's 0.01 otherwise).
  */
 export function optimizerConfig(values) {
-  const type = values.optimizer ?? "sgd";
+  const v = (key) => orDefault(values, key);
+  const type = v("optimizer");
   if (type === "sgd") {
-    if (!(values.nesterov && values.momentum > 0)) return null;
-    return { type, momentum: values.momentum, nesterov: true, weightDecay: values.weightDecay ?? 0 };
+    if (!(v("nesterov") && v("momentum") > 0)) return null;
+    return { type, momentum: v("momentum"), nesterov: true, weightDecay: v("weightDecay") };
   }
   const opt = { type };
-  if (ADAM.includes(type)) opt.betas = [values.beta1 ?? 0.9, values.beta2 ?? 0.999];
-  if (type === "rmsprop") opt.alpha = values.rmspropAlpha ?? 0.99;
-  if (EPS.includes(type)) opt.eps = values.eps ?? 1e-8;
-  if (type === "rmsprop") opt.momentum = values.rmspropMomentum ?? 0;
-  if (type === "adagrad") opt.eps = values.adagradEps ?? 1e-10;
+  if (ADAM.includes(type)) opt.betas = [v("beta1"), v("beta2")];
+  if (type === "rmsprop") opt.alpha = v("rmspropAlpha");
+  if (EPS.includes(type)) opt.eps = v("eps");
+  if (type === "rmsprop") opt.momentum = v("rmspropMomentum");
+  if (type === "adagrad") opt.eps = v("adagradEps");
   if (values.weightDecay > 0) opt.weightDecay = values.weightDecay;
   return opt;
 }
@@ -630,9 +636,10 @@ export function optimizerConfig(values) {
  * period T/M (M = cycles). Cosine, SGDR and cyclic carry the floor etaMin.
  */
 export function scheduleConfig(values) {
-  const type = values.schedule ?? "constant";
-  const T = values.totalSteps ?? 2000;
-  const warmup = values.warmupSteps ?? 0;
+  const v = (key) => orDefault(values, key);
+  const type = v("schedule");
+  const T = v("totalSteps");
+  const warmup = v("warmupSteps");
   if (type === "constant" && !warmup) return null;
   const sched = { type };
   if (type === "cosine" || type === "linear") sched.totalSteps = T;
@@ -644,8 +651,8 @@ export function scheduleConfig(values) {
     sched.gamma = 0.1;
   }
   if (type === "sgdr") { sched.T_0 = Math.max(1, Math.round(T / 4)); sched.T_mult = 2; }
-  if (type === "cyclic") sched.period = Math.max(1, Math.round(T / (values.cycles ?? 4)));
-  if (FLOOR.includes(type)) sched.etaMin = values.etaMin ?? 0;
+  if (type === "cyclic") sched.period = Math.max(1, Math.round(T / v("cycles")));
+  if (FLOOR.includes(type)) sched.etaMin = v("etaMin");
   if (warmup) sched.warmupSteps = warmup;
   return sched;
 }
@@ -663,6 +670,11 @@ export function inactiveReason(s, values) {
 
 /** Mini-batches in overfit mode's small sample (lecture: "~5–10 minibatches"). */
 export const OVERFIT_BATCHES = 5;
+
+/** Training images in overfit mode's small sample. */
+export function overfitTrainSize(values) {
+  return OVERFIT_BATCHES * orDefault(values, "batchSize");
+}
 
 /** Groups whose settings overfit mode switches off (every default there means "off"). */
 const OVERFIT_OFF_GROUPS = new Set(["regularization", "augmentation"]);

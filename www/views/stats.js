@@ -13,7 +13,8 @@ const FIELDS = [
   { key: "valacc", label: "Val acc", fmt: (v) => pct(v) },
 ];
 
-function pct(v) { return `${(v * 100).toFixed(1)}%`; }
+/** An accuracy as "93.1%". */
+export function pct(v) { return `${(v * 100).toFixed(1)}%`; }
 function fmtNum(v) {
   if (v === 0) return "0";
   return Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? String(+v.toPrecision(4)) : v.toExponential(2);
