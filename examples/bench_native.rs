@@ -15,7 +15,8 @@ use trainlab::session::Session;
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     let prefix = format!("--{name}=");
-    args.iter().find_map(|a| a.strip_prefix(&prefix).map(str::to_string))
+    args.iter()
+        .find_map(|a| a.strip_prefix(&prefix).map(str::to_string))
 }
 
 fn median(xs: &mut [f64]) -> f64 {

@@ -6,11 +6,11 @@
 
 use crate::config::Config;
 use crate::diagnostics;
+use crate::kernels::BACKEND;
 use crate::lab::init_lab::{run_init_lab, InitLabConfig};
 use crate::lab::lr_finder::LrFinderConfig;
-use crate::Rng;
-use crate::kernels::BACKEND;
 use crate::session::Session;
+use crate::Rng;
 use js_sys::Float32Array;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -54,7 +54,9 @@ struct LayerInfo {
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     // NaN losses must reach the page as NaN (not null) so it can say the run diverged.
-    value.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)).map_err(|e| JsError::new(&e.to_string()))
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
+        .map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// A JS value as JSON (undefined → null), so serde sees every field and can reject unknown ones.
@@ -62,7 +64,8 @@ fn js_to_json(value: JsValue, what: &str) -> Result<serde_json::Value, JsError> 
     if value.is_undefined() {
         return Ok(serde_json::Value::Null);
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("{what}: not a plain object ({e})")))
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| JsError::new(&format!("{what}: not a plain object ({e})")))
 }
 
 /// The lecture's initialization experiment (a deep MLP on random inputs):
@@ -84,9 +87,18 @@ pub fn activation_curves(points: usize) -> Result<JsValue, JsError> {
 /// reads a clock, so timing lives here.
 fn now_ms() -> f64 {
     let performance = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance")).ok();
-    let now = performance.as_ref().and_then(|p| js_sys::Reflect::get(p, &JsValue::from_str("now")).ok());
-    match (performance, now.and_then(|f| f.dyn_into::<js_sys::Function>().ok())) {
-        (Some(p), Some(f)) => f.call0(&p).ok().and_then(|v| v.as_f64()).unwrap_or_else(js_sys::Date::now),
+    let now = performance
+        .as_ref()
+        .and_then(|p| js_sys::Reflect::get(p, &JsValue::from_str("now")).ok());
+    match (
+        performance,
+        now.and_then(|f| f.dyn_into::<js_sys::Function>().ok()),
+    ) {
+        (Some(p), Some(f)) => f
+            .call0(&p)
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or_else(js_sys::Date::now),
         _ => js_sys::Date::now(),
     }
 }
@@ -114,7 +126,10 @@ impl Trainer {
             let r = self.session.step();
             losses.push(r.loss);
             if diagnostics::is_diverged(r.loss, classes) {
-                diverged = Some(Divergence { step: r.step, what: diagnostics::describe_divergence(r.loss) });
+                diverged = Some(Divergence {
+                    step: r.step,
+                    what: diagnostics::describe_divergence(r.loss),
+                });
             }
             last = Some(r);
             if diverged.is_some() {
@@ -159,7 +174,12 @@ impl Trainer {
             .layers
             .iter()
             .enumerate()
-            .map(|(index, l)| LayerInfo { index, kind: l.kind(), output_shape: l.output_shape(), params: l.param_count() })
+            .map(|(index, l)| LayerInfo {
+                index,
+                kind: l.kind(),
+                output_shape: l.output_shape(),
+                params: l.param_count(),
+            })
             .collect();
         to_js(&info)
     }
@@ -169,7 +189,9 @@ impl Trainer {
         if i < count {
             Ok(i)
         } else {
-            Err(JsError::new(&format!("layer index: must be below {count}, got {i}")))
+            Err(JsError::new(&format!(
+                "layer index: must be below {count}, got {i}"
+            )))
         }
     }
 
@@ -183,7 +205,11 @@ impl Trainer {
     pub fn activations(&self, i: usize) -> Result<Float32Array, JsError> {
         let i = self.layer_index(i)?;
         let act = self.session.model.activation(i);
-        Ok(if act.is_empty() { Float32Array::new_with_length(0) } else { Float32Array::from(act.sample(0)) })
+        Ok(if act.is_empty() {
+            Float32Array::new_with_length(0)
+        } else {
+            Float32Array::from(act.sample(0))
+        })
     }
 
     /// Up to `count` images of the last training batch as the network saw them (after augmentation
@@ -195,24 +221,40 @@ impl Trainer {
     /// Replaces the learning-rate schedule from the next step on, keeping the run (e.g. while paused).
     #[wasm_bindgen(js_name = setSchedule)]
     pub fn set_schedule(&mut self, schedule: JsValue) -> Result<(), JsError> {
-        let schedule = serde_path_to_error::deserialize(js_to_json(schedule, "schedule")?)
-            .map_err(|e| JsError::new(&crate::config::path_message(&format!("schedule.{}", e.path()), &e.inner().to_string())))?;
-        self.session.set_schedule(schedule).map_err(|e| JsError::new(&e.0))
+        let schedule = serde_path_to_error::deserialize(js_to_json(schedule, "schedule")?).map_err(|e| {
+            JsError::new(&crate::config::path_message(
+                &format!("schedule.{}", e.path()),
+                &e.inner().to_string(),
+            ))
+        })?;
+        self.session
+            .set_schedule(schedule)
+            .map_err(|e| JsError::new(&e.0))
     }
 
     /// The schedule's learning rate at evenly spaced steps up to `steps` (to draw before training):
     /// `[[step, lr], ...]`.
     #[wasm_bindgen(js_name = scheduleCurve)]
     pub fn schedule_curve(&self, steps: u64, points: usize) -> Result<JsValue, JsError> {
-        to_js(&self.session.config.schedule.curve(self.session.learning_rate(), steps, points.clamp(2, 10_000)))
+        to_js(&self.session.config.schedule.curve(
+            self.session.learning_rate(),
+            steps,
+            points.clamp(2, 10_000),
+        ))
     }
 
     /// Learning-rate finder (lecture, step 3) on a fresh copy of this run: `{ lrMin, lrMax,
     /// iterations, smoothing, divergence }` (all optional) → `{ points, suggestedLr, ... }`.
     #[wasm_bindgen(js_name = findLearningRate)]
     pub fn find_learning_rate(&self, config: JsValue) -> Result<JsValue, JsError> {
-        let config = LrFinderConfig::from_value(js_to_json(config, "lrFinder")?).map_err(|e| JsError::new(&e.0))?;
-        to_js(&self.session.find_learning_rate(&config).map_err(|e| JsError::new(&e.0))?)
+        let config =
+            LrFinderConfig::from_value(js_to_json(config, "lrFinder")?).map_err(|e| JsError::new(&e.0))?;
+        to_js(
+            &self
+                .session
+                .find_learning_rate(&config)
+                .map_err(|e| JsError::new(&e.0))?,
+        )
     }
 
     /// ‖ΔW‖/‖W‖ of the last step for every weight tensor, in model order (lecture: want ~1e-3).
@@ -229,7 +271,11 @@ impl Trainer {
 
     /// What the curves say so far (lecture, step 6): `[{ finding, message }]`. Pass the last
     /// evaluation's `trainAccuracy` and `valAccuracy` (or nothing) to include the gap rules.
-    pub fn diagnose(&self, train_accuracy: Option<f64>, val_accuracy: Option<f64>) -> Result<JsValue, JsError> {
+    pub fn diagnose(
+        &self,
+        train_accuracy: Option<f64>,
+        val_accuracy: Option<f64>,
+    ) -> Result<JsValue, JsError> {
         to_js(&self.session.diagnose(train_accuracy.zip(val_accuracy)))
     }
 

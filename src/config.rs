@@ -3,9 +3,9 @@
 //! rejected so a typo in a link or a slide's config is reported instead of silently ignored.
 
 use crate::augment::Augment;
+use crate::nn::{ActivationKind, Init};
 use crate::optim::OptimizerConfig;
 use crate::schedule::ScheduleConfig;
-use crate::nn::{ActivationKind, Init};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -39,7 +39,12 @@ fn elu_alpha() -> f64 {
 
 /// One layer of a model, in order. `{ "type": "conv2d", "outChannels": 16, "kernelSize": 3, "padding": 1 }`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase", rename_all_fields = "camelCase", deny_unknown_fields)]
+#[serde(
+    tag = "type",
+    rename_all = "lowercase",
+    rename_all_fields = "camelCase",
+    deny_unknown_fields
+)]
 pub enum LayerSpec {
     Conv2d {
         out_channels: usize,
@@ -230,9 +235,15 @@ impl Config {
     /// Checks every scalar field; the model's layer list is checked when it is built, where the
     /// shapes are known.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let err = |field: &str, rule: &str, value: &dyn fmt::Display| Err(ConfigError(format!("{field}: {rule}, got {value}")));
+        let err = |field: &str, rule: &str, value: &dyn fmt::Display| {
+            Err(ConfigError(format!("{field}: {rule}, got {value}")))
+        };
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
-            return err("learningRate", "must be a positive finite number", &self.learning_rate);
+            return err(
+                "learningRate",
+                "must be a positive finite number",
+                &self.learning_rate,
+            );
         }
         if !(0.0..1.0).contains(&self.momentum) {
             return err("momentum", "must be in [0, 1)", &self.momentum);
@@ -241,13 +252,25 @@ impl Config {
             return err("weightDecay", "must be a finite number ≥ 0", &self.weight_decay);
         }
         if !(1..=MAX_BATCH).contains(&self.batch_size) {
-            return err("batchSize", &format!("must be between 1 and {MAX_BATCH}"), &self.batch_size);
+            return err(
+                "batchSize",
+                &format!("must be between 1 and {MAX_BATCH}"),
+                &self.batch_size,
+            );
         }
         if !(1..=MAX_TRAIN).contains(&self.train_size) {
-            return err("trainSize", &format!("must be between 1 and {MAX_TRAIN}"), &self.train_size);
+            return err(
+                "trainSize",
+                &format!("must be between 1 and {MAX_TRAIN}"),
+                &self.train_size,
+            );
         }
         if !(1..=MAX_VAL).contains(&self.val_size) {
-            return err("valSize", &format!("must be between 1 and {MAX_VAL}"), &self.val_size);
+            return err(
+                "valSize",
+                &format!("must be between 1 and {MAX_VAL}"),
+                &self.val_size,
+            );
         }
         if !(0.0..1.0).contains(&self.drop_rate) {
             return err("dropRate", "must be in [0, 1)", &self.drop_rate);
@@ -258,19 +281,38 @@ impl Config {
         if !(0.0..1.0).contains(&self.drop_path_rate) {
             return err("dropPathRate", "must be in [0, 1)", &self.drop_path_rate);
         }
-        self.augment.validate().map_err(|msg| ConfigError(format!("augment.{msg}")))?;
+        self.augment
+            .validate()
+            .map_err(|msg| ConfigError(format!("augment.{msg}")))?;
         if let Some(optimizer) = &self.optimizer {
-            optimizer.validate().map_err(|msg| ConfigError(format!("optimizer.{msg}")))?;
+            optimizer
+                .validate()
+                .map_err(|msg| ConfigError(format!("optimizer.{msg}")))?;
         }
-        self.schedule.validate().map_err(|msg| ConfigError(format!("schedule.{msg}")))?;
+        self.schedule
+            .validate()
+            .map_err(|msg| ConfigError(format!("schedule.{msg}")))?;
         if !DATASETS.contains(&self.dataset.as_str()) {
-            return err("dataset", &format!("must be one of {}", DATASETS.join(", ")), &format!("\"{}\"", self.dataset));
+            return err(
+                "dataset",
+                &format!("must be one of {}", DATASETS.join(", ")),
+                &format!("\"{}\"", self.dataset),
+            );
         }
         if crate::presets::preset(&self.preset, self.activation).is_none() {
             let names = crate::presets::NAMES.join(", ");
-            return err("preset", &format!("must be one of {names}"), &format!("\"{}\"", self.preset));
+            return err(
+                "preset",
+                &format!("must be one of {names}"),
+                &format!("\"{}\"", self.preset),
+            );
         }
-        if let Some(LayerSpec::Elu { alpha }) = self.layers.iter().flatten().find(|l| matches!(l, LayerSpec::Elu { alpha } if !(alpha.is_finite() && *alpha > 0.0))) {
+        if let Some(LayerSpec::Elu { alpha }) = self
+            .layers
+            .iter()
+            .flatten()
+            .find(|l| matches!(l, LayerSpec::Elu { alpha } if !(alpha.is_finite() && *alpha > 0.0)))
+        {
             return err("layers (elu).alpha", "must be a positive finite number", alpha);
         }
         Ok(())
@@ -278,7 +320,8 @@ impl Config {
 
     /// Parses a JSON config text, naming the field of any error.
     pub fn from_json(text: &str) -> Result<Config, ConfigError> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ConfigError(format!("config: not valid JSON ({e})")))?;
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ConfigError(format!("config: not valid JSON ({e})")))?;
         Self::from_value(value)
     }
 
@@ -288,7 +331,8 @@ impl Config {
         if value.is_null() {
             return Ok(Config::default());
         }
-        serde_path_to_error::deserialize(value).map_err(|e| ConfigError(path_message(&e.path().to_string(), &e.inner().to_string())))
+        serde_path_to_error::deserialize(value)
+            .map_err(|e| ConfigError(path_message(&e.path().to_string(), &e.inner().to_string())))
     }
 }
 
@@ -304,6 +348,8 @@ pub fn path_message(path: &str, message: &str) -> String {
 impl Config {
     /// The optimizer this run uses: the explicit one, or SGD with `momentum` and `weightDecay`.
     pub fn optimizer_config(&self) -> OptimizerConfig {
-        self.optimizer.clone().unwrap_or_else(|| OptimizerConfig::sgd(self.momentum, self.weight_decay))
+        self.optimizer
+            .clone()
+            .unwrap_or_else(|| OptimizerConfig::sgd(self.momentum, self.weight_decay))
     }
 }

@@ -18,7 +18,12 @@ pub fn softmax_cross_entropy<T: Real>(logits: &Tensor<T>, targets: &[T], dlogits
     }
     let inv_n = T::one() / T::of(n as f64);
     let mut total = T::zero();
-    for ((z, t), dz) in logits.data.chunks_exact(k).zip(targets.chunks_exact(k)).zip(dlogits.data.chunks_exact_mut(k)) {
+    for ((z, t), dz) in logits
+        .data
+        .chunks_exact(k)
+        .zip(targets.chunks_exact(k))
+        .zip(dlogits.data.chunks_exact_mut(k))
+    {
         let max = z.iter().copied().fold(T::neg_infinity(), T::max);
         let sum_exp: T = z.iter().map(|&v| (v - max).exp()).sum();
         let log_z = max + sum_exp.ln();
@@ -59,7 +64,12 @@ pub fn one_hot<T: Real>(labels: &[u8], classes: usize, targets: &mut [T]) {
 /// Number of rows whose largest logit is at the label (first maximum on ties).
 pub fn correct<T: Real>(logits: &Tensor<T>, labels: &[u8]) -> usize {
     let k = logits.sample_len();
-    logits.data.chunks_exact(k).zip(labels).filter(|(z, &l)| argmax(z) == l as usize).count()
+    logits
+        .data
+        .chunks_exact(k)
+        .zip(labels)
+        .filter(|(z, &l)| argmax(z) == l as usize)
+        .count()
 }
 
 pub fn argmax<T: Real>(z: &[T]) -> usize {

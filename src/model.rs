@@ -4,7 +4,10 @@
 
 use crate::config::{ConfigError, LayerSpec};
 use crate::kernels::{ConvGeom, Real};
-use crate::nn::{Activation, AvgPool2d, BatchNorm, Conv2d, Dropout, Flatten, FractionalMaxPool2d, Init, Layer, Linear, MaxPool2d, Mode, ParamKind, ResidualBlock};
+use crate::nn::{
+    Activation, AvgPool2d, BatchNorm, Conv2d, Dropout, Flatten, FractionalMaxPool2d, Init, Layer, Linear,
+    MaxPool2d, Mode, ParamKind, ResidualBlock,
+};
 use crate::{Rng, Tensor};
 
 pub struct Model<T: Real> {
@@ -28,7 +31,12 @@ fn check_probability(field: &str, p: f64) -> Result<(), String> {
 }
 
 /// Builds one layer for a per-sample input shape, or says what is wrong with its spec.
-fn build_layer<T: Real>(spec: &LayerSpec, input: [usize; 3], init: Init, rng: &mut Rng) -> Result<Box<dyn Layer<T>>, String> {
+fn build_layer<T: Real>(
+    spec: &LayerSpec,
+    input: [usize; 3],
+    init: Init,
+    rng: &mut Rng,
+) -> Result<Box<dyn Layer<T>>, String> {
     let [c, h, w] = input;
     let window = |kernel: usize, stride: usize, pad: usize, what: &str| -> Result<ConvGeom, String> {
         if kernel == 0 {
@@ -42,20 +50,49 @@ fn build_layer<T: Real>(spec: &LayerSpec, input: [usize; 3], init: Init, rng: &m
         })
     };
     Ok(match spec {
-        LayerSpec::Conv2d { out_channels, kernel_size, stride, padding } => {
+        LayerSpec::Conv2d {
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+        } => {
             if *out_channels == 0 {
                 return Err("outChannels: must be at least 1, got 0".into());
             }
-            Box::new(Conv2d::new(window(*kernel_size, *stride, *padding, "kernel")?, *out_channels, init, rng))
+            Box::new(Conv2d::new(
+                window(*kernel_size, *stride, *padding, "kernel")?,
+                *out_channels,
+                init,
+                rng,
+            ))
         }
-        LayerSpec::Maxpool2d { kernel_size, stride } => Box::new(MaxPool2d::new(window(*kernel_size, stride.unwrap_or(*kernel_size), 0, "window")?)),
-        LayerSpec::Avgpool2d { kernel_size, stride } => Box::new(AvgPool2d::new(window(*kernel_size, stride.unwrap_or(*kernel_size), 0, "window")?)),
-        LayerSpec::Linear { out_features, drop_connect } => {
+        LayerSpec::Maxpool2d { kernel_size, stride } => Box::new(MaxPool2d::new(window(
+            *kernel_size,
+            stride.unwrap_or(*kernel_size),
+            0,
+            "window",
+        )?)),
+        LayerSpec::Avgpool2d { kernel_size, stride } => Box::new(AvgPool2d::new(window(
+            *kernel_size,
+            stride.unwrap_or(*kernel_size),
+            0,
+            "window",
+        )?)),
+        LayerSpec::Linear {
+            out_features,
+            drop_connect,
+        } => {
             if *out_features == 0 {
                 return Err("outFeatures: must be at least 1, got 0".into());
             }
             check_probability("dropConnect", *drop_connect)?;
-            Box::new(Linear::with_drop_connect(c * h * w, *out_features, *drop_connect, init, rng))
+            Box::new(Linear::with_drop_connect(
+                c * h * w,
+                *out_features,
+                *drop_connect,
+                init,
+                rng,
+            ))
         }
         LayerSpec::Flatten => Box::new(Flatten::new(input)),
         LayerSpec::Dropout { p } => {
@@ -63,12 +100,15 @@ fn build_layer<T: Real>(spec: &LayerSpec, input: [usize; 3], init: Init, rng: &m
             Box::new(Dropout::new(*p, input))
         }
         LayerSpec::Batchnorm => Box::new(BatchNorm::new(input)),
-        LayerSpec::Fractionalmaxpool2d { alpha, overlapping } => Box::new(FractionalMaxPool2d::with_ratio(input, *alpha, *overlapping)?),
+        LayerSpec::Fractionalmaxpool2d { alpha, overlapping } => {
+            Box::new(FractionalMaxPool2d::with_ratio(input, *alpha, *overlapping)?)
+        }
         LayerSpec::Residual { body, survival } => {
             let mut layers: Vec<Box<dyn Layer<T>>> = Vec::with_capacity(body.len());
             let mut shape = input;
             for (j, spec) in body.iter().enumerate() {
-                let layer = build_layer::<T>(spec, shape, init, rng).map_err(|msg| format!("body[{j}] ({}).{msg}", layer_name(spec)))?;
+                let layer = build_layer::<T>(spec, shape, init, rng)
+                    .map_err(|msg| format!("body[{j}] ({}).{msg}", layer_name(spec)))?;
                 shape = layer.output_shape();
                 layers.push(layer);
             }
@@ -85,7 +125,13 @@ fn build_layer<T: Real>(spec: &LayerSpec, input: [usize; 3], init: Init, rng: &m
 impl<T: Real> Model<T> {
     /// Builds the layers in order, checking each against the shape it receives and the last one
     /// against the number of classes.
-    pub fn build(specs: &[LayerSpec], input_shape: [usize; 3], classes: usize, init: Init, rng: &mut Rng) -> Result<Self, ConfigError> {
+    pub fn build(
+        specs: &[LayerSpec],
+        input_shape: [usize; 3],
+        classes: usize,
+        init: Init,
+        rng: &mut Rng,
+    ) -> Result<Self, ConfigError> {
         let model = Self::from_specs(specs, input_shape, init, rng)?;
         let shape = model.output_shape();
         let out: usize = shape.iter().product();
@@ -99,23 +145,38 @@ impl<T: Real> Model<T> {
     }
 
     /// Builds the layers in order, checking each against the shape it receives.
-    pub fn from_specs(specs: &[LayerSpec], input_shape: [usize; 3], init: Init, rng: &mut Rng) -> Result<Self, ConfigError> {
+    pub fn from_specs(
+        specs: &[LayerSpec],
+        input_shape: [usize; 3],
+        init: Init,
+        rng: &mut Rng,
+    ) -> Result<Self, ConfigError> {
         if specs.is_empty() {
-            return Err(ConfigError("layers: a model needs at least one layer, got an empty list".into()));
+            return Err(ConfigError(
+                "layers: a model needs at least one layer, got an empty list".into(),
+            ));
         }
         let mut layers: Vec<Box<dyn Layer<T>>> = Vec::with_capacity(specs.len());
         let mut shape = input_shape;
         // The classifier (last layer with weights) feeds the softmax, not an activation, so it gets
         // a small gain whatever the scheme: this is what makes the initial loss ≈ ln(classes).
-        let classifier = specs.iter().rposition(|s| matches!(s, LayerSpec::Conv2d { .. } | LayerSpec::Linear { .. }));
+        let classifier = specs
+            .iter()
+            .rposition(|s| matches!(s, LayerSpec::Conv2d { .. } | LayerSpec::Linear { .. }));
         for (i, spec) in specs.iter().enumerate() {
             let layer_init = if Some(i) == classifier { Init::Output } else { init };
-            let layer = build_layer::<T>(spec, shape, layer_init, rng).map_err(|msg| ConfigError(format!("layers[{i}] ({}).{msg}", layer_name(spec))))?;
+            let layer = build_layer::<T>(spec, shape, layer_init, rng)
+                .map_err(|msg| ConfigError(format!("layers[{i}] ({}).{msg}", layer_name(spec))))?;
             shape = layer.output_shape();
             layers.push(layer);
         }
         let n = layers.len();
-        Ok(Model { layers, input_shape, acts: vec![Tensor::default(); n + 1], grads: vec![Tensor::default(); n + 1] })
+        Ok(Model {
+            layers,
+            input_shape,
+            acts: vec![Tensor::default(); n + 1],
+            grads: vec![Tensor::default(); n + 1],
+        })
     }
 
     /// Per-sample output shape (C, H, W) of the last layer.
@@ -146,7 +207,10 @@ impl<T: Real> Model<T> {
 
     /// The logits of the last forward and the buffer their gradient goes into.
     pub fn logits_and_grad(&mut self) -> (&Tensor<T>, &mut Tensor<T>) {
-        (self.acts.last().expect("input"), self.grads.last_mut().expect("input"))
+        (
+            self.acts.last().expect("input"),
+            self.grads.last_mut().expect("input"),
+        )
     }
 
     /// Backpropagates the gradient in the last grad buffer (written via `logits_and_grad`). The
@@ -154,7 +218,11 @@ impl<T: Real> Model<T> {
     pub fn backward(&mut self, input_grad: bool) {
         for i in (0..self.layers.len()).rev() {
             let (g_before, g_after) = self.grads.split_at_mut(i + 1);
-            let dx = if i > 0 || input_grad { Some(&mut g_before[i]) } else { None };
+            let dx = if i > 0 || input_grad {
+                Some(&mut g_before[i])
+            } else {
+                None
+            };
             self.layers[i].backward(&self.acts[i], &self.acts[i + 1], &g_after[0], dx);
         }
     }

@@ -6,24 +6,49 @@
 use crate::config::{Config, LayerSpec};
 use crate::nn::ActivationKind;
 
-pub const NAMES: [&str; 7] = ["shapes-cnn", "linear", "mlp", "lenet", "cifar-convnetjs", "vgg-mini", "resnet-mini"];
+pub const NAMES: [&str; 7] = [
+    "shapes-cnn",
+    "linear",
+    "mlp",
+    "lenet",
+    "cifar-convnetjs",
+    "vgg-mini",
+    "resnet-mini",
+];
 
 fn conv(out_channels: usize, kernel_size: usize, padding: usize) -> LayerSpec {
-    LayerSpec::Conv2d { out_channels, kernel_size, stride: 1, padding }
+    LayerSpec::Conv2d {
+        out_channels,
+        kernel_size,
+        stride: 1,
+        padding,
+    }
 }
 
 fn pool2() -> LayerSpec {
-    LayerSpec::Maxpool2d { kernel_size: 2, stride: None }
+    LayerSpec::Maxpool2d {
+        kernel_size: 2,
+        stride: None,
+    }
 }
 
 fn fc(out_features: usize) -> LayerSpec {
-    LayerSpec::Linear { out_features, drop_connect: 0.0 }
+    LayerSpec::Linear {
+        out_features,
+        drop_connect: 0.0,
+    }
 }
 
 /// conv3×3-BN-act-conv3×3-BN: the body of a basic residual block (He et al. 2016) at `c` channels.
 fn basic_block(c: usize, act: ActivationKind) -> LayerSpec {
     LayerSpec::Residual {
-        body: vec![conv(c, 3, 1), LayerSpec::Batchnorm, LayerSpec::activation(act), conv(c, 3, 1), LayerSpec::Batchnorm],
+        body: vec![
+            conv(c, 3, 1),
+            LayerSpec::Batchnorm,
+            LayerSpec::activation(act),
+            conv(c, 3, 1),
+            LayerSpec::Batchnorm,
+        ],
         survival: None,
     }
 }
@@ -35,21 +60,71 @@ pub fn preset(name: &str, act: ActivationKind) -> Option<([usize; 3], Vec<LayerS
     Some(match name {
         "shapes-cnn" => (
             rgb32,
-            vec![conv(16, 3, 1), a(), pool2(), conv(32, 3, 1), a(), pool2(), conv(64, 3, 1), a(), pool2(), LayerSpec::Flatten, fc(10)],
+            vec![
+                conv(16, 3, 1),
+                a(),
+                pool2(),
+                conv(32, 3, 1),
+                a(),
+                pool2(),
+                conv(64, 3, 1),
+                a(),
+                pool2(),
+                LayerSpec::Flatten,
+                fc(10),
+            ],
         ),
         "linear" => (rgb32, vec![LayerSpec::Flatten, fc(10)]),
         "mlp" => (rgb32, vec![LayerSpec::Flatten, fc(128), a(), fc(10)]),
         "lenet" => (
             [1, 28, 28],
-            vec![conv(6, 5, 2), a(), pool2(), conv(16, 5, 0), a(), pool2(), LayerSpec::Flatten, fc(120), a(), fc(84), a(), fc(10)],
+            vec![
+                conv(6, 5, 2),
+                a(),
+                pool2(),
+                conv(16, 5, 0),
+                a(),
+                pool2(),
+                LayerSpec::Flatten,
+                fc(120),
+                a(),
+                fc(84),
+                a(),
+                fc(10),
+            ],
         ),
         "cifar-convnetjs" => (
             rgb32,
-            vec![conv(16, 5, 2), a(), pool2(), conv(20, 5, 2), a(), pool2(), conv(20, 5, 2), a(), pool2(), LayerSpec::Flatten, fc(10)],
+            vec![
+                conv(16, 5, 2),
+                a(),
+                pool2(),
+                conv(20, 5, 2),
+                a(),
+                pool2(),
+                conv(20, 5, 2),
+                a(),
+                pool2(),
+                LayerSpec::Flatten,
+                fc(10),
+            ],
         ),
         "vgg-mini" => (
             rgb32,
-            vec![conv(32, 3, 1), a(), conv(32, 3, 1), a(), pool2(), conv(64, 3, 1), a(), conv(64, 3, 1), a(), pool2(), LayerSpec::Flatten, fc(10)],
+            vec![
+                conv(32, 3, 1),
+                a(),
+                conv(32, 3, 1),
+                a(),
+                pool2(),
+                conv(64, 3, 1),
+                a(),
+                conv(64, 3, 1),
+                a(),
+                pool2(),
+                LayerSpec::Flatten,
+                fc(10),
+            ],
         ),
         // A small ResNet for 32×32: three stages of one basic block each (16, 32, 64 channels),
         // widened by a conv-BN-act between stages, global average pooling, then the classifier.
@@ -63,7 +138,14 @@ pub fn preset(name: &str, act: ActivationKind) -> Option<([usize; 3], Vec<LayerS
                 layers.extend(stem(c));
                 layers.push(basic_block(c, act));
             }
-            layers.extend([LayerSpec::Avgpool2d { kernel_size: 8, stride: None }, LayerSpec::Flatten, fc(10)]);
+            layers.extend([
+                LayerSpec::Avgpool2d {
+                    kernel_size: 8,
+                    stride: None,
+                },
+                LayerSpec::Flatten,
+                fc(10),
+            ]);
             (rgb32, layers)
         }
         _ => return None,
@@ -83,11 +165,20 @@ pub fn with_regularizers(specs: Vec<LayerSpec>, config: &Config) -> Vec<LayerSpe
         }
         let normalized_next = matches!(specs.peek(), Some((_, LayerSpec::Batchnorm)));
         match spec {
-            LayerSpec::Conv2d { .. } if config.batch_norm && !normalized_next => out.extend([spec, LayerSpec::Batchnorm]),
-            LayerSpec::Maxpool2d { kernel_size: 2, stride: None } if config.fractional_pooling => {
-                out.push(LayerSpec::Fractionalmaxpool2d { alpha: std::f64::consts::SQRT_2, overlapping: false })
+            LayerSpec::Conv2d { .. } if config.batch_norm && !normalized_next => {
+                out.extend([spec, LayerSpec::Batchnorm])
             }
-            LayerSpec::Linear { out_features, .. } => out.push(LayerSpec::Linear { out_features, drop_connect: config.drop_connect }),
+            LayerSpec::Maxpool2d {
+                kernel_size: 2,
+                stride: None,
+            } if config.fractional_pooling => out.push(LayerSpec::Fractionalmaxpool2d {
+                alpha: std::f64::consts::SQRT_2,
+                overlapping: false,
+            }),
+            LayerSpec::Linear { out_features, .. } => out.push(LayerSpec::Linear {
+                out_features,
+                drop_connect: config.drop_connect,
+            }),
             other => out.push(other),
         }
     }
@@ -97,7 +188,10 @@ pub fn with_regularizers(specs: Vec<LayerSpec>, config: &Config) -> Vec<LayerSpe
 /// Gives every residual block without an explicit survival probability the linear-decay schedule
 /// of stochastic depth: block l of L survives with 1 − l/L·drop_path_rate (Huang et al. 2016).
 pub fn assign_survival(specs: &mut [LayerSpec], drop_path_rate: f64) {
-    let depth = specs.iter().filter(|s| matches!(s, LayerSpec::Residual { .. })).count();
+    let depth = specs
+        .iter()
+        .filter(|s| matches!(s, LayerSpec::Residual { .. }))
+        .count();
     let mut l = 0;
     for spec in specs.iter_mut() {
         if let LayerSpec::Residual { survival, .. } = spec {

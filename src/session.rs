@@ -11,8 +11,8 @@ use crate::loss;
 use crate::model::Model;
 use crate::nn::Mode;
 use crate::optim::Optimizer;
-use crate::schedule::ScheduleConfig;
 use crate::presets;
+use crate::schedule::ScheduleConfig;
 use crate::Rng;
 use serde::Serialize;
 
@@ -116,7 +116,8 @@ pub struct Preview {
 impl Session {
     pub fn new(config: Config) -> Result<Session, ConfigError> {
         config.validate()?;
-        let (input, preset_layers) = presets::preset(&config.preset, config.activation).expect("validated preset");
+        let (input, preset_layers) =
+            presets::preset(&config.preset, config.activation).expect("validated preset");
         // An explicit layer list is taken as written; a preset gets the run's regularization switches.
         let mut specs = match &config.layers {
             Some(layers) => layers.clone(),
@@ -125,12 +126,19 @@ impl Session {
         presets::assign_survival(&mut specs, config.drop_path_rate);
         // Independent streams, so that e.g. a larger training set does not change the weights.
         let mut root = Rng::new(config.seed as u64);
-        let (mut train_rng, mut val_rng, mut init_rng, rng) = (root.fork(), root.fork(), root.fork(), root.fork());
+        let (mut train_rng, mut val_rng, mut init_rng, rng) =
+            (root.fork(), root.fork(), root.fork(), root.fork());
         let [c, h, w] = input;
         debug_assert_eq!(h, w, "presets are square");
         let (train, val) = match config.dataset.as_str() {
-            "noise" => (data::noise(config.train_size, h, c, 10, &mut train_rng), data::noise(config.val_size, h, c, 10, &mut val_rng)),
-            _ => (data::shapes(config.train_size, h, c, &mut train_rng), data::shapes(config.val_size, h, c, &mut val_rng)),
+            "noise" => (
+                data::noise(config.train_size, h, c, 10, &mut train_rng),
+                data::noise(config.val_size, h, c, 10, &mut val_rng),
+            ),
+            _ => (
+                data::shapes(config.train_size, h, c, &mut train_rng),
+                data::shapes(config.val_size, h, c, &mut val_rng),
+            ),
         };
         let mut model = Model::build(&specs, input, train.classes, config.init, &mut init_rng)?;
         let optim = config.optimizer_config().build(&mut model);
@@ -184,7 +192,9 @@ impl Session {
             let image = &mut input.data[slot * len..(slot + 1) * len];
             image.copy_from_slice(self.train.image(idx));
             if augment {
-                self.config.augment.apply(image, c, h, w, &mut self.rng, &mut self.augment_state);
+                self.config
+                    .augment
+                    .apply(image, c, h, w, &mut self.rng, &mut self.augment_state);
             }
             self.labels.push(self.train.labels[idx]);
         }
@@ -202,13 +212,25 @@ impl Session {
             // Mixup/CutMix blend the batch in place and write soft targets, label smoothing included.
             let (c, h, w) = (self.train.c, self.train.h, self.train.w);
             let input = self.model.input_mut(n);
-            self.last_mix = Some(self.mixer.apply(&mut input.data, n, c, h, w, &self.labels, classes, &mut self.targets, &mut self.rng));
+            self.last_mix = Some(self.mixer.apply(
+                &mut input.data,
+                n,
+                c,
+                h,
+                w,
+                &self.labels,
+                classes,
+                &mut self.targets,
+                &mut self.rng,
+            ));
         }
         let kept = n.min(PREVIEW_MAX);
         self.preview_images.clear();
-        self.preview_images.extend_from_slice(&self.model.input().data[..kept * self.train.image_len()]);
+        self.preview_images
+            .extend_from_slice(&self.model.input().data[..kept * self.train.image_len()]);
         self.preview_targets.clear();
-        self.preview_targets.extend_from_slice(&self.targets[..kept * classes]);
+        self.preview_targets
+            .extend_from_slice(&self.targets[..kept * classes]);
         self.model.forward(Mode::Train, &mut self.rng);
         let (logits, dlogits) = self.model.logits_and_grad();
         let batch_loss = loss::softmax_cross_entropy(logits, &self.targets, dlogits);
@@ -237,7 +259,11 @@ impl Session {
         let set = if use_val { &self.val } else { &self.train };
         let (c, h, w, classes) = (set.c, set.h, set.w, set.classes);
         let len = c * h * w;
-        let passes = if self.model.random_at_eval() { EVAL_SAMPLES } else { 1 };
+        let passes = if self.model.random_at_eval() {
+            EVAL_SAMPLES
+        } else {
+            1
+        };
         let views = if self.config.tta { TTA_VIEWS } else { 1 };
         let scale = self.config.augment.crop_scale;
         let short_side = (h.min(w) as f32 * (scale[0] + scale[1]) / 2.0).round() as usize;
@@ -282,7 +308,9 @@ impl Session {
         let train_count = self.val.len().min(self.train.len());
         let (val_loss, val_accuracy) = self.measure(true, self.val.len(), &mut eval_rng);
         let (train_loss, train_accuracy) = self.measure(false, train_count, &mut eval_rng);
-        let should_stop = self.early_stopping.observe(&mut self.model, self.step, val_accuracy);
+        let should_stop = self
+            .early_stopping
+            .observe(&mut self.model, self.step, val_accuracy);
         EvalReport {
             step: self.step,
             val_loss,
@@ -316,10 +344,19 @@ impl Session {
                     rgba.push(255);
                 }
                 let t = &self.preview_targets[i * classes..(i + 1) * classes];
-                let mut label: Vec<(String, f64)> =
-                    t.iter().enumerate().filter(|(_, &v)| v >= 0.01).map(|(k, &v)| (self.train.class_names[k].clone(), v as f64)).collect();
+                let mut label: Vec<(String, f64)> = t
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &v)| v >= 0.01)
+                    .map(|(k, &v)| (self.train.class_names[k].clone(), v as f64))
+                    .collect();
                 label.sort_by(|a, b| b.1.total_cmp(&a.1));
-                PreviewImage { rgba, width: w, height: h, label }
+                PreviewImage {
+                    rgba,
+                    width: w,
+                    height: h,
+                    label,
+                }
             })
             .collect();
         let (mix, lambda) = match &self.last_mix {
@@ -344,8 +381,14 @@ impl Session {
     /// The lecture's step 3 on a copy of this run's setup: a fresh session (same seed, data and
     /// initial weights, constant schedule) whose learning rate rises exponentially; this run is
     /// left untouched.
-    pub fn find_learning_rate(&self, finder: &crate::lab::lr_finder::LrFinderConfig) -> Result<crate::lab::lr_finder::LrFinderResult, ConfigError> {
-        let mut probe = Session::new(Config { schedule: ScheduleConfig::default(), ..self.config.clone() })?;
+    pub fn find_learning_rate(
+        &self,
+        finder: &crate::lab::lr_finder::LrFinderConfig,
+    ) -> Result<crate::lab::lr_finder::LrFinderResult, ConfigError> {
+        let mut probe = Session::new(Config {
+            schedule: ScheduleConfig::default(),
+            ..self.config.clone()
+        })?;
         crate::lab::lr_finder::find_lr(finder, |lr| {
             probe.lr = lr;
             probe.step().loss
@@ -378,7 +421,9 @@ impl Session {
     /// Replaces the schedule from the next step on; the run keeps its weights and optimizer state
     /// (schedules are pure functions of the step).
     pub fn set_schedule(&mut self, schedule: ScheduleConfig) -> Result<(), ConfigError> {
-        schedule.validate().map_err(|msg| ConfigError(format!("schedule.{msg}")))?;
+        schedule
+            .validate()
+            .map_err(|msg| ConfigError(format!("schedule.{msg}")))?;
         self.config.schedule = schedule;
         Ok(())
     }
@@ -386,7 +431,9 @@ impl Session {
     /// Changes the base learning rate from the next step on (a paused run can resume with it).
     pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), ConfigError> {
         if !(lr.is_finite() && lr > 0.0) {
-            return Err(ConfigError(format!("learningRate: must be a positive finite number, got {lr}")));
+            return Err(ConfigError(format!(
+                "learningRate: must be a positive finite number, got {lr}"
+            )));
         }
         self.lr = lr;
         self.config.learning_rate = lr;

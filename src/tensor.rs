@@ -15,11 +15,18 @@ pub struct Tensor<T> {
 
 impl<T: Copy + Default> Tensor<T> {
     pub fn zeros(shape: [usize; 4]) -> Self {
-        Tensor { data: vec![T::default(); shape.iter().product()], shape }
+        Tensor {
+            data: vec![T::default(); shape.iter().product()],
+            shape,
+        }
     }
 
     pub fn from_vec(shape: [usize; 4], data: Vec<T>) -> Self {
-        assert_eq!(data.len(), shape.iter().product::<usize>(), "tensor data does not match shape {shape:?}");
+        assert_eq!(
+            data.len(),
+            shape.iter().product::<usize>(),
+            "tensor data does not match shape {shape:?}"
+        );
         Tensor { data, shape }
     }
 

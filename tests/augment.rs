@@ -3,7 +3,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use trainlab::augment::color::{adjust_brightness, adjust_contrast, adjust_saturation, ColorJitter};
-use trainlab::augment::crop::{apply_scale_crop, random_scale_crop, resize, resize_crop, resized_dims, sample_scale_crop, tta_views, ScaleCrop, TTA_VIEWS};
+use trainlab::augment::crop::{
+    apply_scale_crop, random_scale_crop, resize, resize_crop, resized_dims, sample_scale_crop, tta_views,
+    ScaleCrop, TTA_VIEWS,
+};
 use trainlab::augment::cutout::{cutout, erase, BoxSize, Fill, Rect};
 use trainlab::augment::flip::hflip;
 use trainlab::augment::mix::{MixKind, Mixer};
@@ -86,12 +89,32 @@ fn crop_at_the_training_size_with_offset_zero_is_the_identity() {
         let img = random_image(c, h, w, &mut rng);
         let mut out = vec![f32::NAN; c * h * w];
         let short = h.min(w);
-        apply_scale_crop(&img, c, h, w, ScaleCrop { short_side: short, top: 0, left: 0 }, &mut out, h, w);
+        apply_scale_crop(
+            &img,
+            c,
+            h,
+            w,
+            ScaleCrop {
+                short_side: short,
+                top: 0,
+                left: 0,
+            },
+            &mut out,
+            h,
+            w,
+        );
         assert_eq!(out, img, "{c}x{h}x{w}");
         // Drawn with the range [S, S], the only window of a square image is the whole image.
         if h == w {
             let crop = random_scale_crop(&img, c, h, w, (short, short), &mut out, h, w, &mut rng);
-            assert_eq!(crop, ScaleCrop { short_side: short, top: 0, left: 0 });
+            assert_eq!(
+                crop,
+                ScaleCrop {
+                    short_side: short,
+                    top: 0,
+                    left: 0
+                }
+            );
             assert_eq!(out, img);
         }
     }
@@ -118,7 +141,14 @@ fn random_crops_stay_inside_the_resized_image_and_keep_the_range() {
     assert_eq!(resized_dims(40, 20, 30), (60, 30));
     // A range below the crop size is raised to the smallest L that holds the window.
     let crop = sample_scale_crop(32, 32, 32, 32, 10, 12, &mut rng);
-    assert_eq!(crop, ScaleCrop { short_side: 32, top: 0, left: 0 });
+    assert_eq!(
+        crop,
+        ScaleCrop {
+            short_side: 32,
+            top: 0,
+            left: 0
+        }
+    );
 }
 
 #[test]
@@ -136,7 +166,12 @@ fn tta_gives_ten_views_and_the_centre_view_at_full_size_is_the_image() {
     assert_eq!(views.chunks_exact(len).count(), 10);
     for k in 0..5 {
         assert_eq!(&views[k * len..(k + 1) * len], &img[..], "view {k} at L = size");
-        assert_eq!(&views[(5 + k) * len..(6 + k) * len], &flipped[..], "view {} at L = size", 5 + k);
+        assert_eq!(
+            &views[(5 + k) * len..(6 + k) * len],
+            &flipped[..],
+            "view {} at L = size",
+            5 + k
+        );
     }
 
     // At L = 20 the five windows are the corners and the centre of the 20×20 resize.
@@ -155,13 +190,21 @@ fn tta_gives_ten_views_and_the_centre_view_at_full_size_is_the_image() {
         for ch in 0..c {
             for y in 0..h {
                 for x in 0..w {
-                    assert_eq!(expect[(ch * h + y) * w + x], big[(ch * 20 + top + y) * 20 + left + x]);
+                    assert_eq!(
+                        expect[(ch * h + y) * w + x],
+                        big[(ch * 20 + top + y) * 20 + left + x]
+                    );
                 }
             }
         }
         let mut mirrored = expect.clone();
         hflip(&mut mirrored, c, h, w);
-        assert_eq!(&views[(5 + k) * len..(6 + k) * len], &mirrored[..], "view {}", 5 + k);
+        assert_eq!(
+            &views[(5 + k) * len..(6 + k) * len],
+            &mirrored[..],
+            "view {}",
+            5 + k
+        );
     }
     assert!(in_unit_range(&views));
 }
@@ -183,7 +226,11 @@ fn colour_jitter_with_zero_strength_is_the_identity_and_draws_nothing() {
 #[test]
 fn colour_jitter_keeps_the_range() {
     let mut rng = Rng::new(6);
-    let jitter = ColorJitter { brightness: 0.9, contrast: 0.9, saturation: 0.9 };
+    let jitter = ColorJitter {
+        brightness: 0.9,
+        contrast: 0.9,
+        saturation: 0.9,
+    };
     for c in [3, 1] {
         for _ in 0..200 {
             let mut x = edgy_image(c, 8, 8, &mut rng);
@@ -227,7 +274,8 @@ fn correlated_rgb(n: usize, h: usize, w: usize, rng: &mut Rng) -> Vec<f32> {
         for p in 0..plane {
             let base = rng.uniform() as f32;
             for (ch, weight) in [0.9f32, 0.6, 0.3].iter().enumerate() {
-                let v = (0.05 + weight * base + 0.1 * rng.uniform() as f32 * (ch as f32 + 1.0) / 3.0).clamp(0.0, 1.0);
+                let v = (0.05 + weight * base + 0.1 * rng.uniform() as f32 * (ch as f32 + 1.0) / 3.0)
+                    .clamp(0.0, 1.0);
                 img[ch * plane + p] = normalise(v);
             }
         }
@@ -261,13 +309,19 @@ fn jacobi_eigenvectors_are_orthonormal_and_reconstruct_the_covariance() {
     let plane = 64;
     let pixels: Vec<[f64; 3]> = images
         .chunks_exact(3 * plane)
-        .flat_map(|img| (0..plane).map(move |q| [0, 1, 2].map(|ch| data::denormalise(img[ch * plane + q]) as f64)))
+        .flat_map(|img| {
+            (0..plane).map(move |q| [0, 1, 2].map(|ch| data::denormalise(img[ch * plane + q]) as f64))
+        })
         .collect();
     let n = pixels.len() as f64;
     let mean = [0, 1, 2].map(|ch| pixels.iter().map(|v| v[ch]).sum::<f64>() / n);
     for a in 0..3 {
         for b in 0..3 {
-            let cov = pixels.iter().map(|v| (v[a] - mean[a]) * (v[b] - mean[b])).sum::<f64>() / n;
+            let cov = pixels
+                .iter()
+                .map(|v| (v[a] - mean[a]) * (v[b] - mean[b]))
+                .sum::<f64>()
+                / n;
             assert!((cov - pca.covariance[a][b]).abs() < 1e-9);
         }
     }
@@ -277,7 +331,10 @@ fn jacobi_eigenvectors_are_orthonormal_and_reconstruct_the_covariance() {
 fn jacobi_on_matrices_with_known_spectra() {
     // [[2,1,0],[1,2,0],[0,0,3]]: eigenvalues 3 (twice: (1,1,0)/√2 and (0,0,1)) and 1 ((1,−1,0)/√2).
     let (l, p) = symmetric_eigen3([[2.0, 1.0, 0.0], [1.0, 2.0, 0.0], [0.0, 0.0, 3.0]]);
-    assert!((l[0] - 3.0).abs() < 1e-14 && (l[1] - 3.0).abs() < 1e-14 && (l[2] - 1.0).abs() < 1e-14, "{l:?}");
+    assert!(
+        (l[0] - 3.0).abs() < 1e-14 && (l[1] - 3.0).abs() < 1e-14 && (l[2] - 1.0).abs() < 1e-14,
+        "{l:?}"
+    );
     let s = std::f64::consts::FRAC_1_SQRT_2;
     assert!((p[2][0].abs() - s).abs() < 1e-14 && (p[2][0] + p[2][1]).abs() < 1e-14 && p[2][2].abs() < 1e-14);
     // Diagonal input: already diagonal, sorted.
@@ -314,7 +371,11 @@ fn pca_offset_covariance_is_std_squared_times_v_lambda_squared_v_transposed() {
             // Σ² computed directly, to state the identity V Λ² Vᵀ = Σ·Σ.
             let sigma_sq: f64 = (0..3).map(|k| cov[a][k] * cov[k][b]).sum();
             assert!((expect - sigma2 * sigma_sq).abs() < 1e-15);
-            assert!((m2[a][b] - expect).abs() < 0.03 * scale, "Cov(δ)[{a}][{b}] = {} vs {expect}", m2[a][b]);
+            assert!(
+                (m2[a][b] - expect).abs() < 0.03 * scale,
+                "Cov(δ)[{a}][{b}] = {} vs {expect}",
+                m2[a][b]
+            );
         }
     }
 }
@@ -404,7 +465,10 @@ fn randaugment_magnitude_ten_reaches_the_documented_extremes() {
                 Op::Solarize => 0.0,
                 Op::Posterize => 4.0,
                 Op::Color | Op::Contrast | Op::Brightness | Op::Sharpness => {
-                    assert!((arg - 0.1).abs() < 1e-6 || (arg - 1.9).abs() < 1e-6, "{op:?}: {arg}");
+                    assert!(
+                        (arg - 0.1).abs() < 1e-6 || (arg - 1.9).abs() < 1e-6,
+                        "{op:?}: {arg}"
+                    );
                     *signs.entry((op, arg > 1.0)).or_insert(0) += 1;
                     continue;
                 }
@@ -415,7 +479,10 @@ fn randaugment_magnitude_ten_reaches_the_documented_extremes() {
         }
     }
     for op in [Op::Rotate, Op::ShearX, Op::TranslateY, Op::Brightness] {
-        assert!(signs.contains_key(&(op, true)) && signs.contains_key(&(op, false)), "{op:?} gets both signs");
+        assert!(
+            signs.contains_key(&(op, true)) && signs.contains_key(&(op, false)),
+            "{op:?} gets both signs"
+        );
     }
     // M is clamped to the scale.
     assert_eq!(Op::Posterize.level_to_arg(25.0, &mut rng), 4.0);
@@ -445,7 +512,10 @@ fn randaugment_ops_follow_their_definitions() {
     // lut[51] = ⌊1/2⌋ = 0, lut[102] = ⌊(1 + 512)/2⌋ = 256 → 255.
     let mut x: Vec<f32> = (0..1024).map(|i| if i % 2 == 0 { 0.2 } else { 0.4 }).collect();
     ops::equalize(&mut x, 1);
-    assert!(x.iter().enumerate().all(|(i, &v)| v == if i % 2 == 0 { 0.0 } else { 1.0 }));
+    assert!(x
+        .iter()
+        .enumerate()
+        .all(|(i, &v)| v == if i % 2 == 0 { 0.0 } else { 1.0 }));
     // TranslateX by a quarter of a width-4 row moves the content right one pixel, grey fills in.
     let mut x = vec![0.1, 0.2, 0.3, 0.4];
     ops::translate_x(&mut x, 1, 1, 4, 0.25, &mut s);
@@ -519,7 +589,10 @@ fn cutout_erases_exactly_the_clipped_box_at_every_position() {
                 // Expected extent, independently: rows [cy − ⌊bh/2⌋, cy − ⌊bh/2⌋ + bh) ∩ [0, h).
                 let span = |centre: usize, len: usize, n: usize| {
                     let start = centre as i64 - (len / 2) as i64;
-                    (start.max(0) as usize, ((start + len as i64).min(n as i64)) as usize)
+                    (
+                        start.max(0) as usize,
+                        ((start + len as i64).min(n as i64)) as usize,
+                    )
                 };
                 let ((y0, y1), (x0, x1)) = (span(cy, bh, h), span(cx, bw, w));
                 assert_eq!(rect, Rect { y0, y1, x0, x1 });
@@ -618,7 +691,10 @@ fn label_smoothing_matches_the_lecture() {
 #[test]
 fn mixup_lambda_follows_beta_alpha_alpha() {
     for alpha in [0.2f32, 1.0] {
-        let mixer = Mixer { mixup_alpha: alpha, ..Mixer::default() };
+        let mixer = Mixer {
+            mixup_alpha: alpha,
+            ..Mixer::default()
+        };
         let mut rng = Rng::new(18);
         let draws = 20_000;
         let mut lambdas = Vec::with_capacity(draws);
@@ -640,7 +716,10 @@ fn mixup_lambda_follows_beta_alpha_alpha() {
         // Beta(α, α): mean α/(2α) = 1/2, variance α²/((2α)²(2α + 1)) = 1/(4(2α + 1)).
         let expect_var = 1.0 / (4.0 * (2.0 * a + 1.0));
         assert!((mean - 0.5).abs() < 0.015, "α = {alpha}: mean {mean}");
-        assert!((var - expect_var).abs() < 0.008, "α = {alpha}: var {var} vs {expect_var}");
+        assert!(
+            (var - expect_var).abs() < 0.008,
+            "α = {alpha}: var {var} vs {expect_var}"
+        );
         // Small α puts λ near 0 or 1 ("blend weights close to 0/1"), α = 1 is uniform.
         let extreme = lambdas.iter().filter(|&&l| !(0.1..=0.9).contains(&l)).count() as f64 / n;
         if alpha < 1.0 {
@@ -655,19 +734,25 @@ fn mixup_lambda_follows_beta_alpha_alpha() {
 fn cutmix_label_weight_is_exactly_the_pasted_pixel_fraction() {
     let (c, h, w, k) = (2, 5, 7, 10);
     let len = c * h * w;
-    let mixer = Mixer { cutmix_alpha: 1.0, ..Mixer::default() };
+    let mixer = Mixer {
+        cutmix_alpha: 1.0,
+        ..Mixer::default()
+    };
     let mut rng = Rng::new(19);
     let mut clipped = 0;
     for n in [2usize, 3, 4] {
         let labels: Vec<u8> = (0..n as u8).map(|i| i * 2 + 1).collect();
         for _ in 0..1_000 {
             // Image i is the constant i + 1 — distinctive, so every pixel tells its source.
-            let mut images: Vec<f32> = (0..n).flat_map(|i| std::iter::repeat_n(i as f32 + 1.0, len)).collect();
+            let mut images: Vec<f32> = (0..n)
+                .flat_map(|i| std::iter::repeat_n(i as f32 + 1.0, len))
+                .collect();
             let mut t = vec![0.0; n * k];
             let info = mixer.apply(&mut images, n, c, h, w, &labels, k, &mut t, &mut rng);
             assert_eq!(info.kind, MixKind::CutMix);
             let rect = info.rect.unwrap();
-            let nominal = ((1.0 - info.lambda_drawn as f64).sqrt() * h as f64).round() as usize * ((1.0 - info.lambda_drawn as f64).sqrt() * w as f64).round() as usize;
+            let nominal = ((1.0 - info.lambda_drawn as f64).sqrt() * h as f64).round() as usize
+                * ((1.0 - info.lambda_drawn as f64).sqrt() * w as f64).round() as usize;
             if rect.area() < nominal {
                 clipped += 1;
             }
@@ -677,7 +762,11 @@ fn cutmix_label_weight_is_exactly_the_pasted_pixel_fraction() {
                 let img = &images[i * len..(i + 1) * len];
                 let from_partner = img.iter().filter(|&&v| v == j as f32 + 1.0).count();
                 let own = img.iter().filter(|&&v| v == i as f32 + 1.0).count();
-                assert_eq!(own + from_partner - if i == j { len } else { 0 }, len, "only own and partner pixels");
+                assert_eq!(
+                    own + from_partner - if i == j { len } else { 0 },
+                    len,
+                    "only own and partner pixels"
+                );
                 let row = &t[i * k..(i + 1) * k];
                 assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-6);
                 if i == j {
@@ -689,7 +778,10 @@ fn cutmix_label_weight_is_exactly_the_pasted_pixel_fraction() {
                 // Pasted pixels are exactly the box, in every channel.
                 assert_eq!(from_partner, c * rect.area());
                 let fraction = (from_partner / c) as f64 / (h * w) as f64;
-                assert_eq!(row[labels[j] as usize], fraction as f32, "partner weight = pasted fraction");
+                assert_eq!(
+                    row[labels[j] as usize], fraction as f32,
+                    "partner weight = pasted fraction"
+                );
                 assert!((row[labels[i] as usize] - (1.0 - fraction) as f32).abs() < 1e-7);
                 assert!((info.lambda - (1.0 - fraction) as f32).abs() < 1e-7);
             }
@@ -701,7 +793,13 @@ fn cutmix_label_weight_is_exactly_the_pasted_pixel_fraction() {
 #[test]
 fn mixed_targets_sum_to_one_and_compose_with_label_smoothing() {
     let (n, c, h, w, k, eps) = (8, 3, 6, 6, 10, 0.1f32);
-    let mixer = Mixer { mixup_alpha: 0.4, cutmix_alpha: 1.0, switch_prob: 0.5, prob: 0.8, label_smoothing: eps };
+    let mixer = Mixer {
+        mixup_alpha: 0.4,
+        cutmix_alpha: 1.0,
+        switch_prob: 0.5,
+        prob: 0.8,
+        label_smoothing: eps,
+    };
     let mut rng = Rng::new(20);
     let mut kinds = std::collections::HashMap::new();
     for _ in 0..400 {
@@ -739,7 +837,13 @@ fn mixer_switches_and_probabilities() {
     let orig = images.clone();
     let mut t = vec![0.0; n * k];
     // prob 0: nothing is mixed, targets are (smoothed) one-hot.
-    let off = Mixer { mixup_alpha: 1.0, cutmix_alpha: 1.0, prob: 0.0, label_smoothing: 0.3, ..Mixer::default() };
+    let off = Mixer {
+        mixup_alpha: 1.0,
+        cutmix_alpha: 1.0,
+        prob: 0.0,
+        label_smoothing: 0.3,
+        ..Mixer::default()
+    };
     for _ in 0..20 {
         let info = off.apply(&mut images, n, c, h, w, &labels, k, &mut t, &mut rng);
         assert_eq!(info.kind, MixKind::None);
@@ -750,12 +854,25 @@ fn mixer_switches_and_probabilities() {
         assert_eq!(t, expect);
     }
     // switch_prob 1 / 0 with both on: always CutMix / always Mixup; one method alone is always it.
-    let cases = [(1.0, 1.0, 1.0, MixKind::CutMix), (1.0, 1.0, 0.0, MixKind::Mixup), (0.0, 1.0, 0.0, MixKind::CutMix), (1.0, 0.0, 1.0, MixKind::Mixup)];
+    let cases = [
+        (1.0, 1.0, 1.0, MixKind::CutMix),
+        (1.0, 1.0, 0.0, MixKind::Mixup),
+        (0.0, 1.0, 0.0, MixKind::CutMix),
+        (1.0, 0.0, 1.0, MixKind::Mixup),
+    ];
     for (mixup_alpha, cutmix_alpha, switch_prob, kind) in cases {
-        let mixer = Mixer { mixup_alpha, cutmix_alpha, switch_prob, ..Mixer::default() };
+        let mixer = Mixer {
+            mixup_alpha,
+            cutmix_alpha,
+            switch_prob,
+            ..Mixer::default()
+        };
         for _ in 0..20 {
             let mut x = orig.clone();
-            assert_eq!(mixer.apply(&mut x, n, c, h, w, &labels, k, &mut t, &mut rng).kind, kind);
+            assert_eq!(
+                mixer.apply(&mut x, n, c, h, w, &labels, k, &mut t, &mut rng).kind,
+                kind
+            );
         }
     }
     // Everything off: plain one-hot targets, images untouched.
@@ -804,16 +921,38 @@ fn settings_parse_from_camel_case_json_and_validate() {
     assert_eq!(back, aug);
     // Missing fields take the defaults; unknown fields are refused.
     let partial: Augment = serde_json::from_str(r#"{"hflip": 0.5, "cutoutSize": {"area": 0.3}}"#).unwrap();
-    assert_eq!(partial, Augment { hflip: 0.5, cutout_size: BoxSize::Area(0.3), ..Augment::default() });
+    assert_eq!(
+        partial,
+        Augment {
+            hflip: 0.5,
+            cutout_size: BoxSize::Area(0.3),
+            ..Augment::default()
+        }
+    );
     assert!(serde_json::from_str::<Augment>(r#"{"hflipp": 0.5}"#).is_err());
     // Messages name the field and the value.
-    let bad = Augment { hflip: 1.5, ..Augment::default() };
-    assert_eq!(bad.validate(), Err("hflip: must be a probability in [0, 1], got 1.5".into()));
-    let bad = Augment { randaugment_m: 11.0, ..Augment::default() };
+    let bad = Augment {
+        hflip: 1.5,
+        ..Augment::default()
+    };
+    assert_eq!(
+        bad.validate(),
+        Err("hflip: must be a probability in [0, 1], got 1.5".into())
+    );
+    let bad = Augment {
+        randaugment_m: 11.0,
+        ..Augment::default()
+    };
     assert!(bad.validate().unwrap_err().starts_with("randaugmentM:"));
-    let bad = Augment { label_smoothing: 1.0, ..Augment::default() };
+    let bad = Augment {
+        label_smoothing: 1.0,
+        ..Augment::default()
+    };
     assert!(bad.validate().unwrap_err().starts_with("labelSmoothing:"));
-    let bad = Augment { crop_scale: [0.5, 1.0], ..Augment::default() };
+    let bad = Augment {
+        crop_scale: [0.5, 1.0],
+        ..Augment::default()
+    };
     assert!(bad.validate().unwrap_err().starts_with("cropScale:"));
 }
 
@@ -824,7 +963,11 @@ fn full_pipeline_keeps_stored_values_in_range_and_is_deterministic() {
     let aug = Augment {
         hflip: 0.5,
         crop_scale: [1.0, 1.25],
-        color_jitter: ColorJitter { brightness: 0.4, contrast: 0.4, saturation: 0.4 },
+        color_jitter: ColorJitter {
+            brightness: 0.4,
+            contrast: 0.4,
+            saturation: 0.4,
+        },
         pca_std: 0.1,
         randaugment_n: 2,
         randaugment_m: 9.0,

@@ -35,13 +35,32 @@ fn layout_matches_the_contract() {
 #[test]
 fn same_seed_same_images_different_seed_differs() {
     for channels in [1, 3] {
-        let (a, b, c) = (shapes(50, 32, channels, 9), shapes(50, 32, channels, 9), shapes(50, 32, channels, 10));
+        let (a, b, c) = (
+            shapes(50, 32, channels, 9),
+            shapes(50, 32, channels, 9),
+            shapes(50, 32, channels, 10),
+        );
         assert_eq!(a.labels, b.labels);
-        assert!(a.images.iter().zip(&b.images).all(|(x, y)| x.to_bits() == y.to_bits()), "same seed, different pixels");
+        assert!(
+            a.images
+                .iter()
+                .zip(&b.images)
+                .all(|(x, y)| x.to_bits() == y.to_bits()),
+            "same seed, different pixels"
+        );
         // Clamped pixels (pure black or white) may coincide; whole images must not, and on
         // average pixels must differ by a good fraction of the value range.
-        assert!((0..a.n).all(|i| a.image(i) != c.image(i)), "seeds 9 and 10 share an image");
-        let diff = a.images.iter().zip(&c.images).map(|(x, y)| (x - y).abs() as f64).sum::<f64>() / a.images.len() as f64;
+        assert!(
+            (0..a.n).all(|i| a.image(i) != c.image(i)),
+            "seeds 9 and 10 share an image"
+        );
+        let diff = a
+            .images
+            .iter()
+            .zip(&c.images)
+            .map(|(x, y)| (x - y).abs() as f64)
+            .sum::<f64>()
+            / a.images.len() as f64;
         assert!(diff > 0.5, "seeds 9 and 10: mean |difference| {diff}");
         assert_ne!(a.labels, c.labels);
     }
@@ -58,7 +77,11 @@ fn classes_are_balanced() {
     assert!(counts.iter().all(|&c| c == 100 || c == 101), "counts {counts:?}");
     // And shuffled, not in blocks: the first 50 labels already show most classes.
     let first: std::collections::HashSet<u8> = d.labels[..50].iter().copied().collect();
-    assert!(first.len() >= 8, "first 50 labels use only {} classes", first.len());
+    assert!(
+        first.len() >= 8,
+        "first 50 labels use only {} classes",
+        first.len()
+    );
 }
 
 #[test]
@@ -66,17 +89,27 @@ fn pixel_statistics_follow_the_documented_normalisation() {
     // Documented: x = (v - 0.35) / 0.3 for intensities v in [0, 1]; RGB shapes come out at mean ~ 0,
     // std ~ 1.05; grey ones (luminance averages the channels) at mean ~ -0.14, std ~ 0.92.
     let (lo, hi) = (normalise(0.0), normalise(1.0));
-    assert!((lo + 1.1667).abs() < 1e-3 && (hi - 2.1667).abs() < 1e-3, "map changed: [{lo}, {hi}]");
+    assert!(
+        (lo + 1.1667).abs() < 1e-3 && (hi - 2.1667).abs() < 1e-3,
+        "map changed: [{lo}, {hi}]"
+    );
     for (size, channels, std_range) in [(32, 3, 0.85..1.2), (28, 1, 0.75..1.1)] {
         let d = shapes(500, size, channels, 3);
-        assert!(d.images.iter().all(|x| (lo..=hi).contains(x)), "value outside [{lo}, {hi}]");
+        assert!(
+            d.images.iter().all(|x| (lo..=hi).contains(x)),
+            "value outside [{lo}, {hi}]"
+        );
         let (mean, std) = mean_std(d.images.iter().map(|&x| x as f64));
         assert!(mean.abs() < 0.25, "{channels} channels: mean {mean}");
         assert!(std_range.contains(&std), "{channels} channels: std {std}");
         // Every channel is used, none is constant.
         let plane = size * size;
         for ch in 0..channels {
-            let (m, s) = mean_std((0..d.n).flat_map(|i| d.image(i)[ch * plane..(ch + 1) * plane].to_vec()).map(f64::from));
+            let (m, s) = mean_std(
+                (0..d.n)
+                    .flat_map(|i| d.image(i)[ch * plane..(ch + 1) * plane].to_vec())
+                    .map(f64::from),
+            );
             assert!(m.abs() < 0.35 && s > 0.7, "channel {ch}: mean {m} std {s}");
         }
     }
@@ -94,7 +127,9 @@ fn grey_and_rgb_show_the_same_figures() {
     for i in 0..rgb.n {
         let (c, g) = (rgb.image(i), grey.image(i));
         for p in 0..plane {
-            let l = 0.299 * denormalise(c[p]) + 0.587 * denormalise(c[plane + p]) + 0.114 * denormalise(c[2 * plane + p]);
+            let l = 0.299 * denormalise(c[p])
+                + 0.587 * denormalise(c[plane + p])
+                + 0.114 * denormalise(c[2 * plane + p]);
             err += (l - denormalise(g[p])).abs() as f64;
         }
     }
@@ -110,7 +145,9 @@ fn brightness_does_not_tell_the_class() {
     // per-class averages must be small next to the spread of brightness within a class.
     // (Figures are lighter than their grounds, but all ten outlines cover the same area.)
     let d = shapes(5000, 32, 3, 5);
-    let brightness: Vec<f64> = (0..d.n).map(|i| d.image(i).iter().map(|&x| x as f64).sum::<f64>() / d.image_len() as f64).collect();
+    let brightness: Vec<f64> = (0..d.n)
+        .map(|i| d.image(i).iter().map(|&x| x as f64).sum::<f64>() / d.image_len() as f64)
+        .collect();
     let mut class_means = Vec::new();
     let mut within = Vec::new();
     for k in 0..10u8 {
@@ -118,9 +155,13 @@ fn brightness_does_not_tell_the_class() {
         class_means.push(m);
         within.push(s);
     }
-    let spread = class_means.iter().cloned().fold(f64::MIN, f64::max) - class_means.iter().cloned().fold(f64::MAX, f64::min);
+    let spread = class_means.iter().cloned().fold(f64::MIN, f64::max)
+        - class_means.iter().cloned().fold(f64::MAX, f64::min);
     let within = within.iter().sum::<f64>() / 10.0;
-    assert!(spread < 0.35 * within, "class means {class_means:.3?} spread {spread:.3} vs within-class std {within:.3}");
+    assert!(
+        spread < 0.35 * within,
+        "class means {class_means:.3?} spread {spread:.3} vs within-class std {within:.3}"
+    );
 }
 
 #[test]
@@ -133,23 +174,38 @@ fn rgba_view_undoes_the_normalisation() {
     for p in [0, 517, plane - 1] {
         for ch in 0..3 {
             let v = denormalise(d.image(2)[ch * plane + p]);
-            assert!((rgba[p * 4 + ch] as f32 - v * 255.0).abs() <= 0.51, "pixel {p} channel {ch}");
+            assert!(
+                (rgba[p * 4 + ch] as f32 - v * 255.0).abs() <= 0.51,
+                "pixel {p} channel {ch}"
+            );
         }
     }
     let g = shapes(1, 28, 1, 6);
     let rgba = g.to_rgba8(0);
-    assert!(rgba.chunks(4).all(|p| p[0] == p[1] && p[1] == p[2]), "grey shows as grey");
+    assert!(
+        rgba.chunks(4).all(|p| p[0] == p[1] && p[1] == p[2]),
+        "grey shows as grey"
+    );
 }
 
 #[test]
 fn noise_is_uniform_with_uniform_labels() {
     let d = data::noise(2000, 16, 3, 7, &mut Rng::new(8));
-    assert_eq!((d.n, d.c, d.h, d.w, d.classes, d.class_names.len()), (2000, 3, 16, 16, 7, 7));
+    assert_eq!(
+        (d.n, d.c, d.h, d.w, d.classes, d.class_names.len()),
+        (2000, 3, 16, 16, 7, 7)
+    );
     assert!(d.labels.iter().all(|&l| l < 7));
-    assert!(d.images.iter().all(|&x| (normalise(0.0)..=normalise(1.0)).contains(&x)));
+    assert!(d
+        .images
+        .iter()
+        .all(|&x| (normalise(0.0)..=normalise(1.0)).contains(&x)));
     // Uniform on [0, 1] through the same map: mean (0.5 - 0.35) / 0.3, std (1/sqrt(12)) / 0.3.
     let (mean, std) = mean_std(d.images.iter().map(|&x| x as f64));
-    assert!((mean - 0.5).abs() < 0.01 && (std - 0.9623).abs() < 0.01, "mean {mean} std {std}");
+    assert!(
+        (mean - 0.5).abs() < 0.01 && (std - 0.9623).abs() < 0.01,
+        "mean {mean} std {std}"
+    );
     let again = data::noise(2000, 16, 3, 7, &mut Rng::new(8));
     assert_eq!(d.labels, again.labels);
     assert_eq!(d.images, again.images);

@@ -28,7 +28,10 @@ const CASES: [(usize, usize); 11] = [
 /// u values: an even grid of [0, 1] plus random draws.
 fn us() -> Vec<f64> {
     let mut rng = Rng::new(2014);
-    (0..=400).map(|k| k as f64 / 400.0).chain((0..400).map(|_| rng.uniform())).collect()
+    (0..=400)
+        .map(|k| k as f64 / 400.0)
+        .chain((0..400).map(|_| rng.uniform()))
+        .collect()
 }
 
 #[test]
@@ -54,14 +57,20 @@ fn disjoint_boundaries_tile_the_input_with_increments_floor_and_ceil_alpha() {
             assert_eq!(a.len(), n_out + 1, "{n_in}→{n_out} u={u}: one region per output");
             assert_eq!((a[0], a[n_out]), (0, n_in), "{n_in}→{n_out} u={u}: {a:?}");
             for d in a.windows(2).map(|p| p[1] - p[0]) {
-                assert!(d == lo || d == hi, "{n_in}→{n_out} u={u}: increment {d} not in {{{lo}, {hi}}}: {a:?}");
+                assert!(
+                    d == lo || d == hi,
+                    "{n_in}→{n_out} u={u}: increment {d} not in {{{lo}, {hi}}}: {a:?}"
+                );
             }
             // Regions [a_i, a_{i+1}) cover every input row exactly once.
             let mut cover = vec![0; n_in];
             for i in 0..n_out {
                 (a[i]..a[i + 1]).for_each(|r| cover[r] += 1);
             }
-            assert!(cover.iter().all(|&k| k == 1), "{n_in}→{n_out} u={u}: coverage {cover:?}");
+            assert!(
+                cover.iter().all(|&k| k == 1),
+                "{n_in}→{n_out} u={u}: coverage {cover:?}"
+            );
             seen.insert(a);
         }
         // The sequence really depends on u when the ratio is not an integer.
@@ -84,8 +93,15 @@ fn boundaries_follow_graham_formula() {
             if xs.iter().any(|x| (x - x.round()).abs() < 1e-9) {
                 continue;
             }
-            let want: Vec<usize> = xs.iter().map(|x| (x.ceil() - (alpha * u).ceil()) as usize).collect();
-            assert_eq!(fmp_boundaries(n_in, n_out, u, false), want, "{n_in}→{n_out} u={u}");
+            let want: Vec<usize> = xs
+                .iter()
+                .map(|x| (x.ceil() - (alpha * u).ceil()) as usize)
+                .collect();
+            assert_eq!(
+                fmp_boundaries(n_in, n_out, u, false),
+                want,
+                "{n_in}→{n_out} u={u}"
+            );
         }
     }
     // 10 → 7 at u = 0.5: c = ⌈10·0.5⌉ = 5, a_i = ⌈(10i + 5)/7⌉ − ⌈5/7⌉. (At i = 3 the float form
@@ -106,21 +122,44 @@ fn overlapping_regions_share_exactly_one_row_with_the_next() {
         let (lo, hi) = (span / n_out, span.div_ceil(n_out));
         for u in us() {
             let a = fmp_boundaries(n_in, n_out, u, true);
-            assert_eq!((a.len(), a[0], a[n_out]), (n_out + 1, 0, n_in - 1), "{n_in}→{n_out} u={u}: {a:?}");
+            assert_eq!(
+                (a.len(), a[0], a[n_out]),
+                (n_out + 1, 0, n_in - 1),
+                "{n_in}→{n_out} u={u}: {a:?}"
+            );
             let regions: Vec<Vec<usize>> = (0..n_out).map(|i| (a[i]..=a[i + 1]).collect()).collect();
             for (i, r) in regions.iter().enumerate() {
-                assert!(r.len() == lo + 1 || r.len() == hi + 1, "{n_in}→{n_out} u={u}: region {i} = {r:?}");
-                assert!(*r.last().unwrap() < n_in, "{n_in}→{n_out} u={u}: region {i} leaves the input");
+                assert!(
+                    r.len() == lo + 1 || r.len() == hi + 1,
+                    "{n_in}→{n_out} u={u}: region {i} = {r:?}"
+                );
+                assert!(
+                    *r.last().unwrap() < n_in,
+                    "{n_in}→{n_out} u={u}: region {i} leaves the input"
+                );
                 if let Some(next) = regions.get(i + 1) {
                     let shared: Vec<_> = r.iter().filter(|x| next.contains(x)).collect();
-                    assert_eq!(shared, [&a[i + 1]], "{n_in}→{n_out} u={u}: regions {i} and {}", i + 1);
+                    assert_eq!(
+                        shared,
+                        [&a[i + 1]],
+                        "{n_in}→{n_out} u={u}: regions {i} and {}",
+                        i + 1
+                    );
                 }
                 if let Some(after) = regions.get(i + 2) {
-                    assert!(r.iter().all(|x| !after.contains(x)), "{n_in}→{n_out} u={u}: regions {i}, {} overlap", i + 2);
+                    assert!(
+                        r.iter().all(|x| !after.contains(x)),
+                        "{n_in}→{n_out} u={u}: regions {i}, {} overlap",
+                        i + 2
+                    );
                 }
             }
             let covered: HashSet<usize> = regions.iter().flatten().copied().collect();
-            assert_eq!(covered.len(), n_in, "{n_in}→{n_out} u={u}: every row in some region");
+            assert_eq!(
+                covered.len(),
+                n_in,
+                "{n_in}→{n_out} u={u}: every row in some region"
+            );
         }
     }
 }
@@ -132,10 +171,22 @@ fn random_input(shape: [usize; 4], rng: &mut Rng) -> Tensor<f64> {
 fn layers() -> Vec<(&'static str, FractionalMaxPool2d)> {
     let shape = [3, 11, 13];
     vec![
-        ("disjoint √2", FractionalMaxPool2d::with_ratio(shape, SQRT_2, false).unwrap()),
-        ("overlapping √2", FractionalMaxPool2d::with_ratio(shape, SQRT_2, true).unwrap()),
-        ("disjoint 8×7", FractionalMaxPool2d::with_output_size(shape, [8, 7], false).unwrap()),
-        ("overlapping 6×10", FractionalMaxPool2d::with_output_size(shape, [6, 10], true).unwrap()),
+        (
+            "disjoint √2",
+            FractionalMaxPool2d::with_ratio(shape, SQRT_2, false).unwrap(),
+        ),
+        (
+            "overlapping √2",
+            FractionalMaxPool2d::with_ratio(shape, SQRT_2, true).unwrap(),
+        ),
+        (
+            "disjoint 8×7",
+            FractionalMaxPool2d::with_output_size(shape, [8, 7], false).unwrap(),
+        ),
+        (
+            "overlapping 6×10",
+            FractionalMaxPool2d::with_output_size(shape, [6, 10], true).unwrap(),
+        ),
     ]
 }
 
@@ -150,7 +201,13 @@ fn forward_is_the_max_over_each_region() {
             let [c, oh, ow] = Layer::<f64>::output_shape(&layer);
             assert_eq!(y.shape, [2, c, oh, ow]);
             let (rows, cols) = layer.boundaries();
-            let last = |b: &[usize], i: usize| if layer.overlapping() { b[i + 1] } else { b[i + 1] - 1 };
+            let last = |b: &[usize], i: usize| {
+                if layer.overlapping() {
+                    b[i + 1]
+                } else {
+                    b[i + 1] - 1
+                }
+            };
             for n in 0..2 {
                 for ch in 0..c {
                     for i in 0..oh {
@@ -162,7 +219,11 @@ fn forward_is_the_max_over_each_region() {
                                     best = best.max(x.view()[[n, ch, r, s]]);
                                 }
                             }
-                            assert_eq!(y.view()[[n, ch, i, j]], best, "{what} {mode:?} ({n},{ch},{i},{j})");
+                            assert_eq!(
+                                y.view()[[n, ch, i, j]],
+                                best,
+                                "{what} {mode:?} ({n},{ch},{i},{j})"
+                            );
                         }
                     }
                 }
@@ -193,7 +254,10 @@ fn gradients_match_central_differences() {
             assert_eq!(dx.shape, x.shape);
             // Each output sends its gradient to exactly one input (overlaps accumulate).
             let (sum_dx, sum_dy): (f64, f64) = (dx.data.iter().sum(), dy.data.iter().sum());
-            assert!((sum_dx - sum_dy).abs() < 1e-9, "{what}: Σdx {sum_dx} Σdy {sum_dy}");
+            assert!(
+                (sum_dx - sum_dy).abs() < 1e-9,
+                "{what}: Σdx {sum_dx} Σdy {sum_dy}"
+            );
             for i in 0..x.len() {
                 let v = x.data[i];
                 x.data[i] = v + H;
@@ -202,7 +266,11 @@ fn gradients_match_central_differences() {
                 let down = loss(&mut layer, &x, &dy.data, mode, seed);
                 x.data[i] = v;
                 let num = (up - down) / (2.0 * H);
-                assert!((dx.data[i] - num).abs() <= 1e-6 * 1f64.max(num.abs()), "{what} {mode:?}: dx[{i}] {} numeric {num}", dx.data[i]);
+                assert!(
+                    (dx.data[i] - num).abs() <= 1e-6 * 1f64.max(num.abs()),
+                    "{what} {mode:?}: dx[{i}] {} numeric {num}",
+                    dx.data[i]
+                );
             }
         }
     }
@@ -226,9 +294,17 @@ fn every_forward_draws_fresh_regions_and_the_seed_fixes_them() {
             draws.push((regions_of(&layer), y.data.clone()));
         }
         let distinct: HashSet<_> = draws.iter().map(|(b, _)| b.clone()).collect();
-        assert!(distinct.len() >= 10, "{mode:?}: only {} distinct region sets in 20 forwards", distinct.len());
+        assert!(
+            distinct.len() >= 10,
+            "{mode:?}: only {} distinct region sets in 20 forwards",
+            distinct.len()
+        );
         let row_sets: HashSet<_> = draws.iter().map(|((r, _), _)| r.clone()).collect();
-        assert!(row_sets.len() >= 5, "{mode:?}: rows drawn {} ways", row_sets.len());
+        assert!(
+            row_sets.len() >= 5,
+            "{mode:?}: rows drawn {} ways",
+            row_sets.len()
+        );
         // Same seed, same regions and outputs, forward for forward.
         let mut again = FractionalMaxPool2d::new([1, 32, 32], FractionalMaxPoolConfig::default()).unwrap();
         let mut rng = Rng::new(9);
@@ -242,13 +318,20 @@ fn every_forward_draws_fresh_regions_and_the_seed_fixes_them() {
 
 #[test]
 fn constructor_rejects_bad_ratios_and_sizes() {
-    let cfg = |alpha| FractionalMaxPoolConfig { alpha, ..Default::default() };
+    let cfg = |alpha| FractionalMaxPoolConfig {
+        alpha,
+        ..Default::default()
+    };
     for alpha in [1.0, 2.0, 2.5, 0.5, f64::NAN] {
-        let err = FractionalMaxPool2d::new([1, 32, 32], cfg(alpha)).err().expect("rejected");
+        let err = FractionalMaxPool2d::new([1, 32, 32], cfg(alpha))
+            .err()
+            .expect("rejected");
         assert!(err.starts_with("alpha:"), "{err}");
     }
     for size in [[0, 5], [10, 5], [11, 5], [4, 5], [5, 4]] {
-        let err = FractionalMaxPool2d::with_output_size([1, 10, 10], size, false).err().expect("rejected");
+        let err = FractionalMaxPool2d::with_output_size([1, 10, 10], size, false)
+            .err()
+            .expect("rejected");
         assert!(err.starts_with("outputSize:"), "{size:?}: {err}");
     }
     // 1 pixel cannot shrink; ratios from 1×1 inputs give 0.

@@ -23,7 +23,10 @@ fn run(config: InitLabConfig, seed: u64) -> InitLabReport {
 
 fn print(name: &str, r: &InitLabReport) {
     for l in &r.layers {
-        println!("{name} σ={:.5} layer {}: mean {:+.4} std {:.4} saturated {:.3} zero {:.3}", r.sigma, l.layer, l.mean, l.std, l.saturated, l.zero);
+        println!(
+            "{name} σ={:.5} layer {}: mean {:+.4} std {:.4} saturated {:.3} zero {:.3}",
+            r.sigma, l.layer, l.mean, l.std, l.saturated, l.zero
+        );
     }
 }
 
@@ -55,7 +58,14 @@ fn small_weights_make_activations_collapse_to_zero() {
     print("σ=0.01", &r);
     assert_eq!(r.sigma, 0.01);
     for pair in r.layers.windows(2) {
-        assert!(pair[1].std < pair[0].std, "layer {} std {} ≥ layer {} std {}", pair[1].layer, pair[1].std, pair[0].layer, pair[0].std);
+        assert!(
+            pair[1].std < pair[0].std,
+            "layer {} std {} ≥ layer {} std {}",
+            pair[1].layer,
+            pair[1].std,
+            pair[0].layer,
+            pair[0].std
+        );
     }
     let last = r.layers.last().unwrap().std;
     assert!(last < 0.1, "last layer std {last}");
@@ -68,10 +78,20 @@ fn large_weights_saturate_tanh_in_every_layer() {
     print("σ=0.05", &r);
     assert_eq!(r.sigma, 0.05);
     for l in &r.layers {
-        assert!(l.saturated > 0.25, "layer {} saturated fraction {}", l.layer, l.saturated);
+        assert!(
+            l.saturated > 0.25,
+            "layer {} saturated fraction {}",
+            l.layer,
+            l.saturated
+        );
         // Saturated values pile up in the end bins of the histogram.
         let ends = (l.histogram.counts[0] + l.histogram.counts[49]) as f64 / (r.batch * r.width) as f64;
-        assert!(ends >= l.saturated, "layer {}: end bins {ends} < saturated {}", l.layer, l.saturated);
+        assert!(
+            ends >= l.saturated,
+            "layer {}: end bins {ends} < saturated {}",
+            l.layer,
+            l.saturated
+        );
     }
     assert_histograms_count_everything(&r);
 }
@@ -87,12 +107,23 @@ fn kaiming_keeps_relu_activations_scale_and_xavier_halves_it_per_layer() {
     print("xavier relu", &x);
     let second_moment = |l: &trainlab::lab::LayerStats| l.std * l.std + l.mean * l.mean;
     let (k1, k6) = (second_moment(&k.layers[0]), second_moment(&k.layers[5]));
-    assert!((0.6..1.6).contains(&(k6 / k1)), "kaiming: E[a²] layer 1 {k1}, layer 6 {k6}");
+    assert!(
+        (0.6..1.6).contains(&(k6 / k1)),
+        "kaiming: E[a²] layer 1 {k1}, layer 6 {k6}"
+    );
     let (x1, x6) = (second_moment(&x.layers[0]), second_moment(&x.layers[5]));
-    assert!((x6 / x1) < 0.1, "xavier+relu: E[a²] layer 1 {x1}, layer 6 {x6} (expected ≈ 2⁻⁵ of it)");
+    assert!(
+        (x6 / x1) < 0.1,
+        "xavier+relu: E[a²] layer 1 {x1}, layer 6 {x6} (expected ≈ 2⁻⁵ of it)"
+    );
     for l in &k.layers {
         assert_eq!(l.saturated, 0.0);
-        assert!((0.4..0.6).contains(&l.zero), "layer {}: zero fraction {}", l.layer, l.zero);
+        assert!(
+            (0.4..0.6).contains(&l.zero),
+            "layer {}: zero fraction {}",
+            l.layer,
+            l.zero
+        );
         assert_eq!(l.histogram.lo, 0.0);
         assert!(l.histogram.hi > 0.0);
         let total: u32 = l.histogram.counts.iter().sum();
@@ -108,14 +139,20 @@ fn kaiming_keeps_relu_activations_scale_and_xavier_halves_it_per_layer() {
 #[test]
 fn matches_a_naive_reimplementation_across_panel_boundaries() {
     let (n, d, layers, sigma) = (3, 300, 3, 0.07);
-    let config = InitLabConfig { batch: n, layers, ..InitLabConfig::custom(sigma, LabActivation::Tanh, d) };
+    let config = InitLabConfig {
+        batch: n,
+        layers,
+        ..InitLabConfig::custom(sigma, LabActivation::Tanh, d)
+    };
     let mut rng = Rng::new(11);
     let mut lab = InitLab::new(config, &mut rng).unwrap();
     let mut twin = Rng::new(11);
     let mut x: Vec<f64> = (0..n * d).map(|_| twin.normal() as f32 as f64).collect();
     assert!(lab.activations().iter().zip(&x).all(|(&a, &b)| a as f64 == b));
     for layer in 1..=layers {
-        let w: Vec<f64> = (0..d * d).map(|_| (sigma as f32 * twin.normal() as f32) as f64).collect();
+        let w: Vec<f64> = (0..d * d)
+            .map(|_| (sigma as f32 * twin.normal() as f32) as f64)
+            .collect();
         let mut y = vec![0.0; n * d];
         for i in 0..n {
             for p in 0..d {
@@ -127,7 +164,12 @@ fn matches_a_naive_reimplementation_across_panel_boundaries() {
         x = y.iter().map(|z| z.tanh()).collect();
         let stats = lab.next_layer(&mut rng).unwrap();
         assert_eq!(stats.layer, layer);
-        let worst = lab.activations().iter().zip(&x).map(|(&a, &b)| (a as f64 - b).abs()).fold(0.0, f64::max);
+        let worst = lab
+            .activations()
+            .iter()
+            .zip(&x)
+            .map(|(&a, &b)| (a as f64 - b).abs())
+            .fold(0.0, f64::max);
         assert!(worst < 1e-4, "layer {layer}: max |f32 − f64| = {worst}");
         let mean = x.iter().sum::<f64>() / x.len() as f64;
         let std = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / x.len() as f64).sqrt();
@@ -158,29 +200,69 @@ fn histogram_bins_edges_and_clamping() {
 #[test]
 fn config_json_defaults_are_the_slides_and_errors_name_the_field() {
     let c = InitLabConfig::from_value(serde_json::Value::Null).unwrap();
-    assert_eq!((c.scheme, c.activation, c.width, c.batch, c.layers, c.bins), (InitScheme::Xavier, LabActivation::Tanh, 4096, 16, 6, 50));
-    let c = InitLabConfig::from_value(serde_json::json!({ "scheme": "custom", "std": 0.02, "activation": "relu", "width": 64 })).unwrap();
-    assert_eq!((c.sigma(), c.activation, c.width), (0.02, LabActivation::Relu, 64));
-    let kaiming = InitLabConfig::from_value(serde_json::json!({ "scheme": "kaiming", "width": 512 })).unwrap();
+    assert_eq!(
+        (c.scheme, c.activation, c.width, c.batch, c.layers, c.bins),
+        (InitScheme::Xavier, LabActivation::Tanh, 4096, 16, 6, 50)
+    );
+    let c = InitLabConfig::from_value(
+        serde_json::json!({ "scheme": "custom", "std": 0.02, "activation": "relu", "width": 64 }),
+    )
+    .unwrap();
+    assert_eq!(
+        (c.sigma(), c.activation, c.width),
+        (0.02, LabActivation::Relu, 64)
+    );
+    let kaiming =
+        InitLabConfig::from_value(serde_json::json!({ "scheme": "kaiming", "width": 512 })).unwrap();
     assert!((kaiming.sigma() - (2.0f64 / 512.0).sqrt()).abs() < 1e-15);
 
     let err = |v: serde_json::Value| InitLabConfig::from_value(v).unwrap_err().0;
-    assert_eq!(err(serde_json::json!({ "width": 0 })), "width: must be between 1 and 4096, got 0");
-    assert_eq!(err(serde_json::json!({ "width": MAX_WIDTH + 1 })), "width: must be between 1 and 4096, got 4097");
-    assert_eq!(err(serde_json::json!({ "scheme": "custom" })), "std: required with scheme \"custom\"");
-    assert_eq!(err(serde_json::json!({ "scheme": "custom", "std": -1.0 })), "std: must be a positive finite number, got -1");
-    assert_eq!(err(serde_json::json!({ "scheme": "xavier", "std": 0.1 })), "std: is only used with scheme \"custom\", got 0.1");
+    assert_eq!(
+        err(serde_json::json!({ "width": 0 })),
+        "width: must be between 1 and 4096, got 0"
+    );
+    assert_eq!(
+        err(serde_json::json!({ "width": MAX_WIDTH + 1 })),
+        "width: must be between 1 and 4096, got 4097"
+    );
+    assert_eq!(
+        err(serde_json::json!({ "scheme": "custom" })),
+        "std: required with scheme \"custom\""
+    );
+    assert_eq!(
+        err(serde_json::json!({ "scheme": "custom", "std": -1.0 })),
+        "std: must be a positive finite number, got -1"
+    );
+    assert_eq!(
+        err(serde_json::json!({ "scheme": "xavier", "std": 0.1 })),
+        "std: is only used with scheme \"custom\", got 0.1"
+    );
     assert!(err(serde_json::json!({ "scheme": "he" })).starts_with("scheme: unknown variant `he`"));
-    assert!(err(serde_json::json!({ "activation": "sigmoid" })).starts_with("activation: unknown variant `sigmoid`"));
+    assert!(err(serde_json::json!({ "activation": "sigmoid" }))
+        .starts_with("activation: unknown variant `sigmoid`"));
     assert!(err(serde_json::json!({ "depth": 3 })).contains("unknown field `depth`"));
     assert!(err(serde_json::json!({ "bins": 0 })).starts_with("bins:"));
     assert!(err(serde_json::json!({ "layers": 21 })).starts_with("layers:"));
-    assert!(InitLab::new(InitLabConfig { batch: 0, ..InitLabConfig::default() }, &mut Rng::new(1)).is_err());
+    assert!(InitLab::new(
+        InitLabConfig {
+            batch: 0,
+            ..InitLabConfig::default()
+        },
+        &mut Rng::new(1)
+    )
+    .is_err());
 }
 
 #[test]
 fn report_serialises_in_camel_case_for_the_page() {
-    let r = run(InitLabConfig { layers: 2, bins: 10, ..InitLabConfig::new(InitScheme::Large, LabActivation::Tanh, 32) }, 1);
+    let r = run(
+        InitLabConfig {
+            layers: 2,
+            bins: 10,
+            ..InitLabConfig::new(InitScheme::Large, LabActivation::Tanh, 32)
+        },
+        1,
+    );
     let v = serde_json::to_value(&r).unwrap();
     assert_eq!(v["scheme"], "large");
     assert_eq!(v["activation"], "tanh");
@@ -192,7 +274,10 @@ fn report_serialises_in_camel_case_for_the_page() {
         assert!(l[key].is_number(), "{key}");
     }
     assert_eq!(l["histogram"]["counts"].as_array().unwrap().len(), 10);
-    assert_eq!((l["histogram"]["lo"].as_f64(), l["histogram"]["hi"].as_f64()), (Some(-1.0), Some(1.0)));
+    assert_eq!(
+        (l["histogram"]["lo"].as_f64(), l["histogram"]["hi"].as_f64()),
+        (Some(-1.0), Some(1.0))
+    );
 }
 
 #[test]
@@ -200,16 +285,35 @@ fn overflowing_f32_is_reported_as_overflow_not_as_a_collapse() {
     // ReLU with σ = 100 at width 256: activations grow ≈ 100·√(256/2) ≈ 1131× per layer, past
     // f32's 3.4e38 around layer 13. ReLU maps the NaN (inf − inf) to 0, so std and zero alone would
     // read as "all activations died"; `overflow` says what happened.
-    let r = run(InitLabConfig { layers: 20, ..InitLabConfig::custom(100.0, LabActivation::Relu, 256) }, 3);
-    let first = r.layers.iter().position(|l| l.overflow > 0.0).expect("some layer overflows");
+    let r = run(
+        InitLabConfig {
+            layers: 20,
+            ..InitLabConfig::custom(100.0, LabActivation::Relu, 256)
+        },
+        3,
+    );
+    let first = r
+        .layers
+        .iter()
+        .position(|l| l.overflow > 0.0)
+        .expect("some layer overflows");
     for l in &r.layers[..first] {
         assert_eq!(l.overflow, 0.0, "layer {}", l.layer);
         assert!(l.std.is_finite() && l.std > 0.0, "layer {}", l.layer);
     }
-    assert!((8..=16).contains(&(first + 1)), "first overflow at layer {}", first + 1);
+    assert!(
+        (8..=16).contains(&(first + 1)),
+        "first overflow at layer {}",
+        first + 1
+    );
     // Once it has overflowed, every later layer is garbage too.
-    assert!(r.layers[first..].iter().all(|l| l.overflow > 0.0 || l.zero == 1.0));
+    assert!(r.layers[first..]
+        .iter()
+        .all(|l| l.overflow > 0.0 || l.zero == 1.0));
     // The healthy experiments never overflow.
-    let xavier = run(InitLabConfig::new(InitScheme::Xavier, LabActivation::Tanh, 256), 3);
+    let xavier = run(
+        InitLabConfig::new(InitScheme::Xavier, LabActivation::Tanh, 256),
+        3,
+    );
     assert!(xavier.layers.iter().all(|l| l.overflow == 0.0));
 }

@@ -10,7 +10,15 @@ use trainlab::Rng;
 
 fn random(n: usize, rng: &mut Rng) -> Vec<f64> {
     // About one in eight exactly zero: the scalar gemm skips zero A entries.
-    (0..n).map(|_| if rng.below(8) == 0 { 0.0 } else { rng.range(-1.0, 1.0) }).collect()
+    (0..n)
+        .map(|_| {
+            if rng.below(8) == 0 {
+                0.0
+            } else {
+                rng.range(-1.0, 1.0)
+            }
+        })
+        .collect()
 }
 
 fn to_f32(v: &[f64]) -> Vec<f32> {
@@ -22,8 +30,18 @@ fn to_f32(v: &[f64]) -> Vec<f32> {
 /// C(i, j) = Σ_p A(i, p)·B(p, j) (+ C0), straight from the definition, in f64. Also returns
 /// Σ_p |A(i,p)·B(p,j)| (+ |C0|), the scale rounding errors are measured against.
 #[allow(clippy::too_many_arguments)]
-fn gemm_definition(m: usize, n: usize, k: usize, a: &[f64], (rsa, csa): (usize, usize), b: &[f64],
-                   (rsb, csb): (usize, usize), c0: &[f64], ldc: usize, accumulate: bool) -> (Vec<f64>, Vec<f64>) {
+fn gemm_definition(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: &[f64],
+    (rsa, csa): (usize, usize),
+    b: &[f64],
+    (rsb, csb): (usize, usize),
+    c0: &[f64],
+    ldc: usize,
+    accumulate: bool,
+) -> (Vec<f64>, Vec<f64>) {
     let mut c = vec![0.0; m * n];
     let mut scale = vec![0.0; m * n];
     for i in 0..m {
@@ -49,7 +67,16 @@ fn gemm_definition(m: usize, n: usize, k: usize, a: &[f64], (rsa, csa): (usize, 
 /// f32 bound: recursive summation of k products and C0 errs by at most about (k+1)·u·Σ|terms|
 /// with u = ε/2; ε·(k+1) leaves a factor of two. The f64 run must agree to f64 rounding.
 #[allow(clippy::too_many_arguments)]
-fn check_gemm(m: usize, n: usize, k: usize, a_t: bool, b_t: bool, ldc: usize, accumulate: bool, rng: &mut Rng) {
+fn check_gemm(
+    m: usize,
+    n: usize,
+    k: usize,
+    a_t: bool,
+    b_t: bool,
+    ldc: usize,
+    accumulate: bool,
+    rng: &mut Rng,
+) {
     let sa = if a_t { (1, m) } else { (k, 1) };
     let sb = if b_t { (1, k) } else { (n, 1) };
     let a = random(m * k, rng);
@@ -63,25 +90,43 @@ fn check_gemm(m: usize, n: usize, k: usize, a_t: bool, b_t: bool, ldc: usize, ac
     let (want, scale) = gemm_definition(m, n, k, &a_in, sa, &b_in, sb, &c_in, ldc, accumulate);
 
     let mut got32 = c32.clone();
-    scalar::gemm(m, n, k, &a32, sa.0, sa.1, &b32, sb.0, sb.1, &mut got32, ldc, accumulate);
+    scalar::gemm(
+        m, n, k, &a32, sa.0, sa.1, &b32, sb.0, sb.1, &mut got32, ldc, accumulate,
+    );
     let mut got64 = c_in.clone();
-    scalar::gemm(m, n, k, &a_in, sa.0, sa.1, &b_in, sb.0, sb.1, &mut got64, ldc, accumulate);
+    scalar::gemm(
+        m, n, k, &a_in, sa.0, sa.1, &b_in, sb.0, sb.1, &mut got64, ldc, accumulate,
+    );
 
     let what = format!("m={m} n={n} k={k} a_t={a_t} b_t={b_t} ldc={ldc} acc={accumulate}");
     for i in 0..m {
         for j in 0..ldc {
             if j >= n {
                 // Columns n..ldc belong to someone else.
-                assert_eq!(got32[i * ldc + j], c32[i * ldc + j], "{what}: f32 wrote padding ({i},{j})");
-                assert_eq!(got64[i * ldc + j], c_in[i * ldc + j], "{what}: f64 wrote padding ({i},{j})");
+                assert_eq!(
+                    got32[i * ldc + j],
+                    c32[i * ldc + j],
+                    "{what}: f32 wrote padding ({i},{j})"
+                );
+                assert_eq!(
+                    got64[i * ldc + j],
+                    c_in[i * ldc + j],
+                    "{what}: f64 wrote padding ({i},{j})"
+                );
                 continue;
             }
             let (w, s) = (want[i * n + j], scale[i * n + j]);
             let tol32 = (k + 1) as f64 * f32::EPSILON as f64 * s;
             let tol64 = (k + 1) as f64 * f64::EPSILON * s;
             let (g32, g64) = (got32[i * ldc + j] as f64, got64[i * ldc + j]);
-            assert!((g32 - w).abs() <= tol32, "{what}: f32 C({i},{j}) = {g32}, definition {w}");
-            assert!((g64 - w).abs() <= tol64, "{what}: f64 C({i},{j}) = {g64}, definition {w}");
+            assert!(
+                (g32 - w).abs() <= tol32,
+                "{what}: f32 C({i},{j}) = {g32}, definition {w}"
+            );
+            assert!(
+                (g64 - w).abs() <= tol64,
+                "{what}: f64 C({i},{j}) = {g64}, definition {w}"
+            );
         }
     }
 }
@@ -89,8 +134,17 @@ fn check_gemm(m: usize, n: usize, k: usize, a_t: bool, b_t: bool, ldc: usize, ac
 #[test]
 fn gemm_matches_definition_every_layout() {
     let mut rng = Rng::new(1);
-    for &(m, n, k) in &[(0, 3, 4), (3, 0, 4), (3, 4, 0), (1, 1, 1), (2, 3, 5), (7, 5, 3), (6, 25, 784), (16, 100, 150),
-                        (13, 17, 300)] {
+    for &(m, n, k) in &[
+        (0, 3, 4),
+        (3, 0, 4),
+        (3, 4, 0),
+        (1, 1, 1),
+        (2, 3, 5),
+        (7, 5, 3),
+        (6, 25, 784),
+        (16, 100, 150),
+        (13, 17, 300),
+    ] {
         for a_t in [false, true] {
             for b_t in [false, true] {
                 for accumulate in [false, true] {
@@ -207,11 +261,20 @@ fn im2col_col2im_are_adjoint() {
     // conv backward (dx = col2im(Wᵀ·dY)) relies on. In f64 the two sides agree to rounding.
     let mut rng = Rng::new(2);
     let mut checked = 0;
-    for (c, h, w) in [(1, 1, 1), (1, 5, 7), (2, 7, 5), (3, 8, 8), (2, 13, 9), (3, 32, 32)] {
+    for (c, h, w) in [
+        (1, 1, 1),
+        (1, 5, 7),
+        (2, 7, 5),
+        (3, 8, 8),
+        (2, 13, 9),
+        (3, 32, 32),
+    ] {
         for (kh, kw) in [(1, 1), (3, 3), (5, 5), (3, 2)] {
             for stride in [1, 2, 3] {
                 for pad in [0, 1, 2] {
-                    let Some(g) = ConvGeom::new(c, h, w, kh, kw, stride, pad) else { continue };
+                    let Some(g) = ConvGeom::new(c, h, w, kh, kw, stride, pad) else {
+                        continue;
+                    };
                     let x = random(c * h * w, &mut rng);
                     let cl = random(g.col_rows() * g.col_cols(), &mut rng);
                     let mut im_x = vec![0.0; cl.len()];
@@ -221,7 +284,10 @@ fn im2col_col2im_are_adjoint() {
                     let lhs: f64 = back.iter().zip(&x).map(|(a, b)| a * b).sum();
                     let rhs: f64 = cl.iter().zip(&im_x).map(|(a, b)| a * b).sum();
                     let scale: f64 = cl.iter().zip(&im_x).map(|(a, b)| (a * b).abs()).sum::<f64>() + 1e-300;
-                    assert!((lhs - rhs).abs() <= 1e-12 * scale, "{g:?}: ⟨col2im c, x⟩ = {lhs}, ⟨c, im2col x⟩ = {rhs}");
+                    assert!(
+                        (lhs - rhs).abs() <= 1e-12 * scale,
+                        "{g:?}: ⟨col2im c, x⟩ = {lhs}, ⟨c, im2col x⟩ = {rhs}"
+                    );
                     checked += 1;
                 }
             }
@@ -249,7 +315,24 @@ fn maxpool_literal_ties_and_nan() {
     //   [3 4 | 2 2]    top-right (2, 2, 2, 2): all tied, first wins: index 2
     //   [NaN 0 | 7 8]  bottom-left (NaN, 0, 9, 1): NaN first never loses (x > NaN is false): index 8
     //   [9   1 | 8 7]  bottom-right (7, 8, 8, 7): first 8 wins the tie: index 11
-    let x = [1.0, 5.0, 2.0, 2.0, 3.0, 4.0, 2.0, 2.0, f32::NAN, 0.0, 7.0, 8.0, 9.0, 1.0, 8.0, 7.0];
+    let x = [
+        1.0,
+        5.0,
+        2.0,
+        2.0,
+        3.0,
+        4.0,
+        2.0,
+        2.0,
+        f32::NAN,
+        0.0,
+        7.0,
+        8.0,
+        9.0,
+        1.0,
+        8.0,
+        7.0,
+    ];
     let g = ConvGeom::new(1, 4, 4, 2, 2, 2, 0).unwrap();
     let (mut y, mut argmax) = ([0.0f32; 4], [0u32; 4]);
     scalar::maxpool_forward(&x, &g, &mut y, &mut argmax);
@@ -269,7 +352,12 @@ fn maxpool_backward_is_adjoint_of_selection() {
     // Sᵀ: ⟨backward(dy), v⟩ = ⟨dy, S·v⟩ — including overlapping windows (3×3 / stride 2), where
     // one pixel can be the maximum of two windows and receives both gradients.
     let mut rng = Rng::new(3);
-    for (c, h, w, k, s) in [(2, 8, 8, 2, 2), (3, 9, 7, 2, 2), (2, 9, 9, 3, 2), (1, 6, 10, 2, 1)] {
+    for (c, h, w, k, s) in [
+        (2, 8, 8, 2, 2),
+        (3, 9, 7, 2, 2),
+        (2, 9, 9, 3, 2),
+        (1, 6, 10, 2, 1),
+    ] {
         let g = ConvGeom::new(c, h, w, k, k, s, 0).unwrap();
         let x = random(c * h * w, &mut rng);
         let outputs = c * g.oh * g.ow;
@@ -296,7 +384,10 @@ fn relu_conventions() {
     let x = [-2.0f32, -0.0, 0.0, 1e-40, 3.0, f32::NAN, f32::INFINITY];
     let mut y = [9.0f32; 7];
     scalar::relu_forward(&x, &mut y);
-    assert_eq!(y.map(f32::to_bits), [0.0, 0.0, 0.0, 1e-40, 3.0, 0.0, f32::INFINITY].map(f32::to_bits));
+    assert_eq!(
+        y.map(f32::to_bits),
+        [0.0, 0.0, 0.0, 1e-40, 3.0, 0.0, f32::INFINITY].map(f32::to_bits)
+    );
     let dy = [10.0f32, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0];
     let mut dx = [9.0f32; 7];
     scalar::relu_backward(&x, &dy, &mut dx);

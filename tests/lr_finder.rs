@@ -24,7 +24,11 @@ fn quadratic(a: f64, config: &LrFinderConfig) -> LrFinderResult {
 }
 
 fn wide() -> LrFinderConfig {
-    LrFinderConfig { lr_min: 1e-5, lr_max: 10.0, ..LrFinderConfig::default() }
+    LrFinderConfig {
+        lr_min: 1e-5,
+        lr_max: 10.0,
+        ..LrFinderConfig::default()
+    }
 }
 
 #[test]
@@ -32,7 +36,13 @@ fn suggestion_on_a_quadratic_is_in_the_decade_below_one_over_a() {
     for a in [1.0, 10.0, 100.0] {
         let r = quadratic(a, &wide());
         let lr = r.suggested_lr.expect("the loss drops");
-        println!("a = {a}: suggested {lr:.4} (·a = {:.3}), min at {:.3}, {} points, {:?}", lr * a, r.min_lr.unwrap(), r.points.len(), r.stop_reason);
+        println!(
+            "a = {a}: suggested {lr:.4} (·a = {:.3}), min at {:.3}, {} points, {:?}",
+            lr * a,
+            r.min_lr.unwrap(),
+            r.points.len(),
+            r.stop_reason
+        );
         assert!((0.1 / a..=1.0 / a).contains(&lr), "a = {a}: suggested {lr}");
         // min(steepest, minimum/10); on the quadratic the cap does not bind.
         assert_eq!(Some(lr), r.steepest_lr);
@@ -70,16 +80,29 @@ fn no_suggestion_when_the_loss_only_wanders() {
     // about 1.3%) never drops MIN_DROP below its start: nothing to suggest.
     for seed in 0..10 {
         let mut rng = Rng::new(seed);
-        let r = find_lr(&LrFinderConfig::default(), |_| 2.3 * (1.0 + 0.05 * rng.range(-1.0, 1.0))).unwrap();
+        let r = find_lr(&LrFinderConfig::default(), |_| {
+            2.3 * (1.0 + 0.05 * rng.range(-1.0, 1.0))
+        })
+        .unwrap();
         assert_eq!(r.stop_reason, StopReason::Completed);
-        assert_eq!(r.suggested_lr, None, "seed {seed}: min {:?} initial {}", r.min_smoothed, r.initial_loss);
+        assert_eq!(
+            r.suggested_lr, None,
+            "seed {seed}: min {:?} initial {}",
+            r.min_smoothed, r.initial_loss
+        );
     }
 }
 
 #[test]
 fn suggestion_is_capped_a_decade_below_the_minimum() {
     // A curve that falls fastest right before its minimum: steepest at index 49, minimum at 50.
-    let config = LrFinderConfig { smoothing: 0.0, lr_min: 1e-4, lr_max: 1.0, iterations: 101, ..LrFinderConfig::default() };
+    let config = LrFinderConfig {
+        smoothing: 0.0,
+        lr_min: 1e-4,
+        lr_max: 1.0,
+        iterations: 101,
+        ..LrFinderConfig::default()
+    };
     let mut i = 0;
     let r = find_lr(&config, |_| {
         i += 1;
@@ -110,7 +133,12 @@ fn stops_when_the_smoothed_loss_exceeds_four_times_its_minimum() {
     for (i, p) in r.points.iter().enumerate() {
         best = best.min(p.smoothed);
         let over = p.smoothed > 4.0 * best;
-        assert_eq!(over, i == r.points.len() - 1, "point {i}: smoothed {} best {best}", p.smoothed);
+        assert_eq!(
+            over,
+            i == r.points.len() - 1,
+            "point {i}: smoothed {} best {best}",
+            p.smoothed
+        );
     }
     // Past the stability limit 2/a, where the loss grows.
     assert!(r.points.last().unwrap().lr > 2.0 / 10.0);
@@ -145,7 +173,12 @@ fn stops_on_the_first_non_finite_loss() {
 
 #[test]
 fn the_sweep_is_exponential_from_lr_min_to_lr_max() {
-    let config = LrFinderConfig { lr_min: 1e-4, lr_max: 1.0, iterations: 101, ..LrFinderConfig::default() };
+    let config = LrFinderConfig {
+        lr_min: 1e-4,
+        lr_max: 1.0,
+        iterations: 101,
+        ..LrFinderConfig::default()
+    };
     let r = find_lr(&config, |_| 1.0).unwrap();
     assert_eq!(r.stop_reason, StopReason::Completed);
     assert_eq!(r.points.len(), 101);
@@ -154,7 +187,11 @@ fn the_sweep_is_exponential_from_lr_min_to_lr_max() {
     // 4 decades in 100 steps: ratio 10^(1/25), the same between every pair.
     let ratio = 10f64.powf(0.04);
     for (i, pair) in lrs.windows(2).enumerate() {
-        assert!((pair[1] / pair[0] - ratio).abs() < 1e-12, "step {i}: ratio {}", pair[1] / pair[0]);
+        assert!(
+            (pair[1] / pair[0] - ratio).abs() < 1e-12,
+            "step {i}: ratio {}",
+            pair[1] / pair[0]
+        );
     }
     assert!((lrs[25] - 1e-3).abs() < 1e-15 && (lrs[50] - 1e-2).abs() < 1e-14);
     // A flat loss: the smoothed loss equals it (bias correction), and nothing is suggested.
@@ -168,7 +205,11 @@ fn smoothing_is_a_bias_corrected_moving_average() {
     //   avg₁ = 0.5·0 + 0.5·4 = 2      smoothed₁ = 2 / (1 − 0.5)   = 4
     //   avg₂ = 0.5·2 + 0.5·2 = 2      smoothed₂ = 2 / (1 − 0.25)  = 8/3
     //   avg₃ = 0.5·2 + 0.5·1 = 1.5    smoothed₃ = 1.5 / (1 − 0.125) = 12/7
-    let config = LrFinderConfig { smoothing: 0.5, iterations: 3, ..LrFinderConfig::default() };
+    let config = LrFinderConfig {
+        smoothing: 0.5,
+        iterations: 3,
+        ..LrFinderConfig::default()
+    };
     let mut losses = [4.0, 2.0, 1.0].into_iter();
     let r = find_lr(&config, |_| losses.next().unwrap()).unwrap();
     let smoothed: Vec<f64> = r.points.iter().map(|p| p.smoothed).collect();
@@ -176,10 +217,17 @@ fn smoothing_is_a_bias_corrected_moving_average() {
         assert!((got - want).abs() < 1e-12, "{smoothed:?}");
     }
     // β = 0: no smoothing.
-    let config = LrFinderConfig { smoothing: 0.0, iterations: 3, ..LrFinderConfig::default() };
+    let config = LrFinderConfig {
+        smoothing: 0.0,
+        iterations: 3,
+        ..LrFinderConfig::default()
+    };
     let mut losses = [4.0, 2.0, 1.0].into_iter();
     let r = find_lr(&config, |_| losses.next().unwrap()).unwrap();
-    assert_eq!(r.points.iter().map(|p| p.smoothed).collect::<Vec<_>>(), vec![4.0, 2.0, 1.0]);
+    assert_eq!(
+        r.points.iter().map(|p| p.smoothed).collect::<Vec<_>>(),
+        vec![4.0, 2.0, 1.0]
+    );
     // Three points, falling by more than MIN_DROP: the steepest central difference is at the middle.
     const { assert!(1.0 < (1.0 - MIN_DROP) * 4.0) };
     assert_eq!(r.steepest_index, Some(1));
@@ -214,22 +262,54 @@ fn stepping_by_hand_equals_the_driver_and_reports_progress() {
 #[test]
 fn config_errors_name_the_field() {
     let err = |v: serde_json::Value| LrFinderConfig::from_value(v).unwrap_err().0;
-    assert_eq!(err(serde_json::json!({ "lrMin": 0.0 })), "lrMin: must be a positive finite number, got 0");
-    assert_eq!(err(serde_json::json!({ "lrMin": 0.1, "lrMax": 0.01 })), "lrMax: must be a finite number above lrMin (0.1), got 0.01");
-    assert_eq!(err(serde_json::json!({ "iterations": 1 })), "iterations: must be between 2 and 10000, got 1");
-    assert_eq!(err(serde_json::json!({ "smoothing": 1.0 })), "smoothing: must be in [0, 1), got 1");
-    assert_eq!(err(serde_json::json!({ "divergence": 1.0 })), "divergence: must be a finite number above 1, got 1");
+    assert_eq!(
+        err(serde_json::json!({ "lrMin": 0.0 })),
+        "lrMin: must be a positive finite number, got 0"
+    );
+    assert_eq!(
+        err(serde_json::json!({ "lrMin": 0.1, "lrMax": 0.01 })),
+        "lrMax: must be a finite number above lrMin (0.1), got 0.01"
+    );
+    assert_eq!(
+        err(serde_json::json!({ "iterations": 1 })),
+        "iterations: must be between 2 and 10000, got 1"
+    );
+    assert_eq!(
+        err(serde_json::json!({ "smoothing": 1.0 })),
+        "smoothing: must be in [0, 1), got 1"
+    );
+    assert_eq!(
+        err(serde_json::json!({ "divergence": 1.0 })),
+        "divergence: must be a finite number above 1, got 1"
+    );
     assert!(err(serde_json::json!({ "lr_min": 1e-3 })).contains("unknown field `lr_min`"));
     let c = LrFinderConfig::from_value(serde_json::json!({ "lrMax": 10, "iterations": 50 })).unwrap();
-    assert_eq!((c.lr_min, c.lr_max, c.iterations, c.smoothing, c.divergence), (1e-5, 10.0, 50, 0.9, 4.0));
-    assert_eq!(LrFinderConfig::from_value(serde_json::Value::Null).unwrap(), LrFinderConfig::default());
+    assert_eq!(
+        (c.lr_min, c.lr_max, c.iterations, c.smoothing, c.divergence),
+        (1e-5, 10.0, 50, 0.9, 4.0)
+    );
+    assert_eq!(
+        LrFinderConfig::from_value(serde_json::Value::Null).unwrap(),
+        LrFinderConfig::default()
+    );
 }
 
 #[test]
 fn result_serialises_in_camel_case_for_the_page() {
     let r = quadratic(10.0, &wide());
     let v = serde_json::to_value(&r).unwrap();
-    for key in ["points", "stopReason", "initialLoss", "suggestedLr", "steepestIndex", "steepestLr", "minIndex", "minLr", "minSmoothed", "rule"] {
+    for key in [
+        "points",
+        "stopReason",
+        "initialLoss",
+        "suggestedLr",
+        "steepestIndex",
+        "steepestLr",
+        "minIndex",
+        "minLr",
+        "minSmoothed",
+        "rule",
+    ] {
         assert!(!v[key].is_null(), "{key}");
     }
     assert_eq!(v["stopReason"], "diverged");

@@ -61,7 +61,10 @@ fn allocations() -> usize {
 
 /// Linear(1 → 1) with w = `w0`, b = `b0`.
 fn model(w0: f64, b0: f64) -> Model<f64> {
-    let spec = [LayerSpec::Linear { out_features: 1, drop_connect: 0.0 }];
+    let spec = [LayerSpec::Linear {
+        out_features: 1,
+        drop_connect: 0.0,
+    }];
     let mut m = Model::<f64>::from_specs(&spec, [1, 1, 1], Init::Kaiming, &mut Rng::new(0)).unwrap();
     m.visit_params(&mut |kind, w, _| w[0] = if kind == ParamKind::Weight { w0 } else { b0 });
     m
@@ -69,7 +72,13 @@ fn model(w0: f64, b0: f64) -> Model<f64> {
 
 /// Writes the gradient of f = ½·a·w² + ½·c·b²: g_w = a·w, g_b = c·b.
 fn set_grads(m: &mut Model<f64>, a: f64, c: f64) {
-    m.visit_params(&mut |kind, w, g| g[0] = if kind == ParamKind::Weight { a * w[0] } else { c * w[0] });
+    m.visit_params(&mut |kind, w, g| {
+        g[0] = if kind == ParamKind::Weight {
+            a * w[0]
+        } else {
+            c * w[0]
+        }
+    });
 }
 
 /// (w, b) now.
@@ -97,7 +106,10 @@ fn close(a: f64, b: f64) -> bool {
 
 fn assert_steps(got: &[[f64; 2]], want: [[f64; 2]; 3]) {
     for (g, w) in got.iter().zip(want) {
-        assert!(close(g[0], w[0]) && close(g[1], w[1]), "got {got:?}, want {want:?}");
+        assert!(
+            close(g[0], w[0]) && close(g[1], w[1]),
+            "got {got:?}, want {want:?}"
+        );
     }
 }
 
@@ -149,8 +161,14 @@ fn sgd_nesterov_three_steps() {
     // b: g = −2, v = −2, step = −3.8, b₁ = −1.62
     //    g = −1.62, v = −1.8 − 1.62 = −3.42, step = −1.62 − 3.078 = −4.698, b₂ = −1.1502
     //    g = −1.1502, v = −3.078 − 1.1502 = −4.2282, step = −1.1502 − 3.80538 = −4.95558, b₃ = −0.654642
-    let got = run(r#"{"type": "sgd", "momentum": 0.9, "nesterov": true, "weightDecay": 0.1}"#, 0.1);
-    assert_steps(&got, [[0.601, -1.62], [0.191101, -1.1502], [-0.140468399, -0.654642]]);
+    let got = run(
+        r#"{"type": "sgd", "momentum": 0.9, "nesterov": true, "weightDecay": 0.1}"#,
+        0.1,
+    );
+    assert_steps(
+        &got,
+        [[0.601, -1.62], [0.191101, -1.1502], [-0.140468399, -0.654642]],
+    );
 }
 
 #[test]
@@ -163,7 +181,10 @@ fn nesterov_differs_from_momentum_as_the_formula_says() {
     assert!(close(-2.0 - nesterov[0][1], 1.9 * (-2.0 - plain[0][1])));
     // The struct API gives the same as the config (nesterov via with_nesterov).
     let mut opt = None;
-    let direct = three_steps(|m| opt.get_or_insert_with(|| Sgd::new(m, 0.9, 0.0).with_nesterov(true)).step(m, 0.1));
+    let direct = three_steps(|m| {
+        opt.get_or_insert_with(|| Sgd::new(m, 0.9, 0.0).with_nesterov(true))
+            .step(m, 0.1)
+    });
     assert_eq!(direct, nesterov);
 }
 
@@ -179,7 +200,11 @@ fn adagrad_three_steps() {
     let got = run(r#"{"type": "adagrad", "weightDecay": 0.1}"#, 0.1);
     assert_steps(
         &got,
-        [[0.9000000000047619, -1.900000000005], [0.8331035268446891, -1.831125053815932], [0.7804561813563952, -1.7758215150175451]],
+        [
+            [0.9000000000047619, -1.900000000005],
+            [0.8331035268446891, -1.831125053815932],
+            [0.7804561813563952, -1.7758215150175451],
+        ],
     );
 }
 
@@ -196,7 +221,11 @@ fn rmsprop_three_steps() {
     let got = run(r#"{"type": "rmsprop", "weightDecay": 0.1}"#, 0.01);
     assert_steps(
         &got,
-        [[0.9000000047619046, -1.900000005], [0.8329179676226509, -1.8309433328172848], [0.7799822728275055, -1.775349450099218]],
+        [
+            [0.9000000047619046, -1.900000005],
+            [0.8329179676226509, -1.8309433328172848],
+            [0.7799822728275055, -1.775349450099218],
+        ],
     );
 }
 
@@ -209,10 +238,17 @@ fn rmsprop_momentum_three_steps() {
     // b: buf₁ = −9.99999950000002, b₁ = −1.900000005
     //    buf₂ = −15.905666768271521, b₂ = −1.7409433373172847
     //    buf₃ = −19.681336236845492, b₃ = −1.5441299749488298
-    let got = run(r#"{"type": "rmsprop", "momentum": 0.9, "weightDecay": 0.1}"#, 0.01);
+    let got = run(
+        r#"{"type": "rmsprop", "momentum": 0.9, "weightDecay": 0.1}"#,
+        0.01,
+    );
     assert_steps(
         &got,
-        [[0.9000000047619046, -1.900000005], [0.7429179719083651, -1.7409433373172847], [0.5529149333239413, -1.5441299749488298]],
+        [
+            [0.9000000047619046, -1.900000005],
+            [0.7429179719083651, -1.7409433373172847],
+            [0.5529149333239413, -1.5441299749488298],
+        ],
     );
 }
 
@@ -231,7 +267,11 @@ fn adam_three_steps() {
     let got = run(r#"{"type": "adam", "weightDecay": 0.1}"#, 0.1);
     assert_steps(
         &got,
-        [[0.9000000004761904, -1.9000000005], [0.8004122286431954, -1.8001664866210927], [0.7015862728718214, -1.7006233928121137]],
+        [
+            [0.9000000004761904, -1.9000000005],
+            [0.8004122286431954, -1.8001664866210927],
+            [0.7015862728718214, -1.7006233928121137],
+        ],
     );
 }
 
@@ -249,7 +289,11 @@ fn adamw_three_steps() {
     let got = run(r#"{"type": "adamw", "weightDecay": 0.1}"#, 0.1);
     assert_steps(
         &got,
-        [[0.8900000004999999, -1.9000000005], [0.7815718559365048, -1.8001664866210927], [0.6751012216400698, -1.7006233928121137]],
+        [
+            [0.8900000004999999, -1.9000000005],
+            [0.7815718559365048, -1.8001664866210927],
+            [0.6751012216400698, -1.7006233928121137],
+        ],
     );
 }
 
@@ -275,7 +319,12 @@ fn weight_decay_skips_biases() {
         let plain = three_steps(|m| b.get_or_insert_with(|| without.build(m)).step(m, 0.01));
         for (d, p) in decayed.iter().zip(&plain) {
             assert_eq!(d[1], p[1], "{json}: the bias must not be decayed");
-            assert!(d[0] < p[0], "{json}: the (positive) weight must be decayed: {} vs {}", d[0], p[0]);
+            assert!(
+                d[0] < p[0],
+                "{json}: the (positive) weight must be decayed: {} vs {}",
+                d[0],
+                p[0]
+            );
         }
         // Opting in decays the bias too (it is negative, so decay moves it up).
         let mut o = None;
@@ -287,7 +336,10 @@ fn weight_decay_skips_biases() {
             })
             .step(m, 0.01)
         });
-        assert!(all[2][1] > plain[2][1], "{json}: decay_biases must decay the bias");
+        assert!(
+            all[2][1] > plain[2][1],
+            "{json}: decay_biases must decay the bias"
+        );
     }
 }
 
@@ -296,7 +348,13 @@ fn batchnorm_parameters_are_not_decayed() {
     // BatchNorm's γ (= 1) and β (= 0) are reported as ParamKind::Bias: with zero gradients and a
     // large weight decay only the Linear weight moves (SGD: w ← w − lr·λ·w; every optimizer moves it
     // towards zero).
-    let spec = [LayerSpec::Batchnorm, LayerSpec::Linear { out_features: 2, drop_connect: 0.0 }];
+    let spec = [
+        LayerSpec::Batchnorm,
+        LayerSpec::Linear {
+            out_features: 2,
+            drop_connect: 0.0,
+        },
+    ];
     let mut m = Model::<f64>::from_specs(&spec, [3, 1, 1], Init::Kaiming, &mut Rng::new(1)).unwrap();
     let snapshot = |m: &mut Model<f64>| {
         let mut p = Vec::new();
@@ -317,7 +375,10 @@ fn batchnorm_parameters_are_not_decayed() {
                 assert_eq!(a, b, "{json}: γ/β and biases must not be decayed");
             } else {
                 // Every weight moves towards zero (adaptive methods may step past it: their step is ≈ lr).
-                assert!(a.iter().zip(b).all(|(x, y)| (x - y) * y < 0.0), "{json}: weights must be decayed: {b:?} → {a:?}");
+                assert!(
+                    a.iter().zip(b).all(|(x, y)| (x - y) * y < 0.0),
+                    "{json}: weights must be decayed: {b:?} → {a:?}"
+                );
             }
         }
     }
@@ -349,8 +410,14 @@ fn adamw_decay_is_decoupled_from_the_adaptive_scaling() {
     }
     // Without decay the two are the same algorithm, bit for bit.
     let (mut a, mut b) = (None, None);
-    let x = three_steps(|m| a.get_or_insert_with(|| build(r#"{"type": "adam"}"#).build(m)).step(m, 0.1));
-    let y = three_steps(|m| b.get_or_insert_with(|| build(r#"{"type": "adamw", "weightDecay": 0}"#).build(m)).step(m, 0.1));
+    let x = three_steps(|m| {
+        a.get_or_insert_with(|| build(r#"{"type": "adam"}"#).build(m))
+            .step(m, 0.1)
+    });
+    let y = three_steps(|m| {
+        b.get_or_insert_with(|| build(r#"{"type": "adamw", "weightDecay": 0}"#).build(m))
+            .step(m, 0.1)
+    });
     assert_eq!(x, y);
 }
 
@@ -359,10 +426,18 @@ fn adamw_decay_is_decoupled_from_the_adaptive_scaling() {
 #[test]
 fn steps_allocate_nothing() {
     let spec = [
-        LayerSpec::Conv2d { out_channels: 2, kernel_size: 3, stride: 1, padding: 1 },
+        LayerSpec::Conv2d {
+            out_channels: 2,
+            kernel_size: 3,
+            stride: 1,
+            padding: 1,
+        },
         LayerSpec::Batchnorm,
         LayerSpec::Flatten,
-        LayerSpec::Linear { out_features: 3, drop_connect: 0.0 },
+        LayerSpec::Linear {
+            out_features: 3,
+            drop_connect: 0.0,
+        },
     ];
     let mut m = Model::<f32>::from_specs(&spec, [1, 4, 4], Init::Kaiming, &mut Rng::new(2)).unwrap();
     // The counter does count (a test that cannot fail proves nothing).
@@ -389,16 +464,28 @@ fn f32_matches_f64_on_the_first_steps() {
             let mut o = None;
             move |m| o.get_or_insert_with(|| c.build(m)).step(m, 0.01)
         });
-        let spec = [LayerSpec::Linear { out_features: 1, drop_connect: 0.0 }];
+        let spec = [LayerSpec::Linear {
+            out_features: 1,
+            drop_connect: 0.0,
+        }];
         let mut m = Model::<f32>::from_specs(&spec, [1, 1, 1], Init::Kaiming, &mut Rng::new(0)).unwrap();
         m.visit_params(&mut |kind, w, _| w[0] = if kind == ParamKind::Weight { 1.0 } else { -2.0 });
         let mut opt = build(json).build(&mut m);
         for want in &f64_run {
-            m.visit_params(&mut |kind, w, g| g[0] = if kind == ParamKind::Weight { 2.0 * w[0] } else { w[0] });
+            m.visit_params(&mut |kind, w, g| {
+                g[0] = if kind == ParamKind::Weight {
+                    2.0 * w[0]
+                } else {
+                    w[0]
+                }
+            });
             opt.step(&mut m, 0.01);
             let mut p = [0.0f64; 2];
             m.visit_params(&mut |kind, w, _| p[(kind == ParamKind::Bias) as usize] = w[0] as f64);
-            assert!((p[0] - want[0]).abs() < 1e-5 && (p[1] - want[1]).abs() < 1e-5, "{json}: {p:?} vs {want:?}");
+            assert!(
+                (p[0] - want[0]).abs() < 1e-5 && (p[1] - want[1]).abs() < 1e-5,
+                "{json}: {p:?} vs {want:?}"
+            );
         }
     }
 }
@@ -407,39 +494,123 @@ fn f32_matches_f64_on_the_first_steps() {
 
 #[test]
 fn config_defaults_follow_pytorch() {
-    assert_eq!(OptimizerConfig::default(), OptimizerConfig::Sgd { momentum: 0.9, nesterov: false, weight_decay: 0.0 });
+    assert_eq!(
+        OptimizerConfig::default(),
+        OptimizerConfig::Sgd {
+            momentum: 0.9,
+            nesterov: false,
+            weight_decay: 0.0
+        }
+    );
     let parse = |s: &str| serde_json::from_str::<OptimizerConfig>(s).unwrap();
-    assert_eq!(parse(r#"{"type": "sgd"}"#), OptimizerConfig::Sgd { momentum: 0.0, nesterov: false, weight_decay: 0.0 });
-    assert_eq!(parse(r#"{"type": "adagrad"}"#), OptimizerConfig::Adagrad { eps: 1e-10, initial_accumulator_value: 0.0, weight_decay: 0.0 });
-    assert_eq!(parse(r#"{"type": "rmsprop"}"#), OptimizerConfig::Rmsprop { alpha: 0.99, eps: 1e-8, momentum: 0.0, weight_decay: 0.0 });
-    assert_eq!(parse(r#"{"type": "adam"}"#), OptimizerConfig::Adam { betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.0 });
-    assert_eq!(parse(r#"{"type": "adamw"}"#), OptimizerConfig::Adamw { betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.01 });
+    assert_eq!(
+        parse(r#"{"type": "sgd"}"#),
+        OptimizerConfig::Sgd {
+            momentum: 0.0,
+            nesterov: false,
+            weight_decay: 0.0
+        }
+    );
+    assert_eq!(
+        parse(r#"{"type": "adagrad"}"#),
+        OptimizerConfig::Adagrad {
+            eps: 1e-10,
+            initial_accumulator_value: 0.0,
+            weight_decay: 0.0
+        }
+    );
+    assert_eq!(
+        parse(r#"{"type": "rmsprop"}"#),
+        OptimizerConfig::Rmsprop {
+            alpha: 0.99,
+            eps: 1e-8,
+            momentum: 0.0,
+            weight_decay: 0.0
+        }
+    );
+    assert_eq!(
+        parse(r#"{"type": "adam"}"#),
+        OptimizerConfig::Adam {
+            betas: [0.9, 0.999],
+            eps: 1e-8,
+            weight_decay: 0.0
+        }
+    );
+    assert_eq!(
+        parse(r#"{"type": "adamw"}"#),
+        OptimizerConfig::Adamw {
+            betas: [0.9, 0.999],
+            eps: 1e-8,
+            weight_decay: 0.01
+        }
+    );
     let c = parse(r#"{"type": "adam", "betas": [0.8, 0.99], "eps": 1e-6, "weightDecay": 0.001}"#);
-    assert_eq!(c, OptimizerConfig::Adam { betas: [0.8, 0.99], eps: 1e-6, weight_decay: 0.001 });
+    assert_eq!(
+        c,
+        OptimizerConfig::Adam {
+            betas: [0.8, 0.99],
+            eps: 1e-6,
+            weight_decay: 0.001
+        }
+    );
     // Round trip through JSON keeps the shape.
     let text = serde_json::to_string(&c).unwrap();
-    assert_eq!(text, r#"{"type":"adam","betas":[0.8,0.99],"eps":1e-6,"weightDecay":0.001}"#);
+    assert_eq!(
+        text,
+        r#"{"type":"adam","betas":[0.8,0.99],"eps":1e-6,"weightDecay":0.001}"#
+    );
     assert_eq!(parse(&text), c);
 }
 
 #[test]
 fn config_rejects_unknown_fields_and_bad_values_by_name() {
-    let e = serde_json::from_str::<OptimizerConfig>(r#"{"type": "sgd", "beta": 0.9}"#).unwrap_err().to_string();
+    let e = serde_json::from_str::<OptimizerConfig>(r#"{"type": "sgd", "beta": 0.9}"#)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("unknown field `beta`"), "{e}");
-    let e = serde_json::from_str::<OptimizerConfig>(r#"{"type": "lion"}"#).unwrap_err().to_string();
+    let e = serde_json::from_str::<OptimizerConfig>(r#"{"type": "lion"}"#)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("lion"), "{e}");
     let check = |json: &str, want: &str| {
-        let e = serde_json::from_str::<OptimizerConfig>(json).unwrap().validate().unwrap_err();
+        let e = serde_json::from_str::<OptimizerConfig>(json)
+            .unwrap()
+            .validate()
+            .unwrap_err();
         assert_eq!(e, want);
     };
-    check(r#"{"type": "sgd", "momentum": 1.5}"#, "momentum: must be in [0, 1), got 1.5");
-    check(r#"{"type": "sgd", "nesterov": true}"#, "nesterov: requires momentum > 0, got true with momentum 0");
-    check(r#"{"type": "sgd", "weightDecay": -1}"#, "weightDecay: must be a finite number ≥ 0, got -1");
-    check(r#"{"type": "adagrad", "eps": 0}"#, "eps: must be a positive finite number, got 0");
-    check(r#"{"type": "adagrad", "initialAccumulatorValue": -0.1}"#, "initialAccumulatorValue: must be a finite number ≥ 0, got -0.1");
-    check(r#"{"type": "rmsprop", "alpha": 1}"#, "alpha: must be in [0, 1), got 1");
-    check(r#"{"type": "adam", "betas": [0.9, 1.0]}"#, "betas[1]: must be in [0, 1), got 1");
-    check(r#"{"type": "adamw", "betas": [-0.1, 0.999]}"#, "betas[0]: must be in [0, 1), got -0.1");
+    check(
+        r#"{"type": "sgd", "momentum": 1.5}"#,
+        "momentum: must be in [0, 1), got 1.5",
+    );
+    check(
+        r#"{"type": "sgd", "nesterov": true}"#,
+        "nesterov: requires momentum > 0, got true with momentum 0",
+    );
+    check(
+        r#"{"type": "sgd", "weightDecay": -1}"#,
+        "weightDecay: must be a finite number ≥ 0, got -1",
+    );
+    check(
+        r#"{"type": "adagrad", "eps": 0}"#,
+        "eps: must be a positive finite number, got 0",
+    );
+    check(
+        r#"{"type": "adagrad", "initialAccumulatorValue": -0.1}"#,
+        "initialAccumulatorValue: must be a finite number ≥ 0, got -0.1",
+    );
+    check(
+        r#"{"type": "rmsprop", "alpha": 1}"#,
+        "alpha: must be in [0, 1), got 1",
+    );
+    check(
+        r#"{"type": "adam", "betas": [0.9, 1.0]}"#,
+        "betas[1]: must be in [0, 1), got 1",
+    );
+    check(
+        r#"{"type": "adamw", "betas": [-0.1, 0.999]}"#,
+        "betas[0]: must be in [0, 1), got -0.1",
+    );
     for json in ALL {
         build(json);
     }

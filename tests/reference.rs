@@ -42,9 +42,18 @@ fn strided_padded_conv_sizes() {
         ((5, 5, 1, 0), 1),
     ];
     for ((h, k, stride, padding), out) in cases {
-        let spec = [LayerSpec::Conv2d { out_channels: 1, kernel_size: k, stride, padding }];
+        let spec = [LayerSpec::Conv2d {
+            out_channels: 1,
+            kernel_size: k,
+            stride,
+            padding,
+        }];
         let m = Model::<f32>::from_specs(&spec, [1, h, h], Init::Kaiming, &mut Rng::new(0)).unwrap();
-        assert_eq!(m.output_shape(), [1, out, out], "in {h} k {k} s {stride} p {padding}");
+        assert_eq!(
+            m.output_shape(),
+            [1, out, out],
+            "in {h} k {k} s {stride} p {padding}"
+        );
     }
 }
 
@@ -56,8 +65,21 @@ fn conv_is_cross_correlation_with_zero_padding() {
     //   row 0: −x[0][j] + .5 for j < 3, then 0 + .5;   row 3: .5, then x[2][j−1] + .5;
     //   rows 1–2: −x[i][0] + .5, the interior −3.5s, then x[i−1][2] + .5.
     let x: Vec<f32> = (1..=9).map(|v| v as f32).collect();
-    for (pad, expect) in [(0usize, vec![-3.5f32; 4]), (1, vec![-0.5, -1.5, -2.5, 0.5, -3.5, -3.5, -3.5, 3.5, -6.5, -3.5, -3.5, 6.5, 0.5, 7.5, 8.5, 9.5])] {
-        let spec = [LayerSpec::Conv2d { out_channels: 1, kernel_size: 2, stride: 1, padding: pad }];
+    for (pad, expect) in [
+        (0usize, vec![-3.5f32; 4]),
+        (
+            1,
+            vec![
+                -0.5, -1.5, -2.5, 0.5, -3.5, -3.5, -3.5, 3.5, -6.5, -3.5, -3.5, 6.5, 0.5, 7.5, 8.5, 9.5,
+            ],
+        ),
+    ] {
+        let spec = [LayerSpec::Conv2d {
+            out_channels: 1,
+            kernel_size: 2,
+            stride: 1,
+            padding: pad,
+        }];
         let mut m = Model::<f32>::from_specs(&spec, [1, 3, 3], Init::Kaiming, &mut Rng::new(0)).unwrap();
         m.visit_params(&mut |kind, w, _| match kind {
             trainlab::nn::ParamKind::Weight => w.copy_from_slice(&[1.0, 0.0, 0.0, -1.0]),
@@ -80,8 +102,19 @@ fn cross_entropy_reference_values() {
     let want = (0.407_605_964_444_380_3 + 3f64.ln()) / 2.0;
     assert!((loss - want).abs() < 1e-12, "loss {loss} want {want}");
     // dz = (softmax − t)/N: row 0 softmax = (0.0900306, 0.2447285, 0.6652410)
-    let p = [0.090_030_573_170_380_46, 0.244_728_471_054_797_64, 0.665_240_955_774_821_9];
-    let want_d = [p[0] / 2.0, p[1] / 2.0, (p[2] - 1.0) / 2.0, (1.0 / 3.0 - 0.2) / 2.0, (1.0 / 3.0 - 0.3) / 2.0, (1.0 / 3.0 - 0.5) / 2.0];
+    let p = [
+        0.090_030_573_170_380_46,
+        0.244_728_471_054_797_64,
+        0.665_240_955_774_821_9,
+    ];
+    let want_d = [
+        p[0] / 2.0,
+        p[1] / 2.0,
+        (p[2] - 1.0) / 2.0,
+        (1.0 / 3.0 - 0.2) / 2.0,
+        (1.0 / 3.0 - 0.3) / 2.0,
+        (1.0 / 3.0 - 0.5) / 2.0,
+    ];
     for (a, b) in d.data.iter().zip(want_d) {
         assert!((a - b).abs() < 1e-12, "dlogits {:?} want {want_d:?}", d.data);
     }
@@ -94,9 +127,18 @@ fn cross_entropy_reference_values() {
 fn sgd_momentum_first_steps_match_pytorch() {
     // One linear unit y = w·x + b, x = 1, dL/dy = 1 every step so g_w = 1, g_b = 1.
     // PyTorch: v₁ = g; w₁ = w₀ − lr·v₁; v₂ = μ·v₁ + g; ... with weight decay λ on w only: g_w = 1 + λ·w.
-    let spec = [LayerSpec::Linear { out_features: 1, drop_connect: 0.0 }];
+    let spec = [LayerSpec::Linear {
+        out_features: 1,
+        drop_connect: 0.0,
+    }];
     let mut m = Model::<f64>::from_specs(&spec, [1, 1, 1], Init::Kaiming, &mut Rng::new(0)).unwrap();
-    m.visit_params(&mut |kind, w, _| w[0] = if kind == trainlab::nn::ParamKind::Weight { 2.0 } else { 0.0 });
+    m.visit_params(&mut |kind, w, _| {
+        w[0] = if kind == trainlab::nn::ParamKind::Weight {
+            2.0
+        } else {
+            0.0
+        }
+    });
     let mut opt = Sgd::new(&mut m, 0.9, 0.1);
     let mut ws = Vec::new();
     for _ in 0..3 {
@@ -117,6 +159,9 @@ fn sgd_momentum_first_steps_match_pytorch() {
     // b: v = 1, 1.9, 2.71 → b = −0.5, −1.45, −2.805 (no decay on biases)
     let want = [[1.4, -0.5], [0.29, -1.45], [-1.2235, -2.805]];
     for (got, want) in ws.iter().zip(want) {
-        assert!((got[0] - want[0]).abs() < 1e-12 && (got[1] - want[1]).abs() < 1e-12, "got {ws:?}");
+        assert!(
+            (got[0] - want[0]).abs() < 1e-12 && (got[1] - want[1]).abs() < 1e-12,
+            "got {ws:?}"
+        );
     }
 }

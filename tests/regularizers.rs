@@ -64,7 +64,11 @@ fn assert_layer_gradients(what: &str, layer: &mut dyn Layer<f64>, mut x: Tensor<
         let down = loss(layer, &x, &r);
         x.data[i] = v;
         let num = (up - down) / (2.0 * H);
-        assert!(close(dx.data[i], num, TOL), "{what}: input gradient [{i}] analytic {} numeric {num}", dx.data[i]);
+        assert!(
+            close(dx.data[i], num, TOL),
+            "{what}: input gradient [{i}] analytic {} numeric {num}",
+            dx.data[i]
+        );
     }
     for (p, g) in grads.iter().enumerate() {
         for (j, &gj) in g.iter().enumerate() {
@@ -74,7 +78,10 @@ fn assert_layer_gradients(what: &str, layer: &mut dyn Layer<f64>, mut x: Tensor<
             let down = loss(layer, &x, &r);
             nudge(layer, p, j, H);
             let num = (up - down) / (2.0 * H);
-            assert!(close(gj, num, TOL), "{what}: parameter {p} gradient [{j}] analytic {gj} numeric {num}");
+            assert!(
+                close(gj, num, TOL),
+                "{what}: parameter {p} gradient [{j}] analytic {gj} numeric {num}"
+            );
         }
     }
 }
@@ -125,12 +132,30 @@ fn batchnorm_gradients_conv_and_linear_shaped() {
     // Conv-shaped (N, C, H, W) = (3, 2, 3, 3): statistics per channel over 27 values; inputs with
     // channel offsets so the mean matters.
     let mut x = tensor([3, 2, 3, 3], 9);
-    x.data.iter_mut().enumerate().for_each(|(i, v)| *v = *v * 2.0 + (i / 9 % 2) as f64 * 3.0 - 1.0);
-    assert_layer_gradients("batchnorm conv-shaped", &mut batchnorm_with_affine([2, 3, 3], 10), x, 11);
+    x.data
+        .iter_mut()
+        .enumerate()
+        .for_each(|(i, v)| *v = *v * 2.0 + (i / 9 % 2) as f64 * 3.0 - 1.0);
+    assert_layer_gradients(
+        "batchnorm conv-shaped",
+        &mut batchnorm_with_affine([2, 3, 3], 10),
+        x,
+        11,
+    );
     // Linear-shaped (N, F, 1, 1) = (4, 5, 1, 1): per feature over the 4 samples of the batch.
-    assert_layer_gradients("batchnorm linear-shaped", &mut batchnorm_with_affine([5, 1, 1], 12), tensor([4, 5, 1, 1], 13), 14);
+    assert_layer_gradients(
+        "batchnorm linear-shaped",
+        &mut batchnorm_with_affine([5, 1, 1], 12),
+        tensor([4, 5, 1, 1], 13),
+        14,
+    );
     // Batch of 1 on a conv map: statistics over one image's pixels.
-    assert_layer_gradients("batchnorm batch 1", &mut batchnorm_with_affine([2, 2, 3], 15), tensor([1, 2, 2, 3], 16), 17);
+    assert_layer_gradients(
+        "batchnorm batch 1",
+        &mut batchnorm_with_affine([2, 2, 3], 15),
+        tensor([1, 2, 2, 3], 16),
+        17,
+    );
 }
 
 #[test]
@@ -147,12 +172,18 @@ fn batchnorm_eval_backward_treats_running_statistics_as_constants() {
     for (i, (&d, &gy)) in dx.data.iter().zip(&dy.data).enumerate() {
         let ch = i / 4 % 2;
         let want = gy * g[ch] / (rv[ch] + 1e-5).sqrt();
-        assert!((d - want).abs() < 1e-12, "dx[{i}] = {d}, want γ·dy/√(running_var + eps) = {want}");
+        assert!(
+            (d - want).abs() < 1e-12,
+            "dx[{i}] = {d}, want γ·dy/√(running_var + eps) = {want}"
+        );
     }
     let mut dbeta = Vec::new();
     bn.visit_params(&mut |_, _, gr| dbeta = gr.to_vec());
     for (ch, &db) in dbeta.iter().enumerate() {
-        let want: f64 = (0..3).flat_map(|n| (0..4).map(move |k| (n * 2 + ch) * 4 + k)).map(|i| dy.data[i]).sum();
+        let want: f64 = (0..3)
+            .flat_map(|n| (0..4).map(move |k| (n * 2 + ch) * 4 + k))
+            .map(|i| dy.data[i])
+            .sum();
         assert!((db - want).abs() < 1e-12);
     }
 }
@@ -165,20 +196,36 @@ fn dropout_train_preserves_the_mean_and_drops_a_fraction_p() {
     let p = 0.5;
     let features = 16;
     let x_row: Vec<f64> = (0..features).map(|i| 0.5 + i as f64 * 0.25).collect(); // all nonzero
-    // K copies of the same row in one batch: each row gets its own independent mask.
+                                                                                  // K copies of the same row in one batch: each row gets its own independent mask.
     let k = 20_000;
-    let x = Tensor::from_vec([k, features, 1, 1], x_row.iter().cycle().take(k * features).copied().collect());
+    let x = Tensor::from_vec(
+        [k, features, 1, 1],
+        x_row.iter().cycle().take(k * features).copied().collect(),
+    );
     let mut layer = Dropout::<f64>::new(p, [features, 1, 1]);
     let y = forward(&mut layer, &x, Mode::Train, &mut Rng::new(21));
-    let eval = forward(&mut layer, &Tensor::from_vec([1, features, 1, 1], x_row.clone()), Mode::Eval, &mut Rng::new(0));
+    let eval = forward(
+        &mut layer,
+        &Tensor::from_vec([1, features, 1, 1], x_row.clone()),
+        Mode::Eval,
+        &mut Rng::new(0),
+    );
     for (j, &xj) in x_row.iter().enumerate() {
         let col = y.iter().skip(j).step_by(features);
         let mean = col.clone().sum::<f64>() / k as f64;
         // Each y is 0 or x/(1 − p): variance x²·p/(1 − p), so the mean of K has this standard error.
         let se = xj * (p / (1.0 - p)).sqrt() / (k as f64).sqrt();
-        assert!((mean - xj).abs() < 5.0 * se, "feature {j}: mean {mean} vs x {xj} (5σ = {})", 5.0 * se);
+        assert!(
+            (mean - xj).abs() < 5.0 * se,
+            "feature {j}: mean {mean} vs x {xj} (5σ = {})",
+            5.0 * se
+        );
         // The ConvNetJS check: the eval output is the expectation of the training output.
-        assert!((mean - eval[j]).abs() < 5.0 * se, "feature {j}: train mean {mean} vs eval {}", eval[j]);
+        assert!(
+            (mean - eval[j]).abs() < 5.0 * se,
+            "feature {j}: train mean {mean} vs eval {}",
+            eval[j]
+        );
         // Kept values are scaled by exactly 1/(1 − p).
         assert!(col.clone().all(|&v| v == 0.0 || v == xj / (1.0 - p)));
     }
@@ -232,7 +279,10 @@ fn drop_connect_training_mean_equals_the_eval_output_and_drops_a_fraction_p() {
     let eval = forward(&mut layer, &x, Mode::Eval, &mut Rng::new(0));
     // Eval is plain W·x + b: "use all the connections".
     for (j, &e) in eval.iter().enumerate() {
-        let want = layer.bias[j] + (0..inp).map(|i| layer.weight[j * inp + i] * x.data[i]).sum::<f64>();
+        let want = layer.bias[j]
+            + (0..inp)
+                .map(|i| layer.weight[j * inp + i] * x.data[i])
+                .sum::<f64>();
         assert!((e - want).abs() < 1e-12);
     }
     let k = 20_000;
@@ -242,18 +292,32 @@ fn drop_connect_training_mean_equals_the_eval_output_and_drops_a_fraction_p() {
         let y = forward(&mut layer, &x, Mode::Train, &mut rng);
         sum.iter_mut().zip(&y).for_each(|(s, v)| *s += v);
         dropped += layer.drop_connect_mask().iter().filter(|&&m| m == 0.0).count();
-        assert!(layer.drop_connect_mask().iter().all(|&m| m == 0.0 || m == 1.0 / (1.0 - p)));
+        assert!(layer
+            .drop_connect_mask()
+            .iter()
+            .all(|&m| m == 0.0 || m == 1.0 / (1.0 - p)));
     }
     for j in 0..out {
         let mean = sum[j] / k as f64;
         // y_j = b_j + Σ_i W_ji·x_i·m_ji/(1 − p), m ~ Bernoulli(1 − p): Var = p/(1 − p)·Σ_i (W_ji·x_i)².
-        let var = p / (1.0 - p) * (0..inp).map(|i| (layer.weight[j * inp + i] * x.data[i]).powi(2)).sum::<f64>();
+        let var = p / (1.0 - p)
+            * (0..inp)
+                .map(|i| (layer.weight[j * inp + i] * x.data[i]).powi(2))
+                .sum::<f64>();
         let se = (var / k as f64).sqrt();
-        assert!((mean - eval[j]).abs() < 5.0 * se, "output {j}: train mean {mean} vs eval {} (5σ = {})", eval[j], 5.0 * se);
+        assert!(
+            (mean - eval[j]).abs() < 5.0 * se,
+            "output {j}: train mean {mean} vs eval {} (5σ = {})",
+            eval[j],
+            5.0 * se
+        );
     }
     let total = (k * inp * out) as f64;
     let frac = dropped as f64 / total;
-    assert!((frac - p).abs() < 5.0 * (p * (1.0 - p) / total).sqrt(), "fraction of weights dropped {frac}, want {p}");
+    assert!(
+        (frac - p).abs() < 5.0 * (p * (1.0 - p) / total).sqrt(),
+        "fraction of weights dropped {frac}, want {p}"
+    );
 }
 
 #[test]
@@ -280,7 +344,12 @@ fn drop_connect_p0_is_bit_for_bit_the_plain_linear_layer() {
     let mut dc = Linear::<f64>::with_drop_connect(6, 4, 0.0, Init::Xavier, &mut Rng::new(34));
     assert!(dc.drop_connect_mask().is_empty(), "no mask buffer when p = 0");
     let mut rng = Rng::new(35);
-    let (mut ya, mut yb, mut dxa, mut dxb) = (Tensor::default(), Tensor::default(), Tensor::default(), Tensor::default());
+    let (mut ya, mut yb, mut dxa, mut dxb) = (
+        Tensor::default(),
+        Tensor::default(),
+        Tensor::default(),
+        Tensor::default(),
+    );
     plain.forward(&x, &mut ya, Mode::Train, &mut Rng::new(0));
     dc.forward(&x, &mut yb, Mode::Train, &mut rng);
     assert_eq!(ya.data, yb.data);
@@ -306,7 +375,10 @@ fn hand_input() -> Tensor<f64> {
 #[test]
 fn batchnorm_running_statistics_after_three_steps_match_hand_arithmetic() {
     let mut bn = BatchNorm::<f64>::new([2, 1, 2]);
-    assert_eq!((bn.running_mean(), bn.running_var()), (&[0.0, 0.0][..], &[1.0, 1.0][..]));
+    assert_eq!(
+        (bn.running_mean(), bn.running_var()),
+        (&[0.0, 0.0][..], &[1.0, 1.0][..])
+    );
     let x = hand_input();
     for _ in 0..3 {
         forward(&mut bn, &x, Mode::Train, &mut Rng::new(0));
@@ -321,8 +393,16 @@ fn batchnorm_running_statistics_after_three_steps_match_hand_arithmetic() {
     // (Closed form: mean_k = μ(1 − 0.9^k), var_k = 0.9^k + s²(1 − 0.9^k), 0.9³ = 0.729.)
     let (want_mean, want_var) = ([0.813, 0.0], [1.993_666_666_666_666_7, 1.451_666_666_666_666_7]);
     for ch in 0..2 {
-        assert!((bn.running_mean()[ch] - want_mean[ch]).abs() < 1e-12, "running_mean[{ch}] = {}", bn.running_mean()[ch]);
-        assert!((bn.running_var()[ch] - want_var[ch]).abs() < 1e-12, "running_var[{ch}] = {}", bn.running_var()[ch]);
+        assert!(
+            (bn.running_mean()[ch] - want_mean[ch]).abs() < 1e-12,
+            "running_mean[{ch}] = {}",
+            bn.running_mean()[ch]
+        );
+        assert!(
+            (bn.running_var()[ch] - want_var[ch]).abs() < 1e-12,
+            "running_var[{ch}] = {}",
+            bn.running_var()[ch]
+        );
     }
     // The training output normalizes with the *biased* variance: channel 0's x = 6 maps to
     // (6 − 3)/√(14/4 + 1e-5).
@@ -349,9 +429,15 @@ fn batchnorm_eval_uses_the_running_statistics() {
     for (i, &xv) in x.data.iter().enumerate() {
         let ch = i / 2;
         // Exactly the definition, in f64 the same operations give the same bits.
-        assert_eq!(y[i], (xv - rm[ch]) / (rv[ch] + 1e-5).sqrt() * gamma[ch] + beta[ch]);
+        assert_eq!(
+            y[i],
+            (xv - rm[ch]) / (rv[ch] + 1e-5).sqrt() * gamma[ch] + beta[ch]
+        );
         // And with the hand-computed statistics of the previous test.
-        let (m, v) = ([0.813, 0.0][ch], [1.993_666_666_666_666_7, 1.451_666_666_666_666_7][ch]);
+        let (m, v) = (
+            [0.813, 0.0][ch],
+            [1.993_666_666_666_666_7, 1.451_666_666_666_666_7][ch],
+        );
         assert!((y[i] - ((xv - m) / (v + 1e-5f64).sqrt() * gamma[ch] + beta[ch])).abs() < 1e-12);
     }
     // Evaluating does not move the running statistics.
@@ -363,9 +449,14 @@ fn channel_stats(y: &[f64], shape: [usize; 4]) -> Vec<(f64, f64)> {
     let [n, c, h, w] = shape;
     (0..c)
         .map(|ch| {
-            let vals: Vec<f64> = (0..n).flat_map(|i| y[(i * c + ch) * h * w..(i * c + ch + 1) * h * w].to_vec()).collect();
+            let vals: Vec<f64> = (0..n)
+                .flat_map(|i| y[(i * c + ch) * h * w..(i * c + ch + 1) * h * w].to_vec())
+                .collect();
             let mean = vals.iter().sum::<f64>() / vals.len() as f64;
-            (mean, vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / vals.len() as f64)
+            (
+                mean,
+                vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / vals.len() as f64,
+            )
         })
         .collect()
 }
@@ -386,7 +477,10 @@ fn batchnorm_training_output_has_zero_mean_and_unit_variance_per_channel() {
         for (ch, ((mean, var), (_, xvar))) in channel_stats(&y, shape).into_iter().zip(before).enumerate() {
             assert!(mean.abs() < 1e-12, "{shape:?} channel {ch}: mean {mean}");
             // Exactly σ²/(σ² + eps) with the biased σ², i.e. 1 up to eps.
-            assert!((var - xvar / (xvar + 1e-5)).abs() < 1e-12, "{shape:?} channel {ch}: var {var}");
+            assert!(
+                (var - xvar / (xvar + 1e-5)).abs() < 1e-12,
+                "{shape:?} channel {ch}: var {var}"
+            );
             assert!((var - 1.0).abs() < 1e-4);
         }
     }
@@ -402,7 +496,9 @@ fn batchnorm_eval_statistics_match_training_statistics() {
     let mut rng = Rng::new(38);
     let sample = |rng: &mut Rng, n: usize| {
         let s = [n, shape[1], shape[2], shape[3]];
-        let data = (0..s.iter().product::<usize>()).map(|i| mu[i / 9 % 2] + sigma[i / 9 % 2] * rng.normal()).collect();
+        let data = (0..s.iter().product::<usize>())
+            .map(|i| mu[i / 9 % 2] + sigma[i / 9 % 2] * rng.normal())
+            .collect();
         Tensor::from_vec(s, data)
     };
     let mut bn = BatchNorm::<f64>::new([2, 3, 3]);
@@ -414,15 +510,30 @@ fn batchnorm_eval_statistics_match_training_statistics() {
         // One batch of 144 values estimates μ with error σ/12 and σ² with relative error √(2/143)
         // ≈ 0.12; the EMA with m = 0.1 shrinks both by √(m/(2 − m)) ≈ 0.23, to ≈ 0.02σ and ≈ 0.03.
         // The bounds are ≈ 5 of these standard errors.
-        assert!((bn.running_mean()[ch] - mu[ch]).abs() < 0.1 * sigma[ch], "running_mean[{ch}] {}", bn.running_mean()[ch]);
-        assert!((bn.running_var()[ch] / (sigma[ch] * sigma[ch]) - 1.0).abs() < 0.15, "running_var[{ch}] {}", bn.running_var()[ch]);
+        assert!(
+            (bn.running_mean()[ch] - mu[ch]).abs() < 0.1 * sigma[ch],
+            "running_mean[{ch}] {}",
+            bn.running_mean()[ch]
+        );
+        assert!(
+            (bn.running_var()[ch] / (sigma[ch] * sigma[ch]) - 1.0).abs() < 0.15,
+            "running_var[{ch}] {}",
+            bn.running_var()[ch]
+        );
     }
     let big = sample(&mut rng, 400);
     let eval = forward(&mut bn, &big, Mode::Eval, &mut Rng::new(0));
     let train = forward(&mut bn, &big, Mode::Train, &mut Rng::new(0));
-    for (ch, ((em, ev), (tm, tv))) in channel_stats(&eval, big.shape).into_iter().zip(channel_stats(&train, big.shape)).enumerate() {
+    for (ch, ((em, ev), (tm, tv))) in channel_stats(&eval, big.shape)
+        .into_iter()
+        .zip(channel_stats(&train, big.shape))
+        .enumerate()
+    {
         assert!(tm.abs() < 1e-12 && (tv - 1.0).abs() < 1e-4);
-        assert!((em - tm).abs() < 0.1 && (ev / tv - 1.0).abs() < 0.15, "channel {ch}: eval mean {em} var {ev} vs train {tm} {tv}");
+        assert!(
+            (em - tm).abs() < 0.1 && (ev / tv - 1.0).abs() < 0.15,
+            "channel {ch}: eval mean {em} var {ev} vs train {tm} {tv}"
+        );
     }
 }
 
@@ -432,7 +543,10 @@ fn batchnorm_parameters_are_gamma_then_beta_and_are_not_weight_decayed() {
     let mut seen = Vec::new();
     bn.visit_params(&mut |kind, w, _| seen.push((kind, w.to_vec())));
     // The optimizer decays ParamKind::Weight only (src/optim/sgd.rs); γ and β are not weights.
-    assert_eq!(seen, vec![(ParamKind::Bias, vec![1.0; 3]), (ParamKind::Bias, vec![0.0; 3])]);
+    assert_eq!(
+        seen,
+        vec![(ParamKind::Bias, vec![1.0; 3]), (ParamKind::Bias, vec![0.0; 3])]
+    );
     assert_eq!(bn.weights(), &[1.0; 3], "weights() shows γ");
     assert_eq!(bn.param_count(), 6);
     assert_eq!(bn.output_shape(), [3, 2, 2]);

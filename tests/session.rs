@@ -13,10 +13,18 @@ fn losses(config: &Config, steps: usize) -> Vec<f64> {
 
 #[test]
 fn same_seed_gives_identical_first_20_losses() {
-    let config = Config { seed: 7, train_size: 300, val_size: 50, ..Config::default() };
+    let config = Config {
+        seed: 7,
+        train_size: 300,
+        val_size: 50,
+        ..Config::default()
+    };
     let a = losses(&config, 20);
     let b = losses(&config, 20);
-    assert_eq!(a.iter().map(|l| l.to_bits()).collect::<Vec<_>>(), b.iter().map(|l| l.to_bits()).collect::<Vec<_>>());
+    assert_eq!(
+        a.iter().map(|l| l.to_bits()).collect::<Vec<_>>(),
+        b.iter().map(|l| l.to_bits()).collect::<Vec<_>>()
+    );
     let c = losses(&Config { seed: 8, ..config }, 20);
     assert_ne!(a, c, "a different seed must give a different run");
 }
@@ -24,24 +32,48 @@ fn same_seed_gives_identical_first_20_losses() {
 #[test]
 fn initial_loss_is_close_to_ln_classes() {
     // Lecture, step 1: with weight decay off, the loss at initialization ≈ log(C).
-    for preset in ["shapes-cnn", "linear", "mlp", "lenet", "cifar-convnetjs", "vgg-mini"] {
-        let config = Config { preset: preset.into(), train_size: 256, val_size: 10, ..Config::default() };
+    for preset in [
+        "shapes-cnn",
+        "linear",
+        "mlp",
+        "lenet",
+        "cifar-convnetjs",
+        "vgg-mini",
+    ] {
+        let config = Config {
+            preset: preset.into(),
+            train_size: 256,
+            val_size: 10,
+            ..Config::default()
+        };
         let first = losses(&config, 1)[0];
         let ln10 = 10f64.ln();
-        assert!((first - ln10).abs() < 0.1 * ln10, "{preset}: initial loss {first}, ln 10 = {ln10}");
+        assert!(
+            (first - ln10).abs() < 0.1 * ln10,
+            "{preset}: initial loss {first}, ln 10 = {ln10}"
+        );
     }
 }
 
 #[test]
 fn training_lowers_the_loss_and_evaluation_sees_it() {
-    let config = Config { train_size: 512, val_size: 200, batch_size: 32, seed: 3, ..Config::default() };
+    let config = Config {
+        train_size: 512,
+        val_size: 200,
+        batch_size: 32,
+        seed: 3,
+        ..Config::default()
+    };
     let mut s = Session::new(config).unwrap();
     let before = s.evaluate();
     let ls: Vec<f64> = (0..160).map(|_| s.step().loss).collect();
     let after = s.evaluate();
     let head: f64 = ls[..20].iter().sum::<f64>() / 20.0;
     let tail: f64 = ls[140..].iter().sum::<f64>() / 20.0;
-    assert!(tail < head * 0.9, "loss did not fall: first 20 mean {head}, last 20 mean {tail}");
+    assert!(
+        tail < head * 0.9,
+        "loss did not fall: first 20 mean {head}, last 20 mean {tail}"
+    );
     assert!(after.train_loss < before.train_loss, "{before:?} → {after:?}");
     assert!(after.train_accuracy > before.train_accuracy);
     assert_eq!(after.step, 160);
@@ -60,14 +92,33 @@ fn bad_configs_are_refused_with_the_field_and_value() {
         (r#"{"learningRat": 0.1}"#, "learningRat", "unknown field"),
         (r#"{"learningRate": "fast"}"#, "learningRate", "fast"),
         (r#"{"activation": "gelu"}"#, "activation", "gelu"),
-        (r#"{"layers": [{"type": "conv2d", "outChannels": 4, "kernelSize": 40}, {"type": "linear", "outFeatures": 10}]}"#, "kernelSize", "40"),
-        (r#"{"layers": [{"type": "conv2d", "outChannels": 4, "kernelSize": 3, "paddin": 1}]}"#, "paddin", "unknown field"),
-        (r#"{"layers": [{"type": "flatten"}, {"type": "linear", "outFeatures": 7}]}"#, "layers", "7"),
+        (
+            r#"{"layers": [{"type": "conv2d", "outChannels": 4, "kernelSize": 40}, {"type": "linear", "outFeatures": 10}]}"#,
+            "kernelSize",
+            "40",
+        ),
+        (
+            r#"{"layers": [{"type": "conv2d", "outChannels": 4, "kernelSize": 3, "paddin": 1}]}"#,
+            "paddin",
+            "unknown field",
+        ),
+        (
+            r#"{"layers": [{"type": "flatten"}, {"type": "linear", "outFeatures": 7}]}"#,
+            "layers",
+            "7",
+        ),
         (r#"{"layers": []}"#, "layers", "empty"),
     ];
     for (json, field, value) in cases {
-        let err = Config::from_json(json).and_then(Session::new).err().unwrap_or_else(|| panic!("{json} was accepted"));
-        assert!(err.0.contains(field) && err.0.contains(value), "{json}: message {:?} should name {field} and {value}", err.0);
+        let err = Config::from_json(json)
+            .and_then(Session::new)
+            .err()
+            .unwrap_or_else(|| panic!("{json} was accepted"));
+        assert!(
+            err.0.contains(field) && err.0.contains(value),
+            "{json}: message {:?} should name {field} and {value}",
+            err.0
+        );
     }
 }
 
@@ -81,10 +132,14 @@ fn a_custom_layer_list_trains() {
 
 #[test]
 fn regularized_models_start_at_ln_classes_and_train() {
-    let json = r#"{"preset": "resnet-mini", "dropPathRate": 0.3, "trainSize": 128, "valSize": 40, "batchSize": 16}"#;
+    let json =
+        r#"{"preset": "resnet-mini", "dropPathRate": 0.3, "trainSize": 128, "valSize": 40, "batchSize": 16}"#;
     let mut s = Session::new(Config::from_json(json).unwrap()).unwrap();
     let first = s.step().loss;
-    assert!((first - 10f64.ln()).abs() < 0.1 * 10f64.ln(), "resnet-mini initial loss {first}");
+    assert!(
+        (first - 10f64.ln()).abs() < 0.1 * 10f64.ln(),
+        "resnet-mini initial loss {first}"
+    );
     for _ in 0..5 {
         assert!(s.step().loss.is_finite());
     }
@@ -102,15 +157,38 @@ fn regularized_models_start_at_ln_classes_and_train() {
 #[test]
 fn bad_regularizer_settings_are_refused() {
     let cases = [
-        (r#"{"layers": [{"type": "dropout", "p": 1}, {"type": "flatten"}, {"type": "linear", "outFeatures": 10}]}"#, "p", "1"),
-        (r#"{"layers": [{"type": "flatten"}, {"type": "linear", "outFeatures": 10, "dropConnect": -0.1}]}"#, "dropConnect", "-0.1"),
-        (r#"{"layers": [{"type": "fractionalmaxpool2d", "alpha": 3}, {"type": "flatten"}, {"type": "linear", "outFeatures": 10}]}"#, "alpha", "3"),
+        (
+            r#"{"layers": [{"type": "dropout", "p": 1}, {"type": "flatten"}, {"type": "linear", "outFeatures": 10}]}"#,
+            "p",
+            "1",
+        ),
+        (
+            r#"{"layers": [{"type": "flatten"}, {"type": "linear", "outFeatures": 10, "dropConnect": -0.1}]}"#,
+            "dropConnect",
+            "-0.1",
+        ),
+        (
+            r#"{"layers": [{"type": "fractionalmaxpool2d", "alpha": 3}, {"type": "flatten"}, {"type": "linear", "outFeatures": 10}]}"#,
+            "alpha",
+            "3",
+        ),
         (r#"{"dropPathRate": 1.0}"#, "dropPathRate", "1"),
-        (r#"{"layers": [{"type": "residual", "body": [{"type": "conv2d", "outChannels": 5, "kernelSize": 3}]}]}"#, "residual", "shape"),
+        (
+            r#"{"layers": [{"type": "residual", "body": [{"type": "conv2d", "outChannels": 5, "kernelSize": 3}]}]}"#,
+            "residual",
+            "shape",
+        ),
     ];
     for (json, field, value) in cases {
-        let err = Config::from_json(json).and_then(Session::new).err().unwrap_or_else(|| panic!("{json} was accepted"));
-        assert!(err.0.contains(field) && err.0.contains(value), "{json}: message {:?} should name {field} and {value}", err.0);
+        let err = Config::from_json(json)
+            .and_then(Session::new)
+            .err()
+            .unwrap_or_else(|| panic!("{json} was accepted"));
+        assert!(
+            err.0.contains(field) && err.0.contains(value),
+            "{json}: message {:?} should name {field} and {value}",
+            err.0
+        );
     }
 }
 
@@ -119,30 +197,68 @@ fn regularization_switches_rewrite_the_preset() {
     use trainlab::config::LayerSpec;
     use trainlab::presets::{preset, with_regularizers};
     let (_, plain) = preset("shapes-cnn", trainlab::nn::ActivationKind::Relu).unwrap();
-    let config = Config { drop_rate: 0.5, drop_connect: 0.2, batch_norm: true, fractional_pooling: true, ..Config::default() };
+    let config = Config {
+        drop_rate: 0.5,
+        drop_connect: 0.2,
+        batch_norm: true,
+        fractional_pooling: true,
+        ..Config::default()
+    };
     let specs = with_regularizers(plain.clone(), &config);
     let count = |specs: &[LayerSpec], f: fn(&LayerSpec) -> bool| specs.iter().filter(|s| f(s)).count();
-    assert_eq!(count(&specs, |s| matches!(s, LayerSpec::Batchnorm)), count(&plain, |s| matches!(s, LayerSpec::Conv2d { .. })));
+    assert_eq!(
+        count(&specs, |s| matches!(s, LayerSpec::Batchnorm)),
+        count(&plain, |s| matches!(s, LayerSpec::Conv2d { .. }))
+    );
     assert_eq!(count(&specs, |s| matches!(s, LayerSpec::Maxpool2d { .. })), 0);
-    assert_eq!(count(&specs, |s| matches!(s, LayerSpec::Fractionalmaxpool2d { .. })), 3);
+    assert_eq!(
+        count(&specs, |s| matches!(s, LayerSpec::Fractionalmaxpool2d { .. })),
+        3
+    );
     // Dropout sits right before the classifier, and every linear layer has DropConnect.
-    let classifier = specs.iter().rposition(|s| matches!(s, LayerSpec::Linear { .. })).unwrap();
+    let classifier = specs
+        .iter()
+        .rposition(|s| matches!(s, LayerSpec::Linear { .. }))
+        .unwrap();
     assert_eq!(specs[classifier - 1], LayerSpec::Dropout { p: 0.5 });
-    assert!(specs.iter().all(|s| !matches!(s, LayerSpec::Linear { drop_connect, .. } if *drop_connect != 0.2)));
+    assert!(specs
+        .iter()
+        .all(|s| !matches!(s, LayerSpec::Linear { drop_connect, .. } if *drop_connect != 0.2)));
     // With every switch off the preset is unchanged; resnet-mini's own batch norm is not doubled.
     assert_eq!(with_regularizers(plain.clone(), &Config::default()), plain);
     let (_, resnet) = preset("resnet-mini", trainlab::nn::ActivationKind::Relu).unwrap();
-    assert_eq!(with_regularizers(resnet.clone(), &Config { batch_norm: true, ..Config::default() }), resnet);
+    assert_eq!(
+        with_regularizers(
+            resnet.clone(),
+            &Config {
+                batch_norm: true,
+                ..Config::default()
+            }
+        ),
+        resnet
+    );
     // And the rewritten model trains.
-    let mut s = Session::new(Config { train_size: 64, val_size: 20, ..config }).unwrap();
+    let mut s = Session::new(Config {
+        train_size: 64,
+        val_size: 20,
+        ..config
+    })
+    .unwrap();
     assert!(s.step().loss.is_finite());
 }
 
 #[test]
 fn augmentation_reaches_the_batch_the_network_sees() {
     // hflip = 1 flips every image: the first batch is the flipped training images, in batch order.
-    let config = Config::from_json(r#"{"augment": {"hflip": 1.0}, "trainSize": 64, "valSize": 8, "batchSize": 4, "seed": 2}"#).unwrap();
-    let mut plain = Session::new(Config { augment: Default::default(), ..config.clone() }).unwrap();
+    let config = Config::from_json(
+        r#"{"augment": {"hflip": 1.0}, "trainSize": 64, "valSize": 8, "batchSize": 4, "seed": 2}"#,
+    )
+    .unwrap();
+    let mut plain = Session::new(Config {
+        augment: Default::default(),
+        ..config.clone()
+    })
+    .unwrap();
     let mut flipped = Session::new(config).unwrap();
     plain.step();
     flipped.step();
@@ -151,7 +267,11 @@ fn augmentation_reaches_the_batch_the_network_sees() {
     for i in 0..4 {
         let mut img = a.sample(i).to_vec();
         trainlab::augment::flip::hflip(&mut img, c, h, w);
-        assert_eq!(img, b.sample(i), "image {i} of the batch is not the flipped original");
+        assert_eq!(
+            img,
+            b.sample(i),
+            "image {i} of the batch is not the flipped original"
+        );
     }
 }
 
@@ -168,8 +288,15 @@ fn mixup_and_label_smoothing_show_in_the_preview() {
         assert_eq!(img.rgba.len(), 32 * 32 * 4);
         let total: f64 = img.label.iter().map(|(_, w)| w).sum();
         // Weights below 1% are left out of the label, so at most 8 × 0.01 is missing.
-        assert!(total <= 1.0 + 1e-6 && total > 0.9, "label weights {:?}", img.label);
-        assert!(img.label.windows(2).all(|w| w[0].1 >= w[1].1), "sorted largest first");
+        assert!(
+            total <= 1.0 + 1e-6 && total > 0.9,
+            "label weights {:?}",
+            img.label
+        );
+        assert!(
+            img.label.windows(2).all(|w| w[0].1 >= w[1].1),
+            "sorted largest first"
+        );
     }
     // Evaluation reuses the model's input and target buffers; the preview must not change.
     s.evaluate();
@@ -181,8 +308,17 @@ fn test_time_augmentation_averages_the_image_and_its_mirror() {
     // With crops off the 4 corner views and the centre are the image itself and the other five its
     // mirror, so TTA's prediction is ½·softmax(f(x)) + ½·softmax(f(flip x)).
     use trainlab::nn::Mode;
-    let base = Config { train_size: 64, val_size: 6, seed: 9, ..Config::default() };
-    let mut tta = Session::new(Config { tta: true, ..base.clone() }).unwrap();
+    let base = Config {
+        train_size: 64,
+        val_size: 6,
+        seed: 9,
+        ..Config::default()
+    };
+    let mut tta = Session::new(Config {
+        tta: true,
+        ..base.clone()
+    })
+    .unwrap();
     for _ in 0..3 {
         tta.step();
     }
@@ -203,7 +339,11 @@ fn test_time_augmentation_averages_the_image_and_its_mirror() {
         expected_loss -= (probs[tta.val.labels[i] as usize] as f64).ln();
     }
     expected_loss /= n as f64;
-    assert!((report.val_loss - expected_loss).abs() < 1e-4, "TTA loss {} vs by hand {expected_loss}", report.val_loss);
+    assert!(
+        (report.val_loss - expected_loss).abs() < 1e-4,
+        "TTA loss {} vs by hand {expected_loss}",
+        report.val_loss
+    );
 }
 
 #[test]
@@ -220,16 +360,25 @@ fn optimizer_and_schedule_come_from_the_config() {
         assert!(r.loss.is_finite());
     }
     // While paused, a new schedule applies from the next step and the run goes on from where it was.
-    s.set_schedule(serde_json::from_str(r#"{"type": "constant"}"#).unwrap()).unwrap();
+    s.set_schedule(serde_json::from_str(r#"{"type": "constant"}"#).unwrap())
+        .unwrap();
     let r = s.step();
     assert_eq!((r.step, r.lr), (9, 0.1));
-    assert!(s.set_schedule(serde_json::from_str(r#"{"type": "cosine", "totalSteps": 0}"#).unwrap()).is_err());
+    assert!(s
+        .set_schedule(serde_json::from_str(r#"{"type": "cosine", "totalSteps": 0}"#).unwrap())
+        .is_err());
     for (json, field) in [
-        (r#"{"optimizer": {"type": "adam", "betas": [0.9, 1.0]}}"#, "optimizer.betas"),
+        (
+            r#"{"optimizer": {"type": "adam", "betas": [0.9, 1.0]}}"#,
+            "optimizer.betas",
+        ),
         (r#"{"optimizer": {"type": "lion"}}"#, "optimizer"),
         (r#"{"schedule": {"type": "cosine"}}"#, "totalSteps"),
     ] {
-        let err = Config::from_json(json).and_then(Session::new).err().unwrap_or_else(|| panic!("{json} accepted"));
+        let err = Config::from_json(json)
+            .and_then(Session::new)
+            .err()
+            .unwrap_or_else(|| panic!("{json} accepted"));
         assert!(err.0.contains(field), "{json}: {}", err.0);
     }
 }

@@ -5,14 +5,21 @@
 
 use trainlab::kernels::ConvGeom;
 use trainlab::nn::residual::survival_schedule;
-use trainlab::nn::{survival_linear, Activation, ActivationKind, BatchNorm, Conv2d, Init, Layer, Mode, ResidualBlock};
+use trainlab::nn::{
+    survival_linear, Activation, ActivationKind, BatchNorm, Conv2d, Init, Layer, Mode, ResidualBlock,
+};
 use trainlab::{Rng, Tensor};
 
 type Body = Vec<Box<dyn Layer<f64>>>;
 
 fn conv3x3(shape: [usize; 3], rng: &mut Rng) -> Box<dyn Layer<f64>> {
     let [c, h, w] = shape;
-    Box::new(Conv2d::new(ConvGeom::new(c, h, w, 3, 3, 1, 1).unwrap(), c, Init::Kaiming, rng))
+    Box::new(Conv2d::new(
+        ConvGeom::new(c, h, w, 3, 3, 1, 1).unwrap(),
+        c,
+        Init::Kaiming,
+        rng,
+    ))
 }
 
 /// The paper's body: conv3×3-BN-ReLU-conv3×3-BN, same shape in and out. Same seed, same weights.
@@ -30,7 +37,11 @@ fn resnet_body(shape: [usize; 3], seed: u64) -> Body {
 /// A body without BatchNorm, so f is the same function in training and at test.
 fn plain_body(shape: [usize; 3], seed: u64) -> Body {
     let mut rng = Rng::new(seed);
-    vec![conv3x3(shape, &mut rng), Box::new(Activation::new(ActivationKind::Relu, 1.0, shape)), conv3x3(shape, &mut rng)]
+    vec![
+        conv3x3(shape, &mut rng),
+        Box::new(Activation::new(ActivationKind::Relu, 1.0, shape)),
+        conv3x3(shape, &mut rng),
+    ]
 }
 
 fn random(shape: [usize; 4], rng: &mut Rng) -> Tensor<f64> {
@@ -72,13 +83,25 @@ fn nudge(block: &mut ResidualBlock<f64>, p: usize, j: usize, delta: f64) {
 }
 
 /// Analytic input and parameter gradients against central differences; returns them.
-fn check_gradients(block: &mut ResidualBlock<f64>, x: &mut Tensor<f64>, mode: Mode, what: &str) -> (Tensor<f64>, Tensor<f64>, Vec<Vec<f64>>) {
+fn check_gradients(
+    block: &mut ResidualBlock<f64>,
+    x: &mut Tensor<f64>,
+    mode: Mode,
+    what: &str,
+) -> (Tensor<f64>, Tensor<f64>, Vec<Vec<f64>>) {
     let seed = 5;
     let mut y = Tensor::default();
     block.forward(x, &mut y, mode, &mut Rng::new(seed));
     // The output ReLU's kink must be far from every pre-activation for finite differences to hold.
-    let margin = block.pre_activation().data.iter().fold(f64::INFINITY, |m, z| m.min(z.abs()));
-    assert!(margin > 1e-4, "{what}: a pre-activation is {margin} from the ReLU kink; pick another seed");
+    let margin = block
+        .pre_activation()
+        .data
+        .iter()
+        .fold(f64::INFINITY, |m, z| m.min(z.abs()));
+    assert!(
+        margin > 1e-4,
+        "{what}: a pre-activation is {margin} from the ReLU kink; pick another seed"
+    );
     let dy = random(y.shape, &mut Rng::new(17));
     let mut dx = Tensor::default();
     block.backward(x, &y, &dy, Some(&mut dx));
@@ -92,7 +115,11 @@ fn check_gradients(block: &mut ResidualBlock<f64>, x: &mut Tensor<f64>, mode: Mo
         let down = loss(block, x, &dy.data, mode, seed);
         x.data[i] = v;
         let num = (up - down) / (2.0 * H);
-        assert!(close(dx.data[i], num, 1e-6), "{what}: dx[{i}] analytic {} numeric {num}", dx.data[i]);
+        assert!(
+            close(dx.data[i], num, 1e-6),
+            "{what}: dx[{i}] analytic {} numeric {num}",
+            dx.data[i]
+        );
     }
     for (p, g) in grads.iter().enumerate() {
         for (j, &gj) in g.iter().enumerate() {
@@ -102,7 +129,10 @@ fn check_gradients(block: &mut ResidualBlock<f64>, x: &mut Tensor<f64>, mode: Mo
             let down = loss(block, x, &dy.data, mode, seed);
             nudge(block, p, j, H);
             let num = (up - down) / (2.0 * H);
-            assert!(close(gj, num, 1e-6), "{what}: parameter {p} [{j}] analytic {gj} numeric {num}");
+            assert!(
+                close(gj, num, 1e-6),
+                "{what}: parameter {p} [{j}] analytic {gj} numeric {num}"
+            );
         }
     }
     (dy, dx, grads)
@@ -147,7 +177,11 @@ fn gradients_in_training_with_the_body_dropped_are_the_identity_path_only() {
     assert!(!block.last_kept());
     // H = ReLU(x): dx = dy where x > 0, exactly; the body's parameters get zero gradient.
     for i in 0..x.len() {
-        assert_eq!(dx.data[i], if x.data[i] > 0.0 { dy.data[i] } else { 0.0 }, "dx[{i}]");
+        assert_eq!(
+            dx.data[i],
+            if x.data[i] > 0.0 { dy.data[i] } else { 0.0 },
+            "dx[{i}]"
+        );
     }
     assert!(grads.iter().flatten().all(|&g| g == 0.0));
 }
@@ -218,7 +252,11 @@ fn test_pre_activation_is_the_expectation_of_training_pre_activation_over_b() {
         assert_eq!(dropped, x.data);
         for i in 0..x.len() {
             let expectation = p * kept[i] + (1.0 - p) * dropped[i];
-            assert!((eval[i] - expectation).abs() < 1e-12, "p = {p} [{i}]: eval {} E_b {expectation}", eval[i]);
+            assert!(
+                (eval[i] - expectation).abs() < 1e-12,
+                "p = {p} [{i}]: eval {} E_b {expectation}",
+                eval[i]
+            );
         }
         // And f really contributes (the test is not trivially x = x).
         assert!(kept.iter().zip(&dropped).any(|(a, b)| (a - b).abs() > 1e-3));
@@ -245,7 +283,11 @@ fn the_body_is_kept_in_a_fraction_p_of_training_forwards() {
         }
         let frac = gates.iter().filter(|&&b| b).count() as f64 / draws as f64;
         let sd = (p * (1.0 - p) / draws as f64).sqrt();
-        assert!((frac - p).abs() < 4.0 * sd, "p = {p}: kept {frac} of {draws} forwards (4σ = {})", 4.0 * sd);
+        assert!(
+            (frac - p).abs() < 4.0 * sd,
+            "p = {p}: kept {frac} of {draws} forwards (4σ = {})",
+            4.0 * sd
+        );
         // Same seed, same sequence of gates.
         let mut rng = Rng::new(22);
         let again: Vec<bool> = (0..200)
@@ -269,7 +311,7 @@ fn the_body_is_kept_in_a_fraction_p_of_training_forwards() {
 fn survival_decays_linearly_with_depth() {
     // p_l = 1 − l/L·(1 − p_L)
     let cases: &[(usize, usize, f64, f64)] = &[
-        (0, 54, 0.5, 1.0),  // the input
+        (0, 54, 0.5, 1.0),   // the input
         (27, 54, 0.5, 0.75), // ResNet-110 has L = 54 blocks; halfway down with p_L = 0.5
         (54, 54, 0.5, 0.5),
         (1, 4, 0.8, 0.95),
@@ -280,7 +322,10 @@ fn survival_decays_linearly_with_depth() {
     ];
     for &(l, depth, p_last, want) in cases {
         let got = survival_linear(l, depth, p_last);
-        assert!((got - want).abs() < 1e-15, "l = {l}, L = {depth}, p_L = {p_last}: {got} want {want}");
+        assert!(
+            (got - want).abs() < 1e-15,
+            "l = {l}, L = {depth}, p_L = {p_last}: {got} want {want}"
+        );
     }
     let schedule = survival_schedule(4, 0.6);
     assert_eq!(schedule.len(), 4, "blocks 1 … L");
@@ -294,18 +339,34 @@ fn survival_decays_linearly_with_depth() {
 fn constructor_checks_shape_and_survival_and_the_block_exposes_its_body() {
     let shape = [2, 4, 4];
     for p in [0.0, -0.1, 1.5, f64::NAN] {
-        let err = ResidualBlock::new(plain_body(shape, 1), shape, p).err().expect("rejected");
+        let err = ResidualBlock::new(plain_body(shape, 1), shape, p)
+            .err()
+            .expect("rejected");
         assert!(err.starts_with("survival:"), "{err}");
     }
-    let err = ResidualBlock::<f64>::new(Vec::new(), shape, 0.5).err().expect("empty body");
+    let err = ResidualBlock::<f64>::new(Vec::new(), shape, 0.5)
+        .err()
+        .expect("empty body");
     assert!(err.starts_with("body:"), "{err}");
     // A body that changes the channel count (2 → 3) cannot be added to its input.
     let mut rng = Rng::new(1);
-    let wrong: Body = vec![Box::new(Conv2d::new(ConvGeom::new(2, 4, 4, 3, 3, 1, 1).unwrap(), 3, Init::Kaiming, &mut rng))];
-    let err = ResidualBlock::new(wrong, shape, 0.5).err().expect("shape mismatch");
+    let wrong: Body = vec![Box::new(Conv2d::new(
+        ConvGeom::new(2, 4, 4, 3, 3, 1, 1).unwrap(),
+        3,
+        Init::Kaiming,
+        &mut rng,
+    ))];
+    let err = ResidualBlock::new(wrong, shape, 0.5)
+        .err()
+        .expect("shape mismatch");
     assert!(err.starts_with("body:") && err.contains("3×4×4"), "{err}");
     // A body that shrinks the image (no padding) neither.
-    let wrong: Body = vec![Box::new(Conv2d::new(ConvGeom::new(2, 4, 4, 3, 3, 1, 0).unwrap(), 2, Init::Kaiming, &mut rng))];
+    let wrong: Body = vec![Box::new(Conv2d::new(
+        ConvGeom::new(2, 4, 4, 3, 3, 1, 0).unwrap(),
+        2,
+        Init::Kaiming,
+        &mut rng,
+    ))];
     assert!(ResidualBlock::new(wrong, shape, 0.5).is_err());
 
     let mut block = ResidualBlock::new(resnet_body(shape, 1), shape, 0.5).unwrap();

@@ -18,7 +18,9 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
 }
 
 fn num(obj: &JsValue, key: &str) -> f64 {
-    get(obj, key).as_f64().unwrap_or_else(|| panic!("{key} is not a number"))
+    get(obj, key)
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} is not a number"))
 }
 
 fn error_message(result: Result<Trainer, JsError>) -> String {
@@ -44,12 +46,18 @@ fn step_reports_every_loss_and_the_run_state() {
     assert_eq!(num(&r, "lr"), 0.02);
     assert!(num(&r, "imagesPerSecond") >= 0.0);
     assert_eq!(t.backend(), "wasm simd128");
-    assert!(get(&r, "diverged").is_undefined(), "a healthy step has no divergence");
+    assert!(
+        get(&r, "diverged").is_undefined(),
+        "a healthy step has no divergence"
+    );
 }
 
 #[wasm_bindgen_test]
 fn step_stops_at_the_first_diverged_loss_and_names_it() {
-    let mut t = Trainer::new(js(r#"{"trainSize": 128, "valSize": 64, "seed": 5, "learningRate": 50}"#)).unwrap();
+    let mut t = Trainer::new(js(
+        r#"{"trainSize": 128, "valSize": 64, "seed": 5, "learningRate": 50}"#,
+    ))
+    .unwrap();
     let r = t.step(30).unwrap();
     let d = get(&r, "diverged");
     assert!(!d.is_undefined(), "lr 50 diverges within 30 steps");
@@ -60,7 +68,10 @@ fn step_stops_at_the_first_diverged_loss_and_names_it() {
     let last = losses.get(losses.length() - 1).as_f64().unwrap();
     assert!(!last.is_finite() || last > 100.0 * 10f64.ln(), "last loss {last}");
     let what = get(&d, "what").as_string().unwrap();
-    assert!(what == "became NaN" || what == "became infinite" || what.starts_with("exploded to "), "{what}");
+    assert!(
+        what == "became NaN" || what == "became infinite" || what.starts_with("exploded to "),
+        "{what}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -79,7 +90,10 @@ fn evaluate_reports_accuracies_in_range() {
 fn same_seed_same_first_loss_from_js() {
     let first = |cfg: &str| num(&Trainer::new(js(cfg)).unwrap().step(1).unwrap(), "loss");
     assert_eq!(first(SMALL), first(SMALL));
-    assert_ne!(first(SMALL), first(r#"{"trainSize": 128, "valSize": 64, "seed": 6}"#));
+    assert_ne!(
+        first(SMALL),
+        first(r#"{"trainSize": 128, "valSize": 64, "seed": 6}"#)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -106,7 +120,10 @@ fn bad_configs_are_errors_not_panics() {
         (r#"{"learningRate": -1}"#, "learningRate"),
         (r#"{"colour": "red"}"#, "colour"),
         (r#"{"batchSize": "many"}"#, "batchSize"),
-        (r#"{"layers": [{"type": "conv2d", "outChannels": 2, "kernelSize": 33}]}"#, "kernelSize"),
+        (
+            r#"{"layers": [{"type": "conv2d", "outChannels": 2, "kernelSize": 33}]}"#,
+            "kernelSize",
+        ),
         (r#"{"preset": "resnet"}"#, "preset"),
     ];
     for (cfg, field) in cases {
@@ -144,7 +161,8 @@ fn lessons_from_js_values() {
     assert_eq!(js_sys::Array::from(&get(&curves.get(0), "df")).length(), 11);
     // Schedule: replaceable, drawable, and its rate shows in the next report.
     let mut t = Trainer::new(js(SMALL)).unwrap();
-    t.set_schedule(js(r#"{"type": "linear", "totalSteps": 10}"#)).unwrap();
+    t.set_schedule(js(r#"{"type": "linear", "totalSteps": 10}"#))
+        .unwrap();
     let curve = js_sys::Array::from(&t.schedule_curve(10, 11).unwrap());
     assert_eq!(js_sys::Array::from(&curve.get(10)).get(1).as_f64().unwrap(), 0.0);
     assert_eq!(num(&t.step(1).unwrap(), "lr"), 0.02);

@@ -21,14 +21,26 @@ const LENGTHS: [usize; 12] = [0, 1, 2, 3, 4, 5, 8, 16, 17, 33, 64, 1001];
 /// Uniform values in [-1, 1) with about one in eight exactly zero (zeros take the scalar gemm's
 /// skip branch and relu's boundary).
 fn random(n: usize, rng: &mut Rng) -> Vec<f32> {
-    (0..n).map(|_| if rng.below(8) == 0 { 0.0 } else { rng.range(-1.0, 1.0) as f32 }).collect()
+    (0..n)
+        .map(|_| {
+            if rng.below(8) == 0 {
+                0.0
+            } else {
+                rng.range(-1.0, 1.0) as f32
+            }
+        })
+        .collect()
 }
 
 /// Bit-level equality, so that -0 vs +0 and NaN payloads count as differences.
 fn assert_bits_eq(got: &[f32], want: &[f32], what: &str) {
     assert_eq!(got.len(), want.len(), "{what}: length");
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert_eq!(g.to_bits(), w.to_bits(), "{what}: element {i}: simd {g:e} vs scalar {w:e}");
+        assert_eq!(
+            g.to_bits(),
+            w.to_bits(),
+            "{what}: element {i}: simd {g:e} vs scalar {w:e}"
+        );
     }
 }
 
@@ -46,17 +58,43 @@ mod simd {
     /// One gemm case: A stored (m×k) or transposed, B stored (k×n) or transposed, C with a row
     /// stride ldc ≥ n whose padding must stay untouched.
     #[allow(clippy::too_many_arguments)]
-    fn check_gemm(m: usize, n: usize, k: usize, a_t: bool, b_t: bool, ldc: usize, accumulate: bool, rng: &mut Rng) {
+    fn check_gemm(
+        m: usize,
+        n: usize,
+        k: usize,
+        a_t: bool,
+        b_t: bool,
+        ldc: usize,
+        accumulate: bool,
+        rng: &mut Rng,
+    ) {
         // A(i, p): row-major (m, k) → (k, 1); stored transposed as (k, m) → (1, m).
         let (rsa, csa) = if a_t { (1, m) } else { (k, 1) };
         let (rsb, csb) = if b_t { (1, k) } else { (n, 1) };
-        check_gemm_strided(m, n, k, (rsa, csa, m * k), (rsb, csb, k * n), ldc, accumulate, rng);
+        check_gemm_strided(
+            m,
+            n,
+            k,
+            (rsa, csa, m * k),
+            (rsb, csb, k * n),
+            ldc,
+            accumulate,
+            rng,
+        );
     }
 
     /// The general case: A(i, p) = a[i·rsa + p·csa] in a buffer of a_len, likewise B; C as above.
     #[allow(clippy::too_many_arguments)]
-    fn check_gemm_strided(m: usize, n: usize, k: usize, (rsa, csa, a_len): (usize, usize, usize),
-                          (rsb, csb, b_len): (usize, usize, usize), ldc: usize, accumulate: bool, rng: &mut Rng) {
+    fn check_gemm_strided(
+        m: usize,
+        n: usize,
+        k: usize,
+        (rsa, csa, a_len): (usize, usize, usize),
+        (rsb, csb, b_len): (usize, usize, usize),
+        ldc: usize,
+        accumulate: bool,
+        rng: &mut Rng,
+    ) {
         let a = random(a_len, rng);
         let b = random(b_len, rng);
         let c0: Vec<f32> = (0..m * ldc).map(|_| rng.range(-1.0, 1.0) as f32).collect();
@@ -69,15 +107,24 @@ mod simd {
             for j in 0..ldc {
                 let (g, w) = (got[i * ldc + j], want[i * ldc + j]);
                 if j >= n {
-                    assert_eq!(g.to_bits(), c0[i * ldc + j].to_bits(), "{what}: C padding ({i},{j}) written");
+                    assert_eq!(
+                        g.to_bits(),
+                        c0[i * ldc + j].to_bits(),
+                        "{what}: C padding ({i},{j}) written"
+                    );
                     continue;
                 }
                 // Σ|a||b| (+|C0|): the magnitude every summation order's rounding error scales with.
-                let mut scale: f32 = (0..k).map(|p| (a[i * rsa + p * csa] * b[p * rsb + j * csb]).abs()).sum();
+                let mut scale: f32 = (0..k)
+                    .map(|p| (a[i * rsa + p * csa] * b[p * rsb + j * csb]).abs())
+                    .sum();
                 if accumulate {
                     scale += c0[i * ldc + j].abs();
                 }
-                assert!((g - w).abs() <= 1e-5 * scale, "{what}: C({i},{j}) simd {g} vs scalar {w} (scale {scale})");
+                assert!(
+                    (g - w).abs() <= 1e-5 * scale,
+                    "{what}: C({i},{j}) simd {g} vs scalar {w} (scale {scale})"
+                );
             }
         }
     }
@@ -111,7 +158,14 @@ mod simd {
     fn gemm_k_blocks() {
         // k past the 256 k-block: the second and later blocks accumulate into C.
         let mut rng = Rng::new(2);
-        for (m, n, k) in [(7, 9, 255), (6, 8, 256), (5, 17, 257), (13, 16, 513), (3, 10, 1001), (2, 3, 1600)] {
+        for (m, n, k) in [
+            (7, 9, 255),
+            (6, 8, 256),
+            (5, 17, 257),
+            (13, 16, 513),
+            (3, 10, 1001),
+            (2, 3, 1600),
+        ] {
             gemm_all_layouts(m, n, k, &mut rng);
         }
     }
@@ -134,7 +188,16 @@ mod simd {
         // view of every other column), exercising the generic packing paths.
         let mut rng = Rng::new(4);
         for (m, n, k) in [(1, 1, 1), (7, 13, 11), (16, 24, 40)] {
-            check_gemm_strided(m, n, k, (2 * k, 2, 2 * m * k), (2 * n, 2, 2 * k * n), n, false, &mut rng);
+            check_gemm_strided(
+                m,
+                n,
+                k,
+                (2 * k, 2, 2 * m * k),
+                (2 * n, 2, 2 * k * n),
+                n,
+                false,
+                &mut rng,
+            );
         }
     }
 
@@ -150,7 +213,16 @@ mod simd {
                     continue;
                 }
                 for (m, k) in [(3, 5), (33, 37), (40, 300)] {
-                    check_gemm_strided(m, n, k, (k, 1, m * k), (rsb, 1, (k - 1) * rsb + n), n, true, &mut rng);
+                    check_gemm_strided(
+                        m,
+                        n,
+                        k,
+                        (k, 1, m * k),
+                        (rsb, 1, (k - 1) * rsb + n),
+                        n,
+                        true,
+                        &mut rng,
+                    );
                 }
             }
         }
@@ -165,12 +237,25 @@ mod simd {
         //   dcols    dcols(CKK, OHOW) = Wᵀ · dY               (A transposed)
         //   linear   Y(N, OUT) = X · Wᵀ, dX = dY · W, dW = dYᵀ · X
         let mut rng = Rng::new(5);
-        for (oc, ckk, ohow) in [(6, 25, 784), (16, 150, 100), (16, 75, 1024), (20, 400, 256), (32, 288, 1024), (64, 576, 64)] {
+        for (oc, ckk, ohow) in [
+            (6, 25, 784),
+            (16, 150, 100),
+            (16, 75, 1024),
+            (20, 400, 256),
+            (32, 288, 1024),
+            (64, 576, 64),
+        ] {
             check_gemm(oc, ohow, ckk, false, false, ohow, false, &mut rng);
             check_gemm(oc, ckk, ohow, false, true, ckk, true, &mut rng);
             check_gemm(ckk, ohow, oc, true, false, ohow, false, &mut rng);
         }
-        for (batch, inp, out) in [(64, 400, 120), (64, 120, 84), (64, 84, 10), (16, 1280, 10), (1, 320, 10)] {
+        for (batch, inp, out) in [
+            (64, 400, 120),
+            (64, 120, 84),
+            (64, 84, 10),
+            (16, 1280, 10),
+            (1, 320, 10),
+        ] {
             check_gemm(batch, out, inp, false, true, out, false, &mut rng);
             check_gemm(batch, inp, out, false, false, inp, false, &mut rng);
             check_gemm(out, inp, batch, true, false, inp, true, &mut rng);
@@ -191,7 +276,15 @@ mod simd {
 
     fn geometries() -> Vec<ConvGeom> {
         let mut out = Vec::new();
-        for (c, h, w) in [(1, 1, 1), (1, 5, 7), (2, 7, 5), (3, 8, 8), (2, 13, 9), (3, 32, 32), (1, 28, 28)] {
+        for (c, h, w) in [
+            (1, 1, 1),
+            (1, 5, 7),
+            (2, 7, 5),
+            (3, 8, 8),
+            (2, 13, 9),
+            (3, 32, 32),
+            (1, 28, 28),
+        ] {
             for k in [1, 3, 5] {
                 for stride in [1, 2] {
                     for pad in [0, 1, 2] {
@@ -244,8 +337,19 @@ mod simd {
         let mut out = Vec::new();
         // 2×2 / stride 2 (the v128 path): output widths with and without a tail of 1..3, odd
         // heights and widths (a last row/column outside every window), LeNet and CIFAR sizes.
-        for (c, h, w) in [(1, 2, 2), (1, 3, 3), (2, 4, 4), (3, 8, 8), (2, 9, 11), (1, 2, 18), (3, 7, 30), (6, 28, 28),
-                          (16, 10, 10), (16, 32, 32), (2, 17, 16)] {
+        for (c, h, w) in [
+            (1, 2, 2),
+            (1, 3, 3),
+            (2, 4, 4),
+            (3, 8, 8),
+            (2, 9, 11),
+            (1, 2, 18),
+            (3, 7, 30),
+            (6, 28, 28),
+            (16, 10, 10),
+            (16, 32, 32),
+            (2, 17, 16),
+        ] {
             out.extend(ConvGeom::new(c, h, w, 2, 2, 2, 0));
         }
         // Other windows fall back to the scalar kernel.
@@ -259,7 +363,13 @@ mod simd {
     fn tie_heavy(n: usize, rng: &mut Rng) -> Vec<f32> {
         let specials = [0.0, -0.0, f32::INFINITY, f32::NEG_INFINITY, f32::NAN];
         (0..n)
-            .map(|i| if rng.below(6) == 0 { specials[i % specials.len()] } else { rng.below(4) as f32 - 1.5 })
+            .map(|i| {
+                if rng.below(6) == 0 {
+                    specials[i % specials.len()]
+                } else {
+                    rng.below(4) as f32 - 1.5
+                }
+            })
             .collect()
     }
 
@@ -267,7 +377,10 @@ mod simd {
     fn maxpool_forward_matches_scalar() {
         let mut rng = Rng::new(14);
         for g in pool_geometries() {
-            for x in [random(g.c * g.h * g.w, &mut rng), tie_heavy(g.c * g.h * g.w, &mut rng)] {
+            for x in [
+                random(g.c * g.h * g.w, &mut rng),
+                tie_heavy(g.c * g.h * g.w, &mut rng),
+            ] {
                 let outputs = g.c * g.oh * g.ow;
                 let (mut y1, mut a1) = (vec![f32::NAN; outputs], vec![u32::MAX; outputs]);
                 let (mut y2, mut a2) = (vec![0.0; outputs], vec![0; outputs]);
@@ -288,7 +401,10 @@ mod simd {
             let (mut y, mut argmax) = (vec![0.0; outputs], vec![0; outputs]);
             scalar::maxpool_forward(&x, &g, &mut y, &mut argmax);
             // Gradients with −0 among them: both must turn it into +0 (0 + −0).
-            let dy: Vec<f32> = random(outputs, &mut rng).into_iter().map(|v| if v == 0.0 { -0.0 } else { v }).collect();
+            let dy: Vec<f32> = random(outputs, &mut rng)
+                .into_iter()
+                .map(|v| if v == 0.0 { -0.0 } else { v })
+                .collect();
             let mut got = vec![f32::NAN; g.c * g.h * g.w];
             let mut want = vec![0.0; g.c * g.h * g.w];
             simd128::maxpool_backward(&dy, &argmax, &g, &mut got);
@@ -301,7 +417,15 @@ mod simd {
 
     /// Random values plus the ones that separate correct from almost-correct: ±0, ±∞, NaN, tiny.
     fn with_specials(n: usize, rng: &mut Rng) -> Vec<f32> {
-        let specials = [0.0, -0.0, f32::INFINITY, f32::NEG_INFINITY, f32::NAN, 1e-40, -1e-40];
+        let specials = [
+            0.0,
+            -0.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            1e-40,
+            -1e-40,
+        ];
         let mut v = random(n, rng);
         for (i, x) in v.iter_mut().enumerate() {
             if rng.below(4) == 0 {
@@ -382,7 +506,10 @@ mod simd {
             let scale: f32 = x.iter().map(|v| v.abs()).sum();
             // Recursive summation error grows like n·ε·Σ|x|; 1e-5 covers n up to ~100.
             let tol = (1e-5f32).max(n as f32 * f32::EPSILON) * scale;
-            assert!((got - want).abs() <= tol, "sum n={n}: simd {got} vs scalar {want}");
+            assert!(
+                (got - want).abs() <= tol,
+                "sum n={n}: simd {got} vs scalar {want}"
+            );
         }
         assert_eq!(simd128::sum(&[]), 0.0);
         assert_eq!(simd128::sum(&[2.5]), 2.5);
@@ -391,7 +518,10 @@ mod simd {
     #[wasm_bindgen_test]
     fn sum_propagates_nonfinite() {
         assert!(simd128::sum(&[1.0, f32::NAN, 2.0, 3.0, 4.0]).is_nan());
-        assert_eq!(simd128::sum(&[1.0, 2.0, f32::INFINITY, 3.0, 4.0, 5.0]), f32::INFINITY);
+        assert_eq!(
+            simd128::sum(&[1.0, 2.0, f32::INFINITY, 3.0, 4.0, 5.0]),
+            f32::INFINITY
+        );
     }
 
     #[wasm_bindgen_test]

@@ -70,9 +70,14 @@ pub fn adjust_contrast(image: &mut [f32], c: usize, factor: f32) {
         return;
     }
     let plane = image.len() / c;
-    let mean = (0..plane).map(|p| grey_at(image, c, plane, p) as f64).sum::<f64>() / plane as f64;
+    let mean = (0..plane)
+        .map(|p| grey_at(image, c, plane, p) as f64)
+        .sum::<f64>()
+        / plane as f64;
     let offset = (1.0 - factor) * mean as f32;
-    image.iter_mut().for_each(|v| *v = (factor * *v + offset).clamp(0.0, 1.0));
+    image
+        .iter_mut()
+        .for_each(|v| *v = (factor * *v + offset).clamp(0.0, 1.0));
 }
 
 /// v ← clamp(f·v + (1 − f)·g), g = the pixel's grey level; f = 0 gives the grey image, f > 1

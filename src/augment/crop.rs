@@ -42,10 +42,23 @@ pub fn resized_dims(h: usize, w: usize, short_side: usize) -> (usize, usize) {
 /// Writes the (OH, OW) window at (top, left) of `src` resized to (RH, RW), without building the
 /// resized image. `src`: (C, H, W); `dst`: (C, OH, OW). `top + OH ≤ RH`, `left + OW ≤ RW`.
 #[allow(clippy::too_many_arguments)]
-pub fn resize_crop(src: &[f32], c: usize, h: usize, w: usize, (rh, rw): (usize, usize), (top, left): (usize, usize), dst: &mut [f32], oh: usize, ow: usize) {
+pub fn resize_crop(
+    src: &[f32],
+    c: usize,
+    h: usize,
+    w: usize,
+    (rh, rw): (usize, usize),
+    (top, left): (usize, usize),
+    dst: &mut [f32],
+    oh: usize,
+    ow: usize,
+) {
     debug_assert_eq!(src.len(), c * h * w, "src must be (C, H, W)");
     debug_assert_eq!(dst.len(), c * oh * ow, "dst must be (C, OH, OW)");
-    debug_assert!(top + oh <= rh && left + ow <= rw, "window outside the resized image");
+    debug_assert!(
+        top + oh <= rh && left + ow <= rw,
+        "window outside the resized image"
+    );
     // One source coordinate → (lower index, upper index, weight of the upper one).
     let axis = |i: usize, n_in: usize, n_out: usize| -> (usize, usize, f32) {
         let s = ((i as f64 + 0.5) * (n_in as f64 / n_out as f64) - 0.5).max(0.0);
@@ -84,7 +97,15 @@ pub struct ScaleCrop {
 
 /// Draws L uniformly among the integers in [lo, hi] (raised, if needed, to the smallest L whose
 /// resized image holds an OH×OW window), then a uniform window position.
-pub fn sample_scale_crop(h: usize, w: usize, oh: usize, ow: usize, lo: usize, hi: usize, rng: &mut Rng) -> ScaleCrop {
+pub fn sample_scale_crop(
+    h: usize,
+    w: usize,
+    oh: usize,
+    ow: usize,
+    lo: usize,
+    hi: usize,
+    rng: &mut Rng,
+) -> ScaleCrop {
     let fits = |l: usize| {
         let (rh, rw) = resized_dims(h, w, l);
         rh >= oh && rw >= ow
@@ -98,19 +119,42 @@ pub fn sample_scale_crop(h: usize, w: usize, oh: usize, ow: usize, lo: usize, hi
     let (rh, rw) = resized_dims(h, w, short_side);
     let top = rng.below(rh - oh + 1);
     let left = rng.below(rw - ow + 1);
-    ScaleCrop { short_side, top, left }
+    ScaleCrop {
+        short_side,
+        top,
+        left,
+    }
 }
 
 /// Applies a drawn [`ScaleCrop`]: `src` (C, H, W) → `dst` (C, OH, OW).
 #[allow(clippy::too_many_arguments)]
-pub fn apply_scale_crop(src: &[f32], c: usize, h: usize, w: usize, crop: ScaleCrop, dst: &mut [f32], oh: usize, ow: usize) {
+pub fn apply_scale_crop(
+    src: &[f32],
+    c: usize,
+    h: usize,
+    w: usize,
+    crop: ScaleCrop,
+    dst: &mut [f32],
+    oh: usize,
+    ow: usize,
+) {
     let dims = resized_dims(h, w, crop.short_side);
     resize_crop(src, c, h, w, dims, (crop.top, crop.left), dst, oh, ow);
 }
 
 /// Draws and applies a random scale-and-crop (see the module comment); returns the draw.
 #[allow(clippy::too_many_arguments)]
-pub fn random_scale_crop(src: &[f32], c: usize, h: usize, w: usize, (lo, hi): (usize, usize), dst: &mut [f32], oh: usize, ow: usize, rng: &mut Rng) -> ScaleCrop {
+pub fn random_scale_crop(
+    src: &[f32],
+    c: usize,
+    h: usize,
+    w: usize,
+    (lo, hi): (usize, usize),
+    dst: &mut [f32],
+    oh: usize,
+    ow: usize,
+    rng: &mut Rng,
+) -> ScaleCrop {
     let crop = sample_scale_crop(h, w, oh, ow, lo, hi, rng);
     apply_scale_crop(src, c, h, w, crop, dst, oh, ow);
     crop
@@ -121,13 +165,31 @@ pub fn random_scale_crop(src: &[f32], c: usize, h: usize, w: usize, (lo, hi): (u
 /// then the same five mirrored. The centre window is at ⌊(RH − OH)/2⌋, ⌊(RW − OW)/2⌋. With
 /// `short_side` equal to the image's short side and OH×OW its size, views 0–4 are the image itself.
 #[allow(clippy::too_many_arguments)]
-pub fn tta_views(image: &[f32], c: usize, h: usize, w: usize, short_side: usize, oh: usize, ow: usize, views: &mut [f32]) {
+pub fn tta_views(
+    image: &[f32],
+    c: usize,
+    h: usize,
+    w: usize,
+    short_side: usize,
+    oh: usize,
+    ow: usize,
+    views: &mut [f32],
+) {
     let view_len = c * oh * ow;
     assert_eq!(views.len(), TTA_VIEWS * view_len, "views must be (10, C, OH, OW)");
     let (rh, rw) = resized_dims(h, w, short_side);
-    assert!(rh >= oh && rw >= ow, "short side {short_side} gives {rh}x{rw}, smaller than the {oh}x{ow} views");
+    assert!(
+        rh >= oh && rw >= ow,
+        "short side {short_side} gives {rh}x{rw}, smaller than the {oh}x{ow} views"
+    );
     let (bottom, right) = (rh - oh, rw - ow);
-    let corners = [(0, 0), (0, right), (bottom, 0), (bottom, right), (bottom / 2, right / 2)];
+    let corners = [
+        (0, 0),
+        (0, right),
+        (bottom, 0),
+        (bottom, right),
+        (bottom / 2, right / 2),
+    ];
     let (plain, flipped) = views.split_at_mut(5 * view_len);
     for (k, &at) in corners.iter().enumerate() {
         let view = &mut plain[k * view_len..(k + 1) * view_len];

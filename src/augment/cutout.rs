@@ -55,7 +55,10 @@ impl BoxSize {
             BoxSize::Length(b) => ((b as usize).min(h), (b as usize).min(w)),
             BoxSize::Area(a) => {
                 let side = (a.clamp(0.0, 1.0) as f64).sqrt();
-                (((side * h as f64).round() as usize).min(h), ((side * w as f64).round() as usize).min(w))
+                (
+                    ((side * h as f64).round() as usize).min(h),
+                    ((side * w as f64).round() as usize).min(w),
+                )
             }
         }
     }
@@ -125,7 +128,15 @@ pub fn erase(image: &mut [f32], c: usize, h: usize, w: usize, rect: Rect, fill: 
 }
 
 /// Cutout: draws a box of nominal `size` and erases it; returns the (clipped) box.
-pub fn cutout(image: &mut [f32], c: usize, h: usize, w: usize, size: BoxSize, fill: Fill, rng: &mut Rng) -> Rect {
+pub fn cutout(
+    image: &mut [f32],
+    c: usize,
+    h: usize,
+    w: usize,
+    size: BoxSize,
+    fill: Fill,
+    rng: &mut Rng,
+) -> Rect {
     let (bh, bw) = size.dims(h, w);
     let rect = sample_box(h, w, bh, bw, rng);
     erase(image, c, h, w, rect, fill, rng);

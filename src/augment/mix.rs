@@ -45,7 +45,13 @@ pub struct Mixer {
 impl Default for Mixer {
     /// Off: no mixing, no smoothing (timm's defaults for the two probabilities).
     fn default() -> Self {
-        Mixer { mixup_alpha: 0.0, cutmix_alpha: 0.0, switch_prob: 0.5, prob: 1.0, label_smoothing: 0.0 }
+        Mixer {
+            mixup_alpha: 0.0,
+            cutmix_alpha: 0.0,
+            switch_prob: 0.5,
+            prob: 1.0,
+            label_smoothing: 0.0,
+        }
     }
 }
 
@@ -90,7 +96,9 @@ fn enabled(alpha: f32) -> bool {
 /// λ ~ Beta(α, α) for α > 0.
 pub fn sample_lambda(alpha: f32, rng: &mut Rng) -> f64 {
     let a = alpha as f64;
-    Beta::new(a, a).expect("Beta(α, α) needs a finite α > 0").sample(rng.inner())
+    Beta::new(a, a)
+        .expect("Beta(α, α) needs a finite α > 0")
+        .sample(rng.inner())
 }
 
 /// CutMix's box for a drawn λ: sides √(1−λ)·H × √(1−λ)·W (rounded), centre uniform, clipped.
@@ -109,31 +117,64 @@ impl Mixer {
     /// Mixes a stored batch `images` (N, C, H, W) in place and writes its soft `targets` (N, K)
     /// from `labels` (N), label smoothing included (see the module comment for the draws).
     #[allow(clippy::too_many_arguments)]
-    pub fn apply(&self, images: &mut [f32], n: usize, c: usize, h: usize, w: usize, labels: &[u8], classes: usize, targets: &mut [f32], rng: &mut Rng) -> MixInfo {
+    pub fn apply(
+        &self,
+        images: &mut [f32],
+        n: usize,
+        c: usize,
+        h: usize,
+        w: usize,
+        labels: &[u8],
+        classes: usize,
+        targets: &mut [f32],
+        rng: &mut Rng,
+    ) -> MixInfo {
         let len = c * h * w;
         assert_eq!(images.len(), n * len, "images must be (N, C, H, W)");
         assert_eq!(labels.len(), n, "one label per image");
         assert_eq!(targets.len(), n * classes, "targets must be (N, K)");
         let (mixup, cutmix) = (enabled(self.mixup_alpha), enabled(self.cutmix_alpha));
-        let mut info = MixInfo { kind: MixKind::None, lambda: 1.0, lambda_drawn: 1.0, rect: None, n };
+        let mut info = MixInfo {
+            kind: MixKind::None,
+            lambda: 1.0,
+            lambda_drawn: 1.0,
+            rect: None,
+            n,
+        };
         // Own-label weight and partner weight, kept in f64 so that the partner weight written to
         // the targets is exactly the pasted fraction for CutMix.
         let (mut own, mut other) = (1.0f64, 0.0f64);
         if (mixup || cutmix) && rng.bernoulli(self.prob as f64) {
-            let use_cutmix = if mixup && cutmix { rng.bernoulli(self.switch_prob as f64) } else { cutmix };
+            let use_cutmix = if mixup && cutmix {
+                rng.bernoulli(self.switch_prob as f64)
+            } else {
+                cutmix
+            };
             if use_cutmix {
                 let lambda = sample_lambda(self.cutmix_alpha, rng);
                 let rect = cutmix_box(h, w, lambda, rng);
                 paste_pairs(images, n, c, h, w, rect);
                 other = rect.area() as f64 / (h * w) as f64;
                 own = 1.0 - other;
-                info = MixInfo { kind: MixKind::CutMix, lambda: own as f32, lambda_drawn: lambda as f32, rect: Some(rect), n };
+                info = MixInfo {
+                    kind: MixKind::CutMix,
+                    lambda: own as f32,
+                    lambda_drawn: lambda as f32,
+                    rect: Some(rect),
+                    n,
+                };
             } else {
                 let lambda = sample_lambda(self.mixup_alpha, rng);
                 blend_pairs(images, n, len, lambda as f32);
                 own = lambda;
                 other = 1.0 - lambda;
-                info = MixInfo { kind: MixKind::Mixup, lambda: lambda as f32, lambda_drawn: lambda as f32, rect: None, n };
+                info = MixInfo {
+                    kind: MixKind::Mixup,
+                    lambda: lambda as f32,
+                    lambda_drawn: lambda as f32,
+                    rect: None,
+                    n,
+                };
             }
         }
         mixed_targets(labels, classes, own, other, self.label_smoothing, targets);

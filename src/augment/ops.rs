@@ -33,10 +33,15 @@ fn level(v: f32) -> u8 {
 pub fn auto_contrast(image: &mut [f32], c: usize) {
     let plane = image.len() / c.max(1);
     for ch in image.chunks_exact_mut(plane.max(1)) {
-        let (lo, hi) = ch.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let (lo, hi) = ch
+            .iter()
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
         if hi > lo {
             let scale = 1.0 / (hi - lo);
-            ch.iter_mut().for_each(|v| *v = ((*v - lo) * scale).clamp(0.0, 1.0));
+            ch.iter_mut()
+                .for_each(|v| *v = ((*v - lo) * scale).clamp(0.0, 1.0));
         }
     }
 }
@@ -65,7 +70,8 @@ pub fn equalize(image: &mut [f32], c: usize) {
             *entry = (n / step).min(255) as u8;
             n += hist[i];
         }
-        ch.iter_mut().for_each(|v| *v = lut[level(*v) as usize] as f32 / 255.0);
+        ch.iter_mut()
+            .for_each(|v| *v = lut[level(*v) as usize] as f32 / 255.0);
     }
 }
 
@@ -76,7 +82,10 @@ pub fn solarize(image: &mut [f32], threshold: f32) {
         return;
     }
     let cut = 256.0 * threshold;
-    image.iter_mut().filter(|v| level(**v) as f32 >= cut).for_each(|v| *v = 1.0 - v.clamp(0.0, 1.0));
+    image
+        .iter_mut()
+        .filter(|v| level(**v) as f32 >= cut)
+        .for_each(|v| *v = 1.0 - v.clamp(0.0, 1.0));
 }
 
 /// Keeps the `bits` most significant bits of each 8-bit level (PIL `posterize`); 8 or more bits
@@ -86,7 +95,9 @@ pub fn posterize(image: &mut [f32], bits: u32) {
         return;
     }
     let mask: u8 = !(0xFFu16 >> bits) as u8;
-    image.iter_mut().for_each(|v| *v = (level(*v) & mask) as f32 / 255.0);
+    image
+        .iter_mut()
+        .for_each(|v| *v = (level(*v) & mask) as f32 / 255.0);
 }
 
 /// PIL `ImageEnhance.Color`: blend with the pixel's grey level (factor 0: grey, 1: unchanged).
@@ -162,7 +173,14 @@ pub fn translate_x(image: &mut [f32], c: usize, h: usize, w: usize, fraction: f3
     if fraction == 0.0 {
         return;
     }
-    affine(image, c, h, w, [1.0, 0.0, -(fraction as f64) * w as f64, 0.0, 1.0, 0.0], scratch);
+    affine(
+        image,
+        c,
+        h,
+        w,
+        [1.0, 0.0, -(fraction as f64) * w as f64, 0.0, 1.0, 0.0],
+        scratch,
+    );
 }
 
 /// Moves the content down by `fraction`·H pixels (up if negative).
@@ -170,7 +188,14 @@ pub fn translate_y(image: &mut [f32], c: usize, h: usize, w: usize, fraction: f3
     if fraction == 0.0 {
         return;
     }
-    affine(image, c, h, w, [1.0, 0.0, 0.0, 0.0, 1.0, -(fraction as f64) * h as f64], scratch);
+    affine(
+        image,
+        c,
+        h,
+        w,
+        [1.0, 0.0, 0.0, 0.0, 1.0, -(fraction as f64) * h as f64],
+        scratch,
+    );
 }
 
 /// Resamples a (C, H, W) image through an inverse affine map given about the image centre:
@@ -195,7 +220,13 @@ fn affine(image: &mut [f32], c: usize, h: usize, w: usize, m: [f64; 6], scratch:
             let inside = |xi: i64, yi: i64| xi >= 0 && yi >= 0 && (xi as usize) < w && (yi as usize) < h;
             for ch in 0..c {
                 let src = &scratch[ch * plane..(ch + 1) * plane];
-                let at = |xi: i64, yi: i64| if inside(xi, yi) { src[yi as usize * w + xi as usize] } else { FILL_GREY };
+                let at = |xi: i64, yi: i64| {
+                    if inside(xi, yi) {
+                        src[yi as usize * w + xi as usize]
+                    } else {
+                        FILL_GREY
+                    }
+                };
                 let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1, y0) * fx;
                 let bottom = at(x0, y0 + 1) * (1.0 - fx) + at(x0 + 1, y0 + 1) * fx;
                 image[ch * plane + y * w + x] = (top * (1.0 - fy) + bottom * fy).clamp(0.0, 1.0);

@@ -44,7 +44,12 @@ impl PcaColor {
     pub fn fit(images: &[f32], c: usize, h: usize, w: usize) -> PcaColor {
         let plane = h * w;
         if c != 3 || plane == 0 || images.is_empty() {
-            return PcaColor { covariance: [[0.0; 3]; 3], eigenvalues: [0.0; 3], eigenvectors: IDENTITY, rgb: false };
+            return PcaColor {
+                covariance: [[0.0; 3]; 3],
+                eigenvalues: [0.0; 3],
+                eigenvectors: IDENTITY,
+                rgb: false,
+            };
         }
         debug_assert_eq!(images.len() % (3 * plane), 0, "images must be (N, 3, H, W)");
         // Single pass of sums and cross sums in f64: values are in [0, 1], so with f64 the
@@ -78,7 +83,12 @@ impl PcaColor {
     /// The basis of a given RGB covariance.
     pub fn from_covariance(covariance: [[f64; 3]; 3]) -> PcaColor {
         let (eigenvalues, eigenvectors) = symmetric_eigen3(covariance);
-        PcaColor { covariance, eigenvalues, eigenvectors, rgb: true }
+        PcaColor {
+            covariance,
+            eigenvalues,
+            eigenvectors,
+            rgb: true,
+        }
     }
 
     /// One draw of the colour offset δ = Σᵢ αᵢ λᵢ pᵢ, αᵢ ~ N(0, std²) (three normal draws; none for
@@ -106,7 +116,9 @@ impl PcaColor {
         let delta = self.sample_offset(std, rng);
         let plane = image.len() / 3;
         for (ch, d) in delta.iter().enumerate() {
-            image[ch * plane..(ch + 1) * plane].iter_mut().for_each(|v| *v = (*v + d).clamp(0.0, 1.0));
+            image[ch * plane..(ch + 1) * plane]
+                .iter_mut()
+                .for_each(|v| *v = (*v + d).clamp(0.0, 1.0));
         }
         delta
     }

@@ -108,25 +108,44 @@ pub struct AugmentState {
 impl Augment {
     /// Checks every field; the message names the (camelCase) field and the value.
     pub fn validate(&self) -> Result<(), String> {
-        let err = |field: &str, rule: &str, value: &dyn std::fmt::Display| Err(format!("{field}: {rule}, got {value}"));
+        let err = |field: &str, rule: &str, value: &dyn std::fmt::Display| {
+            Err(format!("{field}: {rule}, got {value}"))
+        };
         let prob = |p: f32| (0.0..=1.0).contains(&p);
         let nonneg = |x: f32| x.is_finite() && x >= 0.0;
-        for (field, p) in [("hflip", self.hflip), ("reprob", self.reprob), ("mixupSwitchProb", self.mixup_switch_prob), ("mixupProb", self.mixup_prob)] {
+        for (field, p) in [
+            ("hflip", self.hflip),
+            ("reprob", self.reprob),
+            ("mixupSwitchProb", self.mixup_switch_prob),
+            ("mixupProb", self.mixup_prob),
+        ] {
             if !prob(p) {
                 return err(field, "must be a probability in [0, 1]", &p);
             }
         }
         let [lo, hi] = self.crop_scale;
         if !(lo.is_finite() && hi.is_finite() && 1.0 <= lo && lo <= hi && hi <= 4.0) {
-            return err("cropScale", "must be [lo, hi] with 1 ≤ lo ≤ hi ≤ 4", &format!("[{lo}, {hi}]"));
+            return err(
+                "cropScale",
+                "must be [lo, hi] with 1 ≤ lo ≤ hi ≤ 4",
+                &format!("[{lo}, {hi}]"),
+            );
         }
         let cj = &self.color_jitter;
-        for (field, s) in [("colorJitter.brightness", cj.brightness), ("colorJitter.contrast", cj.contrast), ("colorJitter.saturation", cj.saturation)] {
+        for (field, s) in [
+            ("colorJitter.brightness", cj.brightness),
+            ("colorJitter.contrast", cj.contrast),
+            ("colorJitter.saturation", cj.saturation),
+        ] {
             if !nonneg(s) {
                 return err(field, "must be a finite number ≥ 0", &s);
             }
         }
-        for (field, x) in [("pcaStd", self.pca_std), ("mixupAlpha", self.mixup_alpha), ("cutmixAlpha", self.cutmix_alpha)] {
+        for (field, x) in [
+            ("pcaStd", self.pca_std),
+            ("mixupAlpha", self.mixup_alpha),
+            ("cutmixAlpha", self.cutmix_alpha),
+        ] {
             if !nonneg(x) {
                 return err(field, "must be a finite number ≥ 0", &x);
             }
@@ -135,11 +154,17 @@ impl Augment {
             return err("randaugmentN", "must be between 0 and 14", &self.randaugment_n);
         }
         if !(0.0..=MAX_MAGNITUDE).contains(&self.randaugment_m) {
-            return err("randaugmentM", "must be in [0, 10] (timm's magnitude scale)", &self.randaugment_m);
+            return err(
+                "randaugmentM",
+                "must be in [0, 10] (timm's magnitude scale)",
+                &self.randaugment_m,
+            );
         }
         match self.cutout_size {
             BoxSize::Length(0) => return err("cutoutSize.length", "must be at least 1 pixel", &0),
-            BoxSize::Area(a) if !(a > 0.0 && a <= 1.0) => return err("cutoutSize.area", "must be in (0, 1]", &a),
+            BoxSize::Area(a) if !(a > 0.0 && a <= 1.0) => {
+                return err("cutoutSize.area", "must be in (0, 1]", &a)
+            }
             _ => {}
         }
         if !(0.0..1.0).contains(&self.label_smoothing) {
@@ -160,7 +185,10 @@ impl Augment {
     }
 
     pub fn randaugment(&self) -> RandAugment {
-        RandAugment { n: self.randaugment_n as usize, m: self.randaugment_m }
+        RandAugment {
+            n: self.randaugment_n as usize,
+            m: self.randaugment_m,
+        }
     }
 
     /// True when no per-image op is on (`apply` then leaves every image untouched and draws
@@ -181,17 +209,32 @@ impl Augment {
     /// the PCA basis, and only when `pca_std > 0` and C = 3.
     pub fn state(&self, train_images: &[f32], c: usize, h: usize, w: usize) -> AugmentState {
         let pca = (self.pca_std > 0.0 && c == 3).then(|| PcaColor::fit(train_images, c, h, w));
-        AugmentState { pca, scratch: Vec::with_capacity(c * h * w), ops: Vec::with_capacity(self.randaugment_n as usize) }
+        AugmentState {
+            pca,
+            scratch: Vec::with_capacity(c * h * w),
+            ops: Vec::with_capacity(self.randaugment_n as usize),
+        }
     }
 
     /// Augments one stored training image (C, H, W) in place (order in the module comment).
-    pub fn apply(&self, image: &mut [f32], c: usize, h: usize, w: usize, rng: &mut Rng, state: &mut AugmentState) -> Applied {
+    pub fn apply(
+        &self,
+        image: &mut [f32],
+        c: usize,
+        h: usize,
+        w: usize,
+        rng: &mut Rng,
+        state: &mut AugmentState,
+    ) -> Applied {
         debug_assert_eq!(image.len(), c * h * w, "image must be (C, H, W)");
         let mut applied = Applied::default();
         state.ops.clear();
         if self.crop_on() {
             let s = h.min(w) as f32;
-            let (lo, hi) = ((self.crop_scale[0] * s).round() as usize, (self.crop_scale[1] * s).round() as usize);
+            let (lo, hi) = (
+                (self.crop_scale[0] * s).round() as usize,
+                (self.crop_scale[1] * s).round() as usize,
+            );
             let crop = sample_scale_crop(h, w, h, w, lo, hi, rng);
             state.scratch.clear();
             state.scratch.extend_from_slice(image);
@@ -211,7 +254,8 @@ impl Augment {
             pca.apply(image, c, self.pca_std, rng);
         }
         if self.randaugment_n > 0 {
-            self.randaugment().apply(image, c, h, w, rng, &mut state.scratch, &mut state.ops);
+            self.randaugment()
+                .apply(image, c, h, w, rng, &mut state.scratch, &mut state.ops);
         }
         if self.reprob > 0.0 && rng.bernoulli(self.reprob as f64) {
             applied.erased = Some(cutout(image, c, h, w, self.cutout_size, self.cutout_fill, rng));

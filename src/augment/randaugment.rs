@@ -58,7 +58,7 @@ pub type LevelFn = fn(f32, &mut Rng) -> f32;
 
 /// Table 1: op → function, indexed by `Op as usize`.
 pub const APPLY: [OpFn; 14] = [
-    |_, _, _, _, _, _| {},                                   // Identity
+    |_, _, _, _, _, _| {},                                    // Identity
     |img, c, _, _, _, _| ops::auto_contrast(img, c),          // AutoContrast
     |img, c, _, _, _, _| ops::equalize(img, c),               // Equalize
     ops::rotate,                                              // Rotate: degrees
@@ -76,20 +76,20 @@ pub const APPLY: [OpFn; 14] = [
 
 /// Table 2: level → argument, indexed by `Op as usize` (see the module table).
 pub const LEVEL_TO_ARG: [LevelFn; 14] = [
-    |_, _| 0.0,                             // Identity
-    |_, _| 0.0,                             // AutoContrast
-    |_, _| 0.0,                             // Equalize
-    |m, rng| signed(30.0 * m / 10.0, rng),  // Rotate: ±30° at M = 10
-    |m, _| 1.0 - m / 10.0,                  // Solarize: threshold 1 → 0
-    enhance,                                // Color
-    |m, _| 8.0 - (4.0 * m / 10.0).floor(),  // Posterize: 8 → 4 bits
-    enhance,                                // Contrast
-    enhance,                                // Brightness
-    enhance,                                // Sharpness
-    |m, rng| signed(0.3 * m / 10.0, rng),   // ShearX: ±0.3 at M = 10
-    |m, rng| signed(0.3 * m / 10.0, rng),   // ShearY
-    |m, rng| signed(0.45 * m / 10.0, rng),  // TranslateX: ±45% of W at M = 10
-    |m, rng| signed(0.45 * m / 10.0, rng),  // TranslateY: ±45% of H
+    |_, _| 0.0,                            // Identity
+    |_, _| 0.0,                            // AutoContrast
+    |_, _| 0.0,                            // Equalize
+    |m, rng| signed(30.0 * m / 10.0, rng), // Rotate: ±30° at M = 10
+    |m, _| 1.0 - m / 10.0,                 // Solarize: threshold 1 → 0
+    enhance,                               // Color
+    |m, _| 8.0 - (4.0 * m / 10.0).floor(), // Posterize: 8 → 4 bits
+    enhance,                               // Contrast
+    enhance,                               // Brightness
+    enhance,                               // Sharpness
+    |m, rng| signed(0.3 * m / 10.0, rng),  // ShearX: ±0.3 at M = 10
+    |m, rng| signed(0.3 * m / 10.0, rng),  // ShearY
+    |m, rng| signed(0.45 * m / 10.0, rng), // TranslateX: ±45% of W at M = 10
+    |m, rng| signed(0.45 * m / 10.0, rng), // TranslateY: ±45% of H
 ];
 
 /// Enhance factor 1 ± 0.9·M/10, never below 0.1.
@@ -142,7 +142,9 @@ impl Op {
     pub fn identity_arg(self) -> Option<f32> {
         match self {
             Op::AutoContrast | Op::Equalize => None,
-            Op::Identity | Op::Rotate | Op::ShearX | Op::ShearY | Op::TranslateX | Op::TranslateY => Some(0.0),
+            Op::Identity | Op::Rotate | Op::ShearX | Op::ShearY | Op::TranslateX | Op::TranslateY => {
+                Some(0.0)
+            }
             Op::Solarize => Some(1.0),
             Op::Posterize => Some(8.0),
             Op::Color | Op::Contrast | Op::Brightness | Op::Sharpness => Some(1.0),
@@ -165,7 +167,16 @@ impl RandAugment {
     /// (C, H, W) intensity image. `applied` is cleared and receives each (op, argument) in order,
     /// for display and for replaying; with its capacity reused, nothing is allocated per image.
     #[allow(clippy::too_many_arguments)]
-    pub fn apply(&self, image: &mut [f32], c: usize, h: usize, w: usize, rng: &mut Rng, scratch: &mut Vec<f32>, applied: &mut Vec<(Op, f32)>) {
+    pub fn apply(
+        &self,
+        image: &mut [f32],
+        c: usize,
+        h: usize,
+        w: usize,
+        rng: &mut Rng,
+        scratch: &mut Vec<f32>,
+        applied: &mut Vec<(Op, f32)>,
+    ) {
         applied.clear();
         for _ in 0..self.n {
             let op = Op::ALL[rng.below(Op::ALL.len())];

@@ -9,7 +9,10 @@ use crate::Rng;
 /// `n` images of `size`×`size`×`channels` with intensities uniform in [0, 1] (stored normalised,
 /// see the module comment of `data`) and labels uniform in [0, classes).
 pub fn noise(n: usize, size: usize, channels: usize, classes: usize, rng: &mut Rng) -> Dataset {
-    assert!(classes > 0 && classes <= 256, "noise: classes must be in 1..=256, got {classes}");
+    assert!(
+        classes > 0 && classes <= 256,
+        "noise: classes must be in 1..=256, got {classes}"
+    );
     let len = n * channels * size * size;
     let images = (0..len).map(|_| normalise(rng.uniform() as f32)).collect();
     let labels = (0..n).map(|_| rng.below(classes) as u8).collect();

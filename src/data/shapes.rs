@@ -33,8 +33,9 @@ use rand::RngCore;
 use std::f32::consts::{PI, TAU};
 
 /// Class names, in label order.
-pub const SHAPE_CLASSES: [&str; 10] =
-    ["circle", "square", "triangle", "plus", "ring", "star", "crescent", "arrow", "bowtie", "heart"];
+pub const SHAPE_CLASSES: [&str; 10] = [
+    "circle", "square", "triangle", "plus", "ring", "star", "crescent", "arrow", "bowtie", "heart",
+];
 
 // Nuisance ranges. These are the knobs that set the difficulty; see the module comment.
 //
@@ -85,7 +86,10 @@ const LUMA: [f32; 3] = [0.299, 0.587, 0.114];
 /// `n` labelled images of `size`×`size` with 3 (RGB) or 1 (grey) channels, classes balanced to
 /// within one image and in random order. Stored normalised (see the `data` module comment).
 pub fn shapes(n: usize, size: usize, channels: usize, rng: &mut Rng) -> Dataset {
-    assert!(channels == 1 || channels == 3, "shapes: channels must be 1 or 3, got {channels}");
+    assert!(
+        channels == 1 || channels == 3,
+        "shapes: channels must be 1 or 3, got {channels}"
+    );
     assert!(size >= 8, "shapes: size must be at least 8, got {size}");
     let classes = SHAPE_CLASSES.len();
     let outlines = Outlines::new();
@@ -187,7 +191,11 @@ impl Scene {
                 break (a, b);
             }
         };
-        let (bg, fill) = if (luma(fill) > luma(bg)) == r.bernoulli(LIGHT_FIGURE_P) { (bg, fill) } else { (fill, bg) };
+        let (bg, fill) = if (luma(fill) > luma(bg)) == r.bernoulli(LIGHT_FIGURE_P) {
+            (bg, fill)
+        } else {
+            (fill, bg)
+        };
 
         let gratings = [(); 2].map(|_| {
             let k = TAU / (s * range(r, TEXTURE_PERIOD));
@@ -213,7 +221,21 @@ impl Scene {
         });
 
         let (sin, cos) = sin_cos(angle);
-        Scene { class, cx, cy, radius, sx: stretch, sy: 1.0 / stretch, cos, sin, bg, fill, gratings, noise_std, blob }
+        Scene {
+            class,
+            cx,
+            cy,
+            radius,
+            sx: stretch,
+            sy: 1.0 / stretch,
+            cos,
+            sin,
+            bg,
+            fill,
+            gratings,
+            noise_std,
+            blob,
+        }
     }
 
     /// Writes the scene as (channels, size, size) normalised floats into `out`, adding pixel noise
@@ -222,7 +244,15 @@ impl Scene {
     /// Two passes: first the per-pixel weights shared by all channels (figure coverage and blob
     /// opacity, computed only inside their bounding boxes; the two gratings), then each channel
     /// plane in one contiguous sweep.
-    fn render(&self, outlines: &Outlines, size: usize, channels: usize, r: &mut Rng, scratch: &mut [f32], out: &mut [f32]) {
+    fn render(
+        &self,
+        outlines: &Outlines,
+        size: usize,
+        channels: usize,
+        r: &mut Rng,
+        scratch: &mut [f32],
+        out: &mut [f32],
+    ) {
         let plane = size * size;
         let (cover, rest) = scratch.split_at_mut(plane);
         let (blob, waves) = rest.split_at_mut(plane);
@@ -284,7 +314,13 @@ impl Scene {
         }
         let (wave0, wave1) = waves.split_at(plane);
 
-        let pick = |c: [f32; 3]| -> [f32; 3] { if channels == 1 { [luma(c); 3] } else { c } };
+        let pick = |c: [f32; 3]| -> [f32; 3] {
+            if channels == 1 {
+                [luma(c); 3]
+            } else {
+                c
+            }
+        };
         let (bg, fill) = (pick(self.bg), pick(self.fill));
         let (amp0, amp1) = (pick(self.gratings[0].amplitude), pick(self.gratings[1].amplitude));
         let blob_colour = pick(self.blob.as_ref().map_or([0.0; 3], |b| b.colour));
@@ -357,9 +393,24 @@ impl Outlines {
             // Five points; inner radius 0.46 keeps the arms thick enough to survive 28×28.
             star: ring(10, &|i| if i % 2 == 0 { 1.0 } else { 0.46 }),
             // Pointing up: a shaft and a wide head.
-            arrow: vec![[-0.3, -0.95], [0.3, -0.95], [0.3, 0.0], [0.8, 0.0], [0.0, 0.95], [-0.8, 0.0], [-0.3, 0.0]],
+            arrow: vec![
+                [-0.3, -0.95],
+                [0.3, -0.95],
+                [0.3, 0.0],
+                [0.8, 0.0],
+                [0.0, 0.95],
+                [-0.8, 0.0],
+                [-0.3, 0.0],
+            ],
             // Two triangles, point to point, side by side.
-            bowtie: vec![[-0.81, -0.58], [0.0, -0.25], [0.81, -0.58], [0.81, 0.58], [0.0, 0.25], [-0.81, 0.58]],
+            bowtie: vec![
+                [-0.81, -0.58],
+                [0.0, -0.25],
+                [0.81, -0.58],
+                [0.81, 0.58],
+                [0.0, 0.25],
+                [-0.81, 0.58],
+            ],
             // Lower point of the heart; two discs make the lobes.
             heart_tip: vec![[-0.672, 0.25], [0.0, -0.733], [0.672, 0.25]],
         }
@@ -400,8 +451,18 @@ fn sin_cos(x: f32) -> (f32, f32) {
     let k = (x * FRAC_2_PI).round();
     let r = x - k * FRAC_PI_2;
     let r2 = r * r;
-    let s = r * (1.0 + r2 * (-1.0 / 6.0 + r2 * (1.0 / 120.0 + r2 * (-1.0 / 5040.0 + r2 * (1.0 / 362_880.0 + r2 * (-1.0 / 39_916_800.0 + r2 * (1.0 / 6_227_020_800.0)))))));
-    let c = 1.0 + r2 * (-0.5 + r2 * (1.0 / 24.0 + r2 * (-1.0 / 720.0 + r2 * (1.0 / 40_320.0 + r2 * (-1.0 / 3_628_800.0 + r2 * (1.0 / 479_001_600.0))))));
+    let s = r
+        * (1.0
+            + r2 * (-1.0 / 6.0
+                + r2 * (1.0 / 120.0
+                    + r2 * (-1.0 / 5040.0
+                        + r2 * (1.0 / 362_880.0
+                            + r2 * (-1.0 / 39_916_800.0 + r2 * (1.0 / 6_227_020_800.0)))))));
+    let c = 1.0
+        + r2 * (-0.5
+            + r2 * (1.0 / 24.0
+                + r2 * (-1.0 / 720.0
+                    + r2 * (1.0 / 40_320.0 + r2 * (-1.0 / 3_628_800.0 + r2 * (1.0 / 479_001_600.0))))));
     let (s, c) = match (k as i64).rem_euclid(4) {
         0 => (s, c),
         1 => (c, -s),
@@ -492,10 +553,17 @@ mod tests {
         for i in -2000..=2000 {
             let x = i as f32 * 0.0517;
             let (s, c) = sin_cos(x);
-            assert!((s - x.sin()).abs() < 2e-7 && (c - x.cos()).abs() < 2e-7, "sin_cos({x}) = ({s}, {c})");
+            assert!(
+                (s - x.sin()).abs() < 2e-7 && (c - x.cos()).abs() < 2e-7,
+                "sin_cos({x}) = ({s}, {c})"
+            );
             let y = i as f32 * 0.005;
             let e = exp(y);
-            assert!((e - y.exp()).abs() <= 2e-7 * y.exp(), "exp({y}) = {e}, std {}", y.exp());
+            assert!(
+                (e - y.exp()).abs() <= 2e-7 * y.exp(),
+                "exp({y}) = {e}, std {}",
+                y.exp()
+            );
         }
     }
 
@@ -511,12 +579,18 @@ mod tests {
             let mut area = 0.0;
             for i in 0..n {
                 for j in 0..n {
-                    let (x, y) = (-1.0 + 2.0 * (i as f32 + 0.5) / n as f32, -1.0 + 2.0 * (j as f32 + 0.5) / n as f32);
+                    let (x, y) = (
+                        -1.0 + 2.0 * (i as f32 + 0.5) / n as f32,
+                        -1.0 + 2.0 * (j as f32 + 0.5) / n as f32,
+                    );
                     let d = o.sdf(class, x, y);
                     if d < 0.0 {
                         area += cell;
                     }
-                    assert!((d - o.sdf(class, -x, y)).abs() < 1e-4, "{name} is not mirror-symmetric at ({x}, {y})");
+                    assert!(
+                        (d - o.sdf(class, -x, y)).abs() < 1e-4,
+                        "{name} is not mirror-symmetric at ({x}, {y})"
+                    );
                 }
             }
             areas.push(area);

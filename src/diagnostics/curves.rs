@@ -69,10 +69,19 @@ pub const GAP: f64 = 0.10;
 /// evaluation's (train, validation) accuracy if any.
 pub fn diagnose(losses: &[f64], classes: usize, accuracies: Option<(f64, f64)>) -> Vec<Diagnosis> {
     let mut out = Vec::new();
-    let say = |finding, message: &str| Diagnosis { finding, message: message.to_string() };
+    let say = |finding, message: &str| Diagnosis {
+        finding,
+        message: message.to_string(),
+    };
     if let Some(step) = losses.iter().position(|&l| is_diverged(l, classes)) {
         let what = describe_divergence(losses[step]);
-        out.push(say(Finding::Diverged, &format!("Loss {what} at step {}: learning rate too high or bad initialization.", step + 1)));
+        out.push(say(
+            Finding::Diverged,
+            &format!(
+                "Loss {what} at step {}: learning rate too high or bad initialization.",
+                step + 1
+            ),
+        ));
         return out;
     }
     let expected = (classes as f64).ln();
@@ -88,7 +97,11 @@ pub fn diagnose(losses: &[f64], classes: usize, accuracies: Option<(f64, f64)>) 
     // move the logits a lot. The lecture's fix is a linear warmup (or a lower rate).
     if let (Some(&first), true) = (losses.first(), losses.len() <= SPIKE_REPORTED_UNTIL) {
         let early = &losses[..losses.len().min(SPIKE_STEPS)];
-        let (at, &peak) = early.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).expect("non-empty");
+        let (at, &peak) = early
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .expect("non-empty");
         if peak > SPIKE_FACTOR * first {
             out.push(say(
                 Finding::EarlySpike,
@@ -105,12 +118,18 @@ pub fn diagnose(losses: &[f64], classes: usize, accuracies: Option<(f64, f64)>) 
         let early = mean(&losses[..WINDOW]);
         let late = mean(&losses[losses.len() - WINDOW..]);
         if late > 0.98 * early && late > 0.9 * expected {
-            out.push(say(Finding::NotMoving, "The loss is not going down: learning rate too low or bad initialization."));
+            out.push(say(
+                Finding::NotMoving,
+                "The loss is not going down: learning rate too low or bad initialization.",
+            ));
         }
     }
     if let Some((train, val)) = accuracies {
         if train - val > GAP {
-            out.push(say(Finding::Overfitting, "Huge train / val gap means overfitting: increase regularization, get more data."));
+            out.push(say(
+                Finding::Overfitting,
+                "Huge train / val gap means overfitting: increase regularization, get more data.",
+            ));
         } else if losses.len() >= 2 * WINDOW && train < 0.9 {
             out.push(say(Finding::Underfitting, "No gap between train / val means underfitting: train longer, use a bigger model, maybe a higher learning rate."));
         }

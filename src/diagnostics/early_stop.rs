@@ -21,7 +21,10 @@ pub struct EarlyStopping {
 
 impl EarlyStopping {
     pub fn new(patience: u32) -> Self {
-        EarlyStopping { patience, ..Default::default() }
+        EarlyStopping {
+            patience,
+            ..Default::default()
+        }
     }
 
     /// Records an evaluation; keeps a snapshot when it is the best so far. Returns true when the

@@ -58,7 +58,12 @@ impl UpdateRatio {
 
 /// ‖update‖/‖W‖ for a plain update vector (the slide's numpy, for tests and the page's explainer).
 pub fn ratio<T: Real>(w: &[T], update: &[T]) -> f64 {
-    let norm = |v: &[T]| v.iter().map(|x| x.to_f64().unwrap_or(0.0).powi(2)).sum::<f64>().sqrt();
+    let norm = |v: &[T]| {
+        v.iter()
+            .map(|x| x.to_f64().unwrap_or(0.0).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    };
     let scale = norm(w);
     if scale > 0.0 {
         norm(update) / scale

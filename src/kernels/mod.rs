@@ -32,13 +32,31 @@ pub struct ConvGeom {
 
 impl ConvGeom {
     /// None when the kernel does not fit in the padded input or the stride is zero.
-    pub fn new(c: usize, h: usize, w: usize, kh: usize, kw: usize, stride: usize, pad: usize) -> Option<Self> {
+    pub fn new(
+        c: usize,
+        h: usize,
+        w: usize,
+        kh: usize,
+        kw: usize,
+        stride: usize,
+        pad: usize,
+    ) -> Option<Self> {
         if stride == 0 || kh == 0 || kw == 0 || h + 2 * pad < kh || w + 2 * pad < kw {
             return None;
         }
         let oh = (h + 2 * pad - kh) / stride + 1;
         let ow = (w + 2 * pad - kw) / stride + 1;
-        Some(ConvGeom { c, h, w, kh, kw, stride, pad, oh, ow })
+        Some(ConvGeom {
+            c,
+            h,
+            w,
+            kh,
+            kw,
+            stride,
+            pad,
+            oh,
+            ow,
+        })
     }
 
     /// Rows of the im2col matrix: C*KH*KW.
@@ -54,13 +72,27 @@ impl ConvGeom {
 
 /// The float types layers run in: f32 on the page, f64 in gradient checks.
 /// Each method is one kernel; f32 dispatches to SIMD where compiled, f64 to the scalar oracle.
-pub trait Real: Float + FromPrimitive + ToPrimitive + Default + Debug + Send + Sync + 'static + std::iter::Sum {
+pub trait Real:
+    Float + FromPrimitive + ToPrimitive + Default + Debug + Send + Sync + 'static + std::iter::Sum
+{
     /// C(m×n, row stride ldc) = op(A)·op(B) (+ C if `accumulate`).
     /// A element (i, p) is `a[i*rsa + p*csa]`, B element (p, j) is `b[p*rsb + j*csb]`, so transposes
     /// are expressed by swapping strides. C rows are contiguous.
     #[allow(clippy::too_many_arguments)]
-    fn gemm(m: usize, n: usize, k: usize, a: &[Self], rsa: usize, csa: usize, b: &[Self], rsb: usize, csb: usize,
-            c: &mut [Self], ldc: usize, accumulate: bool);
+    fn gemm(
+        m: usize,
+        n: usize,
+        k: usize,
+        a: &[Self],
+        rsa: usize,
+        csa: usize,
+        b: &[Self],
+        rsb: usize,
+        csb: usize,
+        c: &mut [Self],
+        ldc: usize,
+        accumulate: bool,
+    );
     /// cols (C*KH*KW, OH*OW) from one image x (C, H, W); padding reads as zero.
     fn im2col(x: &[Self], g: &ConvGeom, cols: &mut [Self]);
     /// dx (C, H, W) = sum of cols scattered back to the pixels they were read from (overwrites dx).
@@ -88,23 +120,60 @@ pub trait Real: Float + FromPrimitive + ToPrimitive + Default + Debug + Send + S
 }
 
 /// Name of the kernel family compiled into this build (shown on the page).
-pub const BACKEND: &str = if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) { "wasm simd128" } else if cfg!(target_arch = "wasm32") { "wasm scalar" } else { "native scalar" };
+pub const BACKEND: &str = if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
+    "wasm simd128"
+} else if cfg!(target_arch = "wasm32") {
+    "wasm scalar"
+} else {
+    "native scalar"
+};
 
 macro_rules! scalar_impl {
     () => {
-        fn gemm(m: usize, n: usize, k: usize, a: &[Self], rsa: usize, csa: usize, b: &[Self], rsb: usize, csb: usize,
-                c: &mut [Self], ldc: usize, accumulate: bool) {
+        fn gemm(
+            m: usize,
+            n: usize,
+            k: usize,
+            a: &[Self],
+            rsa: usize,
+            csa: usize,
+            b: &[Self],
+            rsb: usize,
+            csb: usize,
+            c: &mut [Self],
+            ldc: usize,
+            accumulate: bool,
+        ) {
             scalar::gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, accumulate)
         }
-        fn im2col(x: &[Self], g: &ConvGeom, cols: &mut [Self]) { scalar::im2col(x, g, cols) }
-        fn col2im(cols: &[Self], g: &ConvGeom, dx: &mut [Self]) { scalar::col2im(cols, g, dx) }
-        fn axpy(a: Self, x: &[Self], y: &mut [Self]) { scalar::axpy(a, x, y) }
-        fn relu_forward(x: &[Self], y: &mut [Self]) { scalar::relu_forward(x, y) }
-        fn relu_backward(x: &[Self], dy: &[Self], dx: &mut [Self]) { scalar::relu_backward(x, dy, dx) }
-        fn sgd_momentum(w: &mut [Self], g: &[Self], v: &mut [Self], lr: Self, momentum: Self, weight_decay: Self) {
+        fn im2col(x: &[Self], g: &ConvGeom, cols: &mut [Self]) {
+            scalar::im2col(x, g, cols)
+        }
+        fn col2im(cols: &[Self], g: &ConvGeom, dx: &mut [Self]) {
+            scalar::col2im(cols, g, dx)
+        }
+        fn axpy(a: Self, x: &[Self], y: &mut [Self]) {
+            scalar::axpy(a, x, y)
+        }
+        fn relu_forward(x: &[Self], y: &mut [Self]) {
+            scalar::relu_forward(x, y)
+        }
+        fn relu_backward(x: &[Self], dy: &[Self], dx: &mut [Self]) {
+            scalar::relu_backward(x, dy, dx)
+        }
+        fn sgd_momentum(
+            w: &mut [Self],
+            g: &[Self],
+            v: &mut [Self],
+            lr: Self,
+            momentum: Self,
+            weight_decay: Self,
+        ) {
             scalar::sgd_momentum(w, g, v, lr, momentum, weight_decay)
         }
-        fn sum(x: &[Self]) -> Self { scalar::sum(x) }
+        fn sum(x: &[Self]) -> Self {
+            scalar::sum(x)
+        }
         fn maxpool_forward(x: &[Self], g: &ConvGeom, y: &mut [Self], argmax: &mut [u32]) {
             scalar::maxpool_forward(x, g, y, argmax)
         }
@@ -125,19 +194,43 @@ impl Real for f32 {
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 impl Real for f32 {
-    fn gemm(m: usize, n: usize, k: usize, a: &[f32], rsa: usize, csa: usize, b: &[f32], rsb: usize, csb: usize,
-            c: &mut [f32], ldc: usize, accumulate: bool) {
+    fn gemm(
+        m: usize,
+        n: usize,
+        k: usize,
+        a: &[f32],
+        rsa: usize,
+        csa: usize,
+        b: &[f32],
+        rsb: usize,
+        csb: usize,
+        c: &mut [f32],
+        ldc: usize,
+        accumulate: bool,
+    ) {
         simd128::gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, accumulate)
     }
-    fn im2col(x: &[f32], g: &ConvGeom, cols: &mut [f32]) { simd128::im2col(x, g, cols) }
-    fn col2im(cols: &[f32], g: &ConvGeom, dx: &mut [f32]) { simd128::col2im(cols, g, dx) }
-    fn axpy(a: f32, x: &[f32], y: &mut [f32]) { simd128::axpy(a, x, y) }
-    fn relu_forward(x: &[f32], y: &mut [f32]) { simd128::relu_forward(x, y) }
-    fn relu_backward(x: &[f32], dy: &[f32], dx: &mut [f32]) { simd128::relu_backward(x, dy, dx) }
+    fn im2col(x: &[f32], g: &ConvGeom, cols: &mut [f32]) {
+        simd128::im2col(x, g, cols)
+    }
+    fn col2im(cols: &[f32], g: &ConvGeom, dx: &mut [f32]) {
+        simd128::col2im(cols, g, dx)
+    }
+    fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
+        simd128::axpy(a, x, y)
+    }
+    fn relu_forward(x: &[f32], y: &mut [f32]) {
+        simd128::relu_forward(x, y)
+    }
+    fn relu_backward(x: &[f32], dy: &[f32], dx: &mut [f32]) {
+        simd128::relu_backward(x, dy, dx)
+    }
     fn sgd_momentum(w: &mut [f32], g: &[f32], v: &mut [f32], lr: f32, momentum: f32, weight_decay: f32) {
         simd128::sgd_momentum(w, g, v, lr, momentum, weight_decay)
     }
-    fn sum(x: &[f32]) -> f32 { simd128::sum(x) }
+    fn sum(x: &[f32]) -> f32 {
+        simd128::sum(x)
+    }
     fn maxpool_forward(x: &[f32], g: &ConvGeom, y: &mut [f32], argmax: &mut [u32]) {
         simd128::maxpool_forward(x, g, y, argmax)
     }

@@ -6,8 +6,20 @@ use num_traits::Float;
 
 /// See [`super::Real::gemm`]. Loop order i-p-j keeps the innermost loop on a contiguous C row.
 #[allow(clippy::too_many_arguments)]
-pub fn gemm<T: Float>(m: usize, n: usize, k: usize, a: &[T], rsa: usize, csa: usize, b: &[T], rsb: usize, csb: usize,
-                      c: &mut [T], ldc: usize, accumulate: bool) {
+pub fn gemm<T: Float>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: &[T],
+    rsa: usize,
+    csa: usize,
+    b: &[T],
+    rsb: usize,
+    csb: usize,
+    c: &mut [T],
+    ldc: usize,
+    accumulate: bool,
+) {
     for i in 0..m {
         let row = &mut c[i * ldc..i * ldc + n];
         if !accumulate {
@@ -37,7 +49,8 @@ pub fn im2col<T: Float>(x: &[T], g: &ConvGeom, cols: &mut [T]) {
                     let iy = (oy * g.stride + ky) as isize - pad;
                     for ox in 0..g.ow {
                         let ix = (ox * g.stride + kx) as isize - pad;
-                        out[oy * g.ow + ox] = if iy < 0 || ix < 0 || iy >= g.h as isize || ix >= g.w as isize {
+                        out[oy * g.ow + ox] = if iy < 0 || ix < 0 || iy >= g.h as isize || ix >= g.w as isize
+                        {
                             T::zero()
                         } else {
                             x[(ci * g.h + iy as usize) * g.w + ix as usize]

@@ -83,14 +83,30 @@ fn row_panels(m: usize) -> impl Iterator<Item = (usize, usize)> {
 
 /// See [`super::Real::gemm`]. Panics (like the scalar twin) if a stride would index outside a slice.
 #[allow(clippy::too_many_arguments)]
-pub fn gemm(m: usize, n: usize, k: usize, a: &[f32], rsa: usize, csa: usize, b: &[f32], rsb: usize, csb: usize,
-            c: &mut [f32], ldc: usize, accumulate: bool) {
+pub fn gemm(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: &[f32],
+    rsa: usize,
+    csa: usize,
+    b: &[f32],
+    rsb: usize,
+    csb: usize,
+    c: &mut [f32],
+    ldc: usize,
+    accumulate: bool,
+) {
     if m == 0 || n == 0 {
         return;
     }
     // Bounds, checked once: the largest index each operand is read or written at.
     let c_end = (m - 1) * ldc + n;
-    assert!(c_end <= c.len(), "gemm: C needs {c_end} elements, has {}", c.len());
+    assert!(
+        c_end <= c.len(),
+        "gemm: C needs {c_end} elements, has {}",
+        c.len()
+    );
     if k == 0 {
         // Empty sum: C = 0, or C unchanged when accumulating.
         if !accumulate {
@@ -102,8 +118,16 @@ pub fn gemm(m: usize, n: usize, k: usize, a: &[f32], rsa: usize, csa: usize, b: 
     }
     let a_last = (m - 1) * rsa + (k - 1) * csa;
     let b_last = (k - 1) * rsb + (n - 1) * csb;
-    assert!(a_last < a.len(), "gemm: A index {a_last} out of bounds ({})", a.len());
-    assert!(b_last < b.len(), "gemm: B index {b_last} out of bounds ({})", b.len());
+    assert!(
+        a_last < a.len(),
+        "gemm: A index {a_last} out of bounds ({})",
+        a.len()
+    );
+    assert!(
+        b_last < b.len(),
+        "gemm: B index {b_last} out of bounds ({})",
+        b.len()
+    );
 
     let blocks = k.div_ceil(KC);
     let kc_max = k.div_ceil(blocks);
@@ -230,7 +254,16 @@ fn pack_a(m: usize, kc: usize, a: &[f32], rsa: usize, csa: usize, pc: usize, apa
 /// bpack[p][j] = B(pc + p, j0 + j) for p < kc, j < NR; columns past `cols` are zero.
 /// The caller has checked every B index read is ≤ `b_last`.
 #[allow(clippy::too_many_arguments)]
-fn pack_b(kc: usize, cols: usize, b: &[f32], rsb: usize, csb: usize, pc: usize, j0: usize, bpack: &mut [f32]) {
+fn pack_b(
+    kc: usize,
+    cols: usize,
+    b: &[f32],
+    rsb: usize,
+    csb: usize,
+    pc: usize,
+    j0: usize,
+    bpack: &mut [f32],
+) {
     let bpack = &mut bpack[..kc * NR];
     if csb == 1 && cols == NR {
         // Row-major B (forward conv's cols, dX = dY·W): 8 contiguous floats per step.
@@ -391,9 +424,17 @@ unsafe fn micro<const R: usize, const V: usize>((kc, a, b, ldb, c, ldc, cols, lo
 /// The ox range [lo, hi) whose input column ox·s + kx − pad lies in [0, w).
 fn valid_ox(g: &ConvGeom, kx: usize) -> (usize, usize) {
     // ox·s + kx ≥ pad  ⇔  ox ≥ ceil((pad − kx) / s)
-    let lo = if g.pad > kx { (g.pad - kx).div_ceil(g.stride) } else { 0 };
+    let lo = if g.pad > kx {
+        (g.pad - kx).div_ceil(g.stride)
+    } else {
+        0
+    };
     // ox·s + kx − pad ≤ w − 1  ⇔  ox ≤ (w + pad − kx − 1) / s
-    let hi = if g.w + g.pad > kx { ((g.w + g.pad - kx - 1) / g.stride + 1).min(g.ow) } else { 0 };
+    let hi = if g.w + g.pad > kx {
+        ((g.w + g.pad - kx - 1) / g.stride + 1).min(g.ow)
+    } else {
+        0
+    };
     let lo = lo.min(g.ow);
     (lo, hi.max(lo))
 }
@@ -534,7 +575,10 @@ fn copy(dst: &mut [f32], src: &[f32], z: v128) {
         let mut i = 0;
         while i < n {
             let at = i.min(n - 4);
-            v128_store(d.add(at) as *mut v128, v128_or(v128_load(s.add(at) as *const v128), z));
+            v128_store(
+                d.add(at) as *mut v128,
+                v128_or(v128_load(s.add(at) as *const v128), z),
+            );
             i += 4;
         }
     }
@@ -550,7 +594,10 @@ fn add_assign(dst: &mut [f32], src: &[f32]) {
         let (d, s) = (dst.as_mut_ptr(), src.as_ptr());
         let mut i = 0;
         while i < n4 {
-            let v = f32x4_add(v128_load(d.add(i) as *const v128), v128_load(s.add(i) as *const v128));
+            let v = f32x4_add(
+                v128_load(d.add(i) as *const v128),
+                v128_load(s.add(i) as *const v128),
+            );
             v128_store(d.add(i) as *mut v128, v);
             i += 4;
         }
@@ -607,7 +654,10 @@ pub fn maxpool_forward(x: &[f32], g: &ConvGeom, y: &mut [f32], argmax: &mut [u32
                     for (cand, idx) in [
                         (i32x4_shuffle::<1, 3, 5, 7>(u0, v0), i32x4_add(i00, one)), // (0, 1)
                         (i32x4_shuffle::<0, 2, 4, 6>(u1, v1), i32x4_add(i00, wv)),  // (1, 0)
-                        (i32x4_shuffle::<1, 3, 5, 7>(u1, v1), i32x4_add(i00, i32x4_add(wv, one))), // (1, 1)
+                        (
+                            i32x4_shuffle::<1, 3, 5, 7>(u1, v1),
+                            i32x4_add(i00, i32x4_add(wv, one)),
+                        ), // (1, 1)
                     ] {
                         let better = f32x4_gt(cand, best);
                         best = v128_bitselect(cand, best, better);

@@ -36,16 +36,26 @@ pub struct ActivationCurve {
 
 /// The grid: `points` evenly spaced values from −5 to 5, both ends included.
 pub fn grid(points: usize) -> Vec<f64> {
-    (0..points).map(|i| -X_MAX + 2.0 * X_MAX * i as f64 / (points - 1) as f64).collect()
+    (0..points)
+        .map(|i| -X_MAX + 2.0 * X_MAX * i as f64 / (points - 1) as f64)
+        .collect()
 }
 
 /// f and f' of `kind` on the grid of `points` values; `alpha` is ELU's α (ignored by the others).
-pub fn activation_curve(kind: ActivationKind, points: usize, alpha: f64) -> Result<ActivationCurve, ConfigError> {
+pub fn activation_curve(
+    kind: ActivationKind,
+    points: usize,
+    alpha: f64,
+) -> Result<ActivationCurve, ConfigError> {
     if !(2..=MAX_POINTS).contains(&points) {
-        return Err(ConfigError(format!("points: must be between 2 and {MAX_POINTS}, got {points}")));
+        return Err(ConfigError(format!(
+            "points: must be between 2 and {MAX_POINTS}, got {points}"
+        )));
     }
     if !(alpha.is_finite() && alpha > 0.0) {
-        return Err(ConfigError(format!("alpha: must be a positive finite number, got {alpha}")));
+        return Err(ConfigError(format!(
+            "alpha: must be a positive finite number, got {alpha}"
+        )));
     }
     let x = grid(points);
     Ok(ActivationCurve {
@@ -60,7 +70,10 @@ pub fn activation_curve(kind: ActivationKind, points: usize, alpha: f64) -> Resu
 
 /// Every activation in `ActivationKind::ALL` order (the slide's).
 pub fn activation_curves(points: usize, alpha: f64) -> Result<Vec<ActivationCurve>, ConfigError> {
-    ActivationKind::ALL.into_iter().map(|k| activation_curve(k, points, alpha)).collect()
+    ActivationKind::ALL
+        .into_iter()
+        .map(|k| activation_curve(k, points, alpha))
+        .collect()
 }
 
 pub fn formula(kind: ActivationKind) -> &'static str {
@@ -160,7 +173,11 @@ mod tests {
                 // softsign's f'' jumps there (|x|), which makes the central difference off by ~h.
                 let kink = matches!(
                     curve.kind,
-                    ActivationKind::Relu | ActivationKind::Leakyrelu | ActivationKind::Step | ActivationKind::Elu | ActivationKind::Softsign
+                    ActivationKind::Relu
+                        | ActivationKind::Leakyrelu
+                        | ActivationKind::Step
+                        | ActivationKind::Elu
+                        | ActivationKind::Softsign
                 );
                 for i in 1..points - 1 {
                     if kink && curve.x[i].abs() < 2.0 * h {
@@ -168,7 +185,13 @@ mod tests {
                     }
                     let numeric = (curve.f[i + 1] - curve.f[i - 1]) / (2.0 * h);
                     let err = (numeric - curve.df[i]).abs();
-                    assert!(err < 1e-4, "{:?} α={alpha} at x={}: f' {} vs finite difference {numeric}", curve.kind, curve.x[i], curve.df[i]);
+                    assert!(
+                        err < 1e-4,
+                        "{:?} α={alpha} at x={}: f' {} vs finite difference {numeric}",
+                        curve.kind,
+                        curve.x[i],
+                        curve.df[i]
+                    );
                 }
             }
         }
@@ -202,7 +225,10 @@ mod tests {
         }
         let sigmoid = &curves[0];
         assert!(sigmoid.notes[0].contains("kill") && sigmoid.notes[2].contains("exp()"));
-        assert_eq!(activation_curve(ActivationKind::Relu, 1, 1.0).unwrap_err().0, "points: must be between 2 and 10001, got 1");
+        assert_eq!(
+            activation_curve(ActivationKind::Relu, 1, 1.0).unwrap_err().0,
+            "points: must be between 2 and 10001, got 1"
+        );
         assert!(activation_curve(ActivationKind::Elu, 11, 0.0).is_err());
     }
 
@@ -214,9 +240,15 @@ mod tests {
             (c.x[i], c.f[i])
         };
         let (x, y) = dip(ActivationKind::Swish);
-        assert!((x + 1.28).abs() < 0.01 && (y + 0.28).abs() < 0.005, "swish min {y} at {x}");
+        assert!(
+            (x + 1.28).abs() < 0.01 && (y + 0.28).abs() < 0.005,
+            "swish min {y} at {x}"
+        );
         let (x, y) = dip(ActivationKind::Mish);
-        assert!((x + 1.19).abs() < 0.01 && (y + 0.31).abs() < 0.005, "mish min {y} at {x}");
+        assert!(
+            (x + 1.19).abs() < 0.01 && (y + 0.31).abs() < 0.005,
+            "mish min {y} at {x}"
+        );
     }
 
     #[test]

@@ -101,12 +101,23 @@ impl Default for InitLabConfig {
 impl InitLabConfig {
     /// The slide's experiment with the given scheme and activation, at width D.
     pub fn new(scheme: InitScheme, activation: LabActivation, width: usize) -> Self {
-        InitLabConfig { scheme, activation, width, ..Default::default() }
+        InitLabConfig {
+            scheme,
+            activation,
+            width,
+            ..Default::default()
+        }
     }
 
     /// The slide's experiment with a custom weight std.
     pub fn custom(std: f64, activation: LabActivation, width: usize) -> Self {
-        InitLabConfig { scheme: InitScheme::Custom, std: Some(std), activation, width, ..Default::default() }
+        InitLabConfig {
+            scheme: InitScheme::Custom,
+            std: Some(std),
+            activation,
+            width,
+            ..Default::default()
+        }
     }
 
     /// The weight std σ this config draws W with (Din = width). Call after `validate`.
@@ -121,22 +132,40 @@ impl InitLabConfig {
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let err = |field: &str, rule: &str, value: &dyn std::fmt::Display| Err(ConfigError(format!("{field}: {rule}, got {value}")));
+        let err = |field: &str, rule: &str, value: &dyn std::fmt::Display| {
+            Err(ConfigError(format!("{field}: {rule}, got {value}")))
+        };
         match (self.scheme, self.std) {
-            (InitScheme::Custom, None) => return Err(ConfigError("std: required with scheme \"custom\"".into())),
-            (InitScheme::Custom, Some(s)) if !(s.is_finite() && s > 0.0) => return err("std", "must be a positive finite number", &s),
+            (InitScheme::Custom, None) => {
+                return Err(ConfigError("std: required with scheme \"custom\"".into()))
+            }
+            (InitScheme::Custom, Some(s)) if !(s.is_finite() && s > 0.0) => {
+                return err("std", "must be a positive finite number", &s)
+            }
             (InitScheme::Custom, Some(_)) => {}
             (_, Some(s)) => return err("std", "is only used with scheme \"custom\"", &s),
             (_, None) => {}
         }
         if !(1..=MAX_WIDTH).contains(&self.width) {
-            return err("width", &format!("must be between 1 and {MAX_WIDTH}"), &self.width);
+            return err(
+                "width",
+                &format!("must be between 1 and {MAX_WIDTH}"),
+                &self.width,
+            );
         }
         if !(1..=MAX_BATCH).contains(&self.batch) {
-            return err("batch", &format!("must be between 1 and {MAX_BATCH}"), &self.batch);
+            return err(
+                "batch",
+                &format!("must be between 1 and {MAX_BATCH}"),
+                &self.batch,
+            );
         }
         if !(1..=MAX_LAYERS).contains(&self.layers) {
-            return err("layers", &format!("must be between 1 and {MAX_LAYERS}"), &self.layers);
+            return err(
+                "layers",
+                &format!("must be between 1 and {MAX_LAYERS}"),
+                &self.layers,
+            );
         }
         if !(1..=MAX_BINS).contains(&self.bins) {
             return err("bins", &format!("must be between 1 and {MAX_BINS}"), &self.bins);
@@ -149,7 +178,8 @@ impl InitLabConfig {
         let config: Self = if value.is_null() {
             Self::default()
         } else {
-            serde_path_to_error::deserialize(value).map_err(|e| ConfigError(path_message(&e.path().to_string(), &e.inner().to_string())))?
+            serde_path_to_error::deserialize(value)
+                .map_err(|e| ConfigError(path_message(&e.path().to_string(), &e.inner().to_string())))?
         };
         config.validate()?;
         Ok(config)
@@ -280,7 +310,20 @@ impl InitLab {
                 *w = self.sigma * rng.normal() as f32;
             }
             // A = x[:, p0..]: element (i, p) at x[p0 + i*D + p]; the first panel overwrites y.
-            f32::gemm(n, d, rows, &self.x[p0..], d, 1, panel, d, 1, &mut self.y, d, p0 > 0);
+            f32::gemm(
+                n,
+                d,
+                rows,
+                &self.x[p0..],
+                d,
+                1,
+                panel,
+                d,
+                1,
+                &mut self.y,
+                d,
+                p0 > 0,
+            );
             p0 += rows;
         }
         self.overflow = self.y.iter().filter(|z| !z.is_finite()).count() as f64 / self.y.len() as f64;
@@ -300,7 +343,11 @@ impl InitLab {
         let var = x.iter().map(|&a| (a as f64 - mean).powi(2)).sum::<f64>() / count;
         let zero = x.iter().filter(|&&a| a == 0.0).count() as f64 / count;
         let (saturated, lo, hi) = match self.config.activation {
-            LabActivation::Tanh => (x.iter().filter(|a| a.abs() > SATURATION).count() as f64 / count, -1.0, 1.0),
+            LabActivation::Tanh => (
+                x.iter().filter(|a| a.abs() > SATURATION).count() as f64 / count,
+                -1.0,
+                1.0,
+            ),
             LabActivation::Relu => {
                 let max = x.iter().fold(0.0f32, |m, &a| m.max(a)) as f64;
                 (0.0, 0.0, if max > 0.0 { max } else { 1.0 })

@@ -58,21 +58,37 @@ pub struct LrFinderConfig {
 
 impl Default for LrFinderConfig {
     fn default() -> Self {
-        LrFinderConfig { lr_min: 1e-5, lr_max: 1.0, iterations: 100, smoothing: 0.9, divergence: 4.0 }
+        LrFinderConfig {
+            lr_min: 1e-5,
+            lr_max: 1.0,
+            iterations: 100,
+            smoothing: 0.9,
+            divergence: 4.0,
+        }
     }
 }
 
 impl LrFinderConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let err = |field: &str, rule: &str, value: &dyn std::fmt::Display| Err(ConfigError(format!("{field}: {rule}, got {value}")));
+        let err = |field: &str, rule: &str, value: &dyn std::fmt::Display| {
+            Err(ConfigError(format!("{field}: {rule}, got {value}")))
+        };
         if !(self.lr_min.is_finite() && self.lr_min > 0.0) {
             return err("lrMin", "must be a positive finite number", &self.lr_min);
         }
         if !(self.lr_max.is_finite() && self.lr_max > self.lr_min) {
-            return err("lrMax", &format!("must be a finite number above lrMin ({})", self.lr_min), &self.lr_max);
+            return err(
+                "lrMax",
+                &format!("must be a finite number above lrMin ({})", self.lr_min),
+                &self.lr_max,
+            );
         }
         if !(2..=MAX_ITERATIONS).contains(&self.iterations) {
-            return err("iterations", &format!("must be between 2 and {MAX_ITERATIONS}"), &self.iterations);
+            return err(
+                "iterations",
+                &format!("must be between 2 and {MAX_ITERATIONS}"),
+                &self.iterations,
+            );
         }
         if !(0.0..1.0).contains(&self.smoothing) {
             return err("smoothing", "must be in [0, 1)", &self.smoothing);
@@ -88,7 +104,8 @@ impl LrFinderConfig {
         let config: Self = if value.is_null() {
             Self::default()
         } else {
-            serde_path_to_error::deserialize(value).map_err(|e| ConfigError(path_message(&e.path().to_string(), &e.inner().to_string())))?
+            serde_path_to_error::deserialize(value)
+                .map_err(|e| ConfigError(path_message(&e.path().to_string(), &e.inner().to_string())))?
         };
         config.validate()?;
         Ok(config)
@@ -150,7 +167,8 @@ pub struct LrFinderResult {
     pub rule: String,
 }
 
-pub const RULE: &str = "the rate where the smoothed loss falls fastest, but at most a tenth of the rate at its minimum";
+pub const RULE: &str =
+    "the rate where the smoothed loss falls fastest, but at most a tenth of the rate at its minimum";
 
 /// The sweep as a state machine: `next_lr()`, train one step at that rate, `record(loss)`, until
 /// `next_lr()` is None; then `result()`.
@@ -170,7 +188,14 @@ pub struct LrFinder {
 impl LrFinder {
     pub fn new(config: LrFinderConfig) -> Result<LrFinder, ConfigError> {
         config.validate()?;
-        Ok(LrFinder { points: Vec::with_capacity(config.iterations), avg: 0.0, beta_t: 1.0, best: 0, stop: None, config })
+        Ok(LrFinder {
+            points: Vec::with_capacity(config.iterations),
+            avg: 0.0,
+            beta_t: 1.0,
+            best: 0,
+            stop: None,
+            config,
+        })
     }
 
     pub fn config(&self) -> &LrFinderConfig {
@@ -179,7 +204,8 @@ impl LrFinder {
 
     /// The rate for the next step, or None when the sweep is over (completed or stopped).
     pub fn next_lr(&self) -> Option<f64> {
-        (self.stop.is_none() && self.points.len() < self.config.iterations).then(|| self.config.lr(self.points.len()))
+        (self.stop.is_none() && self.points.len() < self.config.iterations)
+            .then(|| self.config.lr(self.points.len()))
     }
 
     /// Records the loss of the step taken at `next_lr()`. Returns whether the sweep goes on.
@@ -187,7 +213,11 @@ impl LrFinder {
         let Some(lr) = self.next_lr() else { return false };
         let beta = self.config.smoothing;
         if !loss.is_finite() {
-            self.points.push(LrPoint { lr, loss, smoothed: f64::NAN });
+            self.points.push(LrPoint {
+                lr,
+                loss,
+                smoothed: f64::NAN,
+            });
             self.stop = Some(StopReason::NonFinite);
             return false;
         }
@@ -280,7 +310,10 @@ impl LrFinder {
 
 /// Runs the whole sweep: calls `train_step(lr)` with each rate in turn (it should take one
 /// training step at that rate and return that step's loss) until the sweep completes or stops.
-pub fn find_lr(config: &LrFinderConfig, mut train_step: impl FnMut(f64) -> f64) -> Result<LrFinderResult, ConfigError> {
+pub fn find_lr(
+    config: &LrFinderConfig,
+    mut train_step: impl FnMut(f64) -> f64,
+) -> Result<LrFinderResult, ConfigError> {
     let mut finder = LrFinder::new(config.clone())?;
     while let Some(lr) = finder.next_lr() {
         finder.record(train_step(lr));

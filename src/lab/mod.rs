@@ -7,5 +7,7 @@ pub mod init_lab;
 pub mod lr_finder;
 
 pub use activation_curves::{activation_curve, activation_curves, ActivationCurve};
-pub use init_lab::{run_init_lab, Histogram, InitLab, InitLabConfig, InitLabReport, InitScheme, LabActivation, LayerStats};
+pub use init_lab::{
+    run_init_lab, Histogram, InitLab, InitLabConfig, InitLabReport, InitScheme, LabActivation, LayerStats,
+};
 pub use lr_finder::{find_lr, LrFinder, LrFinderConfig, LrFinderResult, LrPoint, StopReason};

@@ -26,7 +26,10 @@ pub struct BatchNormConfig {
 
 impl Default for BatchNormConfig {
     fn default() -> Self {
-        BatchNormConfig { momentum: 0.1, eps: 1e-5 }
+        BatchNormConfig {
+            momentum: 0.1,
+            eps: 1e-5,
+        }
     }
 }
 
@@ -130,15 +133,29 @@ impl<T: Real> Layer<T> for BatchNorm<T> {
             if self.train {
                 // Two passes in f64: the mean, then the biased variance around it (no E[x²] − μ²
                 // cancellation when |μ| ≫ σ, and f32 sums over M = N·H·W values stay accurate).
-                let mean = (0..n).map(|i| x.data[run(i, ch)].iter().map(|&v| f(v)).sum::<f64>()).sum::<f64>() / m as f64;
-                let ss: f64 = (0..n).map(|i| x.data[run(i, ch)].iter().map(|&v| (f(v) - mean).powi(2)).sum::<f64>()).sum();
+                let mean = (0..n)
+                    .map(|i| x.data[run(i, ch)].iter().map(|&v| f(v)).sum::<f64>())
+                    .sum::<f64>()
+                    / m as f64;
+                let ss: f64 = (0..n)
+                    .map(|i| {
+                        x.data[run(i, ch)]
+                            .iter()
+                            .map(|&v| (f(v) - mean).powi(2))
+                            .sum::<f64>()
+                    })
+                    .sum();
                 let var = ss / m as f64;
                 let rstd = 1.0 / (var + self.cfg.eps).sqrt();
                 self.rstd[ch] = T::of(rstd);
                 let (mean_t, rstd_t) = (T::of(mean), T::of(rstd));
                 for i in 0..n {
                     let r = run(i, ch);
-                    for ((xh, yv), &xv) in self.xhat[r.clone()].iter_mut().zip(&mut y.data[r.clone()]).zip(&x.data[r]) {
+                    for ((xh, yv), &xv) in self.xhat[r.clone()]
+                        .iter_mut()
+                        .zip(&mut y.data[r.clone()])
+                        .zip(&x.data[r])
+                    {
                         *xh = (xv - mean_t) * rstd_t;
                         *yv = g * *xh + b;
                     }
@@ -149,15 +166,23 @@ impl<T: Real> Layer<T> for BatchNorm<T> {
                 let mo = self.cfg.momentum;
                 self.running_mean[ch] = T::of((1.0 - mo) * f(self.running_mean[ch]) + mo * mean);
                 if m > 1 {
-                    self.running_var[ch] = T::of((1.0 - mo) * f(self.running_var[ch]) + mo * ss / (m - 1) as f64);
+                    self.running_var[ch] =
+                        T::of((1.0 - mo) * f(self.running_var[ch]) + mo * ss / (m - 1) as f64);
                 }
             } else {
                 // Eval: exactly (x − running_mean)/√(running_var + eps)·γ + β, element by element.
-                let (mean, sd) = (self.running_mean[ch], (self.running_var[ch] + T::of(self.cfg.eps)).sqrt());
+                let (mean, sd) = (
+                    self.running_mean[ch],
+                    (self.running_var[ch] + T::of(self.cfg.eps)).sqrt(),
+                );
                 self.rstd[ch] = T::one() / sd;
                 for i in 0..n {
                     let r = run(i, ch);
-                    for ((xh, yv), &xv) in self.xhat[r.clone()].iter_mut().zip(&mut y.data[r.clone()]).zip(&x.data[r]) {
+                    for ((xh, yv), &xv) in self.xhat[r.clone()]
+                        .iter_mut()
+                        .zip(&mut y.data[r.clone()])
+                        .zip(&x.data[r])
+                    {
                         *xh = (xv - mean) / sd;
                         *yv = *xh * g + b;
                     }
@@ -196,7 +221,11 @@ impl<T: Real> Layer<T> for BatchNorm<T> {
                 let k = gamma * rstd;
                 for i in 0..n {
                     let r = run(i, ch);
-                    for ((d, &g), &xh) in dx.data[r.clone()].iter_mut().zip(&dy.data[r.clone()]).zip(&self.xhat[r]) {
+                    for ((d, &g), &xh) in dx.data[r.clone()]
+                        .iter_mut()
+                        .zip(&dy.data[r.clone()])
+                        .zip(&self.xhat[r])
+                    {
                         *d = k * (g - mean_dy - xh * mean_dy_xhat);
                     }
                 }

@@ -74,7 +74,11 @@ impl<T: Real> Layer<T> for Conv2d<T> {
             self.cols.resize(n * k * p, T::zero());
         }
         for i in 0..n {
-            let cols = if self.cached { &mut self.cols[i * k * p..(i + 1) * k * p] } else { &mut self.cols[..k * p] };
+            let cols = if self.cached {
+                &mut self.cols[i * k * p..(i + 1) * k * p]
+            } else {
+                &mut self.cols[..k * p]
+            };
             T::im2col(x.sample(i), &self.g, cols);
             let out = y.sample_mut(i); // (OC, P)
             for (row, &b) in out.chunks_exact_mut(p).zip(&self.bias) {
@@ -106,7 +110,20 @@ impl<T: Real> Layer<T> for Conv2d<T> {
             }
             if let Some(dx) = dx.as_deref_mut() {
                 // dcols (K, P) = Wᵀ (K, OC) · dy_i (OC, P)
-                T::gemm(k, p, self.oc, &self.weight, 1, k, dyi, p, 1, &mut self.dcols, p, false);
+                T::gemm(
+                    k,
+                    p,
+                    self.oc,
+                    &self.weight,
+                    1,
+                    k,
+                    dyi,
+                    p,
+                    1,
+                    &mut self.dcols,
+                    p,
+                    false,
+                );
                 T::col2im(&self.dcols, &self.g, dx.sample_mut(i));
             }
         }

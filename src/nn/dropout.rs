@@ -29,7 +29,12 @@ impl<T: Real> Dropout<T> {
     /// config validates it first with a message for the user).
     pub fn new(p: f64, shape: [usize; 3]) -> Self {
         assert!((0.0..1.0).contains(&p), "dropout p must be in [0, 1), got {p}");
-        Dropout { p, shape, mask: Vec::new(), masked: false }
+        Dropout {
+            p,
+            shape,
+            mask: Vec::new(),
+            masked: false,
+        }
     }
 
     pub fn p(&self) -> f64 {

@@ -11,7 +11,9 @@ pub struct Flatten {
 
 impl Flatten {
     pub fn new(input: [usize; 3]) -> Self {
-        Flatten { features: input.iter().product() }
+        Flatten {
+            features: input.iter().product(),
+        }
     }
 }
 

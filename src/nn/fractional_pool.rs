@@ -42,12 +42,17 @@ use std::ops::Range;
 /// Panics if n_out is 0 or larger than the span (an increment would be 0).
 pub fn fmp_boundaries(n_in: usize, n_out: usize, u: f64, overlapping: bool) -> Vec<usize> {
     let span = if overlapping { n_in.saturating_sub(1) } else { n_in };
-    assert!(n_out >= 1 && n_out <= span, "fractional pooling: cannot pool {n_in} into {n_out} (overlapping: {overlapping})");
+    assert!(
+        n_out >= 1 && n_out <= span,
+        "fractional pooling: cannot pool {n_in} into {n_out} (overlapping: {overlapping})"
+    );
     let u = if u.is_nan() { 0.0 } else { u.clamp(0.0, 1.0) };
     let c = ((span as f64) * u).ceil() as usize; // ⌈S·u⌉ ∈ [0, S]
     let ceil_div = |a: usize, b: usize| a.div_ceil(b);
     let offset = ceil_div(c, n_out); // ⌈αu⌉
-    (0..=n_out).map(|i| ceil_div(span * i + c, n_out) - offset).collect()
+    (0..=n_out)
+        .map(|i| ceil_div(span * i + c, n_out) - offset)
+        .collect()
 }
 
 /// Half-open input range [start, end) of region i of one dimension, given its boundaries.
@@ -74,7 +79,11 @@ pub struct FractionalMaxPoolConfig {
 
 impl Default for FractionalMaxPoolConfig {
     fn default() -> Self {
-        FractionalMaxPoolConfig { alpha: std::f64::consts::SQRT_2, output_size: None, overlapping: false }
+        FractionalMaxPoolConfig {
+            alpha: std::f64::consts::SQRT_2,
+            output_size: None,
+            overlapping: false,
+        }
     }
 }
 
@@ -100,7 +109,11 @@ impl FractionalMaxPool2d {
     /// setting and value, in the style of the model builder's messages.
     pub fn new(input: [usize; 3], config: FractionalMaxPoolConfig) -> Result<Self, String> {
         let [c, h, w] = input;
-        let FractionalMaxPoolConfig { alpha, output_size, overlapping } = config;
+        let FractionalMaxPoolConfig {
+            alpha,
+            output_size,
+            overlapping,
+        } = config;
         let [oh, ow] = match output_size {
             Some(size) => size,
             None => {
@@ -114,7 +127,9 @@ impl FractionalMaxPool2d {
             // The effective ratio n_in/n_out must lie in (1, 2]; then the overlapping span
             // n_in − 1 ≥ n_out too, so every increment is at least 1.
             if n_out == 0 || n_out >= n_in || 2 * n_out < n_in {
-                return Err(format!("outputSize: cannot pool {what} {n_in} into {n_out} (needs {n_in}/2 ≤ output < {n_in})"));
+                return Err(format!(
+                    "outputSize: cannot pool {what} {n_in} into {n_out} (needs {n_in}/2 ≤ output < {n_in})"
+                ));
             }
         }
         Ok(FractionalMaxPool2d {
@@ -133,12 +148,30 @@ impl FractionalMaxPool2d {
 
     /// Output size ⌊n/α⌋ per side.
     pub fn with_ratio(input: [usize; 3], alpha: f64, overlapping: bool) -> Result<Self, String> {
-        Self::new(input, FractionalMaxPoolConfig { alpha, output_size: None, overlapping })
+        Self::new(
+            input,
+            FractionalMaxPoolConfig {
+                alpha,
+                output_size: None,
+                overlapping,
+            },
+        )
     }
 
     /// A requested output size (OH, OW).
-    pub fn with_output_size(input: [usize; 3], output_size: [usize; 2], overlapping: bool) -> Result<Self, String> {
-        Self::new(input, FractionalMaxPoolConfig { output_size: Some(output_size), overlapping, ..Default::default() })
+    pub fn with_output_size(
+        input: [usize; 3],
+        output_size: [usize; 2],
+        overlapping: bool,
+    ) -> Result<Self, String> {
+        Self::new(
+            input,
+            FractionalMaxPoolConfig {
+                output_size: Some(output_size),
+                overlapping,
+                ..Default::default()
+            },
+        )
     }
 
     /// Row and column boundaries (a_0 … a_OH, b_0 … b_OW) of the last forward; see [`fmp_boundaries`].
@@ -148,7 +181,10 @@ impl FractionalMaxPool2d {
 
     /// Half-open input ranges [start, end) of output (i, j)'s region in the last forward.
     pub fn region(&self, i: usize, j: usize) -> (Range<usize>, Range<usize>) {
-        (span(&self.rows, i, self.overlapping), span(&self.cols, j, self.overlapping))
+        (
+            span(&self.rows, i, self.overlapping),
+            span(&self.cols, j, self.overlapping),
+        )
     }
 
     pub fn overlapping(&self) -> bool {
@@ -183,7 +219,10 @@ impl<T: Real> Layer<T> for FractionalMaxPool2d {
             for ch in 0..c {
                 for i in 0..oh {
                     for j in 0..ow {
-                        let (rr, cc) = (span(&self.rows, i, self.overlapping), span(&self.cols, j, self.overlapping));
+                        let (rr, cc) = (
+                            span(&self.rows, i, self.overlapping),
+                            span(&self.cols, j, self.overlapping),
+                        );
                         let mut best = (ch * h + rr.start) * w + cc.start;
                         for r in rr {
                             let row = (ch * h + r) * w;

@@ -59,7 +59,10 @@ impl<T: Real> Linear<T> {
     /// A Linear layer with DropConnect of drop probability `p` (0 ≤ p < 1, else panics; the config
     /// validates first). Draws the same initial weights as `new` from the same `rng`.
     pub fn with_drop_connect(inp: usize, out: usize, p: f64, init: Init, rng: &mut Rng) -> Self {
-        assert!((0.0..1.0).contains(&p), "dropConnect p must be in [0, 1), got {p}");
+        assert!(
+            (0.0..1.0).contains(&p),
+            "dropConnect p must be in [0, 1), got {p}"
+        );
         let mut layer = Self::new(inp, out, init, rng);
         layer.drop_connect = p;
         if p > 0.0 {
@@ -98,23 +101,58 @@ impl<T: Real> Layer<T> for Linear<T> {
             // A fresh mask every training forward, one uniform draw per weight in (OUT, IN) order.
             let keep = 1.0 - self.drop_connect;
             let scale = T::of(1.0 / keep);
-            for ((m, wm), &w) in self.mask.iter_mut().zip(self.masked_weight.iter_mut()).zip(&self.weight) {
+            for ((m, wm), &w) in self
+                .mask
+                .iter_mut()
+                .zip(self.masked_weight.iter_mut())
+                .zip(&self.weight)
+            {
                 *m = if rng.bernoulli(keep) { scale } else { T::zero() };
                 *wm = w * *m;
             }
         }
-        let weight = if self.masked { &self.masked_weight } else { &self.weight };
+        let weight = if self.masked {
+            &self.masked_weight
+        } else {
+            &self.weight
+        };
         // y: (N, OUT) = x (N, IN) · Wᵀ (IN, OUT), with every row pre-filled with the bias
         for row in y.data.chunks_exact_mut(self.out) {
             row.copy_from_slice(&self.bias);
         }
-        T::gemm(n, self.out, self.inp, &x.data, self.inp, 1, weight, 1, self.inp, &mut y.data, self.out, true);
+        T::gemm(
+            n,
+            self.out,
+            self.inp,
+            &x.data,
+            self.inp,
+            1,
+            weight,
+            1,
+            self.inp,
+            &mut y.data,
+            self.out,
+            true,
+        );
     }
 
     fn backward(&mut self, x: &Tensor<T>, _y: &Tensor<T>, dy: &Tensor<T>, dx: Option<&mut Tensor<T>>) {
         let n = x.batch();
         // dW: (OUT, IN) = dyᵀ (OUT, N) · x (N, IN)
-        T::gemm(self.out, self.inp, n, &dy.data, 1, self.out, &x.data, self.inp, 1, &mut self.dweight, self.inp, false);
+        T::gemm(
+            self.out,
+            self.inp,
+            n,
+            &dy.data,
+            1,
+            self.out,
+            &x.data,
+            self.inp,
+            1,
+            &mut self.dweight,
+            self.inp,
+            false,
+        );
         if self.masked {
             // y depends on W only through W ⊙ mask, so dW = (dyᵀ·x) ⊙ mask: dropped weights get 0.
             for (d, &m) in self.dweight.iter_mut().zip(&self.mask) {
@@ -130,9 +168,26 @@ impl<T: Real> Layer<T> for Linear<T> {
         }
         if let Some(dx) = dx {
             dx.resize(x.shape);
-            let weight = if self.masked { &self.masked_weight } else { &self.weight };
+            let weight = if self.masked {
+                &self.masked_weight
+            } else {
+                &self.weight
+            };
             // dx: (N, IN) = dy (N, OUT) · W̃ (OUT, IN)
-            T::gemm(n, self.inp, self.out, &dy.data, self.out, 1, weight, self.inp, 1, &mut dx.data, self.inp, false);
+            T::gemm(
+                n,
+                self.inp,
+                self.out,
+                &dy.data,
+                self.out,
+                1,
+                weight,
+                self.inp,
+                1,
+                &mut dx.data,
+                self.inp,
+                false,
+            );
         }
     }
 

@@ -15,7 +15,10 @@ pub struct MaxPool2d {
 
 impl MaxPool2d {
     pub fn new(g: ConvGeom) -> Self {
-        MaxPool2d { g, argmax: Vec::new() }
+        MaxPool2d {
+            g,
+            argmax: Vec::new(),
+        }
     }
 }
 
@@ -36,7 +39,12 @@ impl<T: Real> Layer<T> for MaxPool2d {
         let per_sample = g.c * g.oh * g.ow;
         for i in 0..n {
             let range = i * per_sample..(i + 1) * per_sample;
-            T::maxpool_forward(x.sample(i), &g, &mut y.data[range.clone()], &mut self.argmax[range]);
+            T::maxpool_forward(
+                x.sample(i),
+                &g,
+                &mut y.data[range.clone()],
+                &mut self.argmax[range],
+            );
         }
     }
 
@@ -46,7 +54,12 @@ impl<T: Real> Layer<T> for MaxPool2d {
         let per_sample = self.g.c * self.g.oh * self.g.ow;
         for i in 0..x.batch() {
             let range = i * per_sample..(i + 1) * per_sample;
-            T::maxpool_backward(&dy.data[range.clone()], &self.argmax[range], &self.g, dx.sample_mut(i));
+            T::maxpool_backward(
+                &dy.data[range.clone()],
+                &self.argmax[range],
+                &self.g,
+                dx.sample_mut(i),
+            );
         }
     }
 }

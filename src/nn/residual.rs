@@ -130,7 +130,11 @@ impl<T: Real> Layer<T> for ResidualBlock<T> {
     }
 
     fn forward(&mut self, x: &Tensor<T>, y: &mut Tensor<T>, mode: Mode, rng: &mut Rng) {
-        debug_assert_eq!([x.shape[1], x.shape[2], x.shape[3]], self.shape, "residual block input shape");
+        debug_assert_eq!(
+            [x.shape[1], x.shape[2], x.shape[3]],
+            self.shape,
+            "residual block input shape"
+        );
         (self.kept, self.scale) = match mode {
             Mode::Train => {
                 // One draw per batch (only when p < 1), so skipping means skipping f for everyone.
@@ -175,7 +179,10 @@ impl<T: Real> Layer<T> for ResidualBlock<T> {
         let last = self.body.len() - 1;
         let df = &mut self.grads[last];
         df.resize(x.shape);
-        df.data.iter_mut().zip(&self.dz.data).for_each(|(d, &g)| *d = g * T::of(self.scale));
+        df.data
+            .iter_mut()
+            .zip(&self.dz.data)
+            .for_each(|(d, &g)| *d = g * T::of(self.scale));
         let want_dx = dx.is_some();
         for k in (0..self.body.len()).rev() {
             let (g_before, g_after) = self.grads.split_at_mut(k);
@@ -211,7 +218,11 @@ impl<T: Real> Layer<T> for ResidualBlock<T> {
 
     /// The first body layer with weights (the page shows one buffer per layer).
     fn weights(&self) -> &[T] {
-        self.body.iter().map(|l| l.weights()).find(|w| !w.is_empty()).unwrap_or(&[])
+        self.body
+            .iter()
+            .map(|l| l.weights())
+            .find(|w| !w.is_empty())
+            .unwrap_or(&[])
     }
 
     fn param_count(&self) -> usize {

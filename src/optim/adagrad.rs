@@ -27,7 +27,12 @@ impl<T: Real> Adagrad<T> {
         let mut sum_sq = Vec::new();
         let init = T::of(initial_accumulator_value);
         model.visit_params(&mut |_, w, _| sum_sq.push(vec![init; w.len()]));
-        Adagrad { weight_decay, eps, decay_biases: false, sum_sq }
+        Adagrad {
+            weight_decay,
+            eps,
+            decay_biases: false,
+            sum_sq,
+        }
     }
 
     pub fn step(&mut self, model: &mut Model<T>, lr: f64) {
@@ -44,6 +49,10 @@ impl<T: Real> Adagrad<T> {
             }
             i += 1;
         });
-        debug_assert_eq!(i, sum_sq.len(), "the model's parameter list changed after the optimizer was built");
+        debug_assert_eq!(
+            i,
+            sum_sq.len(),
+            "the model's parameter list changed after the optimizer was built"
+        );
     }
 }

@@ -43,12 +43,25 @@ impl<T: Real> Adam<T> {
             m.push(vec![T::zero(); w.len()]);
             v.push(vec![T::zero(); w.len()]);
         });
-        Adam { beta1: betas.0, beta2: betas.1, eps, weight_decay, decoupled: false, decay_biases: false, t: 0, m, v }
+        Adam {
+            beta1: betas.0,
+            beta2: betas.1,
+            eps,
+            weight_decay,
+            decoupled: false,
+            decay_biases: false,
+            t: 0,
+            m,
+            v,
+        }
     }
 
     /// AdamW: decoupled weight decay (`torch.optim.AdamW`).
     pub fn adamw(model: &mut Model<T>, betas: (f64, f64), eps: f64, weight_decay: f64) -> Self {
-        Adam { decoupled: true, ..Self::new(model, betas, eps, weight_decay) }
+        Adam {
+            decoupled: true,
+            ..Self::new(model, betas, eps, weight_decay)
+        }
     }
 
     /// Updates taken so far.
@@ -71,8 +84,17 @@ impl<T: Real> Adam<T> {
         model.visit_params(&mut |kind, w, g| {
             let lambda = decay_for(kind, wd, all);
             // AdamW's factor (1 − lr·λ) in f64, as PyTorch's `param.mul_(1 - lr * weight_decay)`.
-            let (shrink, l2) = if decoupled { (T::of(1.0 - lr * lambda), T::zero()) } else { (T::one(), T::of(lambda)) };
-            for (((wi, &gi), mi), vi) in w.iter_mut().zip(g.iter()).zip(ms[i].iter_mut()).zip(vs[i].iter_mut()) {
+            let (shrink, l2) = if decoupled {
+                (T::of(1.0 - lr * lambda), T::zero())
+            } else {
+                (T::one(), T::of(lambda))
+            };
+            for (((wi, &gi), mi), vi) in w
+                .iter_mut()
+                .zip(g.iter())
+                .zip(ms[i].iter_mut())
+                .zip(vs[i].iter_mut())
+            {
                 if decoupled {
                     *wi = *wi * shrink;
                 }
@@ -84,6 +106,10 @@ impl<T: Real> Adam<T> {
             }
             i += 1;
         });
-        debug_assert_eq!(i, ms.len(), "the model's parameter list changed after the optimizer was built");
+        debug_assert_eq!(
+            i,
+            ms.len(),
+            "the model's parameter list changed after the optimizer was built"
+        );
     }
 }

@@ -39,7 +39,12 @@ fn adamw_weight_decay() -> f64 {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase", rename_all_fields = "camelCase", deny_unknown_fields)]
+#[serde(
+    tag = "type",
+    rename_all = "lowercase",
+    rename_all_fields = "camelCase",
+    deny_unknown_fields
+)]
 pub enum OptimizerConfig {
     /// SGD; momentum μ > 0 adds a velocity, `nesterov` evaluates it ahead (needs μ > 0).
     Sgd {
@@ -126,7 +131,11 @@ fn positive(field: &str, x: f64) -> Result<(), String> {
 impl OptimizerConfig {
     /// SGD with momentum μ (0: plain SGD) and weight decay λ, not Nesterov.
     pub fn sgd(momentum: f64, weight_decay: f64) -> Self {
-        OptimizerConfig::Sgd { momentum, nesterov: false, weight_decay }
+        OptimizerConfig::Sgd {
+            momentum,
+            nesterov: false,
+            weight_decay,
+        }
     }
 
     /// The `type` name.
@@ -167,25 +176,51 @@ impl OptimizerConfig {
     /// [0, 1), got 1.5"). The learning rate is not part of this config (it comes each step).
     pub fn validate(&self) -> Result<(), String> {
         match *self {
-            OptimizerConfig::Sgd { momentum, nesterov, weight_decay } => {
+            OptimizerConfig::Sgd {
+                momentum,
+                nesterov,
+                weight_decay,
+            } => {
                 unit_interval("momentum", momentum)?;
                 if nesterov && momentum <= 0.0 {
-                    return err("nesterov", "requires momentum > 0", &format!("true with momentum {momentum}"));
+                    return err(
+                        "nesterov",
+                        "requires momentum > 0",
+                        &format!("true with momentum {momentum}"),
+                    );
                 }
                 non_negative("weightDecay", weight_decay)
             }
-            OptimizerConfig::Adagrad { eps, initial_accumulator_value, weight_decay } => {
+            OptimizerConfig::Adagrad {
+                eps,
+                initial_accumulator_value,
+                weight_decay,
+            } => {
                 positive("eps", eps)?;
                 non_negative("initialAccumulatorValue", initial_accumulator_value)?;
                 non_negative("weightDecay", weight_decay)
             }
-            OptimizerConfig::Rmsprop { alpha, eps, momentum, weight_decay } => {
+            OptimizerConfig::Rmsprop {
+                alpha,
+                eps,
+                momentum,
+                weight_decay,
+            } => {
                 unit_interval("alpha", alpha)?;
                 positive("eps", eps)?;
                 unit_interval("momentum", momentum)?;
                 non_negative("weightDecay", weight_decay)
             }
-            OptimizerConfig::Adam { betas, eps, weight_decay } | OptimizerConfig::Adamw { betas, eps, weight_decay } => {
+            OptimizerConfig::Adam {
+                betas,
+                eps,
+                weight_decay,
+            }
+            | OptimizerConfig::Adamw {
+                betas,
+                eps,
+                weight_decay,
+            } => {
                 unit_interval("betas[0]", betas[0])?;
                 unit_interval("betas[1]", betas[1])?;
                 positive("eps", eps)?;
@@ -198,13 +233,32 @@ impl OptimizerConfig {
     /// not rejected here).
     pub fn build<T: Real>(&self, model: &mut Model<T>) -> Optimizer<T> {
         match *self {
-            OptimizerConfig::Sgd { momentum, nesterov, weight_decay } => Optimizer::Sgd(Sgd::new(model, momentum, weight_decay).with_nesterov(nesterov)),
-            OptimizerConfig::Adagrad { eps, initial_accumulator_value, weight_decay } => {
-                Optimizer::Adagrad(Adagrad::new(model, weight_decay, eps, initial_accumulator_value))
-            }
-            OptimizerConfig::Rmsprop { alpha, eps, momentum, weight_decay } => Optimizer::Rmsprop(Rmsprop::new(model, alpha, eps, momentum, weight_decay)),
-            OptimizerConfig::Adam { betas, eps, weight_decay } => Optimizer::Adam(Adam::new(model, (betas[0], betas[1]), eps, weight_decay)),
-            OptimizerConfig::Adamw { betas, eps, weight_decay } => Optimizer::Adam(Adam::adamw(model, (betas[0], betas[1]), eps, weight_decay)),
+            OptimizerConfig::Sgd {
+                momentum,
+                nesterov,
+                weight_decay,
+            } => Optimizer::Sgd(Sgd::new(model, momentum, weight_decay).with_nesterov(nesterov)),
+            OptimizerConfig::Adagrad {
+                eps,
+                initial_accumulator_value,
+                weight_decay,
+            } => Optimizer::Adagrad(Adagrad::new(model, weight_decay, eps, initial_accumulator_value)),
+            OptimizerConfig::Rmsprop {
+                alpha,
+                eps,
+                momentum,
+                weight_decay,
+            } => Optimizer::Rmsprop(Rmsprop::new(model, alpha, eps, momentum, weight_decay)),
+            OptimizerConfig::Adam {
+                betas,
+                eps,
+                weight_decay,
+            } => Optimizer::Adam(Adam::new(model, (betas[0], betas[1]), eps, weight_decay)),
+            OptimizerConfig::Adamw {
+                betas,
+                eps,
+                weight_decay,
+            } => Optimizer::Adam(Adam::adamw(model, (betas[0], betas[1]), eps, weight_decay)),
         }
     }
 }

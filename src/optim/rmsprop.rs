@@ -31,13 +31,30 @@ impl<T: Real> Rmsprop<T> {
         let (mut square_avg, mut buf) = (Vec::new(), Vec::new());
         model.visit_params(&mut |_, w, _| {
             square_avg.push(vec![T::zero(); w.len()]);
-            buf.push(if momentum > 0.0 { vec![T::zero(); w.len()] } else { Vec::new() });
+            buf.push(if momentum > 0.0 {
+                vec![T::zero(); w.len()]
+            } else {
+                Vec::new()
+            });
         });
-        Rmsprop { alpha, eps, momentum, weight_decay, decay_biases: false, square_avg, buf }
+        Rmsprop {
+            alpha,
+            eps,
+            momentum,
+            weight_decay,
+            decay_biases: false,
+            square_avg,
+            buf,
+        }
     }
 
     pub fn step(&mut self, model: &mut Model<T>, lr: f64) {
-        let (lr, eps, alpha, mu) = (T::of(lr), T::of(self.eps), T::of(self.alpha), T::of(self.momentum));
+        let (lr, eps, alpha, mu) = (
+            T::of(lr),
+            T::of(self.eps),
+            T::of(self.alpha),
+            T::of(self.momentum),
+        );
         let one_minus_alpha = T::of(1.0 - self.alpha);
         let (wd, all, with_momentum) = (self.weight_decay, self.decay_biases, self.momentum > 0.0);
         let mut i = 0;
@@ -46,7 +63,12 @@ impl<T: Real> Rmsprop<T> {
             let decay = T::of(decay_for(kind, wd, all));
             let sa = &mut square_avg[i];
             if with_momentum {
-                for (((wi, &gi), si), bi) in w.iter_mut().zip(g.iter()).zip(sa.iter_mut()).zip(buf[i].iter_mut()) {
+                for (((wi, &gi), si), bi) in w
+                    .iter_mut()
+                    .zip(g.iter())
+                    .zip(sa.iter_mut())
+                    .zip(buf[i].iter_mut())
+                {
                     let gd = gi + decay * *wi;
                     *si = alpha * *si + one_minus_alpha * gd * gd;
                     *bi = mu * *bi + gd / (si.sqrt() + eps);
@@ -61,6 +83,10 @@ impl<T: Real> Rmsprop<T> {
             }
             i += 1;
         });
-        debug_assert_eq!(i, square_avg.len(), "the model's parameter list changed after the optimizer was built");
+        debug_assert_eq!(
+            i,
+            square_avg.len(),
+            "the model's parameter list changed after the optimizer was built"
+        );
     }
 }

@@ -33,7 +33,13 @@ impl<T: Real> Sgd<T> {
     pub fn new(model: &mut Model<T>, momentum: f64, weight_decay: f64) -> Self {
         let mut velocity = Vec::new();
         model.visit_params(&mut |_, w, _| velocity.push(vec![T::zero(); w.len()]));
-        Sgd { momentum, weight_decay, nesterov: false, decay_biases: false, velocity }
+        Sgd {
+            momentum,
+            weight_decay,
+            nesterov: false,
+            decay_biases: false,
+            velocity,
+        }
     }
 
     /// The same optimizer with Nesterov momentum switched on or off.
@@ -61,6 +67,10 @@ impl<T: Real> Sgd<T> {
             }
             i += 1;
         });
-        debug_assert_eq!(i, velocity.len(), "the model's parameter list changed after the optimizer was built");
+        debug_assert_eq!(
+            i,
+            velocity.len(),
+            "the model's parameter list changed after the optimizer was built"
+        );
     }
 }

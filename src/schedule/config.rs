@@ -26,27 +26,61 @@ use serde::{Deserialize, Serialize};
 pub struct ScheduleSpec {
     #[serde(rename = "type")]
     pub kind: String,
-    #[serde(rename = "totalSteps", alias = "T", alias = "T_max", alias = "total_steps", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "totalSteps",
+        alias = "T",
+        alias = "T_max",
+        alias = "total_steps",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_steps: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub milestones: Option<Vec<u64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gamma: Option<f64>,
-    #[serde(rename = "etaMin", alias = "eta_min", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "etaMin",
+        alias = "eta_min",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub eta_min: Option<f64>,
-    #[serde(rename = "T_0", alias = "t0", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "T_0",
+        alias = "t0",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub t_0: Option<u64>,
-    #[serde(rename = "T_mult", alias = "tMult", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "T_mult",
+        alias = "tMult",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub t_mult: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<u64>,
-    #[serde(rename = "warmupSteps", alias = "warmup_steps", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "warmupSteps",
+        alias = "warmup_steps",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warmup_steps: Option<u64>,
-    #[serde(rename = "warmupLrInit", alias = "warmup_lr_init", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "warmupLrInit",
+        alias = "warmup_lr_init",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warmup_lr_init: Option<f64>,
 }
 
-pub const TYPES: [&str; 7] = ["constant", "step", "cosine", "linear", "invsqrt", "sgdr", "cyclic"];
+pub const TYPES: [&str; 7] = [
+    "constant", "step", "cosine", "linear", "invsqrt", "sgdr", "cyclic",
+];
 
 impl TryFrom<ScheduleSpec> for ScheduleConfig {
     type Error = String;
@@ -61,7 +95,12 @@ impl TryFrom<ScheduleSpec> for ScheduleConfig {
             "invsqrt" | "inverseSqrt" | "inverse_sqrt" => ("invsqrt", &[]),
             "sgdr" => ("sgdr", &["T_0", "T_mult", "etaMin"]),
             "cyclic" => ("cyclic", &["period", "etaMin"]),
-            other => return Err(format!("type: must be one of {}, got \"{other}\"", TYPES.join(", "))),
+            other => {
+                return Err(format!(
+                    "type: must be one of {}, got \"{other}\"",
+                    TYPES.join(", ")
+                ))
+            }
         };
         let present = [
             ("totalSteps", s.total_steps.is_some()),
@@ -75,23 +114,45 @@ impl TryFrom<ScheduleSpec> for ScheduleConfig {
         if let Some((field, _)) = present.iter().find(|(f, p)| *p && !own.contains(f)) {
             let mut fields: Vec<&str> = own.to_vec();
             fields.extend(["warmupSteps", "warmupLrInit"]);
-            return Err(format!("{field}: not a field of the {kind} schedule (its fields: {})", fields.join(", ")));
+            return Err(format!(
+                "{field}: not a field of the {kind} schedule (its fields: {})",
+                fields.join(", ")
+            ));
         }
-        let required = |field: &str, v: Option<u64>| v.ok_or_else(|| format!("{field}: required by the {kind} schedule"));
+        let required = |field: &str, v: Option<u64>| {
+            v.ok_or_else(|| format!("{field}: required by the {kind} schedule"))
+        };
         let eta_min = s.eta_min.unwrap_or(0.0);
         let decay = match kind {
             "constant" => Decay::Constant,
             "step" => Decay::Step {
-                milestones: s.milestones.ok_or_else(|| "milestones: required by the step schedule".to_string())?,
+                milestones: s
+                    .milestones
+                    .ok_or_else(|| "milestones: required by the step schedule".to_string())?,
                 gamma: s.gamma.unwrap_or(0.1),
             },
-            "cosine" => Decay::Cosine { total_steps: required("totalSteps", s.total_steps)?, eta_min },
-            "linear" => Decay::Linear { total_steps: required("totalSteps", s.total_steps)? },
+            "cosine" => Decay::Cosine {
+                total_steps: required("totalSteps", s.total_steps)?,
+                eta_min,
+            },
+            "linear" => Decay::Linear {
+                total_steps: required("totalSteps", s.total_steps)?,
+            },
             "invsqrt" => Decay::InverseSqrt,
-            "sgdr" => Decay::Sgdr { t_0: required("T_0", s.t_0)?, t_mult: s.t_mult.unwrap_or(1), eta_min },
-            _ => Decay::Cyclic { period: required("period", s.period)?, eta_min },
+            "sgdr" => Decay::Sgdr {
+                t_0: required("T_0", s.t_0)?,
+                t_mult: s.t_mult.unwrap_or(1),
+                eta_min,
+            },
+            _ => Decay::Cyclic {
+                period: required("period", s.period)?,
+                eta_min,
+            },
         };
-        let warmup = Warmup { steps: s.warmup_steps.unwrap_or(0), lr_init: s.warmup_lr_init.unwrap_or(0.0) };
+        let warmup = Warmup {
+            steps: s.warmup_steps.unwrap_or(0),
+            lr_init: s.warmup_lr_init.unwrap_or(0.0),
+        };
         Ok(ScheduleConfig { decay, warmup })
     }
 }
@@ -99,7 +160,10 @@ impl TryFrom<ScheduleSpec> for ScheduleConfig {
 impl From<ScheduleConfig> for ScheduleSpec {
     /// Every field the type uses, defaults included; warmup fields only when there is a warmup.
     fn from(c: ScheduleConfig) -> Self {
-        let mut s = ScheduleSpec { kind: c.decay.name().to_string(), ..Default::default() };
+        let mut s = ScheduleSpec {
+            kind: c.decay.name().to_string(),
+            ..Default::default()
+        };
         match c.decay {
             Decay::Constant | Decay::InverseSqrt => {}
             Decay::Step { milestones, gamma } => {

@@ -68,7 +68,11 @@ impl Decay {
     /// restarts. The curve samples both sides of each so a chart draws a vertical edge.
     fn jumps(&self, limit: u64) -> Vec<u64> {
         match self {
-            Decay::Step { milestones, gamma } if *gamma != 1.0 => milestones.iter().copied().filter(|&m| m > 0 && m <= limit).collect(),
+            Decay::Step { milestones, gamma } if *gamma != 1.0 => milestones
+                .iter()
+                .copied()
+                .filter(|&m| m > 0 && m <= limit)
+                .collect(),
             Decay::Sgdr { t_0, t_mult, .. } => sgdr::cycle_ends(*t_0, *t_mult, limit),
             Decay::Cyclic { period, .. } => sgdr::cycle_ends(*period, 1, limit),
             _ => Vec::new(),
@@ -88,14 +92,20 @@ pub struct ScheduleConfig {
 impl Default for ScheduleConfig {
     /// Constant, no warmup.
     fn default() -> Self {
-        ScheduleConfig { decay: Decay::Constant, warmup: Warmup::default() }
+        ScheduleConfig {
+            decay: Decay::Constant,
+            warmup: Warmup::default(),
+        }
     }
 }
 
 impl ScheduleConfig {
     /// A schedule without warmup.
     pub fn new(decay: Decay) -> Self {
-        ScheduleConfig { decay, warmup: Warmup::default() }
+        ScheduleConfig {
+            decay,
+            warmup: Warmup::default(),
+        }
     }
 
     /// The same schedule with a linear warmup over `steps` updates starting at rate `lr_init`.
@@ -123,7 +133,9 @@ impl ScheduleConfig {
             1 => vec![0],
             _ => {
                 let span = (points - 1) as u128;
-                (0..points as u128).map(|i| ((i * steps as u128 + span / 2) / span) as u64).collect()
+                (0..points as u128)
+                    .map(|i| ((i * steps as u128 + span / 2) / span) as u64)
+                    .collect()
             }
         };
         let jumps = self.decay.jumps(steps);
@@ -150,8 +162,16 @@ impl ScheduleConfig {
 
     /// Checks every field; the message names the field (as spelled in the config) and its value.
     pub fn validate(&self) -> Result<(), String> {
-        let err = |field: &str, rule: &str, value: &dyn std::fmt::Display| Err(format!("{field}: {rule}, got {value}"));
-        let floor = |eta_min: f64| if eta_min.is_finite() && eta_min >= 0.0 { Ok(()) } else { err("etaMin", "must be a finite number ≥ 0", &eta_min) };
+        let err = |field: &str, rule: &str, value: &dyn std::fmt::Display| {
+            Err(format!("{field}: {rule}, got {value}"))
+        };
+        let floor = |eta_min: f64| {
+            if eta_min.is_finite() && eta_min >= 0.0 {
+                Ok(())
+            } else {
+                err("etaMin", "must be a finite number ≥ 0", &eta_min)
+            }
+        };
         match &self.decay {
             Decay::Constant | Decay::InverseSqrt => {}
             Decay::Step { milestones, gamma } => {
@@ -159,7 +179,11 @@ impl ScheduleConfig {
                     return err("gamma", "must be a positive finite number", gamma);
                 }
                 if let Some(w) = milestones.windows(2).find(|w| w[0] >= w[1]) {
-                    return err("milestones", "must be strictly increasing", &format!("{} before {} in {:?}", w[0], w[1], milestones));
+                    return err(
+                        "milestones",
+                        "must be strictly increasing",
+                        &format!("{} before {} in {:?}", w[0], w[1], milestones),
+                    );
                 }
             }
             Decay::Cosine { total_steps, eta_min } => {
@@ -195,7 +219,11 @@ impl ScheduleConfig {
         }
         if let Decay::Cosine { total_steps, .. } | Decay::Linear { total_steps } = self.decay {
             if w.steps >= total_steps {
-                return err("warmupSteps", &format!("must be less than totalSteps ({total_steps})"), &w.steps);
+                return err(
+                    "warmupSteps",
+                    &format!("must be less than totalSteps ({total_steps})"),
+                    &w.steps,
+                );
             }
         }
         Ok(())

@@ -44,7 +44,12 @@ impl Check {
             })
             .collect();
         let r = (0..batch * out).map(|_| rng.normal()).collect();
-        Check { model, input, r, batch }
+        Check {
+            model,
+            input,
+            r,
+            batch,
+        }
     }
 
     pub fn loss(&mut self) -> f64 {
@@ -111,13 +116,21 @@ impl Check {
         let stride = |len: usize| (len / max_per_buffer).max(1);
         for i in (0..dx.len()).step_by(stride(dx.len())) {
             let num = self.numeric_input(i);
-            assert!(close(dx[i], num, tol), "{what}: input gradient [{i}] analytic {} numeric {num}", dx[i]);
+            assert!(
+                close(dx[i], num, tol),
+                "{what}: input gradient [{i}] analytic {} numeric {num}",
+                dx[i]
+            );
         }
         for (p, g) in grads.iter().enumerate() {
             assert!(!g.is_empty());
             for j in (0..g.len()).step_by(stride(g.len())) {
                 let num = self.numeric_param(p, j);
-                assert!(close(g[j], num, tol), "{what}: parameter {p} gradient [{j}] analytic {} numeric {num}", g[j]);
+                assert!(
+                    close(g[j], num, tol),
+                    "{what}: parameter {p} gradient [{j}] analytic {} numeric {num}",
+                    g[j]
+                );
             }
         }
     }
