@@ -26,7 +26,7 @@ fn main() {
         if r.step == 1 {
             println!("first loss {:.4}", r.loss);
         }
-        if r.step % eval_every == 0 {
+        if r.step.is_multiple_of(eval_every) {
             let e = session.evaluate();
             let avg = recent.iter().sum::<f64>() / recent.len() as f64;
             recent.clear();

@@ -6,7 +6,7 @@ use crate::config::{ConfigError, LayerSpec};
 use crate::kernels::{ConvGeom, Real};
 use crate::nn::{
     Activation, AvgPool2d, BatchNorm, Conv2d, Dropout, Flatten, FractionalMaxPool2d, Init, Layer, Linear,
-    MaxPool2d, Mode, ParamKind, ResidualBlock,
+    MaxPool2d, Mode, ParamVisitor, ResidualBlock,
 };
 use crate::{Rng, Tensor};
 
@@ -237,7 +237,7 @@ impl<T: Real> Model<T> {
         &self.acts[i + 1]
     }
 
-    pub fn visit_params(&mut self, f: &mut dyn FnMut(ParamKind, &mut [T], &mut [T])) {
+    pub fn visit_params(&mut self, f: &mut ParamVisitor<'_, T>) {
         for layer in &mut self.layers {
             layer.visit_params(f);
         }

@@ -5,6 +5,7 @@
 //! - the same CNN overfits 500 training images (train accuracy far above validation accuracy), so
 //!   the regularization lessons have something to fix — and a strong combination of them fixes
 //!   most of it.
+//!
 //! If a change to the generator breaks one of these, retune the generator, not the thresholds.
 //!
 //! These train real models (tens of seconds natively with `[profile.test]` at opt-level 2).

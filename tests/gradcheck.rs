@@ -193,8 +193,8 @@ fn activation_reference_values() {
 
 #[test]
 fn sinc_is_continuous_across_its_series_switch() {
-    for x in [9.99e-4, 1.0001e-3, -9.99e-4, -1.0001e-3] {
-        let direct = (x as f64).sin() / x;
+    for x in [9.99e-4_f64, 1.0001e-3, -9.99e-4, -1.0001e-3] {
+        let direct = x.sin() / x;
         let direct_d = (x * x.cos() - x.sin()) / (x * x);
         assert!((ActivationKind::Sinc.f(x, 1.0) - direct).abs() < 1e-12);
         assert!((ActivationKind::Sinc.df(x, 1.0) - direct_d).abs() < 1e-6);

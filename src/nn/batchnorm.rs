@@ -13,7 +13,7 @@
 //! γ and β are visited as `ParamKind::Bias`: like biases they are not weight-decayed (decaying γ
 //! pulls the normalized activations toward zero for no regularization benefit).
 
-use super::{Layer, Mode, ParamKind};
+use super::{Layer, Mode, ParamKind, ParamVisitor};
 use crate::kernels::Real;
 use crate::{Rng, Tensor};
 
@@ -242,7 +242,7 @@ impl<T: Real> Layer<T> for BatchNorm<T> {
         }
     }
 
-    fn visit_params(&mut self, f: &mut dyn FnMut(ParamKind, &mut [T], &mut [T])) {
+    fn visit_params(&mut self, f: &mut ParamVisitor<'_, T>) {
         f(ParamKind::Bias, &mut self.gamma, &mut self.dgamma);
         f(ParamKind::Bias, &mut self.beta, &mut self.dbeta);
     }

@@ -6,7 +6,7 @@
 //! quarter of a LeNet step), but for vgg-mini's second conv at batch 64 the cache would be N·K·P
 //! = 75 MB, so large layers trade the copy for memory.
 
-use super::{Init, Layer, Mode, ParamKind};
+use super::{Init, Layer, Mode, ParamKind, ParamVisitor};
 use crate::kernels::{ConvGeom, Real};
 use crate::{Rng, Tensor};
 
@@ -132,7 +132,7 @@ impl<T: Real> Layer<T> for Conv2d<T> {
         }
     }
 
-    fn visit_params(&mut self, f: &mut dyn FnMut(ParamKind, &mut [T], &mut [T])) {
+    fn visit_params(&mut self, f: &mut ParamVisitor<'_, T>) {
         f(ParamKind::Weight, &mut self.weight, &mut self.dweight);
         f(ParamKind::Bias, &mut self.bias, &mut self.dbias);
     }

@@ -13,7 +13,7 @@
 //! With p = 0 the layer runs exactly the code it ran before DropConnect existed and draws nothing
 //! from the RNG.
 
-use super::{Init, Layer, Mode, ParamKind};
+use super::{Init, Layer, Mode, ParamKind, ParamVisitor};
 use crate::kernels::Real;
 use crate::{Rng, Tensor};
 
@@ -191,7 +191,7 @@ impl<T: Real> Layer<T> for Linear<T> {
         }
     }
 
-    fn visit_params(&mut self, f: &mut dyn FnMut(ParamKind, &mut [T], &mut [T])) {
+    fn visit_params(&mut self, f: &mut ParamVisitor<'_, T>) {
         f(ParamKind::Weight, &mut self.weight, &mut self.dweight);
         f(ParamKind::Bias, &mut self.bias, &mut self.dbias);
     }

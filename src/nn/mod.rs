@@ -42,6 +42,9 @@ pub enum ParamKind {
     Bias,
 }
 
+/// `f(kind, value, grad)`, called once per parameter buffer by `Layer::visit_params`.
+pub type ParamVisitor<'a, T> = dyn FnMut(ParamKind, &mut [T], &mut [T]) + 'a;
+
 pub trait Layer<T: Real>: Send {
     /// Short name shown on the page ("conv2d", "relu", ...).
     fn kind(&self) -> &'static str;
@@ -57,7 +60,7 @@ pub trait Layer<T: Real>: Send {
     fn backward(&mut self, x: &Tensor<T>, y: &Tensor<T>, dy: &Tensor<T>, dx: Option<&mut Tensor<T>>);
 
     /// Calls `f(kind, value, grad)` for each parameter buffer, in a fixed order.
-    fn visit_params(&mut self, _f: &mut dyn FnMut(ParamKind, &mut [T], &mut [T])) {}
+    fn visit_params(&mut self, _f: &mut ParamVisitor<'_, T>) {}
 
     /// Calls `f` for each state buffer that is not trained but is part of the model (BatchNorm's
     /// running statistics), in a fixed order: what a snapshot must keep besides the parameters.

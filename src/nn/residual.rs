@@ -17,7 +17,7 @@
 //!
 //! With p = 1 the block is a plain residual block ReLU(f(x) + x) and draws nothing from the RNG.
 
-use super::{Layer, Mode, ParamKind};
+use super::{Layer, Mode, ParamVisitor};
 use crate::kernels::Real;
 use crate::{Rng, Tensor};
 
@@ -204,7 +204,7 @@ impl<T: Real> Layer<T> for ResidualBlock<T> {
         }
     }
 
-    fn visit_params(&mut self, f: &mut dyn FnMut(ParamKind, &mut [T], &mut [T])) {
+    fn visit_params(&mut self, f: &mut ParamVisitor<'_, T>) {
         for layer in &mut self.body {
             layer.visit_params(f);
         }
