@@ -15,7 +15,7 @@ export PATH := $(CARGO_BIN):$(PATH)
 # Targets share scripts/setup.sh and node_modules/; never run them in parallel (make -j).
 .NOTPARALLEL:
 
-.PHONY: help setup setup-build pkg serve build preview test test-native test-web test-e2e bench readme clean
+.PHONY: help setup setup-build pkg serve build preview test test-lint test-native test-web test-e2e bench readme clean
 
 help:
 	@echo "trainlab"
@@ -27,7 +27,7 @@ help:
 	@echo "  make bench        run the benchmarks (bench/run.sh; ARGS=--quick for a short run)"
 	@echo "  make setup        only install what is missing (wasm tools, chromium, npm packages)"
 	@echo "  make pkg          only build the wasm package into pkg/"
-	@echo "  make test-native | test-web | test-e2e    one test layer"
+	@echo "  make test-lint | test-native | test-web | test-e2e    one test layer"
 	@echo "  make readme       regenerate README.md's URL-hash table from www/state.js"
 	@echo "  make clean        remove pkg/ and dist/ (cargo clean for target/)"
 
@@ -50,7 +50,10 @@ preview: build
 	@bash scripts/serve.sh preview
 
 test: setup
-	@bash scripts/test.sh native web e2e
+	@bash scripts/test.sh lint native web e2e
+
+test-lint: setup
+	@bash scripts/test.sh lint
 
 test-native:
 	@bash scripts/test.sh native

@@ -2,8 +2,6 @@
 //
 // - base "./": the built dist/ works from any path (a course site, a slide deck's folder).
 // - The training worker is bundled as an ES module worker (worker.js imports the wasm glue).
-// - TRAINLAB_MOCK=1 swaps ../pkg/trainlab.js for tests/e2e/mock-trainlab.js, a fake Trainer used
-//   to develop the page before the wasm core existed; real builds never use it.
 // - Two pages: index.html (the training sandbox) and labs.html (initialization lab and activation
 //   explorer, www/labs/). Both are build inputs; their assets land in the same dist/assets/.
 // - offlineServiceWorker(): after a production build, writes dist/sw.js from www/sw.js with the
@@ -16,7 +14,6 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 
 const root = import.meta.dirname;
-const mock = process.env.TRAINLAB_MOCK === "1";
 
 function listFiles(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -51,11 +48,6 @@ function offlineServiceWorker() {
 
 export default defineConfig({
   base: "./",
-  resolve: {
-    alias: mock
-      ? [{ find: /^\.\.\/pkg\/trainlab\.js$/, replacement: resolve(root, "tests/e2e/mock-trainlab.js") }]
-      : [],
-  },
   worker: { format: "es" },
   build: {
     target: "es2022",

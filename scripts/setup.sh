@@ -48,6 +48,17 @@ else
   t=$(now_s); rustup target add "$WASM_TARGET"; ok "rust target added ($(fmt_dur $(( $(now_s) - t ))))"
 fi
 
+# --- 1b. rustfmt and clippy (the style gate of `make test`) -----------------------------------
+for component in rustfmt clippy; do
+  if cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+    ok "rust component $component"
+  else
+    command -v rustup >/dev/null 2>&1 || die "cargo $component missing and rustup not found to add it"
+    note "adding rust component $component"
+    rustup component add "$component"
+  fi
+done
+
 # --- 2. wasm-bindgen-cli, pinned to Cargo.lock ------------------------------------------------
 if [ ! -f Cargo.lock ]; then
   note "Cargo.lock missing: generating it to learn the wasm-bindgen version"

@@ -2,6 +2,7 @@
 # Run trainlab's three test layers in order and stop at the first failure, naming the layer.
 #
 #   scripts/test.sh            all layers (what `make test` runs, after scripts/setup.sh test)
+#   scripts/test.sh lint       only the style gate: cargo fmt --check, cargo clippy, ESLint
 #   scripts/test.sh native     only layer 1: cargo test (the math, natively)
 #   scripts/test.sh web        only layer 2: wasm-pack test in headless Chromium (API + SIMD kernels)
 #   scripts/test.sh e2e        only layer 3: release wasm build, vite build, Node + playwright-core
@@ -13,7 +14,7 @@ CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 layers=("$@")
-[ "${#layers[@]}" -gt 0 ] || layers=(native web e2e)
+[ "${#layers[@]}" -gt 0 ] || layers=(lint native web e2e)
 
 summary=()
 t_all=$(now_s)
@@ -49,6 +50,14 @@ need_package_json() {
 
 for layer in "${layers[@]}"; do
   case "$layer" in
+    lint)
+      L="layer 0 (style: rustfmt, clippy, ESLint)"; TAG="0 lint"
+      section "$L"
+      need_package_json "$L"
+      step "$L" cargo fmt --check
+      step "$L" cargo clippy --all-targets --locked -- -D warnings
+      step "$L" npx --no-install eslint .
+      ;;
     native)
       L="layer 1/3 (native math: cargo test)"; TAG="1/3 native"
       section "$L"
@@ -68,7 +77,7 @@ for layer in "${layers[@]}"; do
       step "$L" npm run build
       step "$L" npm run e2e
       ;;
-    *) die "unknown layer '$layer' (expected: native, web, e2e)" ;;
+    *) die "unknown layer '$layer' (expected: lint, native, web, e2e)" ;;
   esac
 done
 

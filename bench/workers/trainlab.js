@@ -4,7 +4,6 @@ import "/bench/lib/protocol.js";
 import init, { Trainer } from "/pkg/trainlab.js";
 
 let trainer = null;
-let batch = 0;
 
 async function start() {
   await init();
@@ -16,7 +15,6 @@ async function start() {
 
 function setup({ workload, batch: b, lr = 0.01, seed = 1 }) {
   teardown();
-  batch = b;
   // Same config as examples/bench_native.rs. trainSize: enough batches that shuffling and epoch
   // boundaries happen as in real use, without paying seconds of data generation per cell.
   trainer = new Trainer({

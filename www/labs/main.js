@@ -130,15 +130,12 @@ function applyFilter() {
 
 // ---- worker -----------------------------------------------------------------------------------
 let worker = null;
-let booted = false;
 let curvesWanted = true;   // until the explorer has its curves
 let nextReq = 1;
 const pending = new Map();  // rowId -> request id, in the order sent (the worker answers in order)
 let runStarted = 0;
-let runMs = 0;
 
 function startWorker() {
-  booted = false;
   worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   worker.onmessage = (ev) => onWorkerMessage(ev.data);
   worker.onerror = (ev) => {
@@ -165,7 +162,6 @@ function fatal(text) {
 function onWorkerMessage(msg) {
   switch (msg.type) {
     case "booted":
-      booted = true;
       document.body.dataset.state = "ready";
       runBtn.disabled = false;
       break;
@@ -180,7 +176,6 @@ function onWorkerMessage(msg) {
     case "init":
       if (pending.get(msg.rowId) !== msg.id) return;   // superseded by a newer request
       pending.delete(msg.rowId);
-      runMs += msg.ms;
       lab.setReport(msg.rowId, msg.report, msg.ms);
       progress();
       break;
@@ -240,7 +235,7 @@ function runRows(ids) {
     restartWorker();
   }
   const keep = [...pending.keys()].filter((id) => !ids.includes(id));
-  if (!keep.length) { runStarted = performance.now(); runMs = 0; rowsInRun = []; }
+  if (!keep.length) { runStarted = performance.now(); rowsInRun = []; }
   for (const id of ids) {
     pending.delete(id);   // re-inserted at the end: the worker answers in the order sent
     const req = nextReq++;

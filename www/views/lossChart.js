@@ -31,7 +31,8 @@ export const AVG_WINDOW = 50;
 export function createLossChart(el) {
   let xs = [], ys = [], avg = [];
   let stride = 1;
-  let ring = new Float64Array(AVG_WINDOW), ringN = 0, ringSum = 0, ringPos = 0;
+  const ring = new Float64Array(AVG_WINDOW);
+  let ringN = 0, ringSum = 0, ringPos = 0;
   let lastAvg = NaN;
   let dirty = false;
 
