@@ -48,6 +48,7 @@ export const VIEWS = ["preview"];
  *   "bool"    on/off; `1`/`0` in the hash (true/false, on/off, yes/no also read)
  *   "range"   [lo, hi] with min ≤ lo ≤ hi ≤ max; `lo,hi` in the hash (a single number x is [min, x])
  *   "boxsize" Cutout's box: { area: a } with a ∈ (0, 1] written `0.25`, or { length: n } pixels written `16px`
+ * toggle: (numbers whose 0 means off) the value an on/off switch beside the number sets when turned on.
  * configKey: path in the Trainer config (docs/CONTRACT.md), null if the setting is page-only.
  * inactive(values): why the setting has no effect with these values (shown, not enforced), or null.
  */
@@ -71,6 +72,13 @@ export const SETTINGS = [
     default: 32, min: 1, max: 512,
     label: "Batch size",
     help: "Images per step. Small batches give noisier losses (see the scatter).",
+  },
+  {
+    key: "trainSize", hash: "train", configKey: "trainSize", kind: "int", group: "model",
+    default: 4000, min: 50, max: 50000,
+    label: "Training images",
+    help: "How many images the network trains on. With few (500), a plain network memorizes them: training " +
+      "accuracy runs away from validation accuracy, and regularization has a gap to close.",
   },
   {
     key: "activation", hash: "act", configKey: "activation", kind: "choice", group: "model",
@@ -280,6 +288,7 @@ export const SETTINGS = [
   {
     key: "mixupAlpha", hash: "mixup", configKey: "augment.mixupAlpha", kind: "number", group: "regularization",
     default: 0, min: 0, max: 10, step: 0.1,
+    toggle: 0.8,   // the α an on/off switch sets (timm's recipes use 0.8)
     label: "Mixup α",
     help: "Training: train on random blends of images; testing: use original images. " +
       "Blend weight λ ~ Beta(α, α): small α keeps λ close to 0/1.",
@@ -287,6 +296,7 @@ export const SETTINGS = [
   {
     key: "cutmixAlpha", hash: "cutmix", configKey: "augment.cutmixAlpha", kind: "number", group: "regularization",
     default: 0, min: 0, max: 10, step: 0.1,
+    toggle: 1.0,   // timm's recipes use 1.0
     label: "CutMix α",
     help: "Training: replace a random crop of one image with another, labels weighted by the pixel shares; " +
       "testing: use original images.",
