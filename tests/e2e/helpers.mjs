@@ -2,7 +2,8 @@
 //
 // Server: the tests run against the PRODUCTION build, served by `vite preview` from dist/ on a free
 // localhost port, because that is what students get (service worker included). If dist/ is missing
-// it is built first with `vite build`. Set TRAINLAB_E2E_URL to test an already running server instead.
+// it is built first with `vite build`. Set TRAINLAB_E2E_URL to test an already running server instead,
+// or TRAINLAB_DIST to build and serve another folder than dist/ (several checkouts testing at once).
 // Browser: the system Chromium driven by playwright-core (Playwright's own download does not work here).
 
 import { spawn, spawnSync } from "node:child_process";
@@ -15,6 +16,7 @@ import { chromium } from "playwright-core";
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const RESULTS = join(ROOT, "test-results");
 const VITE = join(ROOT, "node_modules", ".bin", "vite");
+const DIST = process.env.TRAINLAB_DIST || "dist";
 
 export const CHROMIUM_ARGS = [
   "--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
@@ -49,12 +51,12 @@ async function waitForHttp(url, child, timeoutMs = 30000) {
 /** Start `vite preview` on dist/ (building it if needed). Returns { url, stop }. */
 export async function startServer() {
   if (process.env.TRAINLAB_E2E_URL) return { url: process.env.TRAINLAB_E2E_URL, stop: async () => {} };
-  if (!existsSync(join(ROOT, "dist", "index.html"))) {
-    const b = spawnSync(VITE, ["build"], { cwd: ROOT, stdio: "inherit" });
+  if (!existsSync(join(ROOT, DIST, "index.html"))) {
+    const b = spawnSync(VITE, ["build", "--outDir", DIST], { cwd: ROOT, stdio: "inherit" });
     if (b.status !== 0) throw new Error("vite build failed");
   }
   const port = await freePort();
-  const child = spawn(VITE, ["preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
+  const child = spawn(VITE, ["preview", "--outDir", DIST, "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
     cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true,
   });
   let log = "";
