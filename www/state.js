@@ -6,7 +6,7 @@
 // "augment.colorJitter.brightness"). The controls, the URL hash and the config sent to the wasm core
 // are all derived from this table, so adding a setting is adding one row. Nothing here touches the DOM.
 
-export const PRESETS = ["shapes-cnn", "linear", "mlp", "lenet", "cifar-convnetjs", "vgg-mini", "resnet-mini"];
+export const PRESETS = ["shapes-cnn", "linear", "mlp", "deep-mlp", "lenet", "cifar-convnetjs", "vgg-mini", "resnet-mini"];
 
 // The activations of the lecture's recap slide, in its order; spelled as docs/CONTRACT.md spells them.
 // The core is the judge of validity: a name it rejects is reported like any rejected config.
@@ -88,7 +88,7 @@ export const SETTINGS = [
   },
   {
     key: "init", hash: "init", configKey: "init", kind: "choice", group: "model",
-    default: "kaiming", choices: ["kaiming", "xavier"],
+    default: "kaiming", choices: ["kaiming", "xavier", "small"],
     label: "Weight init",
     help: "Kaiming suits ReLU-like activations, Xavier suits tanh/sigmoid.",
   },
