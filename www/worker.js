@@ -1,76 +1,75 @@
 // One training run per Web Worker. The worker owns the wasm Trainer; the main thread only draws.
+// www/run.js is its client; several runs are several workers.
 //
-// Messages in (from main.js):
-//   { type: "create", runId, config, curveSteps }  build a new Trainer (curveSteps: how many steps
-//                                       of the lr schedule to sample for the chart); on success it replaces the current one,
-//                                       on failure the current one is kept (the last good trainer)
-//   { type: "play" } | { type: "pause" } | { type: "step" }
-//   { type: "retune", runId, learningRate, schedule, curveSteps }  while paused: setLearningRate and
-//                                       setSchedule on the current run (it keeps its step and weights)
-//   { type: "findLr", runId, iterations } learning-rate finder on a copy of the run
-//   { type: "restoreBest", runId }       restoreBest() then evaluate()
-//   { type: "preview", on }              send previews of the batch (on: true, the default) or not
-//                                       (the preview is hidden); on: true also sends one at once
-// Messages out:
-//   { type: "booted", backend }         wasm initialised
-//   { type: "fatal", message }          wasm could not be loaded: nothing will work
-//   { type: "created", runId, config, backend, layers, classNames, curve }
-//                                       curve: scheduleCurve(curveSteps, 200) = [[step, lr], ...]
-//   { type: "rejected", runId, message } the core refused the config; the previous run is kept
-//   { type: "report", runId, ... }      one chunk of steps (StepReport plus `losses` for every step,
-//                                       and `ratios`: updateRatios() after its last step, one per
-//                                       weight tensor)
-//   { type: "eval", runId, ... }        an EvalReport plus `findings`: diagnose(trainAcc, valAcc);
-//                                       when its shouldStop is true (patience exhausted) the
-//                                       play loop has stopped: a "state" message follows
-//   { type: "retuned", runId, learningRate, curve } | { type: "retuneRejected", runId, message }
-//   { type: "lrFound", runId, points: [{lr, loss, smoothed}], suggestedLr } | { type: "lrFindFailed", runId, message }
-//   { type: "restored", runId, ok }     followed by an "eval" message when ok
-//   { type: "state", runId, running }
-//   { type: "nan", runId, step, what } loss diverged at `step` ("became NaN", "exploded to 1.4e8"…); training paused
-//   { type: "crash", message }          a step or evaluate threw; main.js restarts the worker
-//   { type: "preview", runId, step, mix, lambda, count, width, height, pixels, labels }
-//                                       the first PREVIEW_COUNT images of the last training batch as
-//                                       the network saw them: pixels is one Uint8Array of RGBA
-//                                       (count·height·width·4 bytes, transferred, not copied),
-//                                       labels[i] = [[className, weight], ...]. Sent at most every
-//                                       PREVIEW_EVERY_MS while playing, after every single step, and
-//                                       when training pauses.
+// Protocol (like bench/lib/protocol.js):
+//   request   { id, cmd, args }  →  response { id, ok: true, result } | { id, ok: false, error }
+//   a request without `id` is a notification: served the same way, never answered.
+//   events    { event, ... }     sent by the worker on its own.
 //
-// The play loop runs a chunk of k steps, sized so each chunk takes ~30–50 ms, posts the report and
-// yields to the event loop so a "pause" message is handled between chunks.
+// Commands:
+//   create { config, curveSteps, limit }  build a Trainer (replacing any current one). Result
+//         { backend, layers, classNames, curve }; curve = scheduleCurve(curveSteps, 200). Error: the
+//         core's rejection message (the current trainer, if any, is kept).
+//   play | pause | step                    play trains up to the step limit in chunks; step trains one
+//   setLimit { limit }                     lock-step: never train past this step (www/sandbox.js)
+//   retune { learningRate, schedule, curveSteps }  while paused: new rate and schedule, same run → { curve }
+//   findLr { iterations }                  learning-rate finder on a copy → { points, suggestedLr }
+//   restoreBest                            → { ok }; when ok, an evaluation of the restored weights follows
+//   preview { on }                         send previews of the batch or not
+//   evaluate                               evaluate now (in slices) → the EvalReport, or null if a step
+//                                          abandoned it
+// Events:
+//   booted { backend }                     wasm initialised
+//   fatal { message }                      wasm could not be loaded: nothing will work
+//   report { step, losses, lr, epoch, imagesPerSecond, ratios, ms, ... }   one chunk of steps
+//   eval { ...EvalReport, findings, evalMs, restored }
+//   preview { step, mix, lambda, count, width, height, pixels, labels }   pixels transferred
+//   state { running, waiting, step }       running: playing; waiting: playing but held at the limit
+//   diverged { step, what }                the loss became NaN/Inf/exploded; training paused
+//   crash { message, panic }               the core trapped (WebAssembly.RuntimeError) or threw while
+//                                          training; the module may be poisoned, so run.js replaces
+//                                          this worker. panic: the core's lastPanic() message or null.
+//
+// The loop ("pump") does one unit of work at a time — a chunk of training steps (~40 ms) or a slice
+// of an evaluation (~40 ms, the core's evaluateSlice) — and yields to the event loop in between, so
+// pause, a new config or any other request is served within one unit even when one evaluation
+// takes minutes (vgg-mini with test-time augmentation and fractional pooling).
 
-import init, { Trainer } from "../pkg/trainlab.js";
+import init, * as core from "../pkg/trainlab.js";
 
 const CHUNK_TARGET_MS = 40;     // aim for chunks of 30–50 ms
 const MAX_CHUNK_STEPS = 1024;
+const SLICE_TARGET_MS = 40;     // evaluation slices of about the same length
 const EVAL_EVERY_MS = 1000;     // evaluate after ~1 s of training ...
 const EVAL_MAX_SHARE = 0.2;     // ... but spend at most ~20% of the time evaluating
-// Every epoch too, unless an evaluation costs more than half the training time since the last
-// one: test-time augmentation (10 views) and fractional pooling (4 samples) make evaluate() several
-// seconds long, and training should not spend most of its time waiting for the accuracy chart.
+// Every epoch too, unless an evaluation costs more than half the training time since the last one
+// (test-time augmentation and fractional pooling make one evaluation seconds long).
 const EPOCH_EVAL_MAX_SHARE = 0.5;
+// Pausing evaluates where the run stopped only if an evaluation is known to be this cheap: a pause
+// must not start minutes of work.
+const PAUSE_EVAL_MAX_MS = 2000;
 const PREVIEW_COUNT = 16;
 const PREVIEW_EVERY_MS = 500;   // the preview refreshes at most ~2×/s while playing
 
 let trainer = null;
-let runId = 0;
 let running = false;
+let limit = Infinity;
+let waitingSent = false;        // the last "state" said waiting
+let pumping = false;
 let k = 1;                      // steps per chunk, adapted to CHUNK_TARGET_MS
+let sliceImages = 32;           // images per evaluation slice, adapted to SLICE_TARGET_MS
 let trainMsSinceEval = 0;
-let lastEvalMs = 0;
+let lastEvalMs = NaN;           // NaN until one evaluation finished
 let lastEpoch = 0;
-let epochEvalDue = false;       // an epoch ended since the last evaluation
+let epochEvalDue = false;
 let previewOn = true;
 let lastPreviewAt = -Infinity;
-let previewStep = -1;           // step of the last preview sent
-let lastStep = 0;           // step of the last report
-let evalStep = -1;              // step at the last evaluation
-let ready = null;               // promise of wasm init
-const queue = [];               // messages that arrived before init finished
+let previewStep = -1;
+let lastStep = 0;
+let evalStep = -1;
+let evalJob = null;             // { ms, restored, waiters: [resolve] } while an evaluation is under way
 
-// Yield to the event loop without setTimeout's 4 ms clamp on nested timers: a message to ourselves
-// is queued behind any "pause" already waiting, so pause is still handled between chunks.
+// Yield without setTimeout's 4 ms clamp: a message to ourselves queues behind any request waiting.
 const yieldChannel = new MessageChannel();
 const yieldResolvers = [];
 yieldChannel.port1.onmessage = () => yieldResolvers.shift()?.();
@@ -81,47 +80,162 @@ function yieldToEventLoop() {
   });
 }
 
-function errorText(e) {
-  if (e instanceof Error) return e.message;
-  return String(e);
+// Reports may come back as plain objects or Maps depending on the serializer; normalise.
+function plain(r) {
+  return r instanceof Map ? Object.fromEntries(r) : r;
+}
+
+/** The core's last panic message (the CORE's lastPanic export), or null. */
+function lastPanic() {
+  if (typeof core.lastPanic !== "function") return null;
+  return core.lastPanic() ?? null;
+}
+
+/** A trap poisons the module: report it and drop the trainer; run.js starts a fresh worker. */
+class Crash extends Error {}
+
+function crash(e) {
+  const panic = e instanceof WebAssembly.RuntimeError ? lastPanic() : null;
+  const message = panic ? `${e.message}: ${panic}` : e instanceof Error ? e.message : String(e);
+  running = false;
+  trainer = null;
+  finishEval(null);
+  postMessage({ event: "crash", message, panic });
+  return new Crash(message);
+}
+
+/** Run `fn` on the trainer; a trap becomes a crash. Other errors pass to the caller. */
+function guard(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) throw crash(e);
+    throw e;
+  }
+}
+
+function sendState() {
+  const waiting = running && lastStep >= limit;
+  postMessage({ event: "state", running, waiting, step: lastStep });
+  waitingSent = waiting;
 }
 
 function setRunning(r) {
   if (running === r) return;
   running = r;
-  postMessage({ type: "state", runId, running });
-  if (running) loop();
+  sendState();
+  if (running) pump();
 }
 
-function evaluateNow() {
+// ---- the loop -------------------------------------------------------------------------------------
+async function pump() {
+  if (pumping) return;
+  pumping = true;
+  try {
+    while (trainer && (evalJob || (running && lastStep < limit))) {
+      if (evalJob) evalSlice();
+      else trainChunk();
+      await yieldToEventLoop();
+    }
+  } catch (e) {
+    // A trap is already reported; anything else thrown while training is a crash too.
+    if (!(e instanceof Crash)) crash(e);
+  } finally {
+    pumping = false;
+  }
+  if (trainer && running && lastStep >= limit && !waitingSent) sendState();
+}
+
+function trainChunk() {
+  const n = Math.max(1, Math.min(k, limit - lastStep));
+  const res = runSteps(n);
+  if (!res.ok) { setRunning(false); return; }
+  // Adapt the chunk so it takes ~CHUNK_TARGET_MS; grow at most 2× per chunk to stay smooth.
+  const want = Math.round(CHUNK_TARGET_MS / Math.max(res.ms / n, 0.01));
+  if (n === k) k = Math.max(1, Math.min(MAX_CHUNK_STEPS, want, k * 2));
+  trainMsSinceEval += res.ms;
+  if (Math.floor(res.epoch) > Math.floor(lastEpoch)) epochEvalDue = true;
+  lastEpoch = res.epoch;
+  const evalMs = Number.isNaN(lastEvalMs) ? 0 : lastEvalMs;
+  const evalNow = (epochEvalDue && trainMsSinceEval * EPOCH_EVAL_MAX_SHARE >= evalMs)
+    || (trainMsSinceEval >= EVAL_EVERY_MS && trainMsSinceEval * EVAL_MAX_SHARE >= evalMs);
+  // The preview first: the core's evaluation reuses the buffers preview() reads.
+  const sincePreview = performance.now() - lastPreviewAt;
+  if (sincePreview >= PREVIEW_EVERY_MS || (evalNow && sincePreview >= PREVIEW_EVERY_MS / 2)) postPreview();
+  if (evalNow) startEval();
+  if (running && lastStep >= limit && !waitingSent) sendState();
+}
+
+/** Run `n` steps and post the report. ok: false when the loss diverged. */
+function runSteps(n) {
+  if (evalJob) finishEval(null);     // a step abandons an unfinished evaluation (the core does too)
   const t0 = performance.now();
-  const ev = plain(trainer.evaluate());
-  lastEvalMs = performance.now() - t0;
-  evalStep = lastStep;
+  const r = plain(guard(() => trainer.step(n)));
+  const ms = performance.now() - t0;
+  lastStep = r.step;
+  const losses = Array.from(r.losses ?? [r.loss]);
+  const ratios = Array.from(guard(() => trainer.updateRatios()));
+  postMessage({
+    event: "report", ms, steps: losses.length,
+    step: r.step, loss: r.loss, accuracy: r.accuracy, lr: r.lr, epoch: r.epoch,
+    imagesPerSecond: r.imagesPerSecond, losses, ratios,
+  });
+  // The core stops a batch at the first diverged loss (NaN, infinite or exploded) and names it.
+  if (r.diverged) {
+    postMessage({ event: "diverged", step: r.diverged.step, what: r.diverged.what });
+    return { ok: false, ms };
+  }
+  return { ok: true, ms, epoch: r.epoch };
+}
+
+// ---- evaluation in slices -------------------------------------------------------------------------
+function startEval(restored = false) {
+  if (!evalJob) evalJob = { ms: 0, restored, waiters: [] };
+  evalJob.restored ||= restored;
   trainMsSinceEval = 0;
   epochEvalDue = false;
-  let findings = [];
-  try {
-    findings = Array.from(trainer.diagnose(ev.trainAccuracy, ev.valAccuracy) ?? [], plain)
-      .map((f) => ({ finding: String(f.finding), message: String(f.message) }));
-  } catch { /* optional */ }
-  postMessage({ type: "eval", runId, ...plain(ev), evalMs: lastEvalMs, findings });
-  return ev;
+  pump();
+  return evalJob;
 }
 
-// The last batch as the network saw it. Skipped when nothing new has been trained since the last
-// one. trainer.preview() returns plain arrays; they are packed into one byte buffer so that the
-// message is ~64 KB, moved rather than copied.
-// Taken only between a step and the next evaluate(): the core's evaluate() reuses the buffers
-// preview() reads (the model's input and the targets), so after an evaluation preview() returns
-// evaluation images with predicted probabilities as "labels". The loop therefore takes a due
-// preview before it evaluates.
+function evalSlice() {
+  const t0 = performance.now();
+  // Without the core's evaluateSlice (an older pkg/), one call evaluates everything.
+  const sliced = typeof trainer.evaluateSlice === "function";
+  const r = guard(() => (sliced ? trainer.evaluateSlice(sliceImages) : trainer.evaluate()));
+  const ms = performance.now() - t0;
+  evalJob.ms += ms;
+  if (sliced) sliceImages = Math.max(1, Math.min(4096, Math.round(sliceImages * SLICE_TARGET_MS / Math.max(ms, 1))));
+  if (r === undefined || r === null) return;
+  const ev = plain(r);
+  lastEvalMs = evalJob.ms;
+  evalStep = lastStep;
+  const findings = Array.from(guard(() => trainer.diagnose(ev.trainAccuracy, ev.valAccuracy)) ?? [], plain)
+    .map((f) => ({ finding: String(f.finding), message: String(f.message) }));
+  const report = { ...ev, evalMs: lastEvalMs, findings, restored: evalJob.restored };
+  postMessage({ event: "eval", ...report });
+  finishEval(report);
+  // Early stopping: patience evaluations without a better validation accuracy.
+  if (ev.shouldStop) setRunning(false);
+}
+
+function finishEval(report) {
+  if (!evalJob) return;
+  const { waiters } = evalJob;
+  evalJob = null;
+  for (const w of waiters) w(report);
+}
+
+// ---- preview ----------------------------------------------------------------------------------------
+// The last batch as the network saw it, packed into one byte buffer (~64 KB) that is moved, not
+// copied. Skipped when nothing was trained since the last one, and after an evaluation (which
+// overwrites the buffers preview() reads) until the next step.
 function postPreview() {
   if (!trainer || !previewOn) return;
   const step = lastStep;
   if (step === 0 || step === previewStep || step === evalStep) return;
   lastPreviewAt = performance.now();
-  const p = plain(trainer.preview(PREVIEW_COUNT));
+  const p = plain(guard(() => trainer.preview(PREVIEW_COUNT)));
   const images = Array.from(p.images ?? [], plain);
   if (!images.length) return;
   previewStep = step;
@@ -130,207 +244,138 @@ function postPreview() {
   const pixels = new Uint8Array(images.length * size);
   images.forEach((im, i) => pixels.set(im.rgba, i * size));
   const labels = images.map((im) => Array.from(im.label, (l) => [l[0], l[1]]));
-  postMessage({ type: "preview", runId, step, mix: p.mix, lambda: p.lambda, count: images.length, width, height, pixels, labels },
+  postMessage({ event: "preview", step, mix: p.mix, lambda: p.lambda, count: images.length, width, height, pixels, labels },
     [pixels.buffer]);
-}
-
-// Reports may come back as plain objects or Maps depending on the serializer; normalise.
-function plain(r) {
-  if (r instanceof Map) return Object.fromEntries(r);
-  return r;
-}
-
-// Run `n` steps, post the report. Returns false if the run must stop (NaN/Inf or an error).
-function runSteps(n) {
-  const t0 = performance.now();
-  const r = plain(trainer.step(n));
-  const ms = performance.now() - t0;
-  lastStep = r.step;
-  const losses = Array.from(r.losses ?? [r.loss]);
-  let ratios = [];
-  try { ratios = Array.from(trainer.updateRatios()); } catch { /* optional */ }
-  postMessage({
-    type: "report", runId, ms, steps: losses.length,
-    step: r.step, loss: r.loss, accuracy: r.accuracy, lr: r.lr, epoch: r.epoch,
-    imagesPerSecond: r.imagesPerSecond, losses, ratios,
-  });
-  // The core stops a batch at the first diverged loss (NaN, infinite or exploded past
-  // 100 × ln C) and names it.
-  if (r.diverged) {
-    postMessage({ type: "nan", runId, step: r.diverged.step, what: r.diverged.what });
-    return { ok: false, ms };
-  }
-  return { ok: true, ms, epoch: r.epoch };
-}
-
-async function loop() {
-  const myRun = runId;
-  while (running && trainer && runId === myRun) {
-    let res;
-    try {
-      res = runSteps(k);
-    } catch (e) {
-      crash(e);
-      return;
-    }
-    if (!res.ok) { setRunning(false); return; }
-    // Adapt the chunk so it takes ~CHUNK_TARGET_MS; grow at most 2× per chunk to stay smooth.
-    const perStep = res.ms / k;
-    const want = Math.round(CHUNK_TARGET_MS / Math.max(perStep, 0.01));
-    k = Math.max(1, Math.min(MAX_CHUNK_STEPS, want, k * 2));
-    trainMsSinceEval += res.ms;
-    if (Math.floor(res.epoch ?? 0) > Math.floor(lastEpoch)) epochEvalDue = true;
-    lastEpoch = res.epoch ?? 0;
-    // Every epoch, and in between after ~1 s of training when evaluating is cheap enough. evaluate()
-    // runs the whole validation set and a training subset, so on a big net it can take seconds.
-    const evalBudgetOk = trainMsSinceEval * EVAL_MAX_SHARE >= lastEvalMs;
-    const epochBudgetOk = trainMsSinceEval * EPOCH_EVAL_MAX_SHARE >= lastEvalMs;
-    const evalNow = (epochEvalDue && epochBudgetOk) || (trainMsSinceEval >= EVAL_EVERY_MS && evalBudgetOk);
-    // The preview first (see postPreview); a little early if an evaluation is next.
-    const sincePreview = performance.now() - lastPreviewAt;
-    if (sincePreview >= PREVIEW_EVERY_MS || (evalNow && sincePreview >= PREVIEW_EVERY_MS / 2)) {
-      try { postPreview(); } catch (e) { crash(e); return; }
-    }
-    if (evalNow) {
-      let ev;
-      try { ev = evaluateNow(); } catch (e) { crash(e); return; }
-      // Early stopping: patience evaluations without a better validation accuracy. The "eval"
-      // message carries shouldStop, so the page says why it paused.
-      if (ev.shouldStop) { setRunning(false); return; }
-    }
-    await yieldToEventLoop();
-  }
-}
-
-function crash(e) {
-  running = false;
-  postMessage({ type: "crash", message: errorText(e) });
-}
-
-function create(msg) {
-  let t;
-  try {
-    t = new Trainer(msg.config);
-  } catch (e) {
-    postMessage({ type: "rejected", runId: msg.runId, message: errorText(e) });
-    return;
-  }
-  running = false;
-  if (trainer) {
-    try { trainer.free(); } catch { /* already gone */ }
-  }
-  trainer = t;
-  runId = msg.runId;
-  k = 1;
-  trainMsSinceEval = 0;
-  lastEvalMs = 0;
-  lastEpoch = 0;
-  epochEvalDue = false;
-  lastPreviewAt = -Infinity;
-  previewStep = -1;
-  lastStep = 0;
-  evalStep = -1;
-  let layers = [], classNames = [], backend = "";
-  try { layers = Array.from(trainer.layers?.() ?? [], plain); } catch { /* optional */ }
-  try { classNames = Array.from(trainer.classNames?.() ?? []); } catch { /* optional */ }
-  try { backend = trainer.backend(); } catch { /* optional */ }
-  let curve = [];
-  try {
-    const n = Math.max(1, Math.round(msg.curveSteps ?? 2000));
-    curve = Array.from(trainer.scheduleCurve(BigInt(n), 200) ?? [], (p) => [Number(p[0]), Number(p[1])]);
-  } catch { /* optional */ }
-  postMessage({ type: "created", runId, config: msg.config, backend, layers, classNames, curve });
-  postMessage({ type: "state", runId, running: false });
-  // No evaluation at step 0: it can take seconds, and "play" would wait behind it.
 }
 
 function sampleCurve(steps) {
   const n = Math.max(1, Math.round(steps ?? 2000));
-  return Array.from(trainer.scheduleCurve(BigInt(n), 200) ?? [], (p) => [Number(p[0]), Number(p[1])]);
+  return Array.from(guard(() => trainer.scheduleCurve(BigInt(n), 200)) ?? [], (p) => [Number(p[0]), Number(p[1])]);
 }
 
-function retune(msg) {
-  if (!trainer || running || msg.runId !== runId) return;
-  try {
-    trainer.setLearningRate(msg.learningRate);
-    trainer.setSchedule(msg.schedule ?? { type: "constant" });
-  } catch (e) {
-    postMessage({ type: "retuneRejected", runId, message: errorText(e) });
-    return;
-  }
-  let curve = [];
-  try { curve = sampleCurve(msg.curveSteps); } catch { /* optional */ }
-  postMessage({ type: "retuned", runId, learningRate: msg.learningRate, curve });
+// ---- commands ---------------------------------------------------------------------------------------
+function needTrainer() {
+  if (!trainer) throw new Error("no run: create one first");
+}
+function needPaused(what) {
+  needTrainer();
+  if (running) throw new Error(`${what} needs the run paused`);
 }
 
-function findLr(msg) {
-  if (!trainer || running || msg.runId !== runId) return;
-  try {
-    const r = plain(trainer.findLearningRate({ iterations: msg.iterations ?? 100 }));
-    const points = Array.from(r.points ?? [], plain).map((p) => ({ lr: Number(p.lr), loss: Number(p.loss), smoothed: Number(p.smoothed) }));
+const commands = {
+  create({ config, curveSteps, limit: lim }) {
+    // The core's rejection (a JsError naming the field) is the answer; a trap is a crash.
+    const t = guard(() => new core.Trainer(config));
+    running = false;
+    finishEval(null);
+    trainer?.free();
+    trainer = t;
+    limit = lim ?? Infinity;
+    waitingSent = false;
+    k = 1;
+    sliceImages = 32;
+    trainMsSinceEval = 0;
+    lastEvalMs = NaN;
+    lastEpoch = 0;
+    epochEvalDue = false;
+    lastPreviewAt = -Infinity;
+    previewStep = -1;
+    lastStep = 0;
+    evalStep = -1;
+    const layers = Array.from(guard(() => trainer.layers()), plain);
+    const classNames = Array.from(guard(() => trainer.classNames()));
+    const backend = trainer.backend();
+    const curve = sampleCurve(curveSteps);
+    // No evaluation at step 0: it can take seconds, and "play" would wait behind it.
+    return { backend, layers, classNames, curve };
+  },
+  play() {
+    needTrainer();
+    setRunning(true);
+    return { step: lastStep };
+  },
+  pause() {
+    if (!running) return { step: lastStep };
+    setRunning(false);
+    postPreview();
+    // Show where the run stopped, unless the last evaluation is recent or known to be slow.
+    if (trainMsSinceEval >= EVAL_EVERY_MS && !(lastEvalMs > PAUSE_EVAL_MAX_MS)) startEval();
+    return { step: lastStep };
+  },
+  step() {
+    needPaused("step");
+    const res = runSteps(1);
+    postPreview();
+    if (!res.ok) sendState();
+    return { step: lastStep };
+  },
+  setLimit({ limit: lim }) {
+    limit = lim ?? Infinity;
+    if (running && lastStep < limit) {
+      if (waitingSent) sendState();
+      pump();
+    }
+    return { limit };
+  },
+  retune({ learningRate, schedule, curveSteps }) {
+    needPaused("changing the learning rate or schedule of a run");
+    guard(() => trainer.setLearningRate(learningRate));
+    guard(() => trainer.setSchedule(schedule ?? { type: "constant" }));
+    return { learningRate, curve: sampleCurve(curveSteps) };
+  },
+  findLr({ iterations }) {
+    needPaused("the learning-rate finder");
+    const r = plain(guard(() => trainer.findLearningRate({ iterations: iterations ?? 100 })));
+    const points = Array.from(r.points ?? [], plain)
+      .map((p) => ({ lr: Number(p.lr), loss: Number(p.loss), smoothed: Number(p.smoothed) }));
     const s = r.suggestedLr;
-    postMessage({ type: "lrFound", runId, points, suggestedLr: Number.isFinite(s) ? s : null });
+    return { points, suggestedLr: Number.isFinite(s) ? s : null };
+  },
+  restoreBest() {
+    needPaused("restoring the best snapshot");
+    const ok = Boolean(guard(() => trainer.restoreBest()));
+    if (ok) { finishEval(null); startEval(true); }
+    return { ok };
+  },
+  preview({ on }) {
+    previewOn = Boolean(on);
+    if (previewOn && !running && trainer) {
+      previewStep = -1;
+      postPreview();
+    }
+    return { on: previewOn };
+  },
+  evaluate() {
+    needTrainer();
+    const job = startEval();
+    return new Promise((resolve) => job.waiters.push(resolve));
+  },
+};
+
+// ---- serving ------------------------------------------------------------------------------------------
+async function serve({ id, cmd, args }) {
+  try {
+    const h = commands[cmd];
+    if (!h) throw new Error(`the training worker has no command "${cmd}"`);
+    const result = await h(args ?? {});
+    if (id !== undefined) postMessage({ id, ok: true, result });
   } catch (e) {
-    postMessage({ type: "lrFindFailed", runId, message: errorText(e) });
+    if (id !== undefined) postMessage({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
+    else if (!(e instanceof Crash)) postMessage({ event: "error", cmd, message: e instanceof Error ? e.message : String(e) });
   }
 }
 
-function restoreBest(msg) {
-  if (!trainer || running || msg.runId !== runId) return;
-  let ok = false;
-  try { ok = Boolean(trainer.restoreBest()); } catch (e) { crash(e); return; }
-  postMessage({ type: "restored", runId, ok });
-  if (ok) {
-    try { evaluateNow(); } catch (e) { crash(e); }
-  }
-}
-
-function handle(msg) {
-  switch (msg.type) {
-    case "retune": retune(msg); break;
-    case "findLr": findLr(msg); break;
-    case "restoreBest": restoreBest(msg); break;
-    case "create": create(msg); break;
-    case "play": if (trainer) setRunning(true); break;
-    case "pause":
-      if (running) {
-        running = false;
-        postMessage({ type: "state", runId, running: false });
-        try { postPreview(); } catch (e) { crash(e); break; }
-        // Show where the run stopped, unless the last evaluation is recent.
-        if (trainMsSinceEval >= EVAL_EVERY_MS) {
-          try { evaluateNow(); } catch (e) { crash(e); }
-        }
-      }
-      break;
-    case "preview":
-      previewOn = Boolean(msg.on);
-      if (previewOn && !running) {
-        previewStep = -1;
-        try { postPreview(); } catch (e) { crash(e); }
-      }
-      break;
-    case "step":
-      if (trainer && !running) {
-        try {
-          const res = runSteps(1);
-          if (!res.ok) postMessage({ type: "state", runId, running: false });
-          postPreview();
-        } catch (e) { crash(e); }
-      }
-      break;
-  }
-}
-
+let ready = false;
+const queue = [];               // requests that arrived before init finished
 onmessage = (ev) => {
-  if (ready) handle(ev.data);
+  if (ready) serve(ev.data);
   else queue.push(ev.data);
 };
 
 init()
   .then(() => {
     ready = true;
-    postMessage({ type: "booted" });
-    for (const m of queue.splice(0)) handle(m);
+    postMessage({ event: "booted" });
+    for (const m of queue.splice(0)) serve(m);
   })
-  .catch((e) => postMessage({ type: "fatal", message: `Could not load the WebAssembly core: ${errorText(e)}` }));
+  .catch((e) => postMessage({ event: "fatal", message: `Could not load the WebAssembly core: ${e instanceof Error ? e.message : e}` }));

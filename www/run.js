@@ -1,0 +1,237 @@
+// One run = one object: a client over its own training worker (www/worker.js), owning the worker, the
+// settings it trains with, its state and its series (everything the charts need to draw it again).
+// Several runs live in one page (www/sandbox.js) — and later in one slide deck.
+//
+//   const run = createRun({ id: 1, onEvent: (run, ev) => … });
+//   await run.start(values);        // build the network; rejects with the core's message
+//   run.play(); run.pause(); run.step(); run.setLimit(200);
+//
+// Events passed to onEvent(run, ev), after the run's own state and series are updated:
+//   { event: "created", info }      a trainer was built (start, reset, a crash's restart): clear its views
+//   { event: "report", report }     one chunk of steps (report.firstStep is the chunk's first step)
+//   { event: "eval", report }       an evaluation (report.restored: of the restored best snapshot)
+//   { event: "preview", data }      the last batch as the network saw it
+//   { event: "state" }              run.state changed (running/waiting/paused/diverged)
+//   { event: "diverged", step, what }
+//   { event: "crash", message, panic, fallback }   the core trapped; the worker was replaced and the
+//                                   run restarted with the same settings, or with the defaults
+//                                   (fallback: true) when the same settings had crashed before
+//   { event: "fatal", message }     the core cannot be loaded, or the restart failed
+
+import { defaults, sameSettings, scheduleConfig, toConfig } from "./state.js";
+
+/** How many times the same settings may crash before the run falls back to the defaults. */
+export const CRASHES_BEFORE_FALLBACK = 2;
+
+export function createRun({ id, onEvent = () => {}, preview = true }) {
+  let worker = null;
+  let nextRequest = 1;
+  const pending = new Map();          // request id → { resolve, reject, cmd }
+  const crashes = [];                 // [{ values, count }] settings that crashed this run
+  let trying = null;                  // settings of a create under way
+  let previewOn = preview;
+  let limit = Infinity;
+
+  const run = {
+    id,
+    values: null,          // settings of the current trainer (null until one is built)
+    state: "booting",      // booting | creating | paused | running | waiting | diverged | rejected | fatal
+    backend: "",
+    info: null,            // { layers, classNames, curve } of the current trainer
+    series: emptySeries(),
+    start, play, pause, step, setLimit, retune, findLr, restoreBest, evaluate, setPreview, destroy,
+    get limit() { return limit; },
+    get busy() { return trying !== null; },
+  };
+
+  function emit(ev) { onEvent(run, ev); }
+  function setState(s) {
+    if (run.state === s) return;
+    run.state = s;
+    emit({ event: "state" });
+  }
+
+  function spawn() {
+    worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    worker.onmessage = (ev) => onMessage(ev.data);
+    worker.onerror = (ev) => {
+      ev.preventDefault?.();
+      fatal(`The training worker of run ${id} failed to start: ${ev.message || "unknown error"}`);
+    };
+    if (!previewOn) notify("preview", { on: false });
+  }
+
+  function fatal(message) {
+    failPending(message);
+    setState("fatal");
+    emit({ event: "fatal", message });
+  }
+
+  function request(cmd, args = {}) {
+    if (!worker) return Promise.reject(new Error(`run ${id} has no worker`));
+    const rid = nextRequest++;
+    return new Promise((resolve, reject) => {
+      pending.set(rid, { resolve, reject, cmd });
+      worker.postMessage({ id: rid, cmd, args });
+    });
+  }
+  function notify(cmd, args = {}) { worker?.postMessage({ cmd, args }); }
+  function failPending(message) {
+    for (const p of pending.values()) p.reject(new Error(message));
+    pending.clear();
+  }
+
+  function onMessage(m) {
+    if (m.id !== undefined) {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      if (m.ok) p.resolve(m.result);
+      else p.reject(new Error(m.error));
+      return;
+    }
+    switch (m.event) {
+      case "booted": break;
+      case "fatal": fatal(m.message); break;
+      case "report": onReport(m); break;
+      case "eval": onEval(m); break;
+      case "preview":
+        run.series.preview = m;
+        emit({ event: "preview", data: m });
+        break;
+      case "state":
+        run.series.step = m.step;
+        if (run.state !== "diverged" && !trying) setState(m.running ? (m.waiting ? "waiting" : "running") : "paused");
+        break;
+      case "diverged":
+        setState("diverged");
+        emit({ event: "diverged", step: m.step, what: m.what });
+        break;
+      case "crash": onCrash(m); break;
+      case "error": emit({ event: "error", message: m.message }); break;
+    }
+  }
+
+  function onReport(r) {
+    const s = run.series;
+    const firstStep = r.step - r.losses.length + 1;
+    if (firstStep === 1 && r.losses.length) s.firstLoss = r.losses[0];
+    for (const l of r.losses) s.losses.push(l);
+    s.lrUsed.push([r.step, r.lr]);
+    s.ratios.push([r.step, r.ratios]);
+    if (Number.isFinite(r.imagesPerSecond) && r.imagesPerSecond > 0) {
+      s.imagesPerSecond = Number.isFinite(s.imagesPerSecond) ? 0.8 * s.imagesPerSecond + 0.2 * r.imagesPerSecond : r.imagesPerSecond;
+    }
+    s.step = r.step;
+    s.epoch = r.epoch;
+    s.lr = r.lr;
+    emit({ event: "report", report: { ...r, firstStep } });
+  }
+
+  function onEval(e) {
+    const s = run.series;
+    s.evals.push(e);
+    s.lastEval = e;
+    s.findings = e.findings;
+    emit({ event: "eval", report: e });
+  }
+
+  function onCrash(m) {
+    const crashed = trying ?? run.values ?? defaults();
+    let entry = crashes.find((c) => sameSettings(c.values, crashed));
+    if (!entry) crashes.push(entry = { values: crashed, count: 0 });
+    entry.count++;
+    const fallback = entry.count >= CRASHES_BEFORE_FALLBACK;
+    worker.terminate();
+    failPending(`run ${id}: the training core crashed (${m.message})`);
+    spawn();
+    emit({ event: "crash", message: m.message, panic: m.panic, fallback });
+    trying = null;
+    start(fallback ? defaults() : crashed).catch((e) => fatal(`Run ${id} could not restart after a crash: ${e.message}`));
+  }
+
+  /** Build a trainer with `values`; resolves with its info, rejects with the core's message. */
+  async function start(values) {
+    if (!worker) spawn();
+    trying = values;
+    const before = run.state;
+    setState("creating");
+    let info;
+    try {
+      info = await request("create", { config: toConfig(values), curveSteps: values.totalSteps, limit });
+    } catch (e) {
+      if (trying === values) {
+        trying = null;
+        setState(run.values ? (before === "creating" ? "paused" : before) : "rejected");
+      }
+      throw e;
+    }
+    if (trying !== values) throw new Error(`run ${id}: superseded by newer settings`);
+    trying = null;
+    run.values = values;
+    run.backend = info.backend;
+    run.info = info;
+    run.series = emptySeries();
+    run.series.curve = info.curve;
+    run.state = "paused";
+    emit({ event: "created", info });
+    return info;
+  }
+
+  function play() {
+    if (!run.values || trying || run.state === "diverged") return Promise.resolve(null);
+    setState(run.series.step >= limit ? "waiting" : "running");
+    return request("play");
+  }
+  function pause() {
+    if (run.state === "running" || run.state === "waiting") setState("paused");
+    return request("pause");
+  }
+  function step() {
+    if (!run.values || trying || run.state !== "paused") return Promise.resolve(null);
+    return request("step");
+  }
+  /** Lock-step: the worker trains no further than `n` (a notification: many are sent). */
+  function setLimit(n) {
+    if (n === limit) return;
+    limit = n;
+    notify("setLimit", { limit: n });
+  }
+  /** New learning rate and schedule for the current trainer (paused). Resolves with the new curve. */
+  async function retune(values) {
+    const r = await request("retune", {
+      learningRate: values.learningRate, schedule: scheduleConfig(values) ?? { type: "constant" }, curveSteps: values.totalSteps,
+    });
+    run.values = values;
+    run.series.curve = r.curve;
+    return r;
+  }
+  function findLr(iterations = 100) { return request("findLr", { iterations }); }
+  function restoreBest() { return request("restoreBest"); }
+  function evaluate() { return request("evaluate"); }
+  function setPreview(on) {
+    previewOn = on;
+    notify("preview", { on });
+  }
+  function destroy() {
+    failPending(`run ${id} was removed`);
+    worker?.terminate();
+    worker = null;
+    setState("fatal");
+  }
+
+  spawn();
+  return run;
+}
+
+function emptySeries() {
+  return {
+    step: 0, epoch: 0, lr: NaN, firstLoss: NaN, imagesPerSecond: NaN,
+    losses: [],            // every step's loss, step i + 1 at index i
+    lrUsed: [],            // [step, lr] at the end of each chunk
+    ratios: [],            // [step, ratios[]] at the end of each chunk
+    evals: [], lastEval: null, findings: [],
+    curve: [],             // the schedule's curve [[step, lr]]
+    preview: null,
+  };
+}
