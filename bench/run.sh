@@ -5,8 +5,10 @@
 #
 #   bash bench/run.sh            full run (batches 1, 16, 64; ~10-15 min)
 #   bash bench/run.sh --quick    batch 64 only, fewer steps (~2-3 min)
+#   bash bench/run.sh --scaling  only the scaling of 1, 2, 4 runs at once over the cores (~1.5 min)
 # Other flags are passed to bench/run.mjs (--workloads=lenet, --contenders=trainlab,tfjs-wasm-patched,
-# --no-native, --no-trainlab, --tf-fused=true|false|auto, --out=FILE); --rebuild rebuilds pkg/ first.
+# --no-native, --no-trainlab, --tf-fused=true|false|auto, --no-scaling, --scaling-*, --out=FILE);
+# --rebuild rebuilds pkg/ first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -22,11 +24,13 @@ if [ ! -d bench/node_modules/@tensorflow/tfjs-backend-wasm ] || [ ! -d bench/nod
 fi
 
 want_trainlab=1
+want_native=1
 rebuild=0
 args=()
 for a in "$@"; do
   case "$a" in
     --no-trainlab) want_trainlab=0; args+=("$a") ;;
+    --no-native|--scaling) want_native=0; args+=("$a") ;;
     --rebuild) rebuild=1 ;;
     *) args+=("$a") ;;
   esac
@@ -35,11 +39,18 @@ done
 if [ "$want_trainlab" = 1 ]; then
   # 2. trainlab's wasm build, if missing
   if [ "$rebuild" = 1 ] || [ ! -f pkg/trainlab.js ] || [ ! -f pkg/trainlab_bg.wasm ]; then
+    # pkg/ is shared with whoever else builds it on this machine: one build at a time
     log "wasm-pack build --release --target web --out-dir pkg"
-    wasm-pack build --release --target web --out-dir pkg
+    if command -v flock >/dev/null 2>&1; then
+      flock /tmp/pkg.lock wasm-pack build --release --target web --out-dir pkg
+    else
+      wasm-pack build --release --target web --out-dir pkg
+    fi
   else
     log "using existing pkg/ (built $(date -r pkg/trainlab_bg.wasm '+%F %T'); --rebuild to rebuild)"
   fi
+fi
+if [ "$want_trainlab" = 1 ] && [ "$want_native" = 1 ]; then
   # 3. the native build of the same core; compiled now so it does not compete with the browser run
   log "cargo build --release --example bench_native"
   cargo build --release --example bench_native

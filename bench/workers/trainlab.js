@@ -1,6 +1,7 @@
 // trainlab contender: the shipped wasm build (pkg/, wasm-pack --target web, simd128) in a module
 // Web Worker, driven exactly as the page's worker drives it: new Trainer(config), step(1).
 import "/bench/lib/protocol.js";
+import "/bench/lib/window.js";
 import init, { Trainer } from "/pkg/trainlab.js";
 
 let trainer = null;
@@ -13,14 +14,19 @@ async function start() {
   return { variant: "trainlab", backend };
 }
 
-function setup({ workload, batch: b, lr = 0.01, seed = 1 }) {
+// `config`: a Trainer config used as given (the scaling runs pass the page's default config);
+// without it, the contender config below.
+function setup({ workload, batch: b, lr = 0.01, seed = 1, config }) {
   teardown();
   // Same config as examples/bench_native.rs. trainSize: enough batches that shuffling and epoch
   // boundaries happen as in real use, without paying seconds of data generation per cell.
-  trainer = new Trainer({
+  trainer = new Trainer(config ?? {
     preset: workload, dataset: "noise", seed, learningRate: lr, momentum: 0.9, batchSize: b,
     trainSize: Math.max(b * 8, 256), valSize: 16,
   });
+  const effective = trainer.config();
+  b = effective.batchSize;
+  workload = effective.preset;
   const layers = trainer.layers();
   const params = layers.reduce((s, l) => s + l.params, 0);
   return { workload, batch: b, params, layers: layers.map((l) => `${l.kind}${JSON.stringify(l.outputShape)}`).join(" ") };
@@ -38,9 +44,19 @@ async function steps({ n, group = 1 }) {
   return { ms, loss, trainerImagesPerSecond: reported };
 }
 
+// Train through a window shared with other workers (lib/window.js): the scaling measurement.
+async function trainWindow({ startAt, warmUntil, until }) {
+  if (!trainer) throw new Error("setup first");
+  let loss = NaN;
+  const r = await self.BENCH_WINDOW(() => {
+    loss = trainer.step(1).loss;
+  }, { startAt, warmUntil, until });
+  return { ...r, loss };
+}
+
 function teardown() {
   if (trainer) trainer.free();
   trainer = null;
 }
 
-self.BENCH_SERVE({ init: start, setup, steps, teardown });
+self.BENCH_SERVE({ init: start, setup, steps, window: trainWindow, teardown });
