@@ -1,70 +1,100 @@
-// Training and validation accuracy over steps, from the worker's evaluate() reports.
+// Training and validation accuracy over steps for every run, from the evaluation reports: validation
+// solid, train dashed, both in the run's colour.
 // Lecture: "Huge train / val gap means overfitting! Increase regularization, get more data.
 // No or small gap between train / val means underfitting: train longer, use a bigger model,
 // maybe higher LR."
-// Early stopping (lecture: "always a good idea"): the best validation accuracy so far is marked
-// with a dashed line and a ring, the snapshot the core keeps and "Use best snapshot" restores.
+// Early stopping (lecture: "always a good idea"): each run's best validation evaluation so far is
+// marked with a ring and a dashed line, the snapshot the core keeps and "Use best" restores.
 
-import { COLORS, axis, makePlot, stepAxis } from "./chart.js";
+import { axis, createRunSet, linePath, makeOverlayPlot, renderRunLegend, yPosClamped } from "./chart.js";
+
+const emptyRun = () => ({ xs: [], train: [], val: [], best: null });
+const finiteOrNull = (v) => (Number.isFinite(v) ? v : null);
 
 export function createAccuracyChart(el) {
-  let xs = [], train = [], val = [];
-  let best = null;   // { step, accuracy } of the best validation evaluation so far
-  let dirty = false;
-  let xMax = 0;
+  const runs = createRunSet(emptyRun);
+  let dirty = true;
+  let xMax = 0;   // the step axis follows the loss chart's (draw(maxStep)), so the two line up
 
-  const plot = makePlot(el, {
-    // The x range follows the loss chart's (xMax), so the two charts share one step axis.
-    // (From our own arrays: with a single point uPlot pads min/max before calling range.)
-    scales: { x: { time: false, range: () => [0, Math.max(xMax, xs[xs.length - 1] ?? 0, 1)] }, y: { range: [0, 1] } },
-    series: [
-      {},
-      { label: "train", stroke: COLORS.train, width: 2, points: { show: true, size: 5, fill: COLORS.train } },
-      { label: "val", stroke: COLORS.val, width: 2, points: { show: true, size: 5, fill: COLORS.val } },
-    ],
-    axes: [
-      stepAxis(),
-      axis({ size: 50, values: (u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) }),
-    ],
-    cursor: { show: false },
-    hooks: { draw: [drawBest] },
-  }, [[], [], []]);
+  const lastX = () => {
+    let m = Math.max(xMax, 1);
+    for (const [, d] of runs.drawn()) if (d.xs.length) m = Math.max(m, d.xs[d.xs.length - 1]);
+    return m;
+  };
 
-  function drawBest(u) {
-    if (!best) return;
+  const chart = makeOverlayPlot(el, {
+    xRange: () => [0, lastX()],
+    yRange: () => [0, 1],
+    yAxis: { y: axis({ size: 50, values: (u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) }) },
+    paint,
+  });
+
+  function paint(u) {
     const ctx = u.ctx, dpr = devicePixelRatio;
-    const x = u.valToPos(best.step, "x", true), y = u.valToPos(best.accuracy, "y", true);
-    const { left, top, width, height } = u.bbox;
-    if (x < left - 1 || x > left + width + 1) return;
-    ctx.save();
-    ctx.strokeStyle = COLORS.best;
-    ctx.lineWidth = 1.5 * dpr;
-    ctx.setLineDash([4 * dpr, 3 * dpr]);
-    ctx.beginPath();
-    ctx.moveTo(x, top);
-    ctx.lineTo(x, top + height);
-    ctx.stroke();
-    ctx.setLineDash([]);
-    ctx.lineWidth = 2 * dpr;
-    ctx.beginPath();
-    ctx.arc(x, y, 6 * dpr, 0, 2 * Math.PI);
-    ctx.stroke();
-    ctx.restore();
+    const { top, height } = u.bbox;
+    for (const [run, d] of runs.drawn()) {
+      ctx.strokeStyle = run.color;
+      ctx.fillStyle = run.color;
+      ctx.lineWidth = 2 * dpr;
+      ctx.setLineDash([6 * dpr, 4 * dpr]);
+      ctx.stroke(linePath(u, d.xs, d.train));
+      ctx.setLineDash([]);
+      ctx.stroke(linePath(u, d.xs, d.val));
+      // Points: validation filled discs, train hollow squares (the shapes tell them apart in grey too).
+      for (let i = 0; i < d.xs.length; i++) {
+        const x = u.valToPos(d.xs[i], "x", true);
+        if (d.val[i] != null) {
+          ctx.beginPath();
+          ctx.arc(x, yPosClamped(u, d.val[i]), 2.8 * dpr, 0, 2 * Math.PI);
+          ctx.fill();
+        }
+        if (d.train[i] != null) {
+          ctx.lineWidth = 1.5 * dpr;
+          ctx.strokeRect(x - 2.5 * dpr, yPosClamped(u, d.train[i]) - 2.5 * dpr, 5 * dpr, 5 * dpr);
+          ctx.lineWidth = 2 * dpr;
+        }
+      }
+      if (d.best) {
+        const x = u.valToPos(d.best.step, "x", true), y = yPosClamped(u, d.best.valAccuracy);
+        ctx.lineWidth = 1.5 * dpr;
+        ctx.setLineDash([3 * dpr, 3 * dpr]);
+        ctx.beginPath();
+        ctx.moveTo(x, top);
+        ctx.lineTo(x, top + height);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.lineWidth = 2 * dpr;
+        ctx.beginPath();
+        ctx.arc(x, y, 6.5 * dpr, 0, 2 * Math.PI);
+        ctx.stroke();
+      }
+    }
   }
 
-  function reset() {
-    xs = []; train = []; val = []; xMax = 0; best = null;
+  function setRuns(list) {
+    runs.setRuns(list);
+    renderRunLegend(el, runs.runs);
     dirty = true;
   }
 
-  function push(ev) {
+  function reset(runId) {
+    runs.clear(runId);
+    xMax = 0;
+    dirty = true;
+  }
+
+  /** push(runId, evalReport): fields step, trainAccuracy, valAccuracy, bestValAccuracy, bestStep. */
+  function push(runId, ev) {
+    const d = runs.data(runId);
     // A second evaluation at the same step (e.g. pause right after an epoch) replaces the first.
-    if (xs.length && xs[xs.length - 1] === ev.step) { xs.pop(); train.pop(); val.pop(); }
-    xs.push(ev.step);
-    train.push(Number.isFinite(ev.trainAccuracy) ? ev.trainAccuracy : null);
-    val.push(Number.isFinite(ev.valAccuracy) ? ev.valAccuracy : null);
+    if (d.xs.length && d.xs[d.xs.length - 1] === ev.step) { d.xs.pop(); d.train.pop(); d.val.pop(); }
+    d.xs.push(ev.step);
+    d.train.push(finiteOrNull(ev.trainAccuracy));
+    d.val.push(finiteOrNull(ev.valAccuracy));
     // Step 0 has no snapshot worth restoring: the core's best starts with the first evaluation.
-    if (Number.isFinite(ev.bestValAccuracy) && ev.bestStep > 0) best = { step: ev.bestStep, accuracy: ev.bestValAccuracy };
+    if (Number.isFinite(ev.bestValAccuracy) && ev.bestStep > 0) {
+      d.best = { step: ev.bestStep, valAccuracy: ev.bestValAccuracy };
+    }
     dirty = true;
   }
 
@@ -73,8 +103,11 @@ export function createAccuracyChart(el) {
     if (!dirty && maxStep === xMax) return;
     dirty = false;
     xMax = maxStep;
-    plot.setData([xs, train, val]);
+    chart.redraw();
   }
 
-  return { reset, push, draw, get best() { return best; } };
+  /** A run's best validation evaluation { step, valAccuracy }, or null. */
+  const best = (runId = runs.firstId()) => runs.peek(runId)?.best ?? null;
+
+  return { setRuns, reset, push, draw, best };
 }

@@ -97,6 +97,27 @@ export function createControls(root, { onSetting }) {
       text.addEventListener("change", () => onSetting(s.key, text.value));
       control = text;
       io = { write: (v) => { text.value = formatValue(s, v); }, all: [text] };
+    } else if (s.toggle !== undefined) {
+      // A number whose 0 means off (Mixup α, CutMix α): a switch beside it sets the recipe's value
+      // (s.toggle) or 0, so a student need not know a sensible α to try the technique.
+      const input = numberInput(s);
+      input.addEventListener("change", () => onSetting(s.key, input.value));
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.className = "toggle";
+      box.id = `${id}-on`;
+      box.name = `${s.hash}-on`;
+      box.setAttribute("aria-label", `${s.label.replace(/ α$/, "")} on/off (on sets ${s.toggle})`);
+      box.addEventListener("change", () => onSetting(s.key, box.checked ? String(s.toggle) : "0"));
+      const wrap = document.createElement("span");
+      wrap.className = "toggled";
+      wrap.append(box, input);
+      control = wrap;
+      input.id = id;
+      io = {
+        write: (v) => { input.value = String(v); box.checked = Number(v) > 0; },
+        all: [box, input],
+      };
     } else {
       const input = numberInput(s);
       input.addEventListener("change", () => onSetting(s.key, input.value));
@@ -105,7 +126,7 @@ export function createControls(root, { onSetting }) {
     }
     if (!control.id && io.all.length === 1) io.all[0].id = id;
     for (const el of io.all) {
-      el.name = s.hash;
+      el.name ||= s.hash;
       el.title = title;
     }
 

@@ -1,14 +1,18 @@
-// The update/weight ratio ‖ΔW‖/‖W‖ of every weight tensor (trainer.updateRatios(), sent with each
-// report), over steps, on a log scale, with the lecture's target 1e-3 drawn as a horizontal line.
+// The update/weight ratio ‖ΔW‖/‖W‖ of the weight tensors (sent with each report), over steps, on a log
+// scale, with the lecture's target 1e-3 drawn as a dashed line.
+// One run: one line per weight tensor. Several runs: one line per run in its colour, the geometric
+// mean over its tensors (the ratios span decades, so the arithmetic mean would follow the largest).
 // Lecture: "ratio between the updates and values: ~ 0.0002 / 0.02 = 0.01 (about okay);
 // want this to be somewhere around 0.001 or so".
 
-import { axis, makePlot, stepAxis } from "./chart.js";
+import { axis, createRunSet, linePath, makeOverlayPlot, renderRunLegend } from "./chart.js";
+import { INK, LAYER_COLORS } from "./palette.js";
+import { geometricMean } from "./seriesMath.js";
 
 const MAX_POINTS = 2000;
 export const TARGET = 1e-3;
-const PALETTE = ["#2563eb", "#d97706", "#059669", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#dc2626",
-  "#4b5563", "#ca8a04"];
+const emptyRun = () => ({ xs: [], layers: [], mean: [] });
+const positiveOrNull = (v) => (Number.isFinite(v) && v > 0 ? v : null);
 
 /** "1e-3" for a power of ten, "" for other ticks. */
 function logTick(v) {
@@ -31,73 +35,107 @@ function decadeLabels(u, ticks) {
 }
 
 export function createRatioChart(el, { legend } = {}) {
-  let xs = [], ys = [];           // ys[layer][i]
+  const runs = createRunSet(emptyRun);
   let dirty = true;
+  let legendKey = "";
 
-  const plot = makePlot(el, {
-    scales: {
-      x: { time: false, range: () => [0, Math.max(xs[xs.length - 1] ?? 1, 1)] },
-      y: {
-        distr: 3, log: 10,
-        range: () => {
-          let lo = TARGET, hi = TARGET;
-          for (const s of ys) for (const v of s) if (v > 0) { if (v < lo) lo = v; if (v > hi) hi = v; }
-          return [10 ** Math.floor(Math.log10(lo) - 0.01), 10 ** Math.ceil(Math.log10(hi) + 0.01)];
-        },
-      },
-    },
-    series: [{}],
-    axes: [stepAxis(), axis({ size: 50, values: decadeLabels })],
-    cursor: { show: false },
-    hooks: {
-      draw: [(u) => {
-        const ctx = u.ctx, { left, top, width, height } = u.bbox;
-        const y = Math.round(u.valToPos(TARGET, "y", true)) + 0.5;
-        if (y < top || y > top + height) return;
-        ctx.save();
-        ctx.strokeStyle = "#111827";
-        ctx.lineWidth = devicePixelRatio;
-        ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
-        ctx.beginPath();
-        ctx.moveTo(left, y);
-        ctx.lineTo(left + width, y);
-        ctx.stroke();
-        ctx.restore();
-      }],
-    },
-  }, [[]]);
+  const perLayer = () => runs.drawn().length <= 1;
+  const xMax = () => {
+    let m = 1;
+    for (const [, d] of runs.drawn()) if (d.xs.length) m = Math.max(m, d.xs[d.xs.length - 1]);
+    return m;
+  };
+  const yRange = () => {
+    let lo = TARGET, hi = TARGET;
+    const widen = (v) => { if (v > 0) { if (v < lo) lo = v; if (v > hi) hi = v; } };
+    for (const [, d] of runs.drawn()) {
+      if (perLayer()) { for (const s of d.layers) for (const v of s) widen(v); } else for (const v of d.mean) widen(v);
+    }
+    return [10 ** Math.floor(Math.log10(lo) - 0.01), 10 ** Math.ceil(Math.log10(hi) + 0.01)];
+  };
 
-  function setLayers(n) {
-    while (plot.series.length - 1 > n) plot.delSeries(plot.series.length - 1);
-    while (plot.series.length - 1 < n) {
-      const i = plot.series.length - 1;
-      plot.addSeries({ label: `weights ${i + 1}`, stroke: PALETTE[i % PALETTE.length], width: 1.5, points: { show: false } });
+  const chart = makeOverlayPlot(el, {
+    xRange: () => [0, xMax()],
+    yRange,
+    yScale: { distr: 3, log: 10 },
+    yAxis: { y: axis({ size: 50, values: decadeLabels }) },
+    paint,
+  });
+
+  function paint(u) {
+    const ctx = u.ctx, dpr = devicePixelRatio, { left, top, width, height } = u.bbox;
+    const drawn = runs.drawn();
+    ctx.lineWidth = (perLayer() ? 1.5 : 2) * dpr;
+    if (perLayer()) {
+      for (const [, d] of drawn) {
+        d.layers.forEach((s, i) => {
+          ctx.strokeStyle = LAYER_COLORS[i % LAYER_COLORS.length];
+          ctx.stroke(linePath(u, d.xs, s));
+        });
+      }
+    } else {
+      for (const [run, d] of drawn) {
+        ctx.strokeStyle = run.color;
+        ctx.stroke(linePath(u, d.xs, d.mean));
+      }
     }
-    if (legend) {
-      legend.replaceChildren(...Array.from({ length: n }, (_, i) => {
-        const s = document.createElement("span");
-        s.innerHTML = `<i class="line" style="background:${PALETTE[i % PALETTE.length]}"></i>${i + 1}`;
-        s.title = `weight tensor ${i + 1}`;
-        return s;
-      }));
-    }
+    const y = Math.round(u.valToPos(TARGET, "y", true)) + 0.5;
+    if (y < top || y > top + height) return;
+    ctx.strokeStyle = INK.target;
+    ctx.lineWidth = dpr;
+    ctx.setLineDash([6 * dpr, 4 * dpr]);
+    ctx.beginPath();
+    ctx.moveTo(left, y);
+    ctx.lineTo(left + width, y);
+    ctx.stroke();
+    ctx.setLineDash([]);
   }
 
-  function reset() {
-    xs = []; ys = [];
+  /** The legend: weight tensors 1…n for one run, the runs' colours for several. */
+  function updateLegend() {
+    const drawn = runs.drawn();
+    const n = drawn.length === 1 ? drawn[0][1].layers.length : 0;
+    const key = perLayer() ? `layers ${n}` : `runs ${runs.runs.map((r) => `${r.id}:${r.label}:${r.color}`).join("|")}`;
+    if (key === legendKey) return;
+    legendKey = key;
+    if (legend) {
+      legend.replaceChildren(...(perLayer() ? Array.from({ length: n }, (_, i) => {
+        const s = document.createElement("span");
+        const line = document.createElement("i");
+        line.className = "line";
+        line.style.background = LAYER_COLORS[i % LAYER_COLORS.length];
+        s.append(line, String(i + 1));
+        s.title = `weight tensor ${i + 1}`;
+        return s;
+      }) : []));
+      legend.title = perLayer() ? "one line per weight tensor" : "geometric mean over each run's weight tensors";
+    }
+    renderRunLegend(el, perLayer() ? [] : runs.runs);
+  }
+
+  function setRuns(list) {
+    runs.setRuns(list);
     dirty = true;
   }
 
-  /** updateRatios() after `step`: one number per weight tensor. */
-  function push(step, ratios) {
+  function reset(runId) {
+    runs.clear(runId);
+    dirty = true;
+  }
+
+  /** push(runId, step, ratios): one ratio per weight tensor after `step`. */
+  function push(runId, step, ratios) {
     if (!ratios?.length) return;
-    if (ys.length !== ratios.length) { ys = ratios.map(() => xs.map(() => null)); }
-    xs.push(step);
-    ratios.forEach((v, i) => ys[i].push(Number.isFinite(v) && v > 0 ? v : null));
-    if (xs.length > MAX_POINTS) {
+    const d = runs.data(runId);
+    if (d.layers.length !== ratios.length) d.layers = ratios.map(() => d.xs.map(() => null));
+    d.xs.push(step);
+    ratios.forEach((v, i) => d.layers[i].push(positiveOrNull(v)));
+    d.mean.push(positiveOrNull(geometricMean(ratios)));
+    if (d.xs.length > MAX_POINTS) {
       const keep = (_, i) => i % 2 === 0;
-      xs = xs.filter(keep);
-      ys = ys.map((s) => s.filter(keep));
+      d.xs = d.xs.filter(keep);
+      d.layers = d.layers.map((s) => s.filter(keep));
+      d.mean = d.mean.filter(keep);
     }
     dirty = true;
   }
@@ -105,12 +143,13 @@ export function createRatioChart(el, { legend } = {}) {
   function draw() {
     if (!dirty) return;
     dirty = false;
-    if (plot.series.length - 1 !== ys.length) setLayers(ys.length);
-    plot.setData([xs, ...ys]);
+    updateLegend();
+    chart.redraw();
   }
 
-  /** The last ratio of every tensor (for the tests and the caption). */
-  const last = () => ys.map((s) => s[s.length - 1]);
+  /** A run's latest ratio of every tensor, and how many reports it has. */
+  const last = (runId = runs.firstId()) => (runs.peek(runId)?.layers ?? []).map((s) => s[s.length - 1]);
+  const length = (runId = runs.firstId()) => runs.peek(runId)?.xs.length ?? 0;
 
-  return { reset, push, draw, last, get length() { return xs.length; } };
+  return { setRuns, reset, push, draw, last, length };
 }
