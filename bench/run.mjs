@@ -237,7 +237,6 @@ async function main() {
   console.log(`\nJSON: ${path.relative(process.cwd(), CFG.out)}   (${results.meta.seconds.toFixed(0)} s)`);
 }
 
-
 // The contender cells: the wasm peak, every contender in every workload × batch, the peak again.
 async function measureContenders(page, call, results) {
   // -- the wasm peak, before and after everything else; the higher median counts ------------
