@@ -207,7 +207,16 @@ async function main() {
       });
 
     if (!SCALING_ONLY) await measureContenders(page, call, results);
-    if (CFG.scaling) results.scaling = await measureScaling({ page, call, log, opts: CFG.scaling });
+    if (CFG.scaling) {
+      try {
+        results.scaling = await measureScaling({ page, call, log, opts: CFG.scaling });
+      } catch (e) {
+        // alone, a failure is the run's failure; after the contender cells, keep their tables
+        if (SCALING_ONLY) throw e;
+        results.scaling = { error: e.message };
+        log(`! scaling failed: ${e.message}`);
+      }
+    }
   } finally {
     await browser.close();
     server.close();

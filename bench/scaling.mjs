@@ -141,6 +141,7 @@ const pad = (s, n, right = false) => (right ? String(s).padEnd(n) : String(s).pa
 
 /** The scaling section of the report, as lines. */
 export function scalingTable(s) {
+  if (s.error) return ["", `scaling of separate runs: FAILED — ${s.error}`];
   const o = s.options;
   const cores = s.hardwareConcurrency;
   const out = [];
