@@ -75,7 +75,8 @@ const CFG = {
     workloads: list("scaling-workloads", SCALING_DEFAULTS.workloads),
     runs: list("scaling-runs", SCALING_DEFAULTS.runs, Number),
     windowSeconds: Number(opt("scaling-seconds", SCALING_DEFAULTS.windowSeconds)),
-    reps: Number(opt("scaling-reps", SCALING_DEFAULTS.reps)),
+    // --quick: one pass of 1, 2, 4 runs (~45 s) instead of two
+    reps: Number(opt("scaling-reps", QUICK ? 1 : SCALING_DEFAULTS.reps)),
   },
 };
 if (SCALING_ONLY && !CFG.scaling) throw new Error("--scaling measures trainlab runs; it cannot be combined with --no-scaling or --no-trainlab");
