@@ -3,8 +3,8 @@
 # kernel), TF.js cpu, ConvNetJS, the wasm f32x4 peak and the native build, side by side in one
 # headless Chromium. See bench/README.md.
 #
-#   bash bench/run.sh            full run (batches 1, 16, 64; ~10-15 min)
-#   bash bench/run.sh --quick    batch 64 only, fewer steps (~2-3 min)
+#   bash bench/run.sh            full run (batches 1, 16, 64, then scaling; ~12-17 min)
+#   bash bench/run.sh --quick    batch 64 only, fewer steps, scaling once (~4 min)
 #   bash bench/run.sh --scaling  only the scaling of 1, 2, 4 runs at once over the cores (~1.5 min)
 # Other flags are passed to bench/run.mjs (--workloads=lenet, --contenders=trainlab,tfjs-wasm-patched,
 # --no-native, --no-trainlab, --tf-fused=true|false|auto, --no-scaling, --scaling-*, --out=FILE);
