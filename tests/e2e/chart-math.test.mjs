@@ -2,7 +2,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { geometricMean, quantile, robustLossRange } from "../../www/views/seriesMath.js";
+import { geometricMean, logTicks, quantile, robustLossRange } from "../../www/views/seriesMath.js";
 import { cellText } from "../../www/views/compareTable.js";
 
 test("quantile interpolates and ignores non-finite values", () => {
@@ -68,4 +68,10 @@ test("comparison table cells: percent, points, '–' for missing", () => {
   assert.equal(cellText("valEce", undefined), "–");
   assert.equal(cellText("step", NaN), "–");
   assert.throws(() => cellText("nope", 1), /no column "nope"/);
+});
+
+test("log ticks: 1-2-5 per decade, finer inside a single decade", () => {
+  assert.deepEqual(logTicks(0.05, 3), [0.05, 0.1, 0.2, 0.5, 1, 2]);
+  assert.deepEqual(logTicks(1.4, 4.6), [2, 3, 4]);
+  assert.deepEqual(logTicks(0, 1), []);
 });

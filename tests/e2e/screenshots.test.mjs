@@ -1,12 +1,14 @@
-// Screenshots for a person to look at (test-results/*.png), at the lecture-hall size (1280×800) and at
-// a small embedded size (800×500), plus a few layout checks a screenshot would show broken: nothing
-// overflows sideways and both charts have a usable size.
-// Server: `vite preview` serving the production build in dist/ on a free localhost port, started
-// here and stopped at the end (see helpers.mjs; dist/ is built first if it is missing).
+// Screenshots for a person to look at (test-results/*.png) at 1024×768 (a tablet in landscape),
+// 1366×768, 1920×1080, a 960×540 slide frame and a 150% page zoom, after a short training of a
+// comparison, plus what a screenshot would show broken, measured: no sideways scroll, every chart's
+// plot at least 300×160 CSS px from 1024×768 up, the comparison table entirely visible, and (4 runs
+// training) the main thread's longest task.
+// Server: `vite preview` of the production build (helpers.mjs; TRAINLAB_DIST picks the folder).
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { statSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { launchBrowser, openPage, screenshot, sleep, startServer, waitReady } from "./helpers.mjs";
 
 let server, browser;
@@ -19,141 +21,186 @@ after(async () => {
   await server?.stop();
 });
 
-async function layoutChecks(page, name) {
-  const m = await page.evaluate(() => {
-    const box = (id) => document.getElementById(id).getBoundingClientRect();
-    const canvas = (id) => document.querySelector(`#${id} canvas`)?.getBoundingClientRect();
+const CHARTS = ["loss-chart", "acc-chart", "calibration-chart", "lr-chart", "ratio-chart"];
+
+/** Sizes of every chart's plot canvas, the table's box and the page's overflow. */
+function measure(page) {
+  return page.evaluate((ids) => {
+    const rect = (el) => {
+      if (!el) return null;
+      const r = el.getBoundingClientRect();
+      return { x: Math.round(r.x), y: Math.round(r.y), w: Math.round(r.width), h: Math.round(r.height), bottom: Math.round(r.bottom), right: Math.round(r.right) };
+    };
+    const charts = {};
+    for (const id of ids) charts[id] = rect(document.querySelector(`#${id} canvas`));
+    const wrap = document.getElementById("runs-table");
+    const table = wrap.querySelector("table");
     return {
       overflowX: document.documentElement.scrollWidth - window.innerWidth,
-      loss: canvas("loss-chart"), acc: canvas("acc-chart"), toolbar: box("playpause"),
       viewport: { w: window.innerWidth, h: window.innerHeight },
+      charts,
+      table: rect(table),
+      tableClipped: table ? wrap.scrollWidth - wrap.clientWidth : 0,
+      rows: table ? table.tBodies[0].rows.length : 0,
     };
-  });
-  assert.ok(m.overflowX <= 0, `${name}: page overflows sideways by ${m.overflowX}px`);
-  for (const k of ["loss", "acc"]) {
-    assert.ok(m[k] && m[k].width >= 250 && m[k].height >= 120, `${name}: ${k} chart too small: ${JSON.stringify(m[k])}`);
-    assert.ok(m[k].bottom <= m.viewport.h + 1, `${name}: ${k} chart is cut off below the window`);
-  }
-  return m;
+  }, CHARTS);
 }
 
 async function shoot(page, name) {
   const path = await screenshot(page, name);
   assert.ok(statSync(path).size > 10000, `${path} looks empty`);
   console.log(`screenshot: ${path}`);
+  return path;
 }
 
-test("8. screenshots: trained run at 1280×800 and 800×500, NaN, bad link, hidden controls", async () => {
-  // Lecture-hall size, after a few seconds of training.
+/** Train for `ms`: a scenario link starts playing by itself, a plain link waits for Play. */
+async function train(page, ms) {
+  const state = () => page.evaluate(() => document.body.dataset.runState);
+  await page.waitForFunction(() => ["running", "paused"].includes(document.body.dataset.runState), null, { timeout: 60000 });
+  if (await state() === "paused") await page.click("#playpause");
+  await sleep(ms);
+  if (await state() === "running") await page.click("#playpause");
+  await sleep(400);
+}
+
+/** Top-level tasks of the page's main thread in a Chrome trace: { wall, cpu } in ms. */
+function mainThreadTasks(events) {
+  const main = events.filter((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain")
+    .map((e) => `${e.pid}:${e.tid}`);
+  return events.filter((e) => e.name === "RunTask" && e.ph === "X" && main.includes(`${e.pid}:${e.tid}`) && e.dur > 0)
+    .map((e) => ({ wall: e.dur / 1000, cpu: (e.tdur ?? e.dur) / 1000 }));
+}
+
+const sizeText = (m) => CHARTS.map((id) => `${id.replace("-chart", "")} ${m.charts[id]?.w}×${m.charts[id]?.h}`).join(", ");
+
+/** The layout checks: nothing sideways, table visible and unclipped, charts at least `min`. */
+function checkLayout(m, name, min, { charts = CHARTS } = {}) {
+  assert.ok(m.overflowX <= 0, `${name}: the page scrolls sideways by ${m.overflowX}px`);
+  assert.ok(m.table && m.rows >= 1, `${name}: no comparison table`);
+  assert.ok(m.tableClipped <= 0, `${name}: the comparison table is clipped by ${m.tableClipped}px (it scrolls sideways)`);
+  assert.ok(m.table.right <= m.viewport.w && m.table.x >= 0, `${name}: the table sticks out of the window: ${JSON.stringify(m.table)}`);
+  assert.ok(m.table.bottom <= m.viewport.h, `${name}: the table is below the window: ${JSON.stringify(m.table)}`);
+  for (const id of charts) {
+    const c = m.charts[id];
+    assert.ok(c && c.w >= min.w && c.h >= min.h, `${name}: ${id} is ${c ? `${c.w}×${c.h}` : "missing"}, wanted ≥ ${min.w}×${min.h}`);
+  }
+}
+
+test("layout at 1024×768, 1366×768 and 1920×1080 with a two-run comparison", async () => {
+  for (const [w, h] of [[1024, 768], [1366, 768], [1920, 1080]]) {
+    const name = `${w}x${h}`;
+    const { context, page, problems } = await openPage(browser, `${server.url}#scenario=label-smoothing`, { width: w, height: h });
+    try {
+      await train(page, 6000);
+      const m = await measure(page);
+      console.log(`${name}: ${sizeText(m)}; table ${m.table.w}×${m.table.h} with ${m.rows} rows`);
+      checkLayout(m, name, { w: 300, h: 160 });
+      assert.equal(m.rows, 2, `${name}: the scenario's two runs are not in the table`);
+      // The loss and accuracy charts are in the first screenful.
+      for (const id of ["loss-chart", "acc-chart"]) {
+        assert.ok(m.charts[id].bottom <= h, `${name}: ${id} is not fully in the window (bottom ${m.charts[id].bottom})`);
+      }
+      await shoot(page, `${name}-compare`);
+      assert.deepEqual(problems.pageErrors, []);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+test("a 960×540 slide frame and a 150% zoom of 1366×768: charts keep a usable size", async () => {
   {
-    const { context, page } = await openPage(browser, server.url + "#seed=1", { width: 1280, height: 800 });
-    await waitReady(page);
-    await page.click("#playpause");
-    await sleep(6000);
-    await page.click("#playpause");
+    const { context, page } = await openPage(browser, `${server.url}#scenario=mixup`, { width: 960, height: 540 });
+    try {
+      await train(page, 5000);
+      const m = await measure(page);
+      console.log(`960x540: ${sizeText(m)}; table ${m.table.w}×${m.table.h}`);
+      checkLayout(m, "960x540", { w: 280, h: 140 }, { charts: ["loss-chart", "acc-chart", "calibration-chart"] });
+      for (const id of ["loss-chart", "acc-chart"]) {
+        assert.ok(m.charts[id].bottom <= 540, `960x540: ${id} is not in the slide frame (bottom ${m.charts[id].bottom})`);
+      }
+      await shoot(page, "960x540-slide");
+    } finally {
+      await context.close();
+    }
+  }
+  {
+    // Page zoom 150% on a 1366×768 projector: the page sees a 911×512 CSS px window at 1.5 device px.
+    const context = await browser.newContext({ viewport: { width: 911, height: 512 }, deviceScaleFactor: 1.5 });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.url}#scenario=mixup`);
+      await train(page, 4000);
+      const m = await measure(page);
+      console.log(`1366x768 at 150%: ${sizeText(m)}`);
+      checkLayout(m, "zoom 150%", { w: 280, h: 140 }, { charts: ["loss-chart", "acc-chart"] });
+      await shoot(page, "1366x768-zoom150");
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+test("four runs at 1366×768: all drawn, the log loss axis, and the main thread's longest task (CPU time)", async () => {
+  const link = "#train=500&steps=2000&seed=1|mixup=0.8|cutmix=1|ls=0.1";
+  const { context, page, problems } = await openPage(browser, server.url + link, { width: 1366, height: 768 });
+  try {
+    await waitReady(page, 60000);
+    const box = await page.locator("#playpause").boundingBox();
+    await sleep(500);
+    // The main thread's tasks while 4 runs train, from a Chrome trace: wall time and the thread's own
+    // CPU time. On a 2-CPU machine that other work shares, 4 busy workers and the OS can deschedule the
+    // main thread in the middle of a 10 ms redraw and stretch it to 100 ms of wall time; that is not
+    // the page blocking. The CPU time is what the page's code costs, and what the bound applies to.
+    await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline"] });
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await sleep(8000);
+    const tasks = mainThreadTasks(JSON.parse((await browser.stopTracing()).toString()).traceEvents);
+    const longestCpu = Math.max(...tasks.map((t) => t.cpu)), longestWall = Math.max(...tasks.map((t) => t.wall));
+    const overWall = tasks.filter((t) => t.wall > 50).length;
+    console.log(`4 runs, 8 s: ${tasks.length} main-thread tasks; longest ${longestCpu.toFixed(1)} ms CPU, ` +
+      `${longestWall.toFixed(1)} ms wall; ${overWall} over 50 ms wall; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`);
+    assert.ok(tasks.length > 50, `only ${tasks.length} main-thread tasks traced`);
+    assert.ok(longestCpu <= 50, `a main-thread task took ${longestCpu.toFixed(1)} ms of CPU with 4 runs training`);
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await sleep(500);
+    const m = await measure(page);
+    assert.equal(m.rows, 4, "four runs in the table");
+    checkLayout(m, "1366x768 4 runs", { w: 300, h: 160 });
+    const legend = await page.$$eval("#loss-card .run-legend .run-key", (ks) => ks.map((k) => k.textContent));
+    assert.equal(legend.length, 4, `loss legend: ${legend}`);
+    await shoot(page, "1366x768-four-runs");
+    await page.check("#loss-log");
     await sleep(300);
-    await layoutChecks(page, "1280x800");
-    await shoot(page, "1280x800-training");
-    await context.close();
-  }
-  // Small embedded size.
-  {
-    const { context, page } = await openPage(browser, server.url + "#seed=1", { width: 800, height: 500 });
-    await waitReady(page);
-    await page.click("#playpause");
-    await sleep(6000);
-    await page.click("#playpause");
-    await sleep(300);
-    await layoutChecks(page, "800x500");
-    await shoot(page, "800x500-training");
-    await page.click("#settings-drawer summary");
-    await sleep(200);
-    await shoot(page, "800x500-settings-open");
-    await context.close();
-  }
-  // NaN after a too-high learning rate.
-  {
-    const { context, page } = await openPage(browser, server.url + "#lr=50", { width: 1280, height: 800 });
-    await waitReady(page);
-    await page.click("#playpause");
-    await page.waitForFunction(() => document.querySelector('#messages [data-id="nan"]'), null, { timeout: 60000 });
-    await sleep(300);
-    await shoot(page, "1280x800-nan");
-    await context.close();
-  }
-  // A malformed link, small size.
-  {
-    const { context, page } = await openPage(browser, server.url + "#lr=abc&preset=nope&unknown=1", { width: 800, height: 500 });
-    await waitReady(page);
-    await shoot(page, "800x500-bad-link");
-    await context.close();
-  }
-  // An instructor's embed with the settings hidden.
-  {
-    const { context, page } = await openPage(browser, server.url + "#hide=all&seed=3", { width: 800, height: 500 });
-    await waitReady(page);
-    await page.click("#playpause");
-    await sleep(4000);
-    await layoutChecks(page, "800x500 hide=all");
-    await shoot(page, "800x500-hide-all");
+    await page.locator("#loss-card").screenshot({ path: `${await shoot(page, "1366x768-four-runs-log")}`.replace(".png", "-card.png") });
+    assert.deepEqual(problems.pageErrors, []);
+  } finally {
     await context.close();
   }
 });
 
-/** The preview shows whole images of a useful size inside its card, each with a caption. */
-async function previewChecks(page, name) {
-  const m = await page.evaluate(() => {
-    const card = document.getElementById("preview-card").getBoundingClientRect();
-    const cells = [...document.querySelectorAll("#preview .pv-cell:not([hidden]):not(.pv-over)")].map((f) => {
-      const c = f.querySelector("canvas").getBoundingClientRect();
-      const cap = f.querySelector("figcaption").getBoundingClientRect();
-      return { w: c.width, h: c.height, bottom: cap.bottom, right: c.right, caption: f.querySelector("figcaption").textContent };
-    });
-    return { card: { bottom: card.bottom, right: card.right }, cells };
-  });
-  assert.ok(m.cells.length >= 6, `${name}: only ${m.cells.length} preview images fit`);
-  for (const c of m.cells) {
-    assert.ok(c.w >= 48 && Math.abs(c.w - c.h) < 1, `${name}: preview image ${c.w}×${c.h}`);
-    assert.ok(c.bottom <= m.card.bottom + 1 && c.right <= m.card.right + 1, `${name}: a preview cell sticks out of its card`);
-    assert.ok(c.caption.length > 0, `${name}: a preview image without caption`);
-  }
-  return m;
-}
-
-test("9. screenshots: the preview with Mixup and with Cutout at 1280×800 and 800×500; the regularization panel", async () => {
-  const runs = [
-    ["mixup", "#mixup=1&seed=3"],
-    ["cutout", "#cutout=1&flip=0.5&crop=1,1.25&ls=0.1&seed=2"],
-  ];
-  for (const [what, hash] of runs) {
-    for (const [width, height] of [[1280, 800], [800, 500]]) {
-      const name = `${width}x${height}-preview-${what}`;
-      const { context, page, problems } = await openPage(browser, server.url + hash, { width, height });
-      await waitReady(page);
-      await page.click("#playpause");
-      await sleep(4000);
-      await page.click("#playpause");
-      await page.waitForFunction(() => Number(document.getElementById("preview").dataset.step) > 0, null, { timeout: 30000 });
-      await sleep(300);
-      await layoutChecks(page, name);
-      const m = await previewChecks(page, name);
-      console.log(`${name}: ${m.cells.length} images of ${Math.round(m.cells[0].w)} px; "${m.cells[0].caption}"`);
-      await shoot(page, name);
-      assert.deepEqual(problems.consoleErrors, []);
+test("the settings panel with the Mixup and CutMix switches, and a bad link", async () => {
+  {
+    const { context, page } = await openPage(browser, `${server.url}#mixup=0.8&seed=1`, { width: 1366, height: 768 });
+    try {
+      await waitReady(page, 60000);
+      await page.click('[data-group="model"] summary');
+      await sleep(200);
+      await page.locator('[data-key="mixup"]').scrollIntoViewIfNeeded();
+      assert.equal(await page.isChecked("#setting-mixup-on"), true, "Mixup α 0.8: its switch is on");
+      assert.equal(await page.isChecked("#setting-cutmix-on"), false, "CutMix α 0: its switch is off");
+      await shoot(page, "1366x768-settings-switches");
+    } finally {
       await context.close();
     }
   }
-  // The settings panel with its Regularization and Data augmentation sections open.
   {
-    const { context, page } = await openPage(browser, server.url + "#dropout=0.5&bn=1&mixup=0.2&ls=0.1&flip=0.5&crop=1,1.25&seed=1",
-      { width: 1280, height: 800 });
-    await waitReady(page);
-    await page.click('[data-group="model"] summary');
-    await sleep(200);
-    await shoot(page, "1280x800-settings-regularization");
-    await page.locator('[data-group="augmentation"]').scrollIntoViewIfNeeded();
-    await sleep(200);
-    await shoot(page, "1280x800-settings-augmentation");
-    await context.close();
+    const { context, page } = await openPage(browser, `${server.url}#lr=abc&preset=nope&unknown=1`, { width: 1024, height: 768 });
+    try {
+      await waitReady(page, 60000);
+      await shoot(page, "1024x768-bad-link");
+    } finally {
+      await context.close();
+    }
   }
 });

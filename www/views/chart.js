@@ -147,6 +147,10 @@ export function createRunSet(makeData) {
 export function renderRunLegend(chartEl, runs, extra = () => "", { always = false } = {}) {
   const el = chartEl.closest(".card")?.querySelector(".run-legend");
   if (!el) return;
+  // Rebuilt only when its text changes: a DOM change costs a style and layout pass of the page.
+  const key = JSON.stringify([always, runs.map((r) => [r.id, r.label, r.color, extra(r)])]);
+  if (el.dataset.key === key) return;
+  el.dataset.key = key;
   const shown = runs.length > 0 && (always || runs.length > 1 || runs.some((r) => r.label));
   el.hidden = !shown;
   if (!shown) { el.replaceChildren(); return; }

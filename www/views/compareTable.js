@@ -80,6 +80,7 @@ export function createCompareTable(el, { onRemove, onTogglePause, onEdit, onPrev
     for (const c of COLUMNS) {
       const td = document.createElement("td");
       td.dataset.col = c.key;
+      td.classList.toggle("watch", c.key === highlighted);
       td.textContent = DASH;
       cells.set(c.key, td);
       tr.append(td);

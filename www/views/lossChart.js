@@ -13,7 +13,7 @@
 
 import { linePath, makeOverlayPlot, axis, createRunSet, renderRunLegend, shortNumber, yPosClamped } from "./chart.js";
 import { CARD_BG } from "./palette.js";
-import { robustLossRange } from "./seriesMath.js";
+import { logTicks, robustLossRange } from "./seriesMath.js";
 
 const MAX_POINTS = 3000;
 const POINT_SIZE = 2;   // CSS pixels: small, opaque (a translucent dot falls under 3:1 on white)
@@ -50,7 +50,13 @@ export function createLossChart(el, { logToggle } = {}) {
       xRange: () => [0, xMax()],
       yRange,
       yScale: log ? { distr: 3, log: 10 } : {},
-      yAxis: { y: axis({ size: 50, values: (u, ticks) => ticks.map(shortNumber) }) },
+      yAxis: {
+        y: axis({
+          size: 50,
+          values: (u, ticks) => ticks.map(shortNumber),
+          ...(log ? { splits: (u) => logTicks(u.scales.y.min, u.scales.y.max) } : {}),
+        }),
+      },
       paint,
     });
   }

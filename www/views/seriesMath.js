@@ -40,3 +40,23 @@ export function geometricMean(values) {
   }
   return n ? Math.exp(sum / n) : NaN;
 }
+
+/**
+ * Ticks for a log axis over [lo, hi] (lo > 0): 1, 2, 5 × 10^k inside the range, or every
+ * 1…9 × 10^k when that gives fewer than three (a loss axis often spans less than one decade).
+ */
+export function logTicks(lo, hi) {
+  if (!(lo > 0) || !(hi > lo)) return [];
+  const pick = (mantissas) => {
+    const out = [];
+    for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+      for (const m of mantissas) {
+        const v = +(m * 10 ** e).toPrecision(12);
+        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
+      }
+    }
+    return out;
+  };
+  const coarse = pick([1, 2, 5]);
+  return coarse.length >= 3 ? coarse : pick([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+}
