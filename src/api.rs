@@ -151,9 +151,32 @@ impl Trainer {
         })
     }
 
-    /// Validation and training-subset accuracy and loss, in eval mode.
+    /// Validation and training-subset accuracy and loss, in eval mode, with the validation set's
+    /// calibration (`valConfidence`, `valEce`, `reliability`). The whole evaluation in one call: a
+    /// worker that must stay responsive uses `evaluateSlice`.
     pub fn evaluate(&mut self) -> Result<JsValue, JsError> {
         to_js(&self.session.evaluate())
+    }
+
+    /// At most `maxImages` forward images of evaluation (TTA views and fractional-pooling passes
+    /// count; at least one chunk of ≤ 64 so every call progresses); the EvalReport once the
+    /// evaluation is complete, `undefined` before. A `step` in between abandons it.
+    #[wasm_bindgen(js_name = evaluateSlice)]
+    pub fn evaluate_slice(&mut self, max_images: usize) -> Result<JsValue, JsError> {
+        match self.session.evaluate_slice(max_images) {
+            Some(report) => to_js(&report),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// `{ done, total }` forward images of the unfinished evaluation, or `undefined` when none is
+    /// under way.
+    #[wasm_bindgen(js_name = evaluationProgress)]
+    pub fn evaluation_progress(&self) -> Result<JsValue, JsError> {
+        match self.session.evaluation_progress() {
+            Some(progress) => to_js(&progress),
+            None => Ok(JsValue::UNDEFINED),
+        }
     }
 
     /// The kernel family compiled into this module, e.g. "wasm simd128".

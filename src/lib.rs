@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod augment;
+pub mod calibration;
 pub mod config;
 pub mod data;
 pub mod diagnostics;

@@ -2,7 +2,6 @@
 //! no clock: everything random comes from the config's seed, so the same config in the same build
 //! produces bit-identical losses.
 
-use crate::augment::crop::{tta_views, TTA_VIEWS};
 use crate::augment::{AugmentState, MixInfo, MixKind, Mixer};
 use crate::config::{Config, ConfigError};
 use crate::data::{self, Dataset};
@@ -15,6 +14,9 @@ use crate::presets;
 use crate::schedule::ScheduleConfig;
 use crate::Rng;
 use serde::Serialize;
+
+mod evaluate;
+pub use evaluate::{EvalProgress, EvalReport, EVAL_CHUNK, EVAL_SAMPLES};
 
 /// What one training step reports.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -32,40 +34,25 @@ pub struct StepReport {
     pub epoch: u64,
 }
 
-/// Accuracy and mean loss without training randomness, on the validation set and on a fixed
-/// subset of the training set of the same size (so the two are comparable: the gap shows overfitting).
-#[derive(Clone, Debug, Serialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct EvalReport {
-    pub step: u64,
-    pub val_loss: f64,
-    pub val_accuracy: f64,
-    pub train_loss: f64,
-    pub train_accuracy: f64,
-    /// Best validation accuracy so far and the step it was reached (early stopping's snapshot).
-    pub best_val_accuracy: f64,
-    pub best_step: u64,
-    /// True once `patience` evaluations have passed without improvement.
-    pub should_stop: bool,
-}
-
-/// Largest batch evaluation pushes through the model at once (bounds its buffers).
-const EVAL_CHUNK: usize = 200;
 /// Images of each training batch kept for the preview.
 pub const PREVIEW_MAX: usize = 16;
-/// Forward passes averaged per image when evaluation is random (fractional max pooling).
-pub const EVAL_SAMPLES: usize = 4;
 
 pub struct Session {
     pub config: Config,
     pub model: Model<f32>,
     optim: Optimizer<f32>,
-    /// Training-time randomness: shuffling (and later dropout masks, augmentation).
+    /// The data order (shuffling) has a stream of its own, so that turning on a technique that draws
+    /// random numbers (augmentation, mixing, dropout masks, …) does not change which images later
+    /// steps see: two runs that differ only in such settings train on the same batches.
+    order_rng: Rng,
+    /// Training noise: augmentation, mixing, dropout/drop-connect masks, stochastic depth.
     rng: Rng,
     pub train: Dataset,
     pub val: Dataset,
     /// Visiting order of training images in the current epoch.
     order: Vec<usize>,
+    /// Training-set indices of the last batch, in batch order.
+    batch_indices: Vec<usize>,
     cursor: usize,
     step: u64,
     epoch: u64,
@@ -89,6 +76,8 @@ pub struct Session {
     early_stopping: EarlyStopping,
     /// Every step's training loss, for the curve diagnostics.
     losses: Vec<f64>,
+    /// An evaluation begun by `evaluate_slice` and not finished yet.
+    pending_eval: Option<evaluate::Pending>,
 }
 
 /// One image of the last training batch as the network saw it, with its soft label.
@@ -124,10 +113,12 @@ impl Session {
             None => presets::with_regularizers(preset_layers, &config),
         };
         presets::assign_survival(&mut specs, config.drop_path_rate);
-        // Independent streams, so that e.g. a larger training set does not change the weights.
+        // Independent streams, so that e.g. a larger training set does not change the weights, and
+        // a regularizer does not change the data order. The order stream is the fork the single
+        // training stream used to be, so runs without training noise keep their old numbers.
         let mut root = Rng::new(config.seed as u64);
-        let (mut train_rng, mut val_rng, mut init_rng, rng) =
-            (root.fork(), root.fork(), root.fork(), root.fork());
+        let (mut train_rng, mut val_rng, mut init_rng, order_rng, rng) =
+            (root.fork(), root.fork(), root.fork(), root.fork(), root.fork());
         let [c, h, w] = input;
         debug_assert_eq!(h, w, "presets are square");
         let (train, val) = match config.dataset.as_str() {
@@ -154,8 +145,10 @@ impl Session {
             update_ratio: UpdateRatio::default(),
             early_stopping: EarlyStopping::new(config.patience),
             losses: Vec::new(),
+            pending_eval: None,
             lr: config.learning_rate,
             order: (0..train.len()).collect(),
+            batch_indices: Vec::new(),
             cursor: 0,
             step: 0,
             epoch: 0,
@@ -164,11 +157,12 @@ impl Session {
             config,
             model,
             optim,
+            order_rng,
             rng,
             train,
             val,
         };
-        session.rng.shuffle(&mut session.order);
+        session.order_rng.shuffle(&mut session.order);
         Ok(session)
     }
 
@@ -180,14 +174,16 @@ impl Session {
         let len = self.train.image_len();
         let augment = !self.config.augment.is_identity();
         self.labels.clear();
+        self.batch_indices.clear();
         let input = self.model.input_mut(n);
         for slot in 0..n {
             let idx = self.order[self.cursor];
+            self.batch_indices.push(idx);
             self.cursor += 1;
             if self.cursor == self.order.len() {
                 self.cursor = 0;
                 self.epoch += 1;
-                self.rng.shuffle(&mut self.order);
+                self.order_rng.shuffle(&mut self.order);
             }
             let image = &mut input.data[slot * len..(slot + 1) * len];
             image.copy_from_slice(self.train.image(idx));
@@ -202,6 +198,8 @@ impl Session {
 
     /// One SGD step on the next batch.
     pub fn step(&mut self) -> StepReport {
+        // The weights change: an unfinished evaluation would mix two models.
+        self.pending_eval = None;
         self.load_train_batch();
         let classes = self.train.classes;
         let n = self.labels.len();
@@ -248,78 +246,6 @@ impl Session {
             accuracy: correct as f64 / self.labels.len() as f64,
             lr,
             epoch: self.epoch,
-        }
-    }
-
-    /// Mean loss and accuracy of the model in eval mode over `count` images of `set` from the start.
-    /// Predicted distributions are averaged over several forward passes when evaluation is itself
-    /// random (fractional pooling: the lecture's "average predictions over different samples") and
-    /// over the 10 test-time views when `tta` is on (4 corners + centre, each also flipped).
-    fn measure(&mut self, use_val: bool, count: usize, rng: &mut Rng) -> (f64, f64) {
-        let set = if use_val { &self.val } else { &self.train };
-        let (c, h, w, classes) = (set.c, set.h, set.w, set.classes);
-        let len = c * h * w;
-        let passes = if self.model.random_at_eval() {
-            EVAL_SAMPLES
-        } else {
-            1
-        };
-        let views = if self.config.tta { TTA_VIEWS } else { 1 };
-        let scale = self.config.augment.crop_scale;
-        let short_side = (h.min(w) as f32 * (scale[0] + scale[1]) / 2.0).round() as usize;
-        let chunk = (EVAL_CHUNK / views).max(1);
-        self.views.resize(views * len, 0.0);
-        let (mut loss_sum, mut correct) = (0.0f64, 0usize);
-        let mut start = 0;
-        while start < count {
-            let n = chunk.min(count - start);
-            // probs: (n, K) averaged distributions; the batch is (n·views, C, H, W).
-            let probs = &mut self.targets;
-            probs.clear();
-            probs.resize(n * classes, 0.0);
-            for _ in 0..passes {
-                let input = self.model.input_mut(n * views);
-                for i in 0..n {
-                    let image = set.image(start + i);
-                    let dst = &mut input.data[i * views * len..(i + 1) * views * len];
-                    if views == 1 {
-                        dst.copy_from_slice(image);
-                    } else {
-                        tta_views(image, c, h, w, short_side, h, w, &mut self.views);
-                        dst.copy_from_slice(&self.views);
-                    }
-                }
-                let logits = self.model.forward(Mode::Eval, rng);
-                loss::accumulate_softmax_groups(logits, views, 1.0 / (passes * views) as f32, probs);
-            }
-            for (p, &label) in probs.chunks_exact(classes).zip(&set.labels[start..start + n]) {
-                loss_sum -= (p[label as usize].max(f32::MIN_POSITIVE) as f64).ln();
-                correct += (loss::argmax(p) == label as usize) as usize;
-            }
-            start += n;
-        }
-        (loss_sum / count as f64, correct as f64 / count as f64)
-    }
-
-    pub fn evaluate(&mut self) -> EvalReport {
-        // A fixed stream of its own: evaluation is reproducible and never shifts the training stream
-        // (fractional pooling draws regions at test time too).
-        let mut eval_rng = Rng::new(0);
-        let train_count = self.val.len().min(self.train.len());
-        let (val_loss, val_accuracy) = self.measure(true, self.val.len(), &mut eval_rng);
-        let (train_loss, train_accuracy) = self.measure(false, train_count, &mut eval_rng);
-        let should_stop = self
-            .early_stopping
-            .observe(&mut self.model, self.step, val_accuracy);
-        EvalReport {
-            step: self.step,
-            val_loss,
-            val_accuracy,
-            train_loss,
-            train_accuracy,
-            best_val_accuracy: self.early_stopping.best_accuracy.unwrap_or(val_accuracy),
-            best_step: self.early_stopping.best_step,
-            should_stop,
         }
     }
 
@@ -375,6 +301,7 @@ impl Session {
     /// Puts the parameters of the best evaluation so far back (early stopping). False if the run
     /// has not been evaluated yet.
     pub fn restore_best(&mut self) -> bool {
+        self.pending_eval = None;
         self.early_stopping.restore(&mut self.model)
     }
 
@@ -393,6 +320,12 @@ impl Session {
             probe.lr = lr;
             probe.step().loss
         })
+    }
+
+    /// Training-set indices of the last step's batch, in batch order (before mixing, which pairs
+    /// images within the batch). Empty before the first step.
+    pub fn batch_indices(&self) -> &[usize] {
+        &self.batch_indices
     }
 
     /// Every step's training loss so far.

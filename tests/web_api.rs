@@ -87,6 +87,62 @@ fn evaluate_reports_accuracies_in_range() {
 }
 
 #[wasm_bindgen_test]
+fn evaluate_reports_calibration() {
+    let mut t = Trainer::new(js(SMALL)).unwrap();
+    t.step(2).unwrap();
+    let e = t.evaluate().unwrap();
+    let confidence = num(&e, "valConfidence");
+    assert!(
+        (0.1..=1.0).contains(&confidence),
+        "top-1 of 10 classes is ≥ 0.1, got {confidence}"
+    );
+    assert!((0.0..=1.0).contains(&num(&e, "valEce")));
+    let bins = js_sys::Array::from(&get(&e, "reliability"));
+    assert_eq!(bins.length(), 10);
+    let counted: f64 = bins.iter().map(|b| num(&b, "count")).sum();
+    assert_eq!(counted, 64.0, "every validation image falls in one bin");
+    for key in ["lo", "hi", "confidence", "accuracy"] {
+        assert!(num(&bins.get(9), key).is_finite(), "{key}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn evaluate_slice_returns_undefined_until_complete_then_the_same_report() {
+    let config = r#"{"trainSize": 128, "valSize": 64, "seed": 5, "tta": true}"#;
+    let mut whole = Trainer::new(js(config)).unwrap();
+    whole.step(2).unwrap();
+    let expected = JSON::stringify(&whole.evaluate().unwrap()).unwrap();
+    let mut t = Trainer::new(js(config)).unwrap();
+    t.step(2).unwrap();
+    assert!(t.evaluation_progress().unwrap().is_undefined());
+    let mut calls = 0;
+    let report = loop {
+        calls += 1;
+        let r = t.evaluate_slice(100).unwrap();
+        if !r.is_undefined() {
+            break r;
+        }
+        let progress = t.evaluation_progress().unwrap();
+        assert_eq!(
+            num(&progress, "total"),
+            (64.0 + 64.0) * 10.0,
+            "10 TTA views per image"
+        );
+        assert!(num(&progress, "done") <= calls as f64 * 100.0);
+    };
+    assert!(
+        calls >= 12,
+        "1280 forward images in slices of ≤ 100 need ≥ 13 calls, got {calls}"
+    );
+    assert_eq!(JSON::stringify(&report).unwrap(), expected);
+    assert!(t.evaluation_progress().unwrap().is_undefined());
+    // A step abandons an unfinished evaluation.
+    assert!(t.evaluate_slice(100).unwrap().is_undefined());
+    t.step(1).unwrap();
+    assert!(t.evaluation_progress().unwrap().is_undefined());
+}
+
+#[wasm_bindgen_test]
 fn same_seed_same_first_loss_from_js() {
     let first = |cfg: &str| num(&Trainer::new(js(cfg)).unwrap().step(1).unwrap(), "loss");
     assert_eq!(first(SMALL), first(SMALL));

@@ -1,0 +1,232 @@
+//! Evaluation in bounded slices. A whole evaluation can be long (a VGG with test-time augmentation
+//! and fractional pooling forwards 80,000 images for 2,000), and the page must be able to pause,
+//! reset or serve another run in between; so the work is cut into units of one forward pass over
+//! one chunk of images, and `evaluate_slice` does as many units as fit its budget, keeping the
+//! partial sums in the session. The units, and the random draws of each, do not depend on the
+//! budget: any slicing gives the same report bit for bit.
+
+use super::Session;
+use crate::augment::crop::{tta_views, TTA_VIEWS};
+use crate::calibration::{Calibration, ReliabilityBin};
+use crate::loss;
+use crate::nn::Mode;
+use crate::Rng;
+use serde::Serialize;
+
+/// Accuracy and mean loss without training randomness, on the validation set and on a fixed
+/// subset of the training set of the same size (so the two are comparable: the gap shows overfitting).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct EvalReport {
+    pub step: u64,
+    pub val_loss: f64,
+    pub val_accuracy: f64,
+    pub train_loss: f64,
+    pub train_accuracy: f64,
+    /// Mean top-1 probability on the validation set (label smoothing lowers it).
+    pub val_confidence: f64,
+    /// Expected calibration error on the validation set over `calibration::BINS` equal-width bins.
+    pub val_ece: f64,
+    /// The validation set's reliability diagram, lowest confidence first.
+    pub reliability: Vec<ReliabilityBin>,
+    /// Best validation accuracy so far and the step it was reached (early stopping's snapshot).
+    pub best_val_accuracy: f64,
+    pub best_step: u64,
+    /// True once `patience` evaluations have passed without improvement.
+    pub should_stop: bool,
+}
+
+/// How far an unfinished evaluation has come, in forward images (views and passes counted).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct EvalProgress {
+    pub done: usize,
+    pub total: usize,
+}
+
+/// Most forward images (images × TTA views) in one forward pass, i.e. in one unit of work; it
+/// bounds the evaluation buffers and the time a slice can overrun a budget smaller than a unit.
+pub const EVAL_CHUNK: usize = 64;
+/// Forward passes averaged per image when evaluation is random (fractional max pooling).
+pub const EVAL_SAMPLES: usize = 4;
+
+/// Sums over the images measured so far of one set.
+#[derive(Default)]
+struct Tally {
+    loss_sum: f64,
+    correct: usize,
+    calibration: Calibration,
+}
+
+/// An evaluation in progress: which set, chunk and pass comes next, and what is summed so far.
+pub(super) struct Pending {
+    /// A fixed stream of its own: evaluation is reproducible and never shifts the training stream
+    /// (fractional pooling draws regions at test time too).
+    rng: Rng,
+    on_val: bool,
+    /// First image of the current chunk, and the next forward pass over it.
+    start: usize,
+    pass: usize,
+    /// (n, K) predicted distributions of the current chunk, averaged over passes and views.
+    probs: Vec<f32>,
+    val: Tally,
+    train: Tally,
+    done: usize,
+}
+
+impl Pending {
+    fn new() -> Self {
+        Pending {
+            rng: Rng::new(0),
+            on_val: true,
+            start: 0,
+            pass: 0,
+            probs: Vec::new(),
+            val: Tally::default(),
+            train: Tally::default(),
+            done: 0,
+        }
+    }
+}
+
+impl Session {
+    /// Images of the training set measured beside the validation set: as many as it has.
+    fn train_eval_count(&self) -> usize {
+        self.val.len().min(self.train.len())
+    }
+
+    /// Forward passes per image and views per pass.
+    fn eval_passes_and_views(&self) -> (usize, usize) {
+        let passes = if self.model.random_at_eval() {
+            EVAL_SAMPLES
+        } else {
+            1
+        };
+        let views = if self.config.tta { TTA_VIEWS } else { 1 };
+        (passes, views)
+    }
+
+    /// Forward images a whole evaluation takes.
+    fn eval_total(&self) -> usize {
+        let (passes, views) = self.eval_passes_and_views();
+        (self.val.len() + self.train_eval_count()) * passes * views
+    }
+
+    /// How far the unfinished evaluation has come; None when none is under way.
+    pub fn evaluation_progress(&self) -> Option<EvalProgress> {
+        self.pending_eval.as_ref().map(|p| EvalProgress {
+            done: p.done,
+            total: self.eval_total(),
+        })
+    }
+
+    /// Does at most `max_images` forward images of evaluation work (at least one unit, ≤
+    /// `EVAL_CHUNK` images, so that every call makes progress) and returns the report once the
+    /// whole evaluation (validation set, then the training subset) is complete; None while it is
+    /// not. A `step()` in between abandons the unfinished evaluation. Early stopping observes
+    /// complete evaluations only.
+    pub fn evaluate_slice(&mut self, max_images: usize) -> Option<EvalReport> {
+        let mut p = self.pending_eval.take().unwrap_or_else(Pending::new);
+        let (passes, views) = self.eval_passes_and_views();
+        let chunk = (EVAL_CHUNK / views).max(1);
+        let mut spent = 0usize;
+        loop {
+            let count = if p.on_val {
+                self.val.len()
+            } else {
+                self.train_eval_count()
+            };
+            if p.start >= count {
+                if p.on_val {
+                    p.on_val = false;
+                    p.start = 0;
+                    continue;
+                }
+                return Some(self.finish_evaluation(p));
+            }
+            let n = chunk.min(count - p.start);
+            let work = n * views;
+            if spent > 0 && spent + work > max_images {
+                self.pending_eval = Some(p);
+                return None;
+            }
+            self.eval_pass(&mut p, n, passes, views);
+            spent += work;
+            p.done += work;
+        }
+    }
+
+    /// One forward pass over the current chunk of `n` images; after the last pass, the chunk's
+    /// averaged distributions are scored and the next chunk comes.
+    fn eval_pass(&mut self, p: &mut Pending, n: usize, passes: usize, views: usize) {
+        let set = if p.on_val { &self.val } else { &self.train };
+        let (c, h, w, classes) = (set.c, set.h, set.w, set.classes);
+        let len = c * h * w;
+        if p.pass == 0 {
+            p.probs.clear();
+            p.probs.resize(n * classes, 0.0);
+        }
+        let scale = self.config.augment.crop_scale;
+        let short_side = (h.min(w) as f32 * (scale[0] + scale[1]) / 2.0).round() as usize;
+        self.views.resize(views * len, 0.0);
+        let input = self.model.input_mut(n * views);
+        for i in 0..n {
+            let image = set.image(p.start + i);
+            let dst = &mut input.data[i * views * len..(i + 1) * views * len];
+            if views == 1 {
+                dst.copy_from_slice(image);
+            } else {
+                tta_views(image, c, h, w, short_side, h, w, &mut self.views);
+                dst.copy_from_slice(&self.views);
+            }
+        }
+        let logits = self.model.forward(Mode::Eval, &mut p.rng);
+        loss::accumulate_softmax_groups(logits, views, 1.0 / (passes * views) as f32, &mut p.probs);
+        p.pass += 1;
+        if p.pass < passes {
+            return;
+        }
+        let tally = if p.on_val { &mut p.val } else { &mut p.train };
+        for (row, &label) in p
+            .probs
+            .chunks_exact(classes)
+            .zip(&set.labels[p.start..p.start + n])
+        {
+            tally.loss_sum -= (row[label as usize].max(f32::MIN_POSITIVE) as f64).ln();
+            tally.correct += (loss::argmax(row) == label as usize) as usize;
+            tally.calibration.add_row(row, label as usize);
+        }
+        p.start += n;
+        p.pass = 0;
+    }
+
+    fn finish_evaluation(&mut self, p: Pending) -> EvalReport {
+        let (val_n, train_n) = (self.val.len() as f64, self.train_eval_count() as f64);
+        let val_accuracy = p.val.correct as f64 / val_n;
+        let should_stop = self
+            .early_stopping
+            .observe(&mut self.model, self.step, val_accuracy);
+        EvalReport {
+            step: self.step,
+            val_loss: p.val.loss_sum / val_n,
+            val_accuracy,
+            train_loss: p.train.loss_sum / train_n,
+            train_accuracy: p.train.correct as f64 / train_n,
+            val_confidence: p.val.calibration.mean_confidence(),
+            val_ece: p.val.calibration.ece(),
+            reliability: p.val.calibration.bins(),
+            best_val_accuracy: self.early_stopping.best_accuracy.unwrap_or(val_accuracy),
+            best_step: self.early_stopping.best_step,
+            should_stop,
+        }
+    }
+
+    /// The whole evaluation at once (the slices run to the end, so the numbers are the same).
+    pub fn evaluate(&mut self) -> EvalReport {
+        loop {
+            if let Some(report) = self.evaluate_slice(usize::MAX) {
+                return report;
+            }
+        }
+    }
+}
