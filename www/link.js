@@ -25,9 +25,10 @@ function splitScenario(segment) {
   return { id, rest: rest.join("&") };
 }
 
-/** "Run k: " before a state.js message, with "the default" of a further run meaning run 1's value. */
-function runError(k, e, base) {
+/** "Run k: " before a state.js message (in a link of several runs), with "the default" of a further run meaning run 1's value. */
+function runError(k, e, base, several = true) {
   let text = e.message;
+  if (!several) return text;
   if (k > 1) {
     const s = SETTINGS.find((r) => r.hash === e.key);
     if (s) text = text.replace(/Using the default [^.]*\.$/, `Using run 1's ${formatValue(s, base[s.key])}.`);
@@ -58,11 +59,12 @@ export function parseLink(hash, { scenarioById = () => undefined } = {}) {
     }
   }
   const first = parseHash(rest, bases[0]);
-  for (const e of first.errors) problems.push(runError(1, e));
+  const several = segments.length > 1 || bases.length > 1;
+  for (const e of first.errors) problems.push(runError(1, e, undefined, several));
   // The segment's own keys apply to every run of the scenario: parse them over each run's settings.
   const runs = [first.values, ...bases.slice(1).map((b) => parseHash(rest, b).values)];
-  segments.slice(1).forEach((segment) => {
-    const k = runs.length + 1;
+  segments.slice(1).forEach((segment, i) => {
+    const k = bases.length + i + 1;   // the run's place in the link (left-out runs keep their numbers)
     const { values, errors } = parseHash(segment, runs[0]);
     for (const e of errors) {
       const s = SETTINGS.find((r) => r.hash === e.key);

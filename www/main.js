@@ -5,7 +5,7 @@
 // edited run's figures under the names the single-run page had.
 
 import "uplot/dist/uPlot.min.css";
-import { createSandbox } from "./sandbox.js";
+import { SLACK_STEPS, createSandbox } from "./sandbox.js";
 
 // Small embeds start with the settings drawer closed; the charts matter more there.
 const drawer = document.getElementById("settings-drawer");
@@ -29,7 +29,7 @@ window.trainlab = {
       id: e.id, label: e.label, color: e.color, state: e.run.state, step: e.run.series.step, limit: e.run.limit,
       values: e.values, firstLoss: e.run.series.firstLoss, lastEval: e.run.series.lastEval,
       evals: e.run.series.evals.length, losses: e.run.series.losses.slice(0, 20),
-      average: lossChart.average(e.id), pausedAlone: e.pausedAlone,
+      average: lossChart.average(e.id), pausedAlone: e.pausedAlone, evaluating: e.run.series.evaluating,
     }));
   },
   // The edited run, as on the single-run page.
@@ -46,5 +46,7 @@ window.trainlab = {
   get best() { return edited() ? accChart.best(edited().id) : null; },
   get lastEval() { return edited()?.run.series.lastEval ?? null; },
   drawStats: sandbox.drawStats,
+  /** Lock-step: how many steps a run may get ahead of the slowest. */
+  slack: SLACK_STEPS,
   tryConfig: (partial) => sandbox.tryConfig(partial),
 };

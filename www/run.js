@@ -101,6 +101,7 @@ export function createRun({ id, onEvent = () => {}, preview = true }) {
         break;
       case "state":
         run.series.step = m.step;
+        run.series.evaluating = m.evaluating;
         if (run.state !== "diverged" && !trying) setState(m.running ? (m.waiting ? "waiting" : "running") : "paused");
         break;
       case "diverged":
@@ -226,7 +227,7 @@ export function createRun({ id, onEvent = () => {}, preview = true }) {
 
 function emptySeries() {
   return {
-    step: 0, epoch: 0, lr: NaN, firstLoss: NaN, imagesPerSecond: NaN,
+    step: 0, epoch: 0, lr: NaN, evaluating: false, firstLoss: NaN, imagesPerSecond: NaN,
     losses: [],            // every step's loss, step i + 1 at index i
     lrUsed: [],            // [step, lr] at the end of each chunk
     ratios: [],            // [step, ratios[]] at the end of each chunk

@@ -129,34 +129,49 @@ export function createSandbox(root, { useHash = true } = {}) {
     updateToolbar();
   }
 
-  /** Labels, colours and the run lists of every view; called whenever runs or their settings change. */
+  /**
+   * Labels, colours and the run lists of every view; called whenever runs, their settings or their
+   * states change. The labels are computed at once (messages name runs by them); the DOM is written
+   * at the next drawn frame, once however many runs changed state meanwhile.
+   */
+  let runsDirty = false, runsKey = "";
   function syncRuns() {
     const labels = runLabels(entries.map((e) => e.values), BASELINE);
     entries.forEach((e, i) => { e.label = labels[i]; });
+    runsDirty = true;
+    scheduleDraw();
+  }
+  function syncRunsNow() {
+    runsDirty = false;
     const list = entries.map((e) => ({ id: e.id, label: e.label, color: e.color }));
-    for (const c of charts) c.setRuns(list);
+    const key = JSON.stringify(list);
+    if (key !== runsKey) {
+      runsKey = key;
+      for (const c of charts) c.setRuns(list);
+      const sel = $("preview-run");
+      if (sel) {
+        sel.replaceChildren(...entries.map((e) => {
+          const o = doc.createElement("option");
+          o.value = String(e.id);
+          o.textContent = `Run ${runNo(e)}: ${e.label}`;
+          return o;
+        }));
+        sel.disabled = entries.length < 2;
+      }
+    }
+    const sel = $("preview-run");
+    if (sel && previewEntry && sel.value !== String(previewEntry.id)) sel.value = String(previewEntry.id);
     table?.setRuns(entries.map((e) => ({
       id: e.id, label: e.label, color: e.color, editing: e === editing, paused: !isTraining(e),
     })));
-    const sel = $("preview-run");
-    if (sel) {
-      sel.replaceChildren(...entries.map((e) => {
-        const o = doc.createElement("option");
-        o.value = String(e.id);
-        o.textContent = `Run ${runNo(e)}: ${e.label}`;
-        o.selected = e === previewEntry;
-        return o;
-      }));
-      sel.disabled = entries.length < 2;
-    }
     const head = $("settings-run");
     if (head && editing) {
-      head.textContent = `Editing run ${runNo(editing)}: ${editing.label}` +
+      const text = `Editing run ${runNo(editing)}: ${editing.label}` +
         (editing.awaitingChange ? " — change a setting: it applies to this run" : "");
+      if (head.textContent !== text) head.textContent = text;
       head.style.borderColor = editing.color;
     }
     if (compareBtn) compareBtn.disabled = entries.length >= MAX_RUNS || !editing?.run.values;
-    scheduleDraw();
   }
 
   function setEditing(e, { quiet = false } = {}) {
@@ -259,9 +274,9 @@ export function createSandbox(root, { useHash = true } = {}) {
         syncRuns();
         break;
       case "diverged":
-        messages.show(`run${e.id}-diverged`, `${runName(e)}: loss ${ev.what} at step ${ev.step} — learning rate too high or ` +
-          `bad initialization (lecture, step 2). It is paused${entries.length > 1 ? "; the other runs go on" : ""}. ` +
-          `Lower the learning rate and press reset.`, "error");
+        messages.show(`run${e.id}-diverged`, `${entries.length > 1 ? `${runName(e)}: loss` : "Loss"} ${ev.what} at step ${ev.step} ` +
+          `— learning rate too high or bad initialization (lecture, step 2). ` +
+          `${entries.length > 1 ? "It is paused; the other runs go on. " : ""}Lower the learning rate and press reset.`, "error");
         setRow(e, { status: "diverged" });
         break;
       case "crash":
@@ -404,13 +419,27 @@ export function createSandbox(root, { useHash = true } = {}) {
   }
 
   // ---- toolbar ---------------------------------------------------------------------------------------
-  function updateToolbar() {
+  /** The sandbox's state: running (any run trains), creating/booting, paused or fatal. */
+  function overallState() {
     const anyTraining = entries.some(isTraining);
     const building = entries.some((e) => e.run.state === "creating" || e.run.state === "booting");
     const ready = entries.some((e) => e.run.values);
     const fatal = entries.length && entries.every((e) => e.run.state === "fatal");
     const state = fatal ? "fatal" : anyTraining ? "running" : building ? (ready ? "creating" : "booting") : ready ? "paused" : "booting";
-    root.dataset.runState = state;
+    return { state, anyTraining, building, ready };
+  }
+
+  // The state attribute at once (tests and styles follow it); buttons and texts at the next frame.
+  let toolbarDirty = false;
+  function updateToolbar() {
+    const { state } = overallState();
+    if (root.dataset.runState !== state) root.dataset.runState = state;
+    toolbarDirty = true;
+    scheduleDraw();
+  }
+  function updateToolbarNow() {
+    toolbarDirty = false;
+    const { state, anyTraining, building, ready } = overallState();
     playBtn.disabled = !ready || (building && !anyTraining);
     stepBtn.disabled = state !== "paused";
     resetBtn.disabled = !ready;
@@ -533,7 +562,8 @@ export function createSandbox(root, { useHash = true } = {}) {
     const what = changed.map((s) => settingText(s.key, values)).join(", ");
     const step = e.run.series.step;
     const base = entries[0] === e ? defaults() : entries[0].values;
-    if (step === 0 || e.awaitingChange) {
+    if (step === 0 || e.awaitingChange || e.run.state === "diverged") {
+      // Nothing to lose: not trained yet, a copy made to be changed, or weights a diverged loss destroyed.
       e.awaitingChange = false;
       messages.dismiss("change");
       await startEntry(e, values, base);
@@ -576,7 +606,7 @@ export function createSandbox(root, { useHash = true } = {}) {
     if (!useHash || !entries.length) return;
     const current = parseLink(win.location.hash, { scenarioById });
     // A scenario link stays as it is while the runs are still what it says.
-    if (sameRuns(current.runs, entries.map((e) => e.values))) return;
+    if (current.scenario && sameRuns(current.runs, entries.map((e) => e.values))) return;
     const h = serializeLink(entries.map((e) => e.values), hidden);
     if (win.location.hash === h) return;
     appliedHash = h;
@@ -619,6 +649,8 @@ export function createSandbox(root, { useHash = true } = {}) {
     syncRuns();
     if (editing) controls.setValues(editing.values);
     await Promise.all(starts);
+    // The address bar becomes the full link of what runs (a scenario link stays as it is).
+    if (!destroyed && win.location.hash === hash) writeHash(false);
   }
 
   function applyHidden(h) {
@@ -737,6 +769,8 @@ export function createSandbox(root, { useHash = true } = {}) {
     drawQueued = false;
     lastDraw = now;
     const t0 = performance.now();
+    if (runsDirty) syncRunsNow();
+    if (toolbarDirty) updateToolbarNow();
     lossChart.draw();
     const maxStep = lossChart.lastStep();
     accChart.draw(maxStep);

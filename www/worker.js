@@ -24,7 +24,8 @@
 //   report { step, losses, lr, epoch, imagesPerSecond, ratios, ms, ... }   one chunk of steps
 //   eval { ...EvalReport, findings, evalMs, restored }
 //   preview { step, mix, lambda, count, width, height, pixels, labels }   pixels transferred
-//   state { running, waiting, step }       running: playing; waiting: playing but held at the limit
+//   state { running, waiting, evaluating, step }  running: playing; waiting: playing but held at the
+//                                          limit; evaluating: an evaluation is under way
 //   diverged { step, what }                the loss became NaN/Inf/exploded; training paused
 //   crash { message, panic }               the core trapped (WebAssembly.RuntimeError) or threw while
 //                                          training; the module may be poisoned, so run.js replaces
@@ -116,7 +117,7 @@ function guard(fn) {
 
 function sendState() {
   const waiting = running && lastStep >= limit;
-  postMessage({ event: "state", running, waiting, step: lastStep });
+  postMessage({ event: "state", running, waiting, evaluating: evalJob !== null, step: lastStep });
   waitingSent = waiting;
 }
 
@@ -190,7 +191,10 @@ function runSteps(n) {
 
 // ---- evaluation in slices -------------------------------------------------------------------------
 function startEval(restored = false) {
-  if (!evalJob) evalJob = { ms: 0, restored, waiters: [] };
+  if (!evalJob) {
+    evalJob = { ms: 0, restored, waiters: [] };
+    sendState();
+  }
   evalJob.restored ||= restored;
   trainMsSinceEval = 0;
   epochEvalDue = false;
@@ -223,6 +227,7 @@ function finishEval(report) {
   if (!evalJob) return;
   const { waiters } = evalJob;
   evalJob = null;
+  if (trainer) sendState();
   for (const w of waiters) w(report);
 }
 

@@ -1,0 +1,306 @@
+// Runs side by side (issue 7) in the production build: comparison links, lock-step, scenarios, the
+// Back button, bad comparison links, bit-identical replay, the main thread with 4 runs, and an
+// evaluation that takes minutes not blocking pause.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { launchBrowser, messageTexts, openPage, sleep, startServer, waitForMessage, waitReady } from "./helpers.mjs";
+import { RUN_COLORS } from "../../www/views/palette.js";
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const runs = (page) => page.evaluate(() => window.trainlab.runs);
+
+/** Wait until every run has trained past `step` (and, with `evals`, been evaluated that often). */
+async function waitSteps(page, step, { evals = 0, timeout = 90000 } = {}) {
+  await page.waitForFunction(([s, n]) => {
+    const r = window.trainlab.runs;
+    return r.length && r.every((x) => x.step >= s && x.evals >= n);
+  }, [step, evals], { timeout });
+}
+
+/** How many pixels of the canvases in `selector` are close to each colour in `colors`. */
+function colorPixels(page, selector, colors) {
+  return page.evaluate(([sel, cols]) => {
+    const rgb = cols.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)));
+    const counts = cols.map(() => 0);
+    for (const canvas of document.querySelectorAll(`${sel} canvas`)) {
+      const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+      for (let p = 0; p < data.length; p += 4) {
+        rgb.forEach(([r, g, b], i) => {
+          if (Math.abs(data[p] - r) + Math.abs(data[p + 1] - g) + Math.abs(data[p + 2] - b) < 30) counts[i]++;
+        });
+      }
+    }
+    return counts;
+  }, [selector, colors]);
+}
+
+test("compare: two runs from a link train side by side, both curves drawn, labels by difference, table rows", async () => {
+  const { context, page, problems } = await openPage(browser, server.url + "#seed=3&train=500|mixup=0.8");
+  try {
+    await waitReady(page, 60000);
+    const r0 = await runs(page);
+    assert.deepEqual(r0.map((r) => r.label), ["baseline", "Mixup α 0.8"]);
+    assert.equal(r0[1].values.trainSize, 500, "run 2 has run 1's settings plus its difference");
+    await page.click("#playpause");
+    await waitSteps(page, 20, { evals: 1 });
+    await page.click("#playpause");
+    await waitReady(page);
+    await sleep(300);   // the next drawn frame
+    const legend = await page.$$eval("#loss-card .run-key", (ks) => ks.map((k) => k.textContent));
+    assert.deepEqual(legend, ["baseline", "Mixup α 0.8"]);
+    const [blue, red] = await colorPixels(page, "#loss-chart", RUN_COLORS.slice(0, 2));
+    console.log(`loss chart pixels: run 1 ${blue}, run 2 ${red}`);
+    assert.ok(blue > 50 && red > 50, "both runs' losses are drawn in their colours");
+    const accPixels = await colorPixels(page, "#acc-chart", RUN_COLORS.slice(0, 2));
+    assert.ok(accPixels.every((n) => n > 20), `both runs' accuracies are drawn (${accPixels})`);
+    const rows = await page.$$eval("#runs-table tbody tr", (trs) => trs.map((tr) => ({
+      label: tr.querySelector(".run-label").textContent,
+      step: Number(tr.querySelector('[data-col="step"], td:nth-of-type(1)')?.dataset.value ?? NaN),
+      val: tr.querySelectorAll("td")[3]?.textContent,
+    })));
+    console.log(JSON.stringify(rows));
+    assert.deepEqual(rows.map((r) => r.label), ["baseline", "Mixup α 0.8"]);
+    assert.ok(rows.every((r) => /%$/.test(r.val)), "validation accuracy in each row");
+    assert.match(new URL(page.url()).hash, /\|mixup=0\.8$/, "the link still carries both runs");
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.consoleErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("lock-step: a fast run never gets more than the slack ahead of a slow one", async () => {
+  // A linear classifier steps many times faster than the CNN.
+  const { context, page } = await openPage(browser, server.url + "#seed=2|preset=linear");
+  try {
+    await waitReady(page, 60000);
+    await page.click("#playpause");
+    let worst = 0, samples = 0;
+    const t0 = Date.now();
+    while (Date.now() - t0 < 8000) {
+      const r = await runs(page);
+      const training = r.filter((x) => x.state === "running" || x.state === "waiting");
+      if (training.length === 2) {
+        worst = Math.max(worst, Math.abs(training[0].step - training[1].step));
+        samples++;
+      }
+      await sleep(100);
+    }
+    const r = await runs(page);
+    const SLACK_STEPS = await page.evaluate(() => window.trainlab.slack);
+    console.log(`lock-step: ${samples} samples, largest step difference ${worst} (slack ${SLACK_STEPS}); ` +
+      `steps now ${r.map((x) => `${x.label} ${x.step}`).join(", ")}`);
+    assert.ok(samples > 20);
+    assert.ok(SLACK_STEPS > 0 && r[0].step > SLACK_STEPS, "the slow run trained");
+    assert.ok(worst <= SLACK_STEPS, `step difference ${worst} > slack ${SLACK_STEPS}`);
+  } finally {
+    await context.close();
+  }
+});
+
+test("scenario: one click starts its runs, shows what to look for, and the table shows the watched figure", async () => {
+  const { context, page } = await openPage(browser, server.url + "#seed=4");
+  try {
+    await waitReady(page, 60000);
+    await page.selectOption("#scenario-select", "label-smoothing");
+    await page.waitForFunction(() => window.trainlab.runs.length === 2
+      && window.trainlab.runs.every((r) => r.state === "running" || r.state === "waiting"), null, { timeout: 60000 });
+    assert.match(new URL(page.url()).hash, /^#scenario=label-smoothing$/);
+    const note = await page.textContent("#scenario-note");
+    assert.match(note, /Label smoothing vs none/);
+    assert.match(note, /confidence/);
+    assert.deepEqual((await runs(page)).map((r) => r.label), ["baseline", "label smoothing 0.1"]);
+    assert.equal(await page.$eval("#runs-table th.watch", (th) => th.dataset.col), "valConfidence");
+    await waitSteps(page, 1, { evals: 1 });
+    await sleep(300);
+    const conf = await page.$$eval("#runs-table tbody tr", (trs) => trs.map((tr) =>
+      [...tr.querySelectorAll("td")].find((td) => td.classList.contains("watch") || td.dataset.col === "valConfidence")?.textContent
+        ?? tr.querySelectorAll("td")[6]?.textContent));
+    console.log(`label smoothing scenario: confidence column ${JSON.stringify(conf)}`);
+    assert.ok(conf.every((t) => /%$/.test(t)), "each run's mean validation confidence is shown");
+    assert.ok((await colorPixels(page, "#loss-chart", RUN_COLORS.slice(0, 2))).every((n) => n > 20), "both curves drawn");
+  } finally {
+    await context.close();
+  }
+});
+
+test("back button: a settings change on a trained run starts a run beside it; Back undoes it", async () => {
+  const { context, page } = await openPage(browser, server.url + "#seed=5");
+  try {
+    await waitReady(page, 60000);
+    await page.click("#step");
+    await page.click("#step");
+    await page.waitForFunction(() => window.trainlab.runs[0].step >= 2);
+    const before = new URL(page.url()).hash;
+    await page.fill("#setting-batch", "16");
+    await page.dispatchEvent("#setting-batch", "change");
+    await page.waitForFunction(() => window.trainlab.runs.length === 2);
+    const text = await waitForMessage(page, "Run 1 (baseline) keeps its 2 steps");
+    console.log(text);
+    assert.match(text, /batch=16 starts run 2 beside it/);
+    const r = await runs(page);
+    assert.equal(r[0].step, 2, "the trained run is kept");
+    assert.equal(r[1].label, "batch 16");
+    await sleep(300);
+    assert.match(await page.textContent("#settings-run"), /Editing run 2: batch 16/);
+    assert.match(new URL(page.url()).hash, /\|batch=16$/);
+    await page.goBack();
+    await page.waitForFunction(() => window.trainlab.runs.length === 1, null, { timeout: 10000 });
+    assert.equal(new URL(page.url()).hash, before);
+    assert.equal((await runs(page))[0].step, 2, "Back removed the new run and kept the old one");
+    await page.goForward();
+    await page.waitForFunction(() => window.trainlab.runs.length === 2, null, { timeout: 10000 });
+  } finally {
+    await context.close();
+  }
+});
+
+test("bad comparison links: too many runs, a bad segment, a rejected setting — each named, the valid runs start", async () => {
+  const many = await openPage(browser, server.url + "#seed=2|ls=0.1|mixup=0.8|cutmix=1|dropout=0.5");
+  try {
+    await waitReady(many.page, 60000);
+    const text = await waitForMessage(many.page, "The link has 5 runs");
+    assert.match(text, /at most 4.*run 5 left out/);
+    assert.equal((await runs(many.page)).length, 4);
+  } finally {
+    await many.context.close();
+  }
+
+  const bad = await openPage(browser, server.url + "#seed=2|bogus=1|ls=nope&dropout=0.5");
+  try {
+    await waitReady(bad.page, 60000);
+    const texts = (await messageTexts(bad.page)).join("\n");
+    console.log(texts);
+    assert.match(texts, /Run 2 of the link: Unknown link setting "bogus"/);
+    assert.match(texts, /Run 2 of the link has no valid setting/);
+    assert.match(texts, /Run 3 of the link: Link setting "ls" has a bad value "nope"/);
+    assert.deepEqual((await runs(bad.page)).map((r) => r.label), ["baseline", "dropout 0.5"]);
+  } finally {
+    await bad.context.close();
+  }
+
+  // The core rejects warmup ≥ T: the link's other settings are kept and warmup is named.
+  const rejected = await openPage(browser, server.url + "#preset=lenet&lr=0.05&mixup=0.2&sched=cosine&steps=10&warmup=100");
+  try {
+    await waitReady(rejected.page, 60000);
+    const text = await waitForMessage(rejected.page, "The run: the trainer rejected warmup=100");
+    console.log(text);
+    assert.match(text, /warmupSteps/);
+    assert.match(text, /warmup=0 instead; every other setting is kept/);
+    const v = (await runs(rejected.page))[0].values;
+    assert.deepEqual([v.preset, v.learningRate, v.mixupAlpha, v.schedule, v.totalSteps, v.warmupSteps],
+      ["lenet", 0.05, 0.2, "cosine", 10, 0]);
+    await sleep(500);
+    assert.ok((await messageTexts(rejected.page)).some((t) => t.includes("warmup=100")), "the message stays");
+    assert.match(new URL(rejected.page.url()).hash, /preset=lenet&lr=0\.05/);
+  } finally {
+    await rejected.context.close();
+  }
+
+  // A run that diverges pauses with a message naming it; the other keeps training.
+  const div = await openPage(browser, server.url + "#seed=2|lr=50");
+  try {
+    await waitReady(div.page, 60000);
+    await div.page.click("#playpause");
+    const text = await waitForMessage(div.page, "Run 2 (lr 50): loss", 60000);
+    console.log(text);
+    const at = (await runs(div.page))[0].step;
+    await div.page.waitForFunction((s) => window.trainlab.runs[0].step > s + 2 * 32, at, { timeout: 60000 });
+    const r = await runs(div.page);
+    assert.equal(r[1].state, "diverged");
+    assert.ok(r[0].state === "running" || r[0].state === "waiting");
+  } finally {
+    await div.context.close();
+  }
+});
+
+test("replay: two loads of the same comparison link give the same first losses in every run", async () => {
+  const link = "#seed=9&train=500|mixup=0.8|ls=0.1&opt=adam&lr=0.001";
+  const firstLosses = [];
+  for (let load = 0; load < 2; load++) {
+    const { context, page } = await openPage(browser, server.url + link);
+    try {
+      await waitReady(page, 60000);
+      for (let i = 0; i < 3; i++) {
+        await page.click("#step");
+        await page.waitForFunction((n) => window.trainlab.runs.every((r) => r.step >= n), i + 1);
+        await waitReady(page);
+      }
+      firstLosses.push((await runs(page)).map((r) => r.losses.slice(0, 3)));
+    } finally {
+      await context.close();
+    }
+  }
+  console.log(`first losses per run: ${JSON.stringify(firstLosses[0])}`);
+  assert.equal(firstLosses[0].length, 3);
+  assert.ok(firstLosses[0].every((l) => l.length === 3 && l.every(Number.isFinite)));
+  assert.deepEqual(firstLosses[1], firstLosses[0], "bit-identical");
+});
+
+test("4 runs training: the main thread's longest task stays ≤ 50 ms", async () => {
+  const { context, page } = await openPage(browser, server.url + "#seed=2|ls=0.1|mixup=0.8|dropout=0.5");
+  try {
+    await waitReady(page, 60000);
+    const box = await page.locator("#playpause").boundingBox();
+    await sleep(500);
+    await page.evaluate(() => {
+      window.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+      }).observe({ type: "longtask" });
+    });
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    // As in training.test.mjs: up to three 5 s windows, one clean window needed (a loaded machine
+    // can deschedule the main thread once in a while; blocking code shows in every window).
+    const windows = [];
+    for (let w = 0; w < 3; w++) {
+      await page.evaluate(() => {
+        window.__longTasks.length = 0;
+        Object.assign(window.trainlab.drawStats, { count: 0, totalMs: 0, maxMs: 0 });
+      });
+      await sleep(5000);
+      const m = await page.evaluate(() => ({ longTasks: [...window.__longTasks], draw: { ...window.trainlab.drawStats },
+        steps: window.trainlab.runs.map((r) => r.step) }));
+      console.log(`4 runs, window ${w + 1}: steps ${m.steps.join("/")}; ${m.longTasks.length} long tasks` +
+        `${m.longTasks.length ? ` (longest ${Math.max(...m.longTasks).toFixed(0)} ms)` : ""}; redraws ${m.draw.count}, ` +
+        `mean ${(m.draw.totalMs / Math.max(1, m.draw.count)).toFixed(1)} ms, longest ${m.draw.maxMs.toFixed(1)} ms`);
+      windows.push(m);
+      if (!m.longTasks.some((d) => d > 50)) break;
+    }
+    const last = windows[windows.length - 1];
+    assert.ok(last.steps.every((s) => s > 0), "all 4 runs trained");
+    assert.deepEqual(last.longTasks.filter((d) => d > 50), [], "no long task over 50 ms in one of 3 windows");
+  } finally {
+    await context.close();
+  }
+});
+
+test("vgg-mini with TTA and fractional pooling: pause is served within 2 s of an evaluation starting", async () => {
+  const { context, page } = await openPage(browser, server.url + "#preset=vgg-mini&tta=1&fmp=1");
+  try {
+    await waitReady(page, 60000);
+    await page.click("#playpause");
+    await page.waitForFunction(() => window.trainlab.runs[0].evaluating, null, { timeout: 60000 });
+    await sleep(500);
+    const ms = await page.evaluate(async () => {
+      const t0 = performance.now();
+      await window.trainlab.sandbox.entries[0].run.pause();
+      return performance.now() - t0;
+    });
+    console.log(`pause answered ${ms.toFixed(0)} ms into an evaluation of vgg-mini + TTA + fractional pooling`);
+    assert.ok(ms < 2000, `pause took ${ms.toFixed(0)} ms`);
+    await waitReady(page, 5000);
+  } finally {
+    await context.close();
+  }
+});
