@@ -2,7 +2,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { geometricMean, logTicks, quantile, robustLossRange } from "../../www/views/seriesMath.js";
+import { accuracyRange, geometricMean, logTicks, quantile, robustLossRange } from "../../www/views/seriesMath.js";
 import { cellText } from "../../www/views/compareTable.js";
 
 test("quantile interpolates and ignores non-finite values", () => {
@@ -74,4 +74,15 @@ test("log ticks: 1-2-5 per decade, finer inside a single decade", () => {
   assert.deepEqual(logTicks(0.05, 3), [0.05, 0.1, 0.2, 0.5, 1, 2]);
   assert.deepEqual(logTicks(1.4, 4.6), [2, 3, 4]);
   assert.deepEqual(logTicks(0, 1), []);
+});
+
+test("accuracy axis: from 0 early, zoomed in once most evaluations are high", () => {
+  assert.deepEqual(accuracyRange([0.1, 0.5, 0.8]), [0, 1]);
+  // A run from 10% to the high 90s: the first evaluation alone does not hold the axis at 0.
+  const late = [0.1, 0.9, 0.93, 0.95, 0.96, 0.97, 0.97, 0.98, 0.98, 0.98, 0.99];
+  const [lo, hi] = accuracyRange(late);
+  assert.equal(hi, 1);
+  assert.ok(lo >= 0.7 && lo <= 0.9, `lower bound ${lo}`);
+  assert.ok(late.filter((v) => v < lo).length <= 1, "only the first evaluation falls below the axis");
+  assert.equal(accuracyRange([0.1, 0.1, 0.12, 0.15, 0.2])[0], 0);
 });

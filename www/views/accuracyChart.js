@@ -3,10 +3,13 @@
 // Lecture: "Huge train / val gap means overfitting! Increase regularization, get more data.
 // No or small gap between train / val means underfitting: train longer, use a bigger model,
 // maybe higher LR."
+// The axis starts at 0 until most evaluations are high, then zooms in (seriesMath.accuracyRange);
+// earlier, lower points are drawn at its bottom edge.
 // Early stopping (lecture: "always a good idea"): each run's best validation evaluation so far is
 // marked with a ring and a dashed line, the snapshot the core keeps and "Use best" restores.
 
 import { axis, createRunSet, linePath, makeOverlayPlot, renderRunLegend, yPosClamped } from "./chart.js";
+import { accuracyRange } from "./seriesMath.js";
 
 const emptyRun = () => ({ xs: [], train: [], val: [], best: null });
 const finiteOrNull = (v) => (Number.isFinite(v) ? v : null);
@@ -24,7 +27,11 @@ export function createAccuracyChart(el) {
 
   const chart = makeOverlayPlot(el, {
     xRange: () => [0, lastX()],
-    yRange: () => [0, 1],
+    yRange: () => {
+      const all = [];
+      for (const [, d] of runs.drawn()) all.push(...d.train, ...d.val);
+      return accuracyRange(all);
+    },
     yAxis: { y: axis({ size: 50, values: (u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) }) },
     paint,
   });
