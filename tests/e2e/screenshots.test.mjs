@@ -179,7 +179,7 @@ test("four runs at 1366×768: all drawn, the log loss axis, and the main thread'
   }
 });
 
-test("the settings panel with the Mixup and CutMix switches, and a bad link", async () => {
+test("the settings panel: the Mixup and CutMix switches show and set α; a bad link", async () => {
   {
     const { context, page } = await openPage(browser, `${server.url}#mixup=0.8&seed=1`, { width: 1366, height: 768 });
     try {
@@ -190,6 +190,16 @@ test("the settings panel with the Mixup and CutMix switches, and a bad link", as
       assert.equal(await page.isChecked("#setting-mixup-on"), true, "Mixup α 0.8: its switch is on");
       assert.equal(await page.isChecked("#setting-cutmix-on"), false, "CutMix α 0: its switch is off");
       await shoot(page, "1366x768-settings-switches");
+      // The switch sets the recipe's α (1.0 for CutMix) and, off again, 0.
+      await page.click("#setting-cutmix-on");
+      // (The panel shows the value once the run with it exists: wait for both.)
+      const shows = (v) => page.waitForFunction((want) => window.trainlab.settings?.cutmixAlpha === want &&
+        document.getElementById("setting-cutmix").value === String(want), v, { timeout: 30000 });
+      await shows(1);
+      assert.equal(await page.isChecked("#setting-cutmix-on"), true);
+      await page.click("#setting-cutmix-on");
+      await shows(0);
+      assert.equal(await page.isChecked("#setting-cutmix-on"), false);
     } finally {
       await context.close();
     }
