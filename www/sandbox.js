@@ -94,6 +94,8 @@ export function createSandbox(root, { useHash = true } = {}) {
   const byId = (id) => entries.find((e) => e.id === id);
   const runNo = (e) => entries.indexOf(e) + 1;
   const runName = (e) => (entries.length > 1 ? `Run ${runNo(e)} (${e.label})` : "The run");
+  /** A message about run `e`: "Run 2 (Mixup α 0.8): text" among several runs, "Text" when it is the only one. */
+  const about = (e, text) => (entries.length > 1 ? `${runName(e)}: ${text}` : text[0].toUpperCase() + text.slice(1));
   const isTraining = (e) => e.run.state === "running" || e.run.state === "waiting";
 
   // ---- entries ----------------------------------------------------------------------------------
@@ -176,15 +178,18 @@ export function createSandbox(root, { useHash = true } = {}) {
 
   function setEditing(e, { quiet = false } = {}) {
     if (!e) return;
+    if (editing !== e) {
+      // The finder's result belongs to the run it was found on.
+      lrFind = null;
+      const panel = $("lrfind-panel");
+      if (panel) panel.hidden = true;
+    }
     editing = e;
     controls.setValues(e.values);
     $("overfit")?.setAttribute("aria-pressed", String(Boolean(e.values.overfit)));
     refillStats(e);
     diagnosis.reset();
     if (e.run.series.findings.length || e.run.series.lastEval) diagnosis.push(e.run.series.findings);
-    lrFind = null;
-    const panel = $("lrfind-panel");
-    if (panel) panel.hidden = true;
     if (!quiet) syncRuns();
     updateToolbar();
   }
@@ -223,8 +228,8 @@ export function createSandbox(root, { useHash = true } = {}) {
       if (named.length) {
         const fixed = { ...values };
         for (const k of named) fixed[k] = base[k];
-        messages.show(`run${e.id}-rejected`, `${runName(e)}: the trainer rejected ${what} — ${err.message}. ` +
-          `Started it with ${named.map((k) => settingText(k, fixed)).join(", ")} instead; every other setting is kept.`, "error");
+        messages.show(`run${e.id}-rejected`, about(e, `the trainer rejected ${what} — ${err.message}. ` +
+          `Started it with ${named.map((k) => settingText(k, fixed)).join(", ")} instead; every other setting is kept.`), "error");
         e.values = fixed;
         try {
           await e.run.start(fixed);
@@ -274,22 +279,22 @@ export function createSandbox(root, { useHash = true } = {}) {
         syncRuns();
         break;
       case "diverged":
-        messages.show(`run${e.id}-diverged`, `${entries.length > 1 ? `${runName(e)}: loss` : "Loss"} ${ev.what} at step ${ev.step} ` +
+        messages.show(`run${e.id}-diverged`, about(e, `loss ${ev.what} at step ${ev.step} ` +
           `— learning rate too high or bad initialization (lecture, step 2). ` +
-          `${entries.length > 1 ? "It is paused; the other runs go on. " : ""}Lower the learning rate and press reset.`, "error");
+          `${entries.length > 1 ? "It is paused; the other runs go on. " : ""}Lower the learning rate and press reset.`), "error");
         setRow(e, { status: "diverged" });
         break;
       case "crash":
-        messages.show(`run${e.id}-crash`, `${runName(e)}: the training core stopped with an error (${ev.message}). ` +
+        messages.show(`run${e.id}-crash`, about(e, `the training core stopped with an error (${ev.message}). ` +
           (ev.fallback ? "These settings crashed before, so the run was restarted with the default settings."
-            : "The run was restarted with the same settings."), "error");
+            : "The run was restarted with the same settings.")), "error");
         break;
       case "fatal":
-        messages.show(`run${e.id}-fatal`, `${runName(e)}: ${ev.message}. Reload the page to try again.`, "error");
+        messages.show(`run${e.id}-fatal`, about(e, `${ev.message}. Reload the page to try again.`), "error");
         updateToolbar();
         break;
       case "error":
-        messages.show(`run${e.id}-error`, `${runName(e)}: ${ev.message}`, "error");
+        messages.show(`run${e.id}-error`, about(e, ev.message), "error");
         break;
     }
   }
@@ -347,15 +352,15 @@ export function createSandbox(root, { useHash = true } = {}) {
       bestValAccuracy: ev.bestValAccuracy, valConfidence: ev.valConfidence, valEce: ev.valEce,
     });
     if (ev.restored && e.restored) {
-      messages.show(`run${e.id}-restored`, `${runName(e)}: restored the snapshot of step ${e.restored.step}: validation accuracy ` +
-        `${pct(ev.valAccuracy)} (${pct(e.restored.valAccuracy)} when it was taken). Training continues from these weights.`, "info");
+      messages.show(`run${e.id}-restored`, about(e, `restored the snapshot of step ${e.restored.step}: validation accuracy ` +
+        `${pct(ev.valAccuracy)} (${pct(e.restored.valAccuracy)} when it was taken). Training continues from these weights.`), "info");
       e.restored = null;
     } else if (ev.shouldStop) {
       const n = e.values.patience;
       e.pausedAlone = true;
-      messages.show(`run${e.id}-earlystop`, `${runName(e)} — early stopping: validation accuracy has not improved for ${n} ` +
+      messages.show(`run${e.id}-earlystop`, about(e, `early stopping: validation accuracy has not improved for ${n} ` +
         `evaluation${n === 1 ? "" : "s"} (patience). The best was ${pct(ev.bestValAccuracy)} at step ${ev.bestStep}; ` +
-        `"Use best" puts those weights back.`, "info");
+        `"Use best" puts those weights back.`), "info");
     }
     if (e.values.overfit) {
       const v = overfitVerdict(ev, e.run.series.epoch, overfitTrainSize(e.values));
@@ -550,7 +555,7 @@ export function createSandbox(root, { useHash = true } = {}) {
       return;
     }
     messages.dismiss(`input-${s.hash}`);
-    if (!e || e.run.busy || !e.run.values) return;
+    if (!e || !e.values) return;
     if (sameValue(s, e.values[key], r.value)) return;
     changeSettings(e, { ...e.values, [key]: r.value });
   }
@@ -562,8 +567,9 @@ export function createSandbox(root, { useHash = true } = {}) {
     const what = changed.map((s) => settingText(s.key, values)).join(", ");
     const step = e.run.series.step;
     const base = entries[0] === e ? defaults() : entries[0].values;
-    if (step === 0 || e.awaitingChange || e.run.state === "diverged") {
-      // Nothing to lose: not trained yet, a copy made to be changed, or weights a diverged loss destroyed.
+    if (step === 0 || e.awaitingChange || e.run.busy || e.run.state === "diverged") {
+      // Nothing to lose: not trained yet, a copy made to be changed, a run being rebuilt anyway, or
+      // weights a diverged loss destroyed.
       e.awaitingChange = false;
       messages.dismiss("change");
       await startEntry(e, values, base);
@@ -573,13 +579,13 @@ export function createSandbox(root, { useHash = true } = {}) {
       try {
         await e.run.retune(values);
       } catch (err) {
-        messages.show(`run${e.id}-rejected`, `${runName(e)}: the trainer rejected ${what} — ${err.message}. The run keeps its settings.`, "error");
+        messages.show(`run${e.id}-rejected`, about(e, `the trainer rejected ${what} — ${err.message}. The run keeps its settings.`), "error");
         controls.setValues(before);
         return;
       }
       e.values = values;
       lrChart.setCurve(e.id, e.run.series.curve);
-      messages.show("change", `${runName(e)}: ${what} applied at step ${step}; the run keeps its weights and continues from there.`, "info");
+      messages.show("change", about(e, `${what} applied at step ${step}; the run keeps its weights and continues from there.`), "info");
       syncRuns();
       writeHash(true);
     } else if (entries.length < MAX_RUNS) {
@@ -849,7 +855,7 @@ export function createSandbox(root, { useHash = true } = {}) {
       }
     } catch (err) {
       e.restored = null;
-      messages.show(`run${e.id}-restored`, `${runName(e)}: could not restore the best snapshot — ${err.message}.`, "error");
+      messages.show(`run${e.id}-restored`, about(e, `could not restore the best snapshot — ${err.message}.`), "error");
     }
     updateBestButton();
   });

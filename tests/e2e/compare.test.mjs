@@ -193,7 +193,7 @@ test("bad comparison links: too many runs, a bad segment, a rejected setting —
   const rejected = await openPage(browser, server.url + "#preset=lenet&lr=0.05&mixup=0.2&sched=cosine&steps=10&warmup=100");
   try {
     await waitReady(rejected.page, 60000);
-    const text = await waitForMessage(rejected.page, "The run: the trainer rejected warmup=100");
+    const text = await waitForMessage(rejected.page, "The trainer rejected warmup=100");
     console.log(text);
     assert.match(text, /warmupSteps/);
     assert.match(text, /warmup=0 instead; every other setting is kept/);

@@ -26,7 +26,7 @@ function allRegularization() {
 test("recipe: overfit mode trains on 5 mini-batches with every regularizer and augmentation off", () => {
   const values = { ...allRegularization(), batchSize: 32 };
   const normal = toConfig(values);
-  assert.equal(normal.trainSize, undefined, "without overfit mode the core's training set size applies");
+  assert.equal(normal.trainSize, settingByKey("trainSize").default, "without overfit mode the training-set setting applies");
   assert.ok(normal.dropRate > 0 && normal.augment.mixupAlpha > 0);
 
   const c = toConfig({ ...values, overfit: true });
@@ -91,11 +91,16 @@ test("page: 'Overfit small sample' reaches 100% training accuracy and pauses, sa
     assert.equal(await page.evaluate(() => window.trainlab.lastEval.trainAccuracy), 1);
     await screenshot(page, "recipe-overfit");
 
-    // Off again: a normal run with the student's regularization back.
+    // Off again: a normal run with the student's regularization back, beside the trained small-sample
+    // run (a change never wipes a trained run), and the panel edits the new one.
+    const overfitStep = await page.evaluate(() => window.trainlab.runs[0].step);
     await page.click("#overfit");
     await page.waitForFunction(() => window.trainlab.settings?.overfit === false && document.body.dataset.runState === "paused");
     assert.equal(await page.evaluate(() => window.trainlab.settings.dropRate), 0.5);
-    assert.deepEqual((await messageTexts(page)).filter((t) => /^(Overfit|Training accuracy)/.test(t)), []);
+    const runs = await page.evaluate(() => window.trainlab.runs);
+    assert.deepEqual(runs.map((r) => r.values.overfit), [true, false]);
+    assert.equal(runs[0].step, overfitStep, "the small-sample run is kept");
+    assert.match(await waitForMessage(page, "Run 1 (baseline) keeps its"), /overfit=0 starts run 2 beside it/);
     assert.deepEqual(problems.pageErrors, []);
   } finally {
     await context.close();
@@ -120,18 +125,19 @@ test("page: early stopping marks the best evaluation, stops after the patience, 
 
     const best = await page.evaluate(() => window.trainlab.best);
     const last = await page.evaluate(() => window.trainlab.lastEval);
+    console.log(`best ${JSON.stringify(best)}; last evaluation step ${last.step} val ${last.valAccuracy} best ${last.bestValAccuracy} at ${last.bestStep}`);
     assert.ok(best.step < last.step, `best at step ${best.step}, stopped at ${last.step}`);
-    assert.ok(last.valAccuracy <= best.accuracy);
-    assert.equal(await page.textContent("#usebest"), `Use best: ${(best.accuracy * 100).toFixed(1)}% at step ${best.step}`);
+    assert.ok(last.valAccuracy <= best.valAccuracy);
+    assert.equal(await page.textContent("#usebest"), `Use best: ${(best.valAccuracy * 100).toFixed(1)}% at step ${best.step}`);
     await screenshot(page, "recipe-early-stopping");
 
     await page.click("#usebest");
     const restoredText = await waitForMessage(page, "Restored the snapshot");
     const restored = await page.evaluate(() => window.trainlab.lastEval);
     // Weights and batch-norm statistics come back, so the evaluation is the best one's again.
-    assert.equal(restored.valAccuracy, best.accuracy);
+    assert.equal(restored.valAccuracy, best.valAccuracy);
     assert.match(restoredText,
-      new RegExp(`^Restored the snapshot of step ${best.step}: validation accuracy ${(best.accuracy * 100).toFixed(1)}%`));
+      new RegExp(`^Restored the snapshot of step ${best.step}: validation accuracy ${(best.valAccuracy * 100).toFixed(1)}%`));
     assert.equal(await page.isDisabled("#usebest"), true, "the current weights are the best now");
     assert.deepEqual(problems.pageErrors, []);
   } finally {
