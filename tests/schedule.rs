@@ -2,7 +2,7 @@
 //! Steps count from 0 (the first update uses step 0).
 
 use std::f64::consts::PI;
-use trainlab::schedule::{step::milestones_from_epochs, Decay, ScheduleConfig};
+use trainlab::schedule::{step::milestones_from_epochs, Decay, ScheduleConfig, MAX_CURVE_POINTS};
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-12 * 1f64.max(a.abs()).max(b.abs())
@@ -378,6 +378,54 @@ fn curve_endpoints_and_jumps() {
     assert_eq!(c[0], (0, 0.001));
     assert!(c.contains(&(100, 0.1)) && c.contains(&(300, 0.1)) && c.iter().any(|p| p.0 == 299));
     assert_eq!(c.last().unwrap().0, 700);
+}
+
+#[test]
+fn curve_over_a_huge_horizon_samples_lr_directly() {
+    // 10^12 steps: SGDR with T_0 = 10 and T_mult = 1 restarts 10^11 times; building the restarts
+    // (as the curve once did) runs out of memory. Sampling must cost only the points.
+    let huge = 1_000_000_000_000u64;
+    let started = std::time::Instant::now();
+    // (schedule, restarts up to 10^12 when few enough to mark on the curve)
+    for (json, restarts) in [
+        (
+            r#"{"type": "sgdr", "T_0": 10, "T_mult": 1, "warmupSteps": 5}"#,
+            None,
+        ),
+        (r#"{"type": "cyclic", "period": 7}"#, None),
+        (r#"{"type": "cosine", "totalSteps": 1000000000000}"#, Some(0)),
+        // 3 + 9 + … + 3^k ≤ 10^12 for k ≤ 24.
+        (r#"{"type": "sgdr", "T_0": 3, "T_mult": 3}"#, Some(24)),
+    ] {
+        let s = parse(json);
+        let c = s.curve(0.1, huge, 500);
+        match restarts {
+            None => assert_eq!(
+                c.len(),
+                500,
+                "{json}: too many restarts to mark, so just the even samples"
+            ),
+            Some(k) => {
+                assert_eq!(c.len(), 500 + 2 * k, "{json}: both sides of each restart");
+                assert!(
+                    k == 0 || c.iter().any(|&(t, lr)| t == 3 && lr == 0.1),
+                    "{json}: the first restart"
+                );
+            }
+        }
+        assert_eq!((c[0].0, c.last().unwrap().0), (0, huge), "{json}: both ends");
+        for &(step, lr) in &c {
+            assert_eq!(lr.to_bits(), s.lr(0.1, step).to_bits(), "{json} at step {step}");
+        }
+        // More points than a chart can use are capped.
+        let capped = s.curve(0.1, huge, 10_000_000).len();
+        assert_eq!(capped, MAX_CURVE_POINTS + 2 * restarts.unwrap_or(0), "{json}");
+    }
+    assert!(
+        started.elapsed().as_secs_f64() < 2.0,
+        "sampling took {:?}",
+        started.elapsed()
+    );
 }
 
 #[test]

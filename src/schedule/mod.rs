@@ -65,20 +65,29 @@ impl Decay {
     }
 
     /// Steps d ≤ `limit` where the rate jumps (α_{d−1} → α_d is not a small move): milestones and
-    /// restarts. The curve samples both sides of each so a chart draws a vertical edge.
-    fn jumps(&self, limit: u64) -> Vec<u64> {
-        match self {
+    /// restarts, or None when there are more than `cap` (a curve of `cap` points could not show
+    /// them anyway). Never holds more than `cap + 1` of them, however large `limit` is.
+    fn jumps(&self, limit: u64, cap: usize) -> Option<Vec<u64>> {
+        let found: Vec<u64> = match self {
             Decay::Step { milestones, gamma } if *gamma != 1.0 => milestones
                 .iter()
                 .copied()
                 .filter(|&m| m > 0 && m <= limit)
+                .take(cap + 1)
                 .collect(),
-            Decay::Sgdr { t_0, t_mult, .. } => sgdr::cycle_ends(*t_0, *t_mult, limit),
-            Decay::Cyclic { period, .. } => sgdr::cycle_ends(*period, 1, limit),
+            Decay::Sgdr { t_0, t_mult, .. } => sgdr::cycle_ends_iter(*t_0, *t_mult, limit)
+                .take(cap + 1)
+                .collect(),
+            Decay::Cyclic { period, .. } => sgdr::cycle_ends_iter(*period, 1, limit).take(cap + 1).collect(),
             _ => Vec::new(),
-        }
+        };
+        (found.len() <= cap).then_some(found)
     }
 }
+
+/// Most samples `ScheduleConfig::curve` returns (plus both sides of up to as many jumps): more
+/// than a chart has pixels.
+pub const MAX_CURVE_POINTS: usize = 2000;
 
 /// A whole schedule: an optional linear warmup followed by a decay. Serialized flat, e.g.
 /// `{ "type": "cosine", "totalSteps": 2000, "etaMin": 0, "warmupSteps": 100 }` (see `config`).
@@ -123,11 +132,14 @@ impl ScheduleConfig {
         }
     }
 
-    /// About `points` samples (step, rate) of the curve over steps 0..=`steps`, evenly spaced,
-    /// both ends included, plus both sides of each jump (milestone, restart) when there are at most
-    /// `points` of them, so that drops are drawn as drops. Sorted by step, no duplicate steps.
-    /// `points` = 0 gives an empty curve, 1 gives step 0 only.
+    /// About `points` (at most `MAX_CURVE_POINTS`) samples (step, rate) of the curve over steps
+    /// 0..=`steps`, evenly spaced, both ends included, plus both sides of each jump (milestone,
+    /// restart) when there are at most `points` of them, so that drops are drawn as drops. Sorted
+    /// by step, no duplicate steps. `points` = 0 gives an empty curve, 1 gives step 0 only. Each
+    /// sample is `lr(step)` itself: nothing proportional to `steps` is built, so a link with a
+    /// huge T costs no more than a small one.
     pub fn curve(&self, base_lr: f64, steps: u64, points: usize) -> Vec<(u64, f64)> {
+        let points = points.min(MAX_CURVE_POINTS);
         let mut at: Vec<u64> = match points {
             0 => return Vec::new(),
             1 => vec![0],
@@ -138,8 +150,7 @@ impl ScheduleConfig {
                     .collect()
             }
         };
-        let jumps = self.decay.jumps(steps);
-        if points > 1 && jumps.len() <= points {
+        if let Some(jumps) = self.decay.jumps(steps, points).filter(|_| points > 1) {
             for d in jumps {
                 at.push(d - 1);
                 at.push(d);

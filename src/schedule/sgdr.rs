@@ -37,15 +37,21 @@ pub fn lr(base_lr: f64, step: u64, t_0: u64, t_mult: u64, eta_min: f64) -> f64 {
 /// T_0, T_0 + T_0·T_mult, ... As counts of completed updates, these are where a snapshot
 /// ensemble takes its snapshots.
 pub fn cycle_ends(t_0: u64, t_mult: u64, limit: u64) -> Vec<u64> {
-    let mut ends = Vec::new();
-    let (mut end, mut len) = (t_0, t_0);
-    while end <= limit {
-        ends.push(end);
-        len = len.saturating_mul(t_mult.max(1));
-        match end.checked_add(len) {
-            Some(next) => end = next,
-            None => break,
+    cycle_ends_iter(t_0, t_mult, limit).collect()
+}
+
+/// `cycle_ends` one at a time, for callers that must not hold them all: with T_mult = 1 there are
+/// limit / T_0 of them, which for a huge `limit` does not fit in memory.
+pub fn cycle_ends_iter(t_0: u64, t_mult: u64, limit: u64) -> impl Iterator<Item = u64> {
+    let mut next = Some((t_0, t_0));
+    std::iter::from_fn(move || {
+        let (end, len) = next?;
+        if end > limit {
+            next = None;
+            return None;
         }
-    }
-    ends
+        let len = len.saturating_mul(t_mult.max(1));
+        next = end.checked_add(len).map(|e| (e, len));
+        Some(end)
+    })
 }
