@@ -572,8 +572,9 @@ export function createSandbox(root, { useHash = true } = {}) {
       // weights a diverged loss destroyed.
       e.awaitingChange = false;
       messages.dismiss("change");
-      await startEntry(e, values, base);
+      const started = startEntry(e, values, base);
       writeHash(true);
+      await started;
     } else if (changed.every((s) => s.live) && e.run.state === "paused") {
       const before = e.values;
       try {
@@ -591,16 +592,19 @@ export function createSandbox(root, { useHash = true } = {}) {
     } else if (entries.length < MAX_RUNS) {
       const n = addEntry(values);
       setEditing(n, { quiet: true });
+      setPreviewRun(n);   // the student wants to see what the change does to the images
       const why = changed.every((s) => s.live) ? "the learning rate and schedule apply live only while paused"
         : `${changed.map((s) => s.label.toLowerCase()).join(", ")} cannot change in a trained run`;
       messages.show("change", `${runName(e)} keeps its ${step} steps; ${what} starts run ${runNo(n)} beside it (${why}).`, "info");
-      await startEntry(n, values, entries[0] === n ? defaults() : entries[0].values);
+      const started = startEntry(n, values, entries[0] === n ? defaults() : entries[0].values);
       writeHash(true);
+      await started;
     } else {
       messages.show("change", `${MAX_RUNS} runs is the most at once: ${runName(e).replace(/^The run/, "the run")} at step ${step} ` +
         `was replaced by a new run with ${what}. Remove a run first to keep it.`, "warn");
-      await startEntry(e, values, base);
+      const started = startEntry(e, values, base);
       writeHash(true);
+      await started;
     }
     syncRuns();
   }

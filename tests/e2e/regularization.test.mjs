@@ -176,24 +176,27 @@ test("bad values in a link name the key and value; the rest applies and the page
   }
 });
 
-test("a change in the panel starts a new run and goes into the link, which replays it", async () => {
+test("a change in the panel starts a new run beside the trained one and goes into the link, which replays it", async () => {
   const { context, page } = await openPage(browser, server.url + "#seed=5&flip=0.5&crop=1,1.25&mixup=0.4&ls=0.1");
   let first, firstCells, link;
   try {
     await waitReady(page);
     await playFor(page, 1500);
     assert.ok(await stat(page, "step") > 0);
-    // Label smoothing 0.1 → 0.2 in the panel: a fresh run (step 0) and the link says so.
+    // Label smoothing 0.1 → 0.2 in the panel: run 1 keeps its steps, a fresh run 2 (step 0) starts
+    // beside it, and the link's second segment says what differs.
     await page.fill("#setting-ls", "0.2");
     await page.dispatchEvent("#setting-ls", "change");
-    await page.waitForFunction(() => /(^|&|#)ls=0\.2(&|$)/.test(location.hash));
+    await page.waitForFunction(() => /\|ls=0\.2$/.test(location.hash));
     await waitReady(page);
-    assert.ok(!(await stat(page, "step") > 0), "a new run starts");
-    // Crops in the two-number control.
+    assert.ok(!(await stat(page, "step") > 0), "the panel and the stats now show the new run");
+    assert.ok(await page.evaluate(() => window.trainlab.runs[0].step > 0), "the trained run is kept");
+    // Crops in the two-number control: run 2 has not trained, so it is rebuilt with them.
     await page.fill('[name="crop"] >> nth=1', "1.5");
     await page.dispatchEvent('[name="crop"] >> nth=1', "change");
-    await page.waitForFunction(() => location.hash.includes("crop=1,1.5"));
+    await page.waitForFunction(() => /\|ls=0\.2&crop=1,1\.5$/.test(location.hash));
     await waitReady(page);
+    assert.equal(await page.evaluate(() => window.trainlab.runs.length), 2);
     link = page.url();
     firstCells = await stepAndPreview(page);
     first = await stat(page, "firstloss");
@@ -203,10 +206,13 @@ test("a change in the panel starts a new run and goes into the link, which repla
   const again = await openPage(browser, link);
   try {
     await waitReady(again.page);
+    // Show and edit run 2, as the first page did after the change.
+    await again.page.evaluate(() => window.trainlab.sandbox.setEditing(window.trainlab.runs[1].id));
+    await again.page.selectOption("#preview-run", String(await again.page.evaluate(() => window.trainlab.runs[1].id)));
     const cells = await stepAndPreview(again.page);
     assert.equal(await stat(again.page, "firstloss"), first, "same first loss");
     assert.deepEqual(cells.map((c) => c.label), firstCells.map((c) => c.label), "same batch, same soft labels");
-    console.log(`replayed ${new URL(link).hash}: first loss ${first}`);
+    console.log(`replayed ${new URL(link).hash.slice(-40)}: first loss ${first}`);
   } finally {
     await again.context.close();
   }
