@@ -39,10 +39,12 @@ export function createAccuracyChart(el) {
   function paint(u) {
     const ctx = u.ctx, dpr = devicePixelRatio;
     const { top, height } = u.bbox;
-    for (const [run, d] of runs.drawn()) {
+    runs.drawn().forEach(([run, d], k) => {
+      // Later runs thinner, so coinciding curves still show every colour.
+      const width = Math.max(1.5, 3 - 0.5 * k) * dpr;
       ctx.strokeStyle = run.color;
       ctx.fillStyle = run.color;
-      ctx.lineWidth = 2 * dpr;
+      ctx.lineWidth = width;
       ctx.setLineDash([6 * dpr, 4 * dpr]);
       ctx.stroke(linePath(u, d.xs, d.train));
       ctx.setLineDash([]);
@@ -58,7 +60,7 @@ export function createAccuracyChart(el) {
         if (d.train[i] != null) {
           ctx.lineWidth = 1.5 * dpr;
           ctx.strokeRect(x - 2.5 * dpr, yPosClamped(u, d.train[i]) - 2.5 * dpr, 5 * dpr, 5 * dpr);
-          ctx.lineWidth = 2 * dpr;
+          ctx.lineWidth = width;
         }
       }
       if (d.best) {
@@ -75,7 +77,7 @@ export function createAccuracyChart(el) {
         ctx.arc(x, y, 6.5 * dpr, 0, 2 * Math.PI);
         ctx.stroke();
       }
-    }
+    });
   }
 
   function setRuns(list) {

@@ -77,16 +77,21 @@ export function createLossChart(el, { logToggle } = {}) {
       ctx.fill(path);
     }
     ctx.lineJoin = "round";
-    for (const [run, d] of drawn) {
+    drawn.forEach(([run, d], i) => {
       const path = linePath(u, d.xs, log ? d.avg.map((v) => (v > 0 ? v : null)) : d.avg);
-      // A background-coloured casing separates the line from the dots of the same colour under it.
-      ctx.strokeStyle = CARD_BG;
-      ctx.lineWidth = 4.5 * dpr;
-      ctx.stroke(path);
+      // Later runs are drawn thinner, so where two runs' averages coincide (same seed, same batches,
+      // a regularizer that has not acted yet) both colours still show.
+      const width = Math.max(1.5, 3.5 - 0.7 * i);
+      // A background-coloured casing separates the first line from the dots of the same colour under it.
+      if (i === 0) {
+        ctx.strokeStyle = CARD_BG;
+        ctx.lineWidth = (width + 2) * dpr;
+        ctx.stroke(path);
+      }
       ctx.strokeStyle = run.color;
-      ctx.lineWidth = 2.5 * dpr;
+      ctx.lineWidth = width * dpr;
       ctx.stroke(path);
-    }
+    });
   }
 
   function setLog(on) {
