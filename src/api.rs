@@ -13,6 +13,7 @@ use crate::session::Session;
 use crate::Rng;
 use js_sys::Float32Array;
 use serde::Serialize;
+use std::sync::Mutex;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -66,6 +67,49 @@ fn js_to_json(value: JsValue, what: &str) -> Result<serde_json::Value, JsError> 
     }
     serde_wasm_bindgen::from_value(value)
         .map_err(|e| JsError::new(&format!("{what}: not a plain object ({e})")))
+}
+
+/// The last panic's "panicked at file:line:column: message", kept for `lastPanic`.
+static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+/// Runs when the module is instantiated.
+#[wasm_bindgen(start)]
+fn start() {
+    install_panic_hook();
+}
+
+/// Makes every later panic record its message and location (for `lastPanic`) and log them with
+/// console.error, before the abort that reaches JavaScript as a bare "RuntimeError: unreachable".
+/// Hand-written rather than console_error_panic_hook, which only logs: the worker needs the text
+/// back to say what went wrong. The hook before it still runs (the test harness keeps its own).
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload_as_str()
+            .unwrap_or("(a panic without a text message)");
+        let text = match info.location() {
+            Some(at) => format!(
+                "panicked at {}:{}:{}: {message}",
+                at.file(),
+                at.line(),
+                at.column()
+            ),
+            None => format!("panicked: {message}"),
+        };
+        web_sys::console::error_1(&JsValue::from_str(&text));
+        // A panic while the lock is held elsewhere cannot happen (nothing panics under it), but a
+        // poisoned lock must not stop the record either.
+        *LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner()) = Some(text);
+        previous(info);
+    }));
+}
+
+/// The last panic of this module instance ("panicked at src/session.rs:120:9: …"), or
+/// `undefined` if none: read it after catching a `WebAssembly.RuntimeError` from a call.
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
 /// The lecture's initialization experiment (a deep MLP on random inputs):

@@ -237,3 +237,23 @@ fn lessons_from_js_values() {
     assert!(js_sys::Array::from(&get(&found, "points")).length() > 0);
     assert_eq!(num(&t.step(1).unwrap(), "step"), 3.0);
 }
+
+#[wasm_bindgen_test]
+fn a_panic_leaves_its_message_and_location_for_last_panic() {
+    trainlab::api::install_panic_hook();
+    // The panic happens in a call from JavaScript, as in the worker: the abort reaches JS as a
+    // RuntimeError, which the caller catches; the hook has recorded the text before that.
+    let panicking = Closure::<dyn FnMut()>::new(|| panic!("deliberate panic for the hook test"));
+    let function: &js_sys::Function = panicking.as_ref().unchecked_ref();
+    let error = function
+        .call0(&JsValue::NULL)
+        .expect_err("a panic must reach JavaScript as an exception");
+    assert!(
+        error.is_instance_of::<js_sys::WebAssembly::RuntimeError>(),
+        "{error:?}"
+    );
+    let text = trainlab::api::last_panic().expect("the hook recorded the panic");
+    assert!(text.contains("deliberate panic for the hook test"), "{text}");
+    assert!(text.contains("tests/web_api.rs:"), "the location is kept: {text}");
+    std::mem::forget(panicking);
+}
