@@ -403,6 +403,8 @@ export function createSandbox(root, { useHash = true } = {}) {
   // ---- lock-step ---------------------------------------------------------------------------------
   /** Raise (or lower) every run's limit to the slowest training run's step + slack; `starting`: runs about to play. */
   function updateLimits(starting = []) {
+    // While every run is being paused, a run paused first must not raise the limit of the others.
+    if (pausingAll) return;
     const training = entries.filter((e) => isTraining(e) || starting.includes(e));
     const limit = lockStepLimit(training.map((e) => e.run.series.step), stopAt);
     if (limit === null) return;
@@ -414,8 +416,8 @@ export function createSandbox(root, { useHash = true } = {}) {
     }
     if (Number.isFinite(stopAt) && training.every((e) => e.run.series.step >= stopAt)) {
       const at = stopAt;
-      stopAt = Infinity;
       pauseAll();
+      stopAt = Infinity;
       if (scenario) {
         messages.show("scenario", `${scenario.title}: the runs paused at step ${at}, where the scenario's effect shows — ` +
           `${scenario.lookFor[1]} Press play to train on.`, "info");
@@ -492,9 +494,12 @@ export function createSandbox(root, { useHash = true } = {}) {
     syncRuns();
   }
 
+  let pausingAll = false;
   function pauseAll() {
     playing = false;
+    pausingAll = true;
     for (const e of entries) if (isTraining(e)) e.run.pause();
+    pausingAll = false;
     updateToolbar();
     syncRuns();
   }

@@ -134,6 +134,26 @@ test("scenario: one click starts its runs, shows what to look for, and the table
   }
 });
 
+test("scenario link: the runs train to the scenario's step and pause there, together", async () => {
+  // The init scenario: two small MLPs, the cheapest to train to its step.
+  const { context, page } = await openPage(browser, server.url + "#scenario=init");
+  try {
+    await page.waitForFunction(() => window.trainlab?.runs.length > 1
+      && window.trainlab.runs.some((r) => r.state === "running" || r.state === "waiting"), null, { timeout: 60000 });
+    const at = await page.evaluate(() => window.trainlab.sandbox.scenario.at);
+    await page.waitForFunction((n) => document.body.dataset.runState === "paused"
+      && window.trainlab.runs.every((r) => r.step >= n || r.state === "diverged"), at, { timeout: 240000 });
+    const r = await runs(page);
+    console.log(`init scenario paused at steps ${r.map((x) => `${x.step} (${x.state})`).join(", ")}; its step is ${at}`);
+    assert.deepEqual(r.filter((x) => x.state !== "diverged").map((x) => x.step), r.filter((x) => x.state !== "diverged").map(() => at),
+      "every run stops exactly at the scenario's step");
+    const title = await page.evaluate(() => window.trainlab.sandbox.scenario.title);
+    assert.match(await waitForMessage(page, title), new RegExp(`paused at step ${at}`));
+  } finally {
+    await context.close();
+  }
+});
+
 test("back button: a settings change on a trained run starts a run beside it; Back undoes it", async () => {
   const { context, page } = await openPage(browser, server.url + "#seed=5");
   try {
