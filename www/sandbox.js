@@ -39,7 +39,9 @@ import { runColor, RUN_COLORS } from "./views/palette.js";
 export const SLACK_STEPS = 32;
 /** The limit is raised in steps of at least this much (fewer messages), unless a run is waiting. */
 const LIMIT_QUANTUM = 8;
-const DRAW_FPS = 10;
+// Frames alternate between two halves of the views (the main charts; the rest), so each view redraws
+// at most 10×/s and no single frame's task holds the main thread for all of them at once.
+const DRAW_FPS = 20;
 /** Steps scanned for the early loss maximum (tests/scenarios.rs's earlyLossMax). */
 const EARLY_STEPS = 50;
 
@@ -772,7 +774,7 @@ export function createSandbox(root, { useHash = true } = {}) {
     if (gapEl && gapEl.textContent !== gapText) gapEl.textContent = gapText;
   }
 
-  let drawQueued = false, lastDraw = 0, frame = 0;
+  let drawQueued = false, lastDraw = 0, frame = 0, half = 0;
   function scheduleDraw() {
     if (drawQueued || destroyed) return;
     drawQueued = true;
@@ -786,14 +788,18 @@ export function createSandbox(root, { useHash = true } = {}) {
     const t0 = performance.now();
     if (runsDirty) syncRunsNow();
     if (toolbarDirty) updateToolbarNow();
-    lossChart.draw();
-    const maxStep = lossChart.lastStep();
-    accChart.draw(maxStep);
-    if (previewShown) preview.draw();
-    lrChart.draw();
-    ratioChart.draw();
-    calChart?.draw();
-    diagnosis.draw();
+    if (half === 0) {
+      lossChart.draw();
+      accChart.draw(lossChart.lastStep());
+    } else {
+      if (previewShown) preview.draw();
+      lrChart.draw();
+      ratioChart.draw();
+      calChart?.draw();
+      diagnosis.draw();
+    }
+    half ^= 1;
+    if (half === 1) scheduleDraw();   // the other half, next frame
     // uPlot redraws in a microtask queued by setData; the DOM text is written after it, so a canvas
     // draw never meets a dirty style tree.
     queueMicrotask(() => {
