@@ -185,6 +185,42 @@ test("back button: a settings change on a trained run starts a run beside it; Ba
   }
 });
 
+test("table and keys: c adds a copy to edit, a row pauses alone while the others train, × removes a run", async () => {
+  const { context, page, problems } = await openPage(browser, server.url + "#seed=6&train=500");
+  try {
+    await waitReady(page, 60000);
+    await page.locator("body").press("c");
+    await page.waitForFunction(() => window.trainlab.runs.length === 2 && window.trainlab.runs[1].state === "paused", null, { timeout: 60000 });
+    assert.match(await waitForMessage(page, "Run 2 is a copy of run 1"), /Change a setting: it applies to run 2/);
+    await sleep(200);
+    assert.match(await page.textContent("#settings-run"), /Editing run 2: same as baseline — change a setting/);
+    // The copy's first change rebuilds the copy (it has not trained), not a third run.
+    await page.evaluate(() => window.trainlab.tryConfig({ labelSmoothing: 0.1 }));
+    await page.waitForFunction(() => window.trainlab.runs[1]?.label === "label smoothing 0.1"
+      && window.trainlab.runs[1].state === "paused", null, { timeout: 60000 });
+    assert.equal((await runs(page)).length, 2);
+    await page.locator("body").press(" ");
+    await waitSteps(page, 5);
+    // Pause run 2 alone: run 1 trains on.
+    await page.click('#runs-table tr[data-run] >> nth=1 >> button:has-text("Pause")');
+    await page.waitForFunction(() => window.trainlab.runs[1].state === "paused");
+    await sleep(500);   // a chunk already under way when the pause arrived still reports
+    const at = (await runs(page))[1].step;
+    const first = (await runs(page))[0].step;
+    await page.waitForFunction((s) => window.trainlab.runs[0].step > s + 40, first, { timeout: 60000 });
+    assert.equal((await runs(page))[1].step, at, "the run paused alone stays where it was");
+    // Remove run 1: run 2 becomes the base (and so "baseline"), the link keeps one run.
+    await page.click('#runs-table tr[data-run] >> nth=0 >> button.remove');
+    await page.waitForFunction(() => window.trainlab.runs.length === 1);
+    assert.equal((await runs(page))[0].label, "baseline");
+    assert.doesNotMatch(new URL(page.url()).hash, /\|/);
+    assert.match(new URL(page.url()).hash, /ls=0\.1/);
+    assert.deepEqual(problems.pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("bad comparison links: too many runs, a bad segment, a rejected setting — each named, the valid runs start", async () => {
   const many = await openPage(browser, server.url + "#seed=2|ls=0.1|mixup=0.8|cutmix=1|dropout=0.5");
   try {
