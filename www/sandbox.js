@@ -237,7 +237,11 @@ export function createSandbox(root, { useHash = true } = {}) {
           await e.run.start(fixed);
           writeHash(false);
           return true;
-        } catch { /* handled below: the run falls back like any rejection */ }
+        } catch (again) {
+          if (e.values !== fixed || destroyed) return false;
+          onRejected(e, again.message);
+          return false;
+        }
       }
       onRejected(e, err.message);
       return false;
