@@ -4,8 +4,12 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, messageTexts, openPage, sleep, startServer, waitForMessage, waitReady } from "./helpers.mjs";
+import {
+  launchBrowser, messageTexts, openPage, sleep, startServer, traceMainThread, waitForMessage, waitReady,
+} from "./helpers.mjs";
 import { RUN_COLORS } from "../../www/views/palette.js";
+import { cellText } from "../../www/views/compareTable.js";
+import { SCENARIOS } from "../../www/scenarios.js";
 
 let server, browser;
 before(async () => {
@@ -134,6 +138,14 @@ test("scenario: one click starts its runs, shows what to look for, and the table
   }
 });
 
+test("every scenario's watched figure is a column of the comparison table", () => {
+  for (const sc of SCENARIOS) {
+    assert.doesNotThrow(() => cellText(sc.watch, 1.5), `${sc.id}: watch "${sc.watch}" has no column`);
+  }
+  assert.equal(cellText("trainLoss", 0.51234), "0.512");
+  assert.equal(cellText("earlyLossMax", 23456), "2.3e+4", "a diverging loss stays narrow");
+});
+
 test("scenario link: the runs train to the scenario's step and pause there, together", async () => {
   // The init scenario: two small MLPs, the cheapest to train to its step.
   const { context, page } = await openPage(browser, server.url + "#scenario=init");
@@ -149,6 +161,15 @@ test("scenario link: the runs train to the scenario's step and pause there, toge
       "every run stops exactly at the scenario's step");
     const title = await page.evaluate(() => window.trainlab.sandbox.scenario.title);
     assert.match(await waitForMessage(page, title), new RegExp(`paused at step ${at}`));
+    // The table marks the scenario's watched figure (a loss column for this one) and shows it per run.
+    const watch = await page.evaluate(() => window.trainlab.sandbox.scenario.watch);
+    await page.waitForFunction((w) => [...document.querySelectorAll(`#runs-table tbody td[data-col="${w}"]`)]
+      .every((td) => td.dataset.value !== undefined), watch, { timeout: 10000 });
+    assert.equal(await page.$eval("#runs-table th.watch", (th) => th.dataset.col), watch);
+    const watched = await page.$$eval("#runs-table tbody td.watch", (tds) => tds.map((td) => [td.dataset.col, Number(td.dataset.value)]));
+    console.log(`init scenario: watched column ${JSON.stringify(watched)}`);
+    assert.equal(watched.length, r.length, "one watched cell per run");
+    assert.ok(watched.every(([col, v]) => col === watch && Number.isFinite(v) && v > 0), `each run's ${watch} is shown`);
   } finally {
     await context.close();
   }
@@ -303,39 +324,28 @@ test("replay: two loads of the same comparison link give the same first losses i
   assert.deepEqual(firstLosses[1], firstLosses[0], "bit-identical");
 });
 
-test("4 runs training: the main thread's longest task stays ≤ 50 ms", async () => {
+test("4 runs training: the main thread's own CPU time per task stays ≤ 50 ms", async () => {
   const { context, page } = await openPage(browser, server.url + "#seed=2|ls=0.1|mixup=0.8|dropout=0.5");
   try {
     await waitReady(page, 60000);
     const box = await page.locator("#playpause").boundingBox();
     await sleep(500);
-    await page.evaluate(() => {
-      window.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.__longTasks.push(e.duration);
-      }).observe({ type: "longtask" });
-    });
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    // As in training.test.mjs: up to three 5 s windows, one clean window needed (a loaded machine
-    // can deschedule the main thread once in a while; blocking code shows in every window).
-    const windows = [];
-    for (let w = 0; w < 3; w++) {
-      await page.evaluate(() => {
-        window.__longTasks.length = 0;
-        Object.assign(window.trainlab.drawStats, { count: 0, totalMs: 0, maxMs: 0 });
-      });
-      await sleep(5000);
-      const m = await page.evaluate(() => ({ longTasks: [...window.__longTasks], draw: { ...window.trainlab.drawStats },
-        steps: window.trainlab.runs.map((r) => r.step) }));
-      console.log(`4 runs, window ${w + 1}: steps ${m.steps.join("/")}; ${m.longTasks.length} long tasks` +
-        `${m.longTasks.length ? ` (longest ${Math.max(...m.longTasks).toFixed(0)} ms)` : ""}; redraws ${m.draw.count}, ` +
-        `mean ${(m.draw.totalMs / Math.max(1, m.draw.count)).toFixed(1)} ms, longest ${m.draw.maxMs.toFixed(1)} ms`);
-      windows.push(m);
-      if (!m.longTasks.some((d) => d > 50)) break;
-    }
-    const last = windows[windows.length - 1];
-    assert.ok(last.steps.every((s) => s > 0), "all 4 runs trained");
-    assert.deepEqual(last.longTasks.filter((d) => d > 50), [], "no long task over 50 ms in one of 3 windows");
+    await sleep(1000);   // past the first chunk's start-up
+    await page.evaluate(() => Object.assign(window.trainlab.drawStats, { count: 0, totalMs: 0, maxMs: 0 }));
+    // CPU time, not wall time: 4 busy workers and the main thread share the machine's cores, so a
+    // task's wall time includes waiting for a core (helpers.mjs, traceMainThread). The single-run test
+    // (training.test.mjs) keeps the wall-clock bound.
+    const tasks = await traceMainThread(browser, page, () => sleep(6000));
+    const m = await page.evaluate(() => ({ draw: { ...window.trainlab.drawStats }, steps: window.trainlab.runs.map((r) => r.step) }));
+    const longestCpu = Math.max(...tasks.map((t) => t.cpu)), longestWall = Math.max(...tasks.map((t) => t.wall));
+    console.log(`4 runs, 6 s: steps ${m.steps.join("/")}; ${tasks.length} main-thread tasks; longest ${longestCpu.toFixed(1)} ms CPU, ` +
+      `${longestWall.toFixed(1)} ms wall (${tasks.filter((t) => t.wall > 50).length} over 50 ms wall); redraws ${m.draw.count}, ` +
+      `mean ${(m.draw.totalMs / Math.max(1, m.draw.count)).toFixed(1)} ms, longest ${m.draw.maxMs.toFixed(1)} ms`);
+    assert.ok(m.steps.length === 4 && m.steps.every((s) => s > 0), `all 4 runs trained: steps ${m.steps.join("/")}`);
+    assert.ok(tasks.length > 50, `only ${tasks.length} main-thread tasks traced`);
+    assert.ok(longestCpu <= 50, `a main-thread task took ${longestCpu.toFixed(1)} ms of CPU with 4 runs training ` +
+      `(${longestWall.toFixed(1)} ms wall)`);
   } finally {
     await context.close();
   }

@@ -137,3 +137,32 @@ export async function screenshot(page, name) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Top-level tasks of the page's main thread in a Chrome trace's events: [{ wall, cpu }] in ms. */
+export function mainThreadTasks(events) {
+  const main = events.filter((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain")
+    .map((e) => `${e.pid}:${e.tid}`);
+  // `tdur` is the thread's own CPU time; `dur` also counts the time the OS kept the thread off a core.
+  return events.filter((e) => e.name === "RunTask" && e.ph === "X" && main.includes(`${e.pid}:${e.tid}`) && e.dur > 0)
+    .map((e) => ({ wall: e.dur / 1000, cpu: (e.tdur ?? e.dur) / 1000 }));
+}
+
+/**
+ * The main thread's tasks while `during()` runs, from a Chrome trace: [{ wall, cpu }] in ms.
+ * Why CPU time: with more busy workers than cores (4 runs on 2 CPUs that other work shares), the OS
+ * can deschedule the main thread in the middle of a 10 ms redraw and stretch it to 100 ms of wall
+ * time; that is not the page blocking. The CPU time is what the page's own code costs.
+ */
+export async function traceMainThread(browser, page, during) {
+  await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline"] });
+  let failure = null;
+  try {
+    await during();
+  } catch (err) {
+    failure = err;
+  }
+  // Tracing is stopped even when `during` failed: the browser allows one trace at a time.
+  const trace = await browser.stopTracing();
+  if (failure) throw failure;
+  return mainThreadTasks(JSON.parse(trace.toString()).traceEvents);
+}

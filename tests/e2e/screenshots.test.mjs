@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { launchBrowser, openPage, screenshot, sleep, startServer, waitReady } from "./helpers.mjs";
+import { launchBrowser, openPage, screenshot, sleep, startServer, traceMainThread, waitReady } from "./helpers.mjs";
 
 let server, browser;
 before(async () => {
@@ -61,14 +61,6 @@ async function train(page, ms) {
   await sleep(ms);
   if (await state() === "running") await page.click("#playpause");
   await sleep(400);
-}
-
-/** Top-level tasks of the page's main thread in a Chrome trace: { wall, cpu } in ms. */
-function mainThreadTasks(events) {
-  const main = events.filter((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain")
-    .map((e) => `${e.pid}:${e.tid}`);
-  return events.filter((e) => e.name === "RunTask" && e.ph === "X" && main.includes(`${e.pid}:${e.tid}`) && e.dur > 0)
-    .map((e) => ({ wall: e.dur / 1000, cpu: (e.tdur ?? e.dur) / 1000 }));
 }
 
 const sizeText = (m) => CHARTS.map((id) => `${id.replace("-chart", "")} ${m.charts[id]?.w}×${m.charts[id]?.h}`).join(", ");
@@ -148,14 +140,11 @@ test("four runs at 1366×768: all drawn, the log loss axis, and the main thread'
     await waitReady(page, 60000);
     const box = await page.locator("#playpause").boundingBox();
     await sleep(500);
-    // The main thread's tasks while 4 runs train, from a Chrome trace: wall time and the thread's own
-    // CPU time. On a 2-CPU machine that other work shares, 4 busy workers and the OS can deschedule the
-    // main thread in the middle of a 10 ms redraw and stretch it to 100 ms of wall time; that is not
-    // the page blocking. The CPU time is what the page's code costs, and what the bound applies to.
-    await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline"] });
-    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    await sleep(8000);
-    const tasks = mainThreadTasks(JSON.parse((await browser.stopTracing()).toString()).traceEvents);
+    // The main thread's tasks while 4 runs train: the bound applies to their CPU time (helpers.mjs says why).
+    const tasks = await traceMainThread(browser, page, async () => {
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await sleep(8000);
+    });
     const longestCpu = Math.max(...tasks.map((t) => t.cpu)), longestWall = Math.max(...tasks.map((t) => t.wall));
     const overWall = tasks.filter((t) => t.wall > 50).length;
     console.log(`4 runs, 8 s: ${tasks.length} main-thread tasks; longest ${longestCpu.toFixed(1)} ms CPU, ` +

@@ -1,14 +1,23 @@
 // The comparison table: one row per run with its colour and label (what differs from the first run),
-// its step, speed, accuracies, gap, best validation and calibration, and buttons to pause/resume it,
-// edit its settings in the panel, show its images in the preview, or remove it.
+// its step, speed, training loss (mean of the last 50 steps; maximum over the first 50), accuracies, gap,
+// best validation and calibration, and buttons to pause/resume it, edit its settings in the panel, show
+// its images in the preview, or remove it. A scenario's `watch` figure is one of the columns' keys.
 // Cells are written only when their text changes (a DOM write costs a layout on the main thread).
 
 import { pct } from "./stats.js";
 
 const points = (v) => `${(v * 100).toFixed(1)}`;
+// Three significant digits; a diverging run's loss in the thousands as 1.2e+4 so the column stays narrow.
+const lossText = (v) => (Math.abs(v) >= 1000 ? v.toExponential(1) : v.toPrecision(3));
 const COLUMNS = [
   { key: "step", head: "step", title: "Training steps done", fmt: (v) => String(v) },
   { key: "imagesPerSecond", head: "img/s", title: "Training images per second", fmt: (v) => Math.round(v).toLocaleString("en-US") },
+  { key: "trainLoss", head: "loss", title: "Training loss: mean of the last 50 steps", fmt: lossText },
+  {
+    key: "earlyLossMax", head: "early max",
+    title: "Highest step loss in the first 50 steps: a spike there means warm-up or a lower learning rate is needed",
+    fmt: lossText,
+  },
   { key: "trainAccuracy", head: "train", title: "Training accuracy at the last evaluation", fmt: pct },
   { key: "valAccuracy", head: "val", title: "Validation accuracy at the last evaluation", fmt: pct },
   { key: "gap", head: "gap", title: "Train − validation accuracy, in points: large means overfitting", fmt: points },
