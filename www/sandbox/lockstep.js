@@ -1,0 +1,65 @@
+// Lock-step: runs are compared at equal steps. Each run's worker trains only up to a step limit,
+// which is the slowest training run's step + SLACK_STEPS and is raised as that run reports; so a
+// faster run (a smaller network, or one with more CPU) waits instead of racing ahead on the charts.
+// With more runs than cores the OS time-shares the workers; the limit keeps them level.
+// A scenario's `at` caps the limit: when every training run has reached it, all runs pause there.
+
+/** How far (in steps) a run may get ahead of the slowest training run. */
+export const SLACK_STEPS = 32;
+/** The limit is raised in steps of at least this much (fewer messages), unless a run is waiting. */
+const LIMIT_QUANTUM = 8;
+
+/** The step limit for runs at `steps` (the training ones), never above `cap`; null if none train. */
+export function lockStepLimit(steps, cap = Infinity) {
+  if (!steps.length) return null;
+  return Math.min(Math.min(...steps) + SLACK_STEPS, cap);
+}
+
+/**
+ * The policy over the sandbox's runs (`ctx.entries`). `update(starting)` sets every run's limit;
+ * `starting` are runs about to play (not training yet, but they count as the slowest).
+ */
+export function createLockStep(ctx) {
+  let stopAt = Infinity;     // a scenario's `at`: the runs pause when they all reach it
+  let holding = false;
+
+  function update(starting = []) {
+    // While every run is being paused, a run paused first must not raise the limit of the others.
+    if (holding) return;
+    const training = ctx.entries.filter((e) => ctx.isTraining(e) || starting.includes(e));
+    const limit = lockStepLimit(training.map((e) => e.run.series.step), stopAt);
+    if (limit === null) return;
+    for (const e of ctx.entries) {
+      const cur = e.run.limit;
+      if (limit === cur) continue;
+      if (limit > cur && limit - cur < LIMIT_QUANTUM && e.run.state !== "waiting") continue;
+      e.run.setLimit(limit);
+    }
+    if (Number.isFinite(stopAt) && training.every((e) => e.run.series.step >= stopAt)) {
+      const at = stopAt;
+      ctx.pauseAll();
+      stopAt = Infinity;
+      const sc = ctx.scenario;
+      if (sc) {
+        ctx.messages.show("scenario", `${sc.title}: the runs paused at step ${at}, where the scenario's effect shows — ` +
+          `${sc.lookFor[1]} Press play to train on.`, "info");
+      }
+    }
+  }
+
+  /** Run `fn` (pausing every run) with the limits frozen. */
+  function hold(fn) {
+    holding = true;
+    try {
+      fn();
+    } finally {
+      holding = false;
+    }
+  }
+
+  return {
+    update, hold,
+    /** Pause every run when they all reach `step` (a scenario's `at`). */
+    stopAt(step) { stopAt = step; },
+  };
+}
