@@ -69,8 +69,8 @@ test("compare: two runs from a link train side by side, both curves drawn, label
     assert.ok(accPixels.every((n) => n > 20), `both runs' accuracies are drawn (${accPixels})`);
     const rows = await page.$$eval("#runs-table tbody tr", (trs) => trs.map((tr) => ({
       label: tr.querySelector(".run-label").textContent,
-      step: Number(tr.querySelector('[data-col="step"], td:nth-of-type(1)')?.dataset.value ?? NaN),
-      val: tr.querySelectorAll("td")[3]?.textContent,
+      step: Number(tr.querySelector('td[data-col="step"]')?.dataset.value ?? NaN),
+      val: tr.querySelector('td[data-col="valAccuracy"]')?.textContent,
     })));
     console.log(JSON.stringify(rows));
     assert.deepEqual(rows.map((r) => r.label), ["baseline", "Mixup α 0.8"]);
@@ -128,8 +128,7 @@ test("scenario: one click starts its runs, shows what to look for, and the table
     await waitSteps(page, 1, { evals: 1 });
     await sleep(300);
     const conf = await page.$$eval("#runs-table tbody tr", (trs) => trs.map((tr) =>
-      [...tr.querySelectorAll("td")].find((td) => td.classList.contains("watch") || td.dataset.col === "valConfidence")?.textContent
-        ?? tr.querySelectorAll("td")[6]?.textContent));
+      tr.querySelector('td.watch[data-col="valConfidence"]')?.textContent));
     console.log(`label smoothing scenario: confidence column ${JSON.stringify(conf)}`);
     assert.ok(conf.every((t) => /%$/.test(t)), "each run's mean validation confidence is shown");
     assert.ok((await colorPixels(page, "#loss-chart", RUN_COLORS.slice(0, 2))).every((n) => n > 20), "both curves drawn");
