@@ -14,7 +14,7 @@ const COLUMNS = [
   { key: "imagesPerSecond", head: "img/s", title: "Training images per second", fmt: (v) => Math.round(v).toLocaleString("en-US") },
   { key: "trainLoss", head: "loss", title: "Training loss: mean of the last 50 steps", fmt: lossText },
   {
-    key: "earlyLossMax", head: "early max",
+    key: "earlyLossMax", head: "early\nmax",   // two lines: the table must fit 1024 px
     title: "Highest step loss in the first 50 steps: a spike there means warm-up or a lower learning rate is needed",
     fmt: lossText,
   },
@@ -56,7 +56,8 @@ export function createCompareTable(el, { onRemove, onTogglePause, onEdit, onPrev
   function th(text, title) {
     const h = document.createElement("th");
     h.scope = "col";
-    h.textContent = text;
+    // "\n" in a head breaks the line (the cells are nowrap).
+    text.split("\n").forEach((part, i) => { if (i) h.append(document.createElement("br")); h.append(part); });
     if (title) h.title = title;
     return h;
   }
