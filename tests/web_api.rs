@@ -43,7 +43,7 @@ fn step_reports_every_loss_and_the_run_state() {
     assert!(num(&r, "loss").is_finite());
     let acc = num(&r, "accuracy");
     assert!((0.0..=1.0).contains(&acc));
-    assert_eq!(num(&r, "lr"), 0.02);
+    assert_eq!(num(&r, "lr"), 0.01, "the default learning rate");
     assert!(num(&r, "imagesPerSecond") >= 0.0);
     assert_eq!(t.backend(), "wasm simd128");
     assert!(
@@ -215,8 +215,12 @@ fn lessons_from_js_values() {
     let curves = js_sys::Array::from(&trainlab::api::activation_curves(11).unwrap());
     assert_eq!(curves.length(), 12);
     assert_eq!(js_sys::Array::from(&get(&curves.get(0), "df")).length(), 11);
-    // Schedule: replaceable, drawable, and its rate shows in the next report.
-    let mut t = Trainer::new(js(SMALL)).unwrap();
+    // Schedule: replaceable, drawable, and its rate shows in the next report. A fast start (the
+    // old default rate 0.02) so that the spike rule has something to say below.
+    let mut t = Trainer::new(js(
+        r#"{"trainSize": 128, "valSize": 64, "seed": 5, "learningRate": 0.02}"#,
+    ))
+    .unwrap();
     t.set_schedule(js(r#"{"type": "linear", "totalSteps": 10}"#))
         .unwrap();
     let curve = js_sys::Array::from(&t.schedule_curve(10, 11).unwrap());
