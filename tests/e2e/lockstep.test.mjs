@@ -65,11 +65,19 @@ test("a scenario's step caps the limit and pauses every run there, once all reac
   ctx.entries[0].run.series.step = 100;
   ctx.lockStep.update();
   assert.ok(ctx.entries.every((e) => e.run.state === "paused"), "all at the step: all paused");
-  assert.deepEqual(ctx.entries.map((e) => e.run.limit), [100, 100], "pausing one by one never raised the others' limit");
+  assert.deepEqual(ctx.entries.map((e) => e.run.limit), [100, 100]);
   assert.equal(shown.length, 1);
   assert.match(shown[0][1], /^Warmup: the runs paused at step 100/);
   // The cap is gone: playing on raises the limit past the scenario's step.
   for (const e of ctx.entries) e.run.state = "running";
   ctx.lockStep.update();
   assert.deepEqual(ctx.entries.map((e) => e.run.limit), [100 + SLACK_STEPS, 100 + SLACK_STEPS]);
+});
+
+test("pausing every run: the run paused first does not let the others' limit rise", () => {
+  const { ctx } = fakeSandbox([10, 50]);
+  ctx.lockStep.update();
+  ctx.pauseAll();
+  // Without hold(), run 1's pause would leave run 2 (step 50) as the slowest training run: limit 82.
+  assert.deepEqual(ctx.entries.map((e) => e.run.limit), [10 + SLACK_STEPS, 10 + SLACK_STEPS]);
 });
