@@ -102,10 +102,10 @@ export function createSandbox(root, { useHash = true } = {}) {
   ctx.scheduleDraw = frames.scheduleDraw;
   ctx.editedStats = createEditedStats(ctx);
   ctx.lockStep = createLockStep(ctx);
-  const history = createHistory(ctx, { useHash });
+  const links = createHistory(ctx, { useHash });
   Object.assign(ctx,
     createRunList(ctx), createRunStart(ctx), createRunEvents(ctx), createRunControls(ctx),
-    createSettingsChange(ctx), history, createScenarioPicker(ctx), createToolbar(ctx), createEditedRunTools(ctx));
+    createSettingsChange(ctx), links, createScenarioPicker(ctx), createToolbar(ctx), createEditedRunTools(ctx));
 
   // Shortcuts act on the whole document when the sandbox is the page, otherwise only inside its root.
   const keyTarget = root === doc.body || root === doc.documentElement ? doc : root;
@@ -118,7 +118,7 @@ export function createSandbox(root, { useHash = true } = {}) {
 
   /** Start from `hash` (the page's location.hash by default). */
   function start(hash = useHash ? win.location.hash : "") {
-    return history.applyLink(hash);
+    return links.applyLink(hash);
   }
 
   function destroy() {
