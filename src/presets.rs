@@ -1,20 +1,26 @@
 //! Named models. Each declares its input shape; the data set is generated at that shape.
 //! `lenet`, `cifar-convnetjs` and `vgg-mini` are the workloads of the benchmark (BENCHMARKS.md),
 //! `shapes-cnn` is the page's default, `linear` and `mlp` are the baselines a lesson compares with,
-//! `resnet-mini` brings batch norm and residual blocks (for stochastic depth).
+//! `resnet-mini` brings batch norm and residual blocks (for stochastic depth), `deep-mlp` is the
+//! lecture's weight-initialization network (six equal hidden layers; with tanh, its init slides).
 
 use crate::config::{Config, LayerSpec};
 use crate::nn::ActivationKind;
 
-pub const NAMES: [&str; 7] = [
+pub const NAMES: [&str; 8] = [
     "shapes-cnn",
     "linear",
     "mlp",
+    "deep-mlp",
     "lenet",
     "cifar-convnetjs",
     "vgg-mini",
     "resnet-mini",
 ];
+
+/// Hidden layers of `deep-mlp` and their width.
+pub const DEEP_LAYERS: usize = 6;
+pub const DEEP_WIDTH: usize = 256;
 
 fn conv(out_channels: usize, kernel_size: usize, padding: usize) -> LayerSpec {
     LayerSpec::Conv2d {
@@ -76,6 +82,16 @@ pub fn preset(name: &str, act: ActivationKind) -> Option<([usize; 3], Vec<LayerS
         ),
         "linear" => (rgb32, vec![LayerSpec::Flatten, fc(10)]),
         "mlp" => (rgb32, vec![LayerSpec::Flatten, fc(128), a(), fc(10)]),
+        // The init slides' `dims = [4096] * 7` loop (six tanh layers), narrowed to DEEP_WIDTH so that
+        // it trains at page speed; depth, not width, is what makes a bad scale vanish or explode.
+        "deep-mlp" => {
+            let mut layers = vec![LayerSpec::Flatten];
+            for _ in 0..DEEP_LAYERS {
+                layers.extend([fc(DEEP_WIDTH), a()]);
+            }
+            layers.push(fc(10));
+            (rgb32, layers)
+        }
         "lenet" => (
             [1, 28, 28],
             vec![
@@ -200,5 +216,48 @@ pub fn assign_survival(specs: &mut [LayerSpec], drop_path_rate: f64) {
                 *survival = Some(crate::nn::survival_linear(l, depth, 1.0 - drop_path_rate));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_mlp_has_six_equal_hidden_layers_of_the_runs_activation() {
+        let (input, layers) = preset("deep-mlp", ActivationKind::Tanh).expect("deep-mlp is a preset");
+        assert!(NAMES.contains(&"deep-mlp"));
+        assert_eq!(input, [3, 32, 32]);
+        let hidden: Vec<&LayerSpec> = layers
+            .iter()
+            .filter(|l| matches!(l, LayerSpec::Linear { .. }))
+            .collect();
+        assert_eq!(
+            hidden.len(),
+            DEEP_LAYERS + 1,
+            "six hidden layers and the classifier: {layers:?}"
+        );
+        let tanh = LayerSpec::activation(ActivationKind::Tanh);
+        assert_eq!(
+            layers.iter().filter(|l| **l == tanh).count(),
+            DEEP_LAYERS,
+            "{layers:?}"
+        );
+        for l in &hidden[..DEEP_LAYERS] {
+            assert!(
+                matches!(
+                    l,
+                    LayerSpec::Linear {
+                        out_features: DEEP_WIDTH,
+                        ..
+                    }
+                ),
+                "{l:?}"
+            );
+        }
+        assert!(matches!(
+            hidden[DEEP_LAYERS],
+            LayerSpec::Linear { out_features: 10, .. }
+        ));
     }
 }

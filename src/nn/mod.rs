@@ -76,7 +76,7 @@ pub trait Layer<T: Real>: Send {
     }
 }
 
-/// Weight initialization: N(0, std²) with std = gain/√fan_in.
+/// Weight initialization: N(0, std²) with std = gain/√fan_in, or a fixed std (`Small`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Init {
@@ -84,6 +84,9 @@ pub enum Init {
     Kaiming,
     /// std = 1/√fan_in: the lecture's "Xavier" for tanh-like activations.
     Xavier,
+    /// std = 0.01 whatever the layer's width: the lecture's `W = 0.01 * np.random.randn(Din, Dout)`,
+    /// fine for a shallow network but in a deep one the activations shrink to 0 layer by layer.
+    Small,
     /// For the classifier layer: small weights so every class starts near probability 1/K.
     #[serde(skip)]
     Output,
@@ -94,11 +97,15 @@ pub enum Init {
 /// initial loss to be ≈ ln(C), which needs logits well below 1 in spread.
 pub const OUTPUT_GAIN: f64 = 0.1;
 
+/// The standard deviation of `Init::Small` (the lecture's 0.01).
+pub const SMALL_STD: f64 = 0.01;
+
 impl Init {
     pub fn std(self, fan_in: usize) -> f64 {
         match self {
             Init::Kaiming => (2.0 / fan_in as f64).sqrt(),
             Init::Xavier => (1.0 / fan_in as f64).sqrt(),
+            Init::Small => SMALL_STD,
             Init::Output => OUTPUT_GAIN * (1.0 / fan_in as f64).sqrt(),
         }
     }
@@ -106,5 +113,43 @@ impl Init {
     pub fn fill<T: Real>(self, w: &mut [T], fan_in: usize, rng: &mut Rng) {
         let std = self.std(fan_in);
         w.iter_mut().for_each(|v| *v = T::of(std * rng.normal()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sample standard deviation of `n` weights drawn by `init` for a layer with `fan_in` inputs.
+    fn drawn_std(init: Init, fan_in: usize, n: usize) -> f64 {
+        let mut w = vec![0.0f64; n];
+        init.fill(&mut w, fan_in, &mut Rng::new(3));
+        let mean = w.iter().sum::<f64>() / n as f64;
+        (w.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64).sqrt()
+    }
+
+    #[test]
+    fn small_init_draws_have_std_0_01_whatever_the_width() {
+        // 40 000 draws: the sample std is within ±1% of σ with overwhelming probability (its
+        // relative standard error is 1/√(2n) ≈ 0.35%).
+        for fan_in in [16, 3072] {
+            let std = drawn_std(Init::Small, fan_in, 40_000);
+            assert!((std - 0.01).abs() < 1e-4, "fan_in {fan_in}: std {std}, want 0.01");
+        }
+        // Unlike Xavier, whose scale follows the width.
+        let xavier = drawn_std(Init::Xavier, 16, 40_000);
+        assert!(
+            (xavier - 0.25).abs() < 2.5e-3,
+            "Xavier at fan_in 16: std {xavier}, want 0.25"
+        );
+    }
+
+    #[test]
+    fn small_init_is_named_small_in_configs() {
+        assert_eq!(serde_json::to_value(Init::Small).unwrap(), "small");
+        assert_eq!(
+            serde_json::from_value::<Init>("small".into()).unwrap(),
+            Init::Small
+        );
     }
 }
