@@ -115,7 +115,7 @@ test("state: each new row changes the config exactly when it is not marked inact
 });
 
 test("dynamics: cosine schedule drawn before play, lr falls while training, ratios finite and > 0", async () => {
-  const { context, page, problems } = await openPage(browser, server.url + "#sched=cosine&steps=300&seed=1");
+  const { context, page, problems } = await openPage(browser, server.url + "#sched=cosine&steps=300&seed=1&lr=0.02");
   try {
     await waitReady(page);
     // The curve is there before any step: from α₀ at step 0 down to 0 at step 300.
@@ -220,7 +220,7 @@ test("dynamics: a bad schedule in a link is named and left at its default", asyn
 });
 
 test("dynamics: changing the learning rate while paused keeps the run", async () => {
-  const { context, page, problems } = await openPage(browser, server.url + "#seed=1");
+  const { context, page, problems } = await openPage(browser, server.url + "#seed=1&lr=0.02");
   try {
     await waitReady(page);
     for (let i = 1; i <= 3; i++) {

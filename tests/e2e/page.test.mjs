@@ -7,6 +7,10 @@ import assert from "node:assert/strict";
 import {
   launchBrowser, messageTexts, openPage, sleep, startServer, stat, waitReady,
 } from "./helpers.mjs";
+import { settingByKey } from "../../www/state.js";
+
+/** The page's default learning rate as its control shows it. */
+const DEFAULT_LR = String(settingByKey("learningRate").default);
 
 let server, browser;
 before(async () => {
@@ -53,7 +57,7 @@ test("1. loads with no console errors, no failed requests, nothing leaves localh
     assert.deepEqual(await messageTexts(page), [], "no message on a clean load");
     // The hash is rewritten with every setting, so the address bar is a reproducible link.
     const hash = new URL(page.url()).hash;
-    for (const k of ["preset=shapes-cnn", "seed=1", "lr=0.02"]) assert.ok(hash.includes(k), `${k} in ${hash}`);
+    for (const k of ["preset=shapes-cnn", "seed=1", `lr=${DEFAULT_LR}`]) assert.ok(hash.includes(k), `${k} in ${hash}`);
   } finally {
     await context.close();
   }
@@ -87,7 +91,7 @@ test("4. a malformed hash names key and value in a dismissable message; the page
       assert.ok(text.includes(s), `message names ${s}`);
     }
     // Bad keys fall back to defaults, good keys are kept.
-    assert.equal(await page.inputValue("#setting-lr"), "0.02");
+    assert.equal(await page.inputValue("#setting-lr"), DEFAULT_LR);
     assert.equal(await page.inputValue("#setting-preset"), "shapes-cnn");
     assert.equal(await page.inputValue("#setting-seed"), "2");
     assert.ok(await stepsRise(page) > 5, "trains");
@@ -100,7 +104,7 @@ test("4. a malformed hash names key and value in a dismissable message; the page
     await page.dispatchEvent("#setting-lr", "change");
     const t2 = (await messageTexts(page)).join("\n");
     assert.match(t2, /Learning rate: "-1" is not valid/);
-    assert.equal(await page.inputValue("#setting-lr"), "0.02");
+    assert.equal(await page.inputValue("#setting-lr"), DEFAULT_LR);
   } finally {
     await context.close();
   }
@@ -154,8 +158,8 @@ test("a config the core rejects is shown, and the last good run is kept", async 
     assert.match(text, /-1/);
     await waitReady(page);
     assert.equal(await stat(page, "step"), stepBefore, "the last good run is kept, not reset");
-    assert.equal(await page.inputValue("#setting-lr"), "0.02");
-    assert.ok(new URL(page.url()).hash.includes("lr=0.02"));
+    assert.equal(await page.inputValue("#setting-lr"), DEFAULT_LR);
+    assert.ok(new URL(page.url()).hash.includes(`lr=${DEFAULT_LR}`));
     assert.ok(steps > 0 && await stepsRise(page) > 5, "and it still trains");
     assert.deepEqual(problems.pageErrors, []);
   } finally {

@@ -145,8 +145,8 @@ test("page: early stopping marks the best evaluation, stops after the patience, 
   }
 });
 
-test("page: the default run's early loss spike is named with the warmup fix; 50 warmup steps remove it", async () => {
-  const { context, page, problems } = await openPage(browser, server.url + "#seed=1");
+test("page: a fast start's early loss spike (lr 0.02, the old default) is named with the warmup fix; 50 warmup steps remove it", async () => {
+  const { context, page, problems } = await openPage(browser, server.url + "#seed=1&lr=0.02");
   try {
     const spikeAfterPlay = async () => {
       await waitReady(page);
@@ -157,7 +157,7 @@ test("page: the default run's early loss spike is named with the warmup fix; 50 
       return page.$eval("#diagnosis", (d) => d.querySelector('[data-finding="earlySpike"]')?.textContent ?? null);
     };
     const text = await spikeAfterPlay();
-    console.log(`default run: ${text}`);
+    console.log(`lr 0.02 without warmup: ${text}`);
     assert.match(text ?? "", /^The loss jumped to \d+\.\d\d at step \d+, \d\.\d× the first loss: .*A linear warmup \(Warmup steps\) or a lower rate avoids it\.$/);
     await page.fill("#setting-warmup", "50");
     await page.dispatchEvent("#setting-warmup", "change");
