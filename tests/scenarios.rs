@@ -126,7 +126,11 @@ fn measure_all(scenarios: &[Scenario], seed: Option<u64>, verbose: bool) -> Vec<
     let results = results.into_inner().unwrap();
     scenarios
         .iter()
-        .map(|s| (0..s.runs.len()).map(|r| results[&job_of(s, r)].clone()).collect())
+        .map(|s| {
+            (0..s.runs.len())
+                .map(|r| results[&job_of(s, r)].clone())
+                .collect()
+        })
         .collect()
 }
 

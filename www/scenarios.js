@@ -50,7 +50,7 @@ export const SCENARIOS = [
       { metric: "trainLoss", run: 1, vs: 0, higher: true, by: 0.5 },
       { metric: "trainLoss", run: 2, vs: 0, higher: true, by: 0.5 },
     ],
-    outcome: "",
+    outcome: "step 320: training loss none 0.09, Mixup 1.03, CutMix 1.59; validation loss 0.65, 0.57, 0.76 (validation 85.0%, 82.2%, 80.1%: 20 epochs are early for mixing)",
   },
   {
     id: "label-smoothing", title: "Label smoothing vs none", technique: "Label smoothing",
@@ -97,10 +97,10 @@ export const SCENARIOS = [
     at: 320, watch: "gap",
     lookFor: [
       "Flips, crops and colour jitter show the network a new version of each image every epoch: the invariances are built in.",
-      "Training accuracy rises more slowly, validation accuracy ends higher: the gap shrinks.",
+      "Training accuracy rises more slowly while validation keeps up: the gap shrinks (validation gains need longer runs than 20 epochs).",
     ],
-    claims: [{ metric: "gap", run: 1, vs: 0, lower: true, by: 0.03 }],
-    outcome: "",
+    claims: [{ metric: "gap", run: 1, vs: 0, lower: true, by: 0.05 }],
+    outcome: "step 320: gap 15.0 → 7.0 points (training 100% → 91.4%, validation 85.0% → 84.4%)",
   },
   {
     id: "dropout", title: "Dropout vs none", technique: "Dropout",
@@ -118,14 +118,17 @@ export const SCENARIOS = [
   },
   {
     id: "batchnorm", title: "Batch norm vs none at a high learning rate", technique: "Batch normalization",
-    link: `${SMALL.replace("lr=0.02", "lr=0.05")}|bn=1`,
+    link: `${SMALL.replace("lr=0.02&mom=0.9", "lr=0.2&mom=0")}|bn=1`,
     at: 200, watch: "trainLoss",
     lookFor: [
       "Batch norm normalizes every conv's outputs with the batch's statistics, so a high learning rate does not blow them up.",
-      "Without it the loss spikes and falls slowly at this learning rate; with it the loss falls faster.",
+      "Without it the network dies at this rate (loss stuck at ln 10 ≈ 2.3, 10% accuracy); with it the loss falls. Validation lags behind: it uses running averages of the statistics.",
     ],
-    claims: [{ metric: "trainLoss", run: 1, vs: 0, lower: true, by: 0.3 }],
-    outcome: "",
+    claims: [
+      { metric: "trainLoss", run: 1, vs: 0, lower: true, by: 1 },
+      { metric: "valAccuracy", run: 1, vs: 0, higher: true, by: 0.2 },
+    ],
+    outcome: "plain SGD at learning rate 0.2, step 200: training loss 2.31 → 0.38, validation accuracy 9.8% → 40.7%",
   },
   {
     id: "init", title: "Xavier vs small random init on a deep tanh network", technique: "Weight initialization",
@@ -135,8 +138,8 @@ export const SCENARIOS = [
       "W = 0.01·randn shrinks the activations layer by layer until the deep layers output ≈ 0, and the gradients vanish with them.",
       "With Xavier (std = 1/√fan_in) the loss falls from the first steps; with the small init it stays flat near ln 10 ≈ 2.3.",
     ],
-    claims: [{ metric: "trainLoss", run: 0, vs: 1, lower: true, by: 0.3 }],
-    outcome: "",
+    claims: [{ metric: "trainLoss", run: 0, vs: 1, lower: true, by: 1 }],
+    outcome: "step 200: training loss Xavier 0.47, small 2.30 (flat at ln 10; training accuracy 81% vs 10%)",
   },
   {
     id: "optimizers", title: "SGD vs momentum vs Adam", technique: "Optimizers",
