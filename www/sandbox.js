@@ -148,7 +148,10 @@ export function createSandbox(root, { useHash = true } = {}) {
     get playing() { return ctx.playing; },
     get scenario() { return ctx.scenario; },
     get lrFind() { return ctx.lrFind; },
-    views: { lossChart, accChart, lrChart, ratioChart, calChart, table, diagnosis: ctx.views.diagnosis, preview: ctx.views.preview },
+    views: {
+      lossChart, accChart, lrChart, ratioChart, calChart, table,
+      diagnosis: ctx.views.diagnosis, preview: ctx.views.preview,
+    },
     drawStats: frames.drawStats,
   };
 }

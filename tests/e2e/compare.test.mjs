@@ -141,7 +141,8 @@ test("every scenario's watched figure is a column of the comparison table", () =
   for (const sc of SCENARIOS) {
     assert.doesNotThrow(() => cellText(sc.watch, 1.5), `${sc.id}: watch "${sc.watch}" has no column`);
   }
-  assert.equal(cellText("trainLoss", 0.51234), "0.512");
+  assert.equal(cellText("trainLoss", 0.51234), "0.51");
+  assert.equal(cellText("valLoss", 23.456), "23.5");
   assert.equal(cellText("earlyLossMax", 23456), "2.3e+4", "a diverging loss stays narrow");
 });
 

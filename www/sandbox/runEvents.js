@@ -97,7 +97,7 @@ export function createRunEvents(ctx) {
     accChart.push(e.id, ev);
     calChart?.push(e.id, ev);
     setRow(e, {
-      trainAccuracy: ev.trainAccuracy, valAccuracy: ev.valAccuracy, gap: ev.trainAccuracy - ev.valAccuracy,
+      valLoss: ev.valLoss, trainAccuracy: ev.trainAccuracy, valAccuracy: ev.valAccuracy, gap: ev.trainAccuracy - ev.valAccuracy,
       bestValAccuracy: ev.bestValAccuracy, valConfidence: ev.valConfidence, valEce: ev.valEce,
     });
     if (ev.restored && e.restored) {

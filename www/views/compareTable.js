@@ -1,27 +1,34 @@
 // The comparison table: one row per run with its colour and label (what differs from the first run),
-// its step, speed, training loss (mean of the last 50 steps; maximum over the first 50), accuracies, gap,
-// best validation and calibration, and buttons to pause/resume it, edit its settings in the panel, show
-// its images in the preview, or remove it. A scenario's `watch` figure is one of the columns' keys.
+// its step, speed, losses (training: mean of the last 50 steps; validation; maximum over the first 50
+// steps), accuracies, gap, best validation and calibration, and buttons to pause/resume it, edit its
+// settings in the panel, show its images in the preview, or remove it. A scenario's `watch` figure is
+// one of the columns' keys.
 // Cells are written only when their text changes (a DOM write costs a layout on the main thread).
 
 import { pct } from "./stats.js";
 
 const points = (v) => `${(v * 100).toFixed(1)}`;
-// Three significant digits; a diverging run's loss in the thousands as 1.2e+4 so the column stays narrow.
-const lossText = (v) => (Math.abs(v) >= 1000 ? v.toExponential(1) : v.toPrecision(3));
+// At most 4 characters (0.57, 23.4, 812, 1.2e+4): 0.01 resolves the scenarios' loss differences, and
+// the table must fit 1024 px.
+const lossText = (v) => {
+  const a = Math.abs(v);
+  return a >= 1000 ? v.toExponential(1) : v.toFixed(a >= 100 ? 0 : a >= 10 ? 1 : 2);
+};
 const COLUMNS = [
   { key: "step", head: "step", title: "Training steps done", fmt: (v) => String(v) },
   { key: "imagesPerSecond", head: "img/s", title: "Training images per second", fmt: (v) => Math.round(v).toLocaleString("en-US") },
-  { key: "trainLoss", head: "loss", title: "Training loss: mean of the last 50 steps", fmt: lossText },
+  // Two-line heads: with eleven figures the table must still fit 1024 px.
+  { key: "trainLoss", head: "train\nloss", title: "Training loss: mean of the last 50 steps", fmt: lossText },
+  { key: "valLoss", head: "val\nloss", title: "Validation loss at the last evaluation", fmt: lossText },
   {
-    key: "earlyLossMax", head: "early\nmax",   // two lines: the table must fit 1024 px
+    key: "earlyLossMax", head: "early\nmax",
     title: "Highest step loss in the first 50 steps: a spike there means warm-up or a lower learning rate is needed",
     fmt: lossText,
   },
   { key: "trainAccuracy", head: "train", title: "Training accuracy at the last evaluation", fmt: pct },
   { key: "valAccuracy", head: "val", title: "Validation accuracy at the last evaluation", fmt: pct },
   { key: "gap", head: "gap", title: "Train − validation accuracy, in points: large means overfitting", fmt: points },
-  { key: "bestValAccuracy", head: "best val", title: "Best validation accuracy so far (early stopping's snapshot)", fmt: pct },
+  { key: "bestValAccuracy", head: "best\nval", title: "Best validation accuracy so far (early stopping's snapshot)", fmt: pct },
   { key: "valConfidence", head: "conf.", title: "Mean top-1 probability on validation images: label smoothing lowers it", fmt: pct },
   { key: "valEce", head: "ECE", title: "Expected calibration error on validation: the gap between confidence and accuracy", fmt: pct },
 ];
@@ -121,7 +128,8 @@ export function createCompareTable(el, { onRemove, onTogglePause, onEdit, onPrev
       r.tr.classList.toggle("editing", Boolean(run.editing));
       r.tr.classList.toggle("paused", Boolean(run.paused));
       r.edit.setAttribute("aria-pressed", String(Boolean(run.editing)));
-      setText(r.pause, run.paused ? "Resume" : "Pause");
+      // "Play", the toolbar's word, not "Resume": 20 px narrower, which the table needs at 1024 px.
+      setText(r.pause, run.paused ? "Play" : "Pause");
       r.remove.disabled = runs.length <= 1;
     });
     el.dataset.runs = String(runs.length);
