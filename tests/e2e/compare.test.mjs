@@ -56,7 +56,8 @@ test("compare: two runs from a link train side by side, both curves drawn, label
     assert.deepEqual(r0.map((r) => r.label), ["baseline", "Mixup α 0.8"]);
     assert.equal(r0[1].values.trainSize, 500, "run 2 has run 1's settings plus its difference");
     await page.click("#playpause");
-    await waitSteps(page, 20, { evals: 1 });
+    // Two evaluations: each run's accuracy is a line, not one marker the other run's can cover.
+    await waitSteps(page, 20, { evals: 2 });
     await page.click("#playpause");
     await waitReady(page);
     await sleep(300);   // the next drawn frame
