@@ -28,7 +28,7 @@ help:
 	@echo "  make setup        only install what is missing (wasm tools, chromium, npm packages)"
 	@echo "  make pkg          only build the wasm package into pkg/"
 	@echo "  make test-lint | test-native | test-web | test-e2e    one test layer"
-	@echo "  make readme       regenerate README.md's URL-hash table from www/state.js"
+	@echo "  make readme       regenerate README.md's URL-hash and scenario tables (and tests/scenarios.json)"
 	@echo "  make clean        remove pkg/ and dist/ (cargo clean for target/)"
 
 setup:
@@ -69,9 +69,11 @@ test-e2e: setup
 bench: setup pkg
 	@bash bench/run.sh $(ARGS)
 
-# README.md's table of URL-hash keys is generated from the page's settings table.
+# README.md's table of URL-hash keys and its scenario table are generated from www/state.js and
+# www/scenarios.js (scripts/scenarios.mjs also rewrites tests/scenarios.json).
 readme:
 	@node scripts/hash-keys.mjs --readme
+	@node scripts/scenarios.mjs
 
 clean:
 	rm -rf pkg dist

@@ -2,7 +2,7 @@
 # Run trainlab's three test layers in order and stop at the first failure, naming the layer.
 #
 #   scripts/test.sh            all layers (what `make test` runs, after scripts/setup.sh test)
-#   scripts/test.sh lint       only the style gate: cargo fmt --check, cargo clippy, ESLint
+#   scripts/test.sh lint       only the style gate: cargo fmt --check, cargo clippy, ESLint, generated files fresh
 #   scripts/test.sh native     only layer 1: cargo test (the math, natively)
 #   scripts/test.sh web        only layer 2: wasm-pack test in headless Chromium (API + SIMD kernels)
 #   scripts/test.sh e2e        only layer 3: release wasm build, vite build, Node + playwright-core
@@ -57,6 +57,8 @@ for layer in "${layers[@]}"; do
       step "$L" cargo fmt --check
       step "$L" cargo clippy --all-targets --locked -- -D warnings
       step "$L" npx --no-install eslint .
+      step "$L" node scripts/hash-keys.mjs --check
+      step "$L" node scripts/scenarios.mjs --check
       ;;
     native)
       L="layer 1/3 (native math: cargo test)"; TAG="1/3 native"
