@@ -158,7 +158,7 @@ test("dynamics: cosine schedule drawn before play, lr falls while training, rati
 });
 
 test("dynamics: picking the cyclic schedule draws restarts after each period, before play", async () => {
-  const { context, page, problems } = await openPage(browser, server.url + "#steps=400&seed=1");
+  const { context, page, problems } = await openPage(browser, server.url + "#steps=400&seed=1&lr=0.02");
   try {
     await waitReady(page);
     // The lr chart's curve as [[step, lr], ...], and the steps where it goes back up by more than half α₀.
