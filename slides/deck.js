@@ -1,0 +1,46 @@
+// The lecture's deck: reveal.js 6 from npm (bundled by Vite, so the deck needs no network), the
+// pictures shown instead of the sandboxes when printing, the keyboard focus, and the offline cache.
+
+import Reveal from "reveal.js";
+import "reveal.js/reveal.css";
+import "reveal.js/theme/white-contrast.css";
+import "./deck.css";
+
+// Bundling the pictures through Vite gives them hashed URLs in dist/assets/, which the service
+// worker precaches like every other built file. They are set as data-src: reveal.js loads them only
+// for slides near the current one, and every slide in print view (?print-pdf), where the CSS shows
+// the picture instead of the frame.
+const PICTURES = import.meta.glob("./pictures/*.png", { eager: true, query: "?url", import: "default" });
+for (const box of document.querySelectorAll(".sandbox[data-picture]")) {
+  const url = PICTURES[`./pictures/${box.dataset.picture}.png`];
+  if (url) box.querySelector("img").dataset.src = url;
+  else console.warn(`slide "${box.dataset.picture}" has no picture yet: run scripts/slide-pictures.mjs`);
+}
+
+// The service worker lives at the root of the build (beside index.html), so the deck registers it
+// with that folder as scope; a first visit then caches the deck, the sandbox page and the wasm.
+if (import.meta.env.PROD && "serviceWorker" in navigator && location.protocol !== "file:") {
+  navigator.serviceWorker.register("../sw.js", { scope: "../" })
+    .catch((e) => console.warn("offline cache unavailable:", e.message));
+}
+
+Reveal.initialize({
+  width: 1280,
+  height: 720,
+  margin: 0.04,
+  hash: true,             // #/<slide id>: a link (and a test) can open any slide
+  postMessage: true,      // the sandboxes forward the navigation keys as {"method": "right"} etc.
+  // Frames load when their slide is shown and unload when it is left (reveal's default for
+  // data-src): a sandbox off screen costs nothing, and it keeps its run in IndexedDB meanwhile.
+  preloadIframes: null,
+  transitionSpeed: "fast",
+  slideNumber: "c/t",
+  controlsTutorial: false,
+});
+
+// A click into a sandbox gives that frame the keyboard. When the slide changes the frame is
+// unloaded or hidden; take the focus back so the deck's own keys (and Esc, F, B…) keep working.
+Reveal.on("slidechanged", () => {
+  if (document.activeElement instanceof HTMLIFrameElement) document.activeElement.blur();
+  window.focus();
+});
