@@ -2,15 +2,19 @@
 //
 // - base "./": the built dist/ works from any path (a course site, a slide deck's folder).
 // - The training worker is bundled as an ES module worker (worker.js imports the wasm glue).
-// - Two pages: index.html (the training sandbox) and labs.html (initialization lab and activation
-//   explorer, www/labs/). Both are build inputs; their assets land in the same dist/assets/.
+// - Pages: index.html (the training sandbox), embed.html (the sandbox inside a slide's frame),
+//   labs.html (initialization lab and activation explorer, www/labs/), slides/index.html (the
+//   lecture's reveal.js deck) and examples/host.html (a page driving an embed by postMessage). All are
+//   build inputs; their assets land in the same dist/assets/.
+// - sandboxInclude(): index.html and embed.html share the sandbox's markup, www/sandbox.html, put in
+//   place of their `<!-- trainlab:include www/sandbox.html -->` comment (dev server and build alike).
 // - offlineServiceWorker(): after a production build, writes dist/sw.js from www/sw.js with the
 //   list of every built file (both pages and all their assets), so the pages keep working offline
 //   once loaded.
 
 import { defineConfig } from "vite";
 import { createHash } from "node:crypto";
-import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 
 const root = import.meta.dirname;
@@ -20,6 +24,18 @@ function listFiles(dir) {
     const p = join(dir, name);
     return statSync(p).isDirectory() ? listFiles(p) : [p];
   });
+}
+
+const INCLUDE = /<!-- trainlab:include ([\w./-]+) -->/g;
+
+function sandboxInclude() {
+  return {
+    name: "trainlab-include",
+    transformIndexHtml: {
+      order: "pre",
+      handler: (html) => html.replace(INCLUDE, (_, file) => readFileSync(resolve(root, file), "utf8")),
+    },
+  };
 }
 
 function offlineServiceWorker() {
@@ -54,11 +70,15 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     rolldownOptions: {
-      input: {
-        main: resolve(root, "index.html"),
-        labs: resolve(root, "labs.html"),
-      },
+      // TEMPORARY while the deck and the host example are being written: inputs that exist.
+      input: Object.fromEntries(Object.entries({
+        main: "index.html",
+        embed: "embed.html",
+        labs: "labs.html",
+        slides: "slides/index.html",
+        host: "examples/host.html",
+      }).filter(([, f]) => existsSync(resolve(root, f))).map(([k, f]) => [k, resolve(root, f)])),
     },
   },
-  plugins: [offlineServiceWorker()],
+  plugins: [sandboxInclude(), offlineServiceWorker()],
 });

@@ -17,6 +17,7 @@
 //   editedStats.js    the stats line and gap sentence (the edited run)
 //   frameLoop.js      batching DOM writes and chart redraws into frames
 //   shortcuts.js      the keys
+//   replay.js         drawing a kept run's curves again (a slide's frame that was unloaded)
 // The parts share one context object `ctx`: the sandbox's state (entries, editing, playing, …), the
 // views, and every part's functions. A part calls another through ctx at call time, so the parts can
 // be created in any order although they call each other.
@@ -45,6 +46,7 @@ import { createEditedRunTools } from "./sandbox/editedRunTools.js";
 import { createEditedStats } from "./sandbox/editedStats.js";
 import { createFrameLoop } from "./sandbox/frameLoop.js";
 import { bindShortcuts } from "./sandbox/shortcuts.js";
+import { createReplay } from "./sandbox/replay.js";
 
 export { SLACK_STEPS, lockStepLimit };
 
@@ -68,6 +70,7 @@ export function createSandbox(root, { useHash = true } = {}) {
     previewShown: true,
     lrFind: null,
     destroyed: false,
+    watchers: [],         // fn(entry, event) after the sandbox handled a run's event (sandbox.watch)
     byId: (id) => ctx.entries.find((e) => e.id === id),
     runNo: (e) => ctx.entries.indexOf(e) + 1,
     runName: (e) => (ctx.entries.length > 1 ? `Run ${ctx.runNo(e)} (${e.label})` : "The run"),
@@ -105,7 +108,8 @@ export function createSandbox(root, { useHash = true } = {}) {
   const links = createHistory(ctx, { useHash });
   Object.assign(ctx,
     createRunList(ctx), createRunStart(ctx), createRunEvents(ctx), createRunControls(ctx),
-    createSettingsChange(ctx), links, createScenarioPicker(ctx), createToolbar(ctx), createEditedRunTools(ctx));
+    createSettingsChange(ctx), links, createScenarioPicker(ctx), createToolbar(ctx), createEditedRunTools(ctx),
+    createReplay(ctx));
 
   // Shortcuts act on the whole document when the sandbox is the page, otherwise only inside its root.
   const keyTarget = root === doc.body || root === doc.documentElement ? doc : root;
@@ -116,9 +120,12 @@ export function createSandbox(root, { useHash = true } = {}) {
 
   ctx.updateToolbar();
 
-  /** Start from `hash` (the page's location.hash by default). */
-  function start(hash = useHash ? win.location.hash : "") {
-    return links.applyLink(hash);
+  /**
+   * Start from `hash` (the page's location.hash by default). `play: false` keeps a scenario's runs
+   * paused until Play (a slide's frame plays only when it is shown).
+   */
+  function start(hash = useHash ? win.location.hash : "", { play = true } = {}) {
+    return links.applyLink(hash, { play });
   }
 
   function destroy() {
@@ -137,9 +144,16 @@ export function createSandbox(root, { useHash = true } = {}) {
     return true;
   }
 
+  /** Call fn(entry, event) after each run event the sandbox handled; returns the way to stop. */
+  function watch(fn) {
+    ctx.watchers.push(fn);
+    return () => { ctx.watchers = ctx.watchers.filter((f) => f !== fn); };
+  }
+
   return {
-    start, destroy, tryConfig,
-    compare: ctx.compare, playAll: ctx.playAll, pauseAll: ctx.pauseAll,
+    start, destroy, tryConfig, watch,
+    compare: ctx.compare, playAll: ctx.playAll, pauseAll: ctx.pauseAll, resetAll: ctx.resetAll,
+    messages: ctx.messages, replaySeries: ctx.replaySeries,
     removeEntry: (id) => ctx.removeEntry(byId(id)),
     setEditing: (id) => ctx.setEditing(byId(id)),
     startScenario: ctx.startScenario,

@@ -391,6 +391,8 @@ export const SETTINGS = [
 
 /** Hash key listing controls to hide, e.g. `#hide=preset,init` (or `hide=all`, a group, `preview`). */
 export const HIDE_KEY = "hide";
+/** Hash key listing the only controls to show, e.g. `#show=lr,warmup` (settings or sections). */
+export const SHOW_KEY = "show";
 
 const byHash = new Map(SETTINGS.map((s) => [s.hash, s]));
 const byKey = new Map(SETTINGS.map((s) => [s.key, s]));
@@ -512,6 +514,8 @@ export function isChanged(s, values) {
 export function parseHash(hash, base = defaults()) {
   const values = { ...base };
   const hidden = new Set();
+  const shown = new Set();
+  let showing = false;
   const errors = [];
   const text = hash.startsWith("#") ? hash.slice(1) : hash;
   if (text.trim() === "") return { values, hidden, errors };
@@ -527,6 +531,15 @@ export function parseHash(hash, base = defaults()) {
     } catch {
       errors.push({ key: rawKey, value: rawVal,
         message: `Link setting "${rawKey}=${rawVal}" is not valid URL encoding — ignored.` });
+      continue;
+    }
+    if (key === SHOW_KEY) {
+      for (const name of val.split(",").map((x) => x.trim()).filter(Boolean)) {
+        if (byHash.has(name) || GROUPS.some((g) => g.id === name)) shown.add(name);
+        else errors.push({ key: SHOW_KEY, value: name,
+          message: `Link setting "show" names "${name}", which is no control — use ${[...byHash.keys(), ...GROUPS.map((g) => g.id)].join(", ")}.` });
+      }
+      showing = true;
       continue;
     }
     if (key === HIDE_KEY) {
@@ -553,6 +566,8 @@ export function parseHash(hash, base = defaults()) {
         message: `Link setting "${key}" has a bad value "${val}": it ${r.reason}. Using the default ${formatValue(s, s.default)}.` });
     }
   }
+  // `show=` hides every setting it does not name (a section name shows the section's settings).
+  if (showing) for (const s of SETTINGS) if (!shown.has(s.hash) && !shown.has(s.group)) hidden.add(s.hash);
   return { values, hidden, errors };
 }
 

@@ -26,7 +26,7 @@ export function createHistory(ctx, { useHash }) {
   }
 
   /** Make the runs what `hash` says: keep runs that already match, rebuild or add the others. */
-  async function applyLink(hash, { restart = false } = {}) {
+  async function applyLink(hash, { restart = false, play = true } = {}) {
     appliedHash = hash;
     const link = parseLink(hash, { scenarioById });
     messages.clear("link");
@@ -38,9 +38,9 @@ export function createHistory(ctx, { useHash }) {
     if (!ctx.editing && ctx.entries.length) ctx.setEditing(ctx.entries[0], { quiet: true });
     if (!ctx.previewEntry && ctx.entries.length) ctx.setPreviewRun(ctx.entries[0]);
     if (link.scenario) {
-      // A scenario trains at once, up to the step where its effect shows.
+      // A scenario trains at once (unless told to wait), up to the step where its effect shows.
       ctx.lockStep.stopAt(link.scenario.at);
-      ctx.playing = true;
+      if (play) ctx.playing = true;
     }
     const starts = wanted.map((values, i) => {
       const base = i === 0 ? defaults() : wanted[0];

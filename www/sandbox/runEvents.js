@@ -52,6 +52,7 @@ export function createRunEvents(ctx) {
         messages.show(`run${e.id}-error`, ctx.about(e, ev.message), "error");
         break;
     }
+    for (const watch of ctx.watchers) watch(e, ev);
   }
 
   function onCreated(e, info) {

@@ -8,14 +8,27 @@
 import uPlot from "uplot";
 import { INK, runColor } from "./palette.js";
 
+/** The tick labels' size in px: 11 on the page; a slide's frame sets `--chart-font` (www/embed.css). */
+export function chartFontPx(doc = globalThis.document) {
+  const v = doc ? parseFloat(getComputedStyle(doc.documentElement).getPropertyValue("--chart-font")) : NaN;
+  return Number.isFinite(v) && v > 0 ? v : 11;
+}
+
+/** An axis; its `size`/`labelSize` (px at the page's 11 px labels) grow with larger labels. */
 export function axis(extra = {}) {
+  const px = chartFontPx();
+  const k = px / 11;
+  const font = `${px}px system-ui, sans-serif`;
+  const scaled = {};
+  for (const key of ["size", "labelSize"]) if (typeof extra[key] === "number") scaled[key] = Math.round(extra[key] * k);
   return {
     stroke: INK.axis,
     grid: { stroke: INK.grid, width: 1 },
     ticks: { stroke: INK.grid, width: 1 },
-    font: "11px system-ui, sans-serif",
-    labelFont: "11px system-ui, sans-serif",
+    font,
+    labelFont: font,
     ...extra,
+    ...scaled,
   };
 }
 

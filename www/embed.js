@@ -1,0 +1,118 @@
+// Boot of a sandbox inside a slide (embed.html): the sandbox of the page (www/sandbox.js) without the
+// page around it, and what a deck needs of it (README, "In the slides"):
+//   - only the cards and controls the link names, sized for a slide (www/embed/layout.js);
+//   - nothing loads or trains until the frame is first shown; it pauses when hidden and resumes
+//     only if it was playing (www/embed/visibility.js);
+//   - the deck's keys go to the deck (www/embed/deckKeys.js);
+//   - its runs survive the frame being unloaded (www/embed/keep.js);
+//   - a host page may drive it by postMessage (www/embed/hostApi.js through www/embed/control.js).
+//
+// window.trainlab is the tests' hook, as on the page.
+
+import "uplot/dist/uPlot.min.css";
+import { createSandbox } from "./sandbox.js";
+import { parseLink } from "./link.js";
+import { isHidden, settingByKey } from "./state.js";
+import { scenarioById } from "./scenarios.js";
+import { parseEmbedLink } from "./embed/embedLink.js";
+import { applyLayout } from "./embed/layout.js";
+import { createVisibility } from "./embed/visibility.js";
+import { forwardDeckKeys } from "./embed/deckKeys.js";
+import { createEmbedControl } from "./embed/control.js";
+import { createKeeper } from "./embed/keep.js";
+import { createHostApi } from "./embed/hostApi.js";
+
+const frame = parseEmbedLink(window.location.hash);
+// A slide shows the controls its link names (show=, or hide= for all but some), and none otherwise.
+const namesControls = /(^#?|[&])(show|hide)=/.test(frame.sandboxHash.split("|")[0]);
+const frameHash = namesControls ? frame.sandboxHash : withFirst(frame.sandboxHash, "hide=all");
+const link = parseLink(frameHash, { scenarioById });
+const layout = applyLayout({
+  doc: document, win: window, charts: frame.charts, runCount: link.runs.length,
+  showOverfit: !isHidden(settingByKey("overfit"), link.hidden),
+});
+// A preview nobody sees costs the worker time: the frame hides it unless its card is shown.
+const startHash = layout.cards.includes("preview") ? frameHash : withFirst(frameHash, "hide=preview");
+
+const sandbox = createSandbox(document.body, { useHash: false });
+const { messages } = sandbox;
+if (frame.problems.length) messages.show("frame", frame.problems, "warn");
+const status = document.getElementById("status");
+status.textContent = "Starts when its slide is shown";
+
+const keeper = createKeeper({ win: window, sandbox, key: `embed:${frame.id ?? startHash}`, startHash, messages });
+let started = null;          // the first start (restore or link), once the frame was shown
+let resumeOnShow = false;    // it was playing when hidden, or a Play came while hidden
+
+const visibility = createVisibility({ win: window, onChange: onVisibility });
+const isVisible = () => visibility.visible;
+
+async function onVisibility(visible) {
+  document.body.dataset.visible = String(visible);
+  if (visible) {
+    const first = !started;
+    started ??= keeper.restoreOrStart();
+    await started;
+    if (!isVisible()) return;
+    if (first ? frame.autoplay || keeper.restoredPlaying || resumeOnShow : resumeOnShow) sandbox.playAll();
+    resumeOnShow = false;
+  } else if (started) {
+    await started;
+    if (sandbox.playing) {
+      resumeOnShow = true;
+      sandbox.pauseAll();
+    }
+    keeper.saveNow();
+  }
+}
+
+async function play() {
+  if (!isVisible()) { resumeOnShow = true; return; }
+  started ??= keeper.restoreOrStart();
+  await started;
+  sandbox.playAll();
+}
+async function pause() {
+  resumeOnShow = false;
+  if (!started) return;
+  await started;
+  sandbox.pauseAll();
+  await keeper.saveNow();
+}
+
+const control = createEmbedControl({
+  sandbox, isVisible, play, pause,
+  notice: (text) => messages.show("host", text, "warn"),
+});
+forwardDeckKeys({ win: window, isVisible });
+createHostApi({ win: window, control, allowedOrigins: frame.origins, notice: control.notice });
+
+// A pause from the toolbar is kept at once: the deck may unload the frame right after.
+document.getElementById("playpause").addEventListener("click", () => {
+  queueMicrotask(() => { if (!sandbox.playing) keeper.saveNow(); });
+});
+
+// "open full sandbox": the page with the runs as they are now.
+const openFull = document.getElementById("open-full");
+openFull.addEventListener("click", () => {
+  const now = control.state().link;
+  openFull.href = `./index.html${now ?? frame.sandboxHash}`;
+});
+
+function withFirst(hash, part) {
+  const [first, ...rest] = hash.replace(/^#/, "").split("|");
+  return "#" + [first ? `${first}&${part}` : part, ...rest].join("|");
+}
+
+window.trainlab = {
+  sandbox, control, keeper, frame, layout,
+  get visible() { return isVisible(); },
+  get visibilitySources() { return visibility.sources; },
+  get started() { return started !== null; },
+  get runs() {
+    return sandbox.entries.map((e) => ({
+      id: e.id, label: e.label, state: e.run.state, step: e.run.series.step, values: e.values,
+      losses: e.run.series.losses.slice(), evals: e.run.series.evals.length, lastEval: e.run.series.lastEval,
+    }));
+  },
+};

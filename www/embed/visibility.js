@@ -1,0 +1,54 @@
+// Is the sandbox on screen? Three sources, because a frame in a deck cannot see its slide:
+//   - reveal.js posts "slide:start" / "slide:stop" to the frames of the slide it shows / leaves
+//     (once one came, the deck's word counts: a slide left behind may still intersect the viewport
+//     with a "fade" or "none" transition);
+//   - an IntersectionObserver (a frame scrolled out of a course page, or a slide moved off-screen);
+//   - the document's visibilitychange (another browser tab, a minimized window).
+// onChange(visible) is called on every change, and once at the start.
+
+export function createVisibility({ win, onChange }) {
+  const doc = win.document;
+  let deckSays = null;          // null until reveal.js speaks, then true/false
+  let intersecting = true;      // until the observer reports
+  let last = null;
+  const cleanups = [];
+
+  const visible = () => deckSays !== false && intersecting && doc.visibilityState === "visible";
+  function update() {
+    const v = visible();
+    if (v === last) return;
+    last = v;
+    onChange(v);
+  }
+
+  const onMessage = (ev) => {
+    if (ev.source !== win.parent || win.parent === win) return;
+    if (ev.data === "slide:start") deckSays = true;
+    else if (ev.data === "slide:stop") deckSays = false;
+    else return;
+    update();
+  };
+  win.addEventListener("message", onMessage);
+  cleanups.push(() => win.removeEventListener("message", onMessage));
+
+  const onVisibility = () => update();
+  doc.addEventListener("visibilitychange", onVisibility);
+  cleanups.push(() => doc.removeEventListener("visibilitychange", onVisibility));
+
+  if ("IntersectionObserver" in win) {
+    const io = new win.IntersectionObserver((entries) => {
+      intersecting = entries[entries.length - 1].isIntersecting;
+      update();
+    }, { threshold: 0 });
+    io.observe(doc.body);
+    cleanups.push(() => io.disconnect());
+  }
+
+  queueMicrotask(update);
+  return {
+    get visible() { return visible(); },
+    /** What each source says (the frame's state for tests and the host API). */
+    get sources() { return { deck: deckSays, intersecting, page: doc.visibilityState }; },
+    destroy() { for (const f of cleanups.splice(0)) f(); },
+  };
+}
