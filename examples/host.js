@@ -16,6 +16,8 @@ const frameOrigin = new URL(frame.src, location.href).origin;
 
 const log = document.getElementById("log");
 const stateOut = document.getElementById("state");
+// The state's link is one long line; wrap it (set here so the example stays two files).
+Object.assign(stateOut.style, { whiteSpace: "pre-wrap", overflowWrap: "anywhere" });
 
 function addLog(kind, text, detail) {
   const li = document.createElement("li");
