@@ -9,7 +9,7 @@
 export function createVisibility({ win, onChange }) {
   const doc = win.document;
   let deckSays = null;          // null until reveal.js speaks, then true/false
-  let intersecting = true;      // until the observer reports
+  let intersecting = true;      // the observer's word (it always reports once at the start)
   let last = null;
   const cleanups = [];
 
@@ -35,7 +35,9 @@ export function createVisibility({ win, onChange }) {
   doc.addEventListener("visibilitychange", onVisibility);
   cleanups.push(() => doc.removeEventListener("visibilitychange", onVisibility));
 
-  if ("IntersectionObserver" in win) {
+  // The first decision waits for the observer's first report, so an off-screen frame never starts.
+  const hasObserver = "IntersectionObserver" in win;
+  if (hasObserver) {
     const io = new win.IntersectionObserver((entries) => {
       intersecting = entries[entries.length - 1].isIntersecting;
       update();
@@ -44,7 +46,7 @@ export function createVisibility({ win, onChange }) {
     cleanups.push(() => io.disconnect());
   }
 
-  queueMicrotask(update);
+  if (!hasObserver) queueMicrotask(update);
   return {
     get visible() { return visible(); },
     /** What each source says (the frame's state for tests and the host API). */
