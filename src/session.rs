@@ -15,8 +15,11 @@ use crate::schedule::ScheduleConfig;
 use crate::Rng;
 use serde::Serialize;
 
+mod codec;
 mod evaluate;
+mod state;
 pub use evaluate::{EvalProgress, EvalReport, EVAL_CHUNK, EVAL_SAMPLES};
+pub use state::{StateError, STATE_VERSION};
 
 /// What one training step reports.
 #[derive(Clone, Debug, Serialize, PartialEq)]

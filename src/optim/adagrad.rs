@@ -10,7 +10,7 @@
 //! PyTorch's `lr_decay` (lr / (1 + (t − 1)·lr_decay)) is left out on purpose: optimizers here know
 //! nothing of schedules, and the same curve is a schedule's job. Plain loop (no SIMD kernel).
 
-use super::decay_for;
+use super::{decay_for, StateGroups};
 use crate::kernels::Real;
 use crate::model::Model;
 
@@ -33,6 +33,11 @@ impl<T: Real> Adagrad<T> {
             decay_biases: false,
             sum_sq,
         }
+    }
+
+    /// The state a saved run keeps: (name, one buffer per parameter buffer).
+    pub(crate) fn state_mut(&mut self) -> StateGroups<'_, T> {
+        vec![("sum of squares", &mut self.sum_sq)]
     }
 
     pub fn step(&mut self, model: &mut Model<T>, lr: f64) {

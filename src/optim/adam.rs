@@ -16,7 +16,7 @@
 //! computes them in Python floats; the element-wise work runs in `T`. Weights only are decayed by
 //! default. Plain loop (no SIMD kernel).
 
-use super::decay_for;
+use super::{decay_for, StateGroups};
 use crate::kernels::Real;
 use crate::model::Model;
 
@@ -67,6 +67,15 @@ impl<T: Real> Adam<T> {
     /// Updates taken so far.
     pub fn steps(&self) -> u64 {
         self.t
+    }
+
+    /// The state a saved run keeps: the update count (it sets the bias corrections) and (name, one
+    /// buffer per parameter buffer).
+    pub(crate) fn state_mut(&mut self) -> (&mut u64, StateGroups<'_, T>) {
+        (
+            &mut self.t,
+            vec![("first moment", &mut self.m), ("second moment", &mut self.v)],
+        )
     }
 
     pub fn step(&mut self, model: &mut Model<T>, lr: f64) {

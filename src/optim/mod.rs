@@ -35,6 +35,17 @@ pub(crate) fn decay_for(kind: ParamKind, weight_decay: f64, decay_biases: bool) 
     }
 }
 
+/// (name, one buffer per parameter buffer in the model's `visit_params` order), in a fixed order.
+pub type StateGroups<'a, T> = Vec<(&'static str, &'a mut Vec<Vec<T>>)>;
+
+/// An optimizer's state, borrowed for saving or restoring a run: what its next steps depend on
+/// besides the model and the learning rate.
+pub struct OptimizerState<'a, T> {
+    /// Updates taken so far, for the optimizers whose step depends on it (Adam's bias corrections).
+    pub updates: Option<&'a mut u64>,
+    pub groups: StateGroups<'a, T>,
+}
+
 /// Any of the optimizers, as built from an [`OptimizerConfig`].
 pub enum Optimizer<T: Real> {
     Sgd(Sgd<T>),
@@ -65,6 +76,20 @@ impl<T: Real> Optimizer<T> {
             Optimizer::Adam(o) if o.decoupled => "adamw",
             Optimizer::Adam(_) => "adam",
         }
+    }
+
+    /// Everything a saved run must keep of this optimizer (see `OptimizerState`).
+    pub fn state_mut(&mut self) -> OptimizerState<'_, T> {
+        let (updates, groups) = match self {
+            Optimizer::Sgd(o) => (None, o.state_mut()),
+            Optimizer::Adagrad(o) => (None, o.state_mut()),
+            Optimizer::Rmsprop(o) => (None, o.state_mut()),
+            Optimizer::Adam(o) => {
+                let (t, groups) = o.state_mut();
+                (Some(t), groups)
+            }
+        };
+        OptimizerState { updates, groups }
     }
 
     /// Decay biases and normalization parameters too (off by default).

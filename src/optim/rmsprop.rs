@@ -10,7 +10,7 @@
 //!
 //! Plain loop (no SIMD kernel).
 
-use super::decay_for;
+use super::{decay_for, StateGroups};
 use crate::kernels::Real;
 use crate::model::Model;
 
@@ -46,6 +46,15 @@ impl<T: Real> Rmsprop<T> {
             square_avg,
             buf,
         }
+    }
+
+    /// The state a saved run keeps: (name, one buffer per parameter buffer; the momentum buffers
+    /// are empty when μ = 0).
+    pub(crate) fn state_mut(&mut self) -> StateGroups<'_, T> {
+        vec![
+            ("square average", &mut self.square_avg),
+            ("momentum buffer", &mut self.buf),
+        ]
     }
 
     pub fn step(&mut self, model: &mut Model<T>, lr: f64) {

@@ -14,7 +14,7 @@
 //! normalization parameters unless `decay_biases` is set (they do not cause overfitting, and
 //! decaying them only shifts activations).
 
-use super::decay_for;
+use super::{decay_for, StateGroups};
 use crate::kernels::Real;
 use crate::model::Model;
 
@@ -46,6 +46,11 @@ impl<T: Real> Sgd<T> {
     pub fn with_nesterov(mut self, nesterov: bool) -> Self {
         self.nesterov = nesterov;
         self
+    }
+
+    /// The state a saved run keeps: (name, one buffer per parameter buffer).
+    pub(crate) fn state_mut(&mut self) -> StateGroups<'_, T> {
+        vec![("velocity", &mut self.velocity)]
     }
 
     pub fn step(&mut self, model: &mut Model<T>, lr: f64) {
