@@ -66,6 +66,13 @@ async function waitState(page, pred, timeout = 30000) {
   return state;
 }
 
+/** Post `message` from the host page to its frame and resolve with the reply carrying its id. */
+const ask = (page, message) => page.evaluate((m) => new Promise((resolve) => {
+  const frame = document.getElementById("sandbox");
+  window.addEventListener("message", (e) => { if (e.source === frame.contentWindow && e.data?.id === m.id) resolve(e.data); });
+  frame.contentWindow.postMessage(m, new URL(frame.src).origin);
+}), message);
+
 const frameOf = (page) => page.frames().find((f) => /\/embed\.html/.test(f.url()));
 
 test("host page: Play, lr=0.05, Get state and Pause drive the sandbox; ready, step and evaluation events arrive", async () => {
@@ -112,17 +119,16 @@ test("host page: Play, lr=0.05, Get state and Pause drive the sandbox; ready, st
     assert.equal((await command(page, "pause")).ok, true);
     await waitState(page, (s) => !s.playing);
 
-    // A wrong protocol version from the allowed host: an error reply naming both versions, and the
-    // frame says so.
-    const reply = await page.evaluate(() => new Promise((resolve) => {
-      const frame = document.getElementById("sandbox");
-      window.addEventListener("message", (e) => { if (e.data?.id === "v2") resolve(e.data); });
-      frame.contentWindow.postMessage({ trainlab: 2, id: "v2", command: "play" }, new URL(frame.src).origin);
-    }));
-    assert.equal(reply.ok, false);
-    assert.match(reply.error, /version 2.*version 1/);
+    // Bad input from the allowed host: an error reply naming what was wrong, shown in the frame too.
+    const wrongVersion = await ask(page, { trainlab: 2, id: "v2", command: "play" });
+    assert.equal(wrongVersion.ok, false);
+    assert.match(wrongVersion.error, /version 2.*version 1/);
     await frameOf(page).waitForFunction(() => /version 2/.test(document.body.innerText), null, { timeout: 10000 });
-    assert.equal((await stateOf(page)).playing, false, "the wrong-version play did nothing");
+    const unknown = await ask(page, { trainlab: 1, id: "sc", command: "scenario", args: { id: "nope" } });
+    assert.equal(unknown.ok, false);
+    assert.match(unknown.error, /unknown scenario "nope" — known: .*mixup/);
+    await frameOf(page).waitForFunction(() => /unknown scenario "nope"/.test(document.body.innerText), null, { timeout: 10000 });
+    assert.equal((await stateOf(page)).playing, false, "the bad commands did nothing");
 
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.consoleErrors, [], "events go only to the parent's origin (no mismatched targetOrigin)");

@@ -100,8 +100,8 @@ test("a message without an id gets a reply with id null", async () => {
   assert.deepEqual(replies(parent).map((p) => p.data), [{ trainlab: 1, id: null, ok: true, result: null }]);
 });
 
-test("a facade error is the reply's error, with the facade's message", async () => {
-  const { parent, control, send } = setup();
+test("a facade error is the reply's error, with the facade's message, and the frame shows it once", async () => {
+  const { parent, control, notices, send } = setup();
   control.fail.scenario = 'unknown scenario "nope" — known: mixup, cutmix';
   control.fail.set = 'setting "lr" has a bad value "-1"';
   await send({ trainlab: 1, id: 1, command: "scenario", args: { id: "nope" } });
@@ -110,6 +110,11 @@ test("a facade error is the reply's error, with the facade's message", async () 
     { trainlab: 1, id: 1, ok: false, error: 'unknown scenario "nope" — known: mixup, cutmix' },
     { trainlab: 1, id: 2, ok: false, error: 'setting "lr" has a bad value "-1"' },
   ]);
+  await send({ trainlab: 1, id: 3, command: "scenario", args: { id: "nope" } });
+  assert.deepEqual(notices, [
+    'Host command "scenario" failed: unknown scenario "nope" — known: mixup, cutmix',
+    'Host command "set" failed: setting "lr" has a bad value "-1"',
+  ], "each distinct error once");
 });
 
 test("a message from a foreign origin is ignored: no reply, no call, one notice naming the origin", async () => {
@@ -183,7 +188,7 @@ test("a wrong version gets an error reply naming both versions, and one notice",
 });
 
 test("unknown commands, missing commands and bad args get error replies naming the problem", async () => {
-  const { parent, control, send } = setup();
+  const { parent, control, notices, send } = setup();
   await send({ trainlab: 1, id: 1, command: "train" });
   await send({ trainlab: 1, id: 2 });
   await send({ trainlab: 1, id: 3, command: "set", args: "lr=0.05" });
@@ -207,6 +212,9 @@ test("unknown commands, missing commands and bad args get error replies naming t
   assert.match(byId[7], /"scenario" needs args \{ id/);
   assert.match(byId[8], /"play" takes no args \(got \{"fast":true\}\)/);
   assert.match(byId.null, /message id must be a string or a number/);
+  assert.equal(notices.length, 9, "the frame shows each error too");
+  assert.match(notices[0], /^Host command failed: unknown command "train"/);
+  assert.match(notices[2], /^Host command "set" failed: "set" needs args/);
 });
 
 test("messages that are not trainlab objects are ignored silently (reveal.js strings, other objects)", async () => {

@@ -200,6 +200,13 @@ export function createHostApi({ win, control, allowedOrigins, notice, timers = g
     }
   };
 
+  // A command that fails is answered with the error and also shown in the frame, so the person at the
+  // slide sees why nothing happened (once per distinct error: a host retrying does not flood it).
+  const fail = (event, id, error, command) => {
+    reply(event, id, { ok: false, error });
+    sayOnce(`error ${error}`, `Host command ${command ? `"${command}" ` : ""}failed: ${error}`);
+  };
+
   const onMessage = (event) => {
     const data = event.data;
     // reveal.js's "slide:start" strings and any other page's messages are not ours.
@@ -216,7 +223,7 @@ export function createHostApi({ win, control, allowedOrigins, notice, timers = g
     parentOrigin = event.origin;
     const id = data.id ?? null;
     if (id !== null && typeof id !== "string" && !(typeof id === "number" && Number.isFinite(id))) {
-      reply(event, null, { ok: false, error: `message id must be a string or a number (got ${show(id)})` });
+      fail(event, null, `message id must be a string or a number (got ${show(id)})`);
       return;
     }
     if (data.trainlab !== PROTOCOL_VERSION) {
@@ -228,12 +235,12 @@ export function createHostApi({ win, control, allowedOrigins, notice, timers = g
     const { command, args } = data;
     if (!COMMANDS.includes(command)) {
       const what = command === undefined ? "no command" : `unknown command ${show(command)}`;
-      reply(event, id, { ok: false, error: `${what}: known commands are ${COMMANDS.join(", ")}` });
+      fail(event, id, `${what}: known commands are ${COMMANDS.join(", ")}`);
       return;
     }
     run(control, command, args).then(
       (result) => reply(event, id, { ok: true, result: result ?? null }),
-      (err) => reply(event, id, { ok: false, error: err?.message ?? String(err) }),
+      (err) => fail(event, id, err?.message ?? String(err), command),
     );
   };
 
