@@ -19,7 +19,7 @@ export default [
     },
   },
   // The page and its workers run in the browser.
-  { files: ["www/**/*.js"], languageOptions: { globals: { ...globals.browser } } },
+  { files: ["www/**/*.js", "examples/**/*.js", "slides/**/*.js"], languageOptions: { globals: { ...globals.browser } } },
   { files: ["www/**/worker.js", "www/**/*Worker.js", "www/sw.js"], languageOptions: { globals: { ...globals.worker, ...globals.serviceworker } } },
   // Tests, scripts and the bench driver run in Node; the e2e tests also pass functions to page.evaluate.
   { files: ["tests/**/*.mjs", "scripts/**/*.mjs", "bench/*.mjs", "vite.config.js", "eslint.config.js"], languageOptions: { globals: { ...globals.node, ...globals.browser } } },

@@ -1,6 +1,5 @@
 // The host API example (examples/host.html): sends commands to the embedded sandbox and logs its
 // replies and events. This is what a course page or a slide deck's own script would do.
-/* global document, location, window, URL */   // a browser script (eslint.config.js covers www/ only)
 
 const PROTOCOL = 1;
 const LOG_LIMIT = 200;   // step events arrive twice a second; keep the page small

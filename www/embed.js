@@ -36,7 +36,6 @@ const startHash = layout.cards.includes("preview") ? frameHash : withFirst(frame
 
 const sandbox = createSandbox(document.body, { useHash: false });
 const { messages } = sandbox;
-if (frame.problems.length) messages.show("frame", frame.problems, "warn");
 const status = document.getElementById("status");
 status.textContent = "Starts when its slide is shown";
 
@@ -80,12 +79,17 @@ async function pause() {
   await keeper.saveNow();
 }
 
-const control = createEmbedControl({
-  sandbox, isVisible, play, pause,
-  notice: (text) => messages.show("host", text, "warn"),
-});
+const control = createEmbedControl({ sandbox, isVisible, play, pause });
 forwardDeckKeys({ win: window, isVisible });
-createHostApi({ win: window, control, allowedOrigins: frame.origins, notice: control.notice });
+createHostApi({ win: window, control, allowedOrigins: frame.origins, notice: (text) => messages.show("host", text, "warn") });
+
+// The frame's warnings and errors (a bad link, a run not kept, a diverged run) reach the host too.
+const showMessage = messages.show;
+messages.show = (id, text, kind = "warn") => {
+  showMessage(id, text, kind);
+  if (kind !== "info") control.problem([].concat(text).join(" "));
+};
+if (frame.problems.length) messages.show("frame", frame.problems, "warn");
 
 // A pause from the toolbar is kept at once: the deck may unload the frame right after.
 document.getElementById("playpause").addEventListener("click", () => {

@@ -136,11 +136,15 @@ export function createSandbox(root, { useHash = true } = {}) {
     frames.stop();
   }
 
-  /** Change the edited run's settings (no validation: the core judges), by the rules of a settings change. */
-  function tryConfig(partial) {
+  /**
+   * Change the edited run's settings (no validation: the core judges), by the rules of a settings
+   * change. False when the run is being rebuilt; else true, and `applied` settles when it took effect.
+   */
+  function tryConfig(partial, { applied } = {}) {
     const { editing } = ctx;
     if (!editing?.run.values || editing.run.busy) return false;
-    ctx.changeSettings(editing, { ...editing.values, ...partial });
+    const change = ctx.changeSettings(editing, { ...editing.values, ...partial });
+    applied?.(change);
     return true;
   }
 

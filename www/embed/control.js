@@ -15,7 +15,7 @@ export function linkSettings(values) {
  * `play`/`pause` are the frame's own (www/embed.js): a frame that is not shown only remembers a Play
  * for when it is.
  */
-export function createEmbedControl({ sandbox, isVisible, play, pause, notice = () => {} }) {
+export function createEmbedControl({ sandbox, isVisible, play, pause }) {
   const listeners = new Set();
   let ready = false;
   const emit = (ev) => { for (const fn of listeners) fn(ev); };
@@ -51,7 +51,11 @@ export function createEmbedControl({ sandbox, isVisible, play, pause, notice = (
       .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join("&");
     const { values, errors } = parseHash(hash, edited.values);
     if (errors.length) throw new Error(errors.map((x) => x.message).join(" "));
-    if (!sandbox.tryConfig(values)) throw new Error("the run is being rebuilt: try again in a moment");
+    let change = null;
+    if (!sandbox.tryConfig(values, { applied: (p) => { change = p; } })) {
+      throw new Error("the run is being rebuilt: try again in a moment");
+    }
+    await change;   // the reply means "applied"
   }
 
   async function scenario(id) {
@@ -85,11 +89,7 @@ export function createEmbedControl({ sandbox, isVisible, play, pause, notice = (
     reset: async () => { sandbox.resetAll(); },
     set, scenario, state,
     onEvent(fn) { listeners.add(fn); return () => listeners.delete(fn); },
-    notice(text) {
-      notice(text);
-      emit({ event: "problem", message: text });
-    },
-    /** For the frame's own messages: tell the host too. */
+    /** A warning the frame showed: the host hears it too. */
     problem(text) { emit({ event: "problem", message: text }); },
   };
 }
