@@ -14,7 +14,7 @@
 
 import { defineConfig } from "vite";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 
 const root = import.meta.dirname;
@@ -70,14 +70,13 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     rolldownOptions: {
-      // TEMPORARY while the deck and the host example are being written: inputs that exist.
-      input: Object.fromEntries(Object.entries({
-        main: "index.html",
-        embed: "embed.html",
-        labs: "labs.html",
-        slides: "slides/index.html",
-        host: "examples/host.html",
-      }).filter(([, f]) => existsSync(resolve(root, f))).map(([k, f]) => [k, resolve(root, f)])),
+      input: {
+        main: resolve(root, "index.html"),
+        embed: resolve(root, "embed.html"),
+        labs: resolve(root, "labs.html"),
+        slides: resolve(root, "slides/index.html"),
+        host: resolve(root, "examples/host.html"),
+      },
     },
   },
   plugins: [sandboxInclude(), offlineServiceWorker()],
