@@ -9,9 +9,9 @@ use crate::diagnostics;
 use crate::kernels::BACKEND;
 use crate::lab::init_lab::{run_init_lab, InitLabConfig};
 use crate::lab::lr_finder::LrFinderConfig;
-use crate::session::Session;
+use crate::session::{Session, STATE_VERSION};
 use crate::Rng;
-use js_sys::Float32Array;
+use js_sys::{ArrayBuffer, Float32Array, Reflect, Uint8Array};
 use serde::Serialize;
 use std::sync::Mutex;
 use wasm_bindgen::prelude::*;
@@ -42,6 +42,14 @@ struct Divergence {
     step: u64,
     /// "became NaN", "became infinite" or "exploded to 1.4e8".
     what: String,
+}
+
+/// Where a run stands after `importState`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Restored {
+    step: u64,
+    epoch: u64,
 }
 
 #[derive(Serialize)]
@@ -349,6 +357,59 @@ impl Trainer {
     #[wasm_bindgen(js_name = classNames)]
     pub fn class_names(&self) -> Vec<String> {
         self.session.train.class_names.clone()
+    }
+
+    /// The run's training state, to be stored (IndexedDB) and given to `importState` of a Trainer
+    /// built from the same config: `{ version, step, epoch, data: Uint8Array }`. `data` holds
+    /// everything (see src/session/state.rs); the other fields are for display. Changes nothing.
+    #[wasm_bindgen(js_name = exportState)]
+    pub fn export_state(&mut self) -> Result<JsValue, JsError> {
+        let data = Uint8Array::from(self.session.export_state().as_slice());
+        let out = js_sys::Object::new();
+        for (key, value) in [
+            ("version", JsValue::from(STATE_VERSION)),
+            ("step", JsValue::from(self.session.steps_taken() as f64)),
+            ("epoch", JsValue::from(self.session.epoch() as f64)),
+            ("data", data.into()),
+        ] {
+            Reflect::set(&out, &JsValue::from_str(key), &value)
+                .map_err(|_| JsError::new("exportState: could not build the result object"))?;
+        }
+        Ok(out.into())
+    }
+
+    /// Puts a state from `exportState` into this run (an object with `data`, or the bytes
+    /// themselves as a Uint8Array or ArrayBuffer) → `{ step, epoch }`. Throws an Error naming what
+    /// differs when the state is of another config (e.g. "saved state has 12 parameter tensors,
+    /// this network has 10"); the run is then unchanged.
+    #[wasm_bindgen(js_name = importState)]
+    pub fn import_state(&mut self, state: JsValue) -> Result<JsValue, JsError> {
+        let bytes = |v: &JsValue| {
+            if let Some(a) = v.dyn_ref::<Uint8Array>() {
+                Some(a.to_vec())
+            } else {
+                v.dyn_ref::<ArrayBuffer>().map(|b| Uint8Array::new(b).to_vec())
+            }
+        };
+        let data = bytes(&state)
+            .or_else(|| {
+                if state.is_object() {
+                    Reflect::get(&state, &JsValue::from_str("data")).ok().as_ref().and_then(bytes)
+                } else {
+                    None
+                }
+            })
+            .ok_or_else(|| {
+                JsError::new(&format!(
+                    "importState: expected an exportState() result {{ version, step, epoch, data: Uint8Array }}, got {}",
+                    state.js_typeof().as_string().unwrap_or_default()
+                ))
+            })?;
+        self.session.import_state(&data).map_err(|e| JsError::new(&e.0))?;
+        to_js(&Restored {
+            step: self.session.steps_taken(),
+            epoch: self.session.epoch(),
+        })
     }
 
     #[wasm_bindgen(js_name = setLearningRate)]

@@ -261,3 +261,83 @@ fn a_panic_leaves_its_message_and_location_for_last_panic() {
     assert!(text.contains("tests/web_api.rs:"), "the location is kept: {text}");
     std::mem::forget(panicking);
 }
+
+/// `structuredClone(v)`: what postMessage and IndexedDB do to a value on its way.
+fn structured_clone(v: &JsValue) -> JsValue {
+    let f: js_sys::Function = get(&js_sys::global(), "structuredClone").into();
+    f.call1(&JsValue::NULL, v).expect("structuredClone")
+}
+
+fn step_loss(t: &mut Trainer) -> f64 {
+    num(&t.step(1).unwrap(), "loss")
+}
+
+#[wasm_bindgen_test]
+fn export_state_round_trips_through_js_and_the_run_goes_on_identically() {
+    let mut saved = Trainer::new(js(SMALL)).unwrap();
+    saved.step(5).unwrap();
+    let state = structured_clone(&saved.export_state().unwrap());
+    assert_eq!(num(&state, "step"), 5.0);
+    assert_eq!(
+        num(&state, "epoch"),
+        1.0,
+        "5 batches of 32 pass the 128 training images once"
+    );
+    assert_eq!(num(&state, "version"), trainlab::session::STATE_VERSION as f64);
+    let data = get(&state, "data");
+    assert!(data.is_instance_of::<js_sys::Uint8Array>());
+    assert!(
+        js_sys::Uint8Array::from(data.clone()).length() > 4 * 128,
+        "holds at least the data order"
+    );
+
+    let mut restored = Trainer::new(js(SMALL)).unwrap();
+    let r = restored.import_state(state).unwrap();
+    assert_eq!((num(&r, "step"), num(&r, "epoch")), (5.0, 1.0));
+    for _ in 0..3 {
+        assert_eq!(
+            step_loss(&mut restored).to_bits(),
+            step_loss(&mut saved).to_bits()
+        );
+    }
+    // The bytes alone (Uint8Array or its ArrayBuffer) are accepted too.
+    let mut again = Trainer::new(js(SMALL)).unwrap();
+    let buffer = js_sys::Uint8Array::from(data).buffer();
+    assert_eq!(num(&again.import_state(buffer.into()).unwrap(), "step"), 5.0);
+}
+
+#[wasm_bindgen_test]
+fn import_state_of_another_config_or_not_a_state_is_an_error_naming_it() {
+    let mut saved = Trainer::new(js(SMALL)).unwrap();
+    saved.step(2).unwrap();
+    let state = saved.export_state().unwrap();
+    let message = |r: Result<JsValue, JsError>| match r {
+        Ok(_) => panic!("the state was accepted"),
+        Err(e) => String::from(js_sys::Error::from(JsValue::from(e)).message()),
+    };
+    let mut other = Trainer::new(js(
+        r#"{"trainSize": 128, "valSize": 64, "seed": 5, "preset": "mlp"}"#,
+    ))
+    .unwrap();
+    let msg = message(other.import_state(state.clone()));
+    assert!(
+        msg.contains("parameter") && msg.contains("this network has"),
+        "{msg}"
+    );
+    let mut bigger = Trainer::new(js(r#"{"trainSize": 160, "valSize": 64, "seed": 5}"#)).unwrap();
+    let msg = message(bigger.import_state(state));
+    assert!(
+        msg.contains("128 training images") && msg.contains("trainSize"),
+        "{msg}"
+    );
+    let msg = message(other.import_state(js(r#"{"step": 3}"#)));
+    assert!(
+        msg.contains("importState") && msg.contains("data: Uint8Array"),
+        "{msg}"
+    );
+    assert_eq!(
+        num(&other.step(1).unwrap(), "step"),
+        1.0,
+        "a refused state leaves the run as it was"
+    );
+}

@@ -5,6 +5,12 @@
 //   const run = createRun({ id: 1, onEvent: (run, ev) => … });
 //   await run.start(values);        // build the network; rejects with the core's message
 //   run.play(); run.pause(); run.step(); run.setLimit(200);
+//   const saved = await run.exportState(); // { version, step, epoch, data: Uint8Array } — weights, optimizer,
+//                                   // data position, random streams (www/worker.js, src/session/state.rs)
+//   await run.importState(saved);   // paused, trainer built from the same settings → { step, epoch };
+//                                   // rejects with the core's message naming what differs. Afterwards
+//                                   // run.series.step/epoch are the restored ones (the curves are not in
+//                                   // the state: the caller restores them)
 //
 // Events passed to onEvent(run, ev), after the run's own state and series are updated:
 //   { event: "created", info }      a trainer was built (start, reset, a crash's restart): clear its views
@@ -40,6 +46,7 @@ export function createRun({ id, onEvent = () => {}, preview = true }) {
     info: null,            // { layers, classNames, curve } of the current trainer
     series: emptySeries(),
     start, play, pause, step, setLimit, retune, findLr, restoreBest, evaluate, setPreview, destroy,
+    exportState, importState,
     get limit() { return limit; },
     get busy() { return trying !== null; },
   };
@@ -210,6 +217,15 @@ export function createRun({ id, onEvent = () => {}, preview = true }) {
   function findLr(iterations = 100) { return request("findLr", { iterations }); }
   function restoreBest() { return request("restoreBest"); }
   function evaluate() { return request("evaluate"); }
+  /** The trainer's state (resolves with { version, step, epoch, data: Uint8Array }). */
+  function exportState() { return request("exportState"); }
+  /** Put a state from exportState() back (run paused, same settings); resolves with { step, epoch }. */
+  async function importState(state) {
+    const r = await request("importState", { state });
+    run.series.step = r.step;
+    run.series.epoch = r.epoch;
+    return r;
+  }
   function setPreview(on) {
     previewOn = on;
     notify("preview", { on });

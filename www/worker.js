@@ -18,6 +18,13 @@
 //   preview { on }                         send previews of the batch or not
 //   evaluate                               evaluate now (in slices) → the EvalReport, or null if a step
 //                                          abandoned it
+//   exportState                            → { version, step, epoch, data: Uint8Array } (data's buffer is
+//                                          transferred); the trainer's whole state, any time
+//   importState { state }                  while paused: put an exportState() result back into a trainer
+//                                          built from the same config → { step, epoch }; a state of another
+//                                          config is refused with the core's message naming the difference.
+//                                          A `state` event with the restored step follows; reports go on
+//                                          from it
 // Events:
 //   booted { backend }                     wasm initialised
 //   fatal { message }                      wasm could not be loaded: nothing will work
@@ -259,6 +266,14 @@ function sampleCurve(steps) {
 }
 
 // ---- commands ---------------------------------------------------------------------------------------
+/** A command's result whose buffers are moved to the page, not copied. */
+class Transfer {
+  constructor(value, buffers) {
+    this.value = value;
+    this.buffers = buffers;
+  }
+}
+
 function needTrainer() {
   if (!trainer) throw new Error("no run: create one first");
 }
@@ -355,6 +370,26 @@ const commands = {
     const job = startEval();
     return new Promise((resolve) => job.waiters.push(resolve));
   },
+  exportState() {
+    needTrainer();
+    const s = plain(guard(() => trainer.exportState()));
+    const state = { version: s.version, step: s.step, epoch: s.epoch, data: s.data };
+    return new Transfer(state, [state.data.buffer]);
+  },
+  importState({ state }) {
+    needPaused("importing a saved state");
+    const r = plain(guard(() => trainer.importState(state)));
+    // The core drops an unfinished evaluation and the last batch; the loop starts over from here.
+    lastStep = r.step;
+    lastEpoch = r.epoch;
+    epochEvalDue = false;
+    trainMsSinceEval = 0;
+    previewStep = -1;
+    evalStep = -1;
+    finishEval(null);
+    sendState();
+    return { step: r.step, epoch: r.epoch };
+  },
 };
 
 // ---- serving ------------------------------------------------------------------------------------------
@@ -363,7 +398,9 @@ async function serve({ id, cmd, args }) {
     const h = commands[cmd];
     if (!h) throw new Error(`the training worker has no command "${cmd}"`);
     const result = await h(args ?? {});
-    if (id !== undefined) postMessage({ id, ok: true, result });
+    if (id === undefined) return;
+    if (result instanceof Transfer) postMessage({ id, ok: true, result: result.value }, result.buffers);
+    else postMessage({ id, ok: true, result });
   } catch (e) {
     if (id !== undefined) postMessage({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
     else if (!(e instanceof Crash)) postMessage({ event: "error", cmd, message: e instanceof Error ? e.message : String(e) });
