@@ -51,9 +51,11 @@ async function onVisibility(visible) {
   if (visible) {
     const first = !started;
     started ??= keeper.restoreOrStart();
-    await started;
+    const restored = await started;
     if (!isVisible()) return;
-    if (first ? frame.autoplay || keeper.restoredPlaying || resumeOnShow : resumeOnShow) sandbox.playAll();
+    // First show: a kept run plays on only if it was playing; a new one if the link says autoplay.
+    const playFirst = restored ? keeper.restoredPlaying : frame.autoplay;
+    if ((first && playFirst) || resumeOnShow) sandbox.playAll();
     resumeOnShow = false;
   } else if (started) {
     await started;
