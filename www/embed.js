@@ -98,8 +98,12 @@ document.getElementById("playpause").addEventListener("click", () => {
   queueMicrotask(() => { if (!sandbox.playing) keeper.saveNow(); });
 });
 
-// "open full sandbox": the page with the runs as they are now.
+// One run needs no run legend on each card; the legends come back with a second run.
+sandbox.watch(() => document.body.classList.toggle("one-run", sandbox.entries.length <= 1));
+
+// "open full sandbox": the page with the runs as they are now, at the end of the toolbar.
 const openFull = document.getElementById("open-full");
+document.querySelector(".toolbar").append(openFull);
 openFull.addEventListener("click", () => {
   const now = control.state().link;
   openFull.href = `./index.html${now ?? frame.sandboxHash}`;
