@@ -46,8 +46,10 @@ async function picture(browser, url, box) {
       return runs?.length > 0 && runs.every((r) => r.step >= step || r.state === "diverged");
     }, box.step, { timeout: TIMEOUT_MS, polling: 250 });
     // Pause (a scenario has paused itself at its step), then let the charts draw their last frame.
-    await page.evaluate(() => window.trainlab.sandbox.pauseAll());
+    await page.evaluate(() => window.trainlab.control.pause());
     await page.waitForFunction(() => window.trainlab.runs.every((r) => r.state !== "running"), null, { timeout: 30000 });
+    // The frame's message lines (e.g. "the runs paused at step 100…") would cover the charts on paper.
+    await page.addStyleTag({ content: "#messages { display: none !important; }" });
     await page.waitForTimeout(800);
     const steps = await page.evaluate(() => window.trainlab.runs.map((r) => r.step));
     const path = join(OUT, `${box.id}.png`);

@@ -30,9 +30,12 @@ Reveal.initialize({
   margin: 0.04,
   hash: true,             // #/<slide id>: a link (and a test) can open any slide
   postMessage: true,      // the sandboxes forward the navigation keys as {"method": "right"} etc.
-  // Frames load when their slide is shown and unload when it is left (reveal's default for
-  // data-src): a sandbox off screen costs nothing, and it keeps its run in IndexedDB meanwhile.
-  preloadIframes: null,
+  // A frame loads (page only: the sandbox fetches and compiles the wasm when it is first shown)
+  // when its slide comes within one step of the current one, so a slide's sandbox starts training
+  // soon after the slide appears; it is paused (reveal.js posts slide:stop) when its slide is left,
+  // and unloaded two slides away, keeping its run in IndexedDB until it is loaded again.
+  preloadIframes: true,
+  viewDistance: 2,
   transitionSpeed: "fast",
   slideNumber: "c/t",
   controlsTutorial: false,
