@@ -4,7 +4,7 @@
 //   node scripts/slide-pictures.mjs dropout ...  only these slides
 //
 // For each `<div class="sandbox" data-picture="<slide>">` it opens the frame's own link (embed.html#…)
-// in headless Chromium at the frame's size on the slide (1240×540), lets it train to a fixed step —
+// in headless Chromium at the frame's size on the slide (1240×520), lets it train to a fixed step —
 // a scenario's own step (it stops there by itself), else the slide's data-picture-step (default 200)
 // — pauses it, and screenshots the page. Runs are seeded, so a new build draws the same curves.
 // Serves the production build like the e2e tests (tests/e2e/helpers.mjs): dist/ (or TRAINLAB_DIST),
@@ -17,7 +17,7 @@ import { scenarioById } from "../www/scenarios.js";
 
 const DECK = join(ROOT, "slides", "index.html");
 const OUT = join(ROOT, "slides", "pictures");
-const FRAME = { width: 1240, height: 540 };   // .reveal .sandbox in slides/deck.css
+const FRAME = { width: 1240, height: 520 };   // .reveal .sandbox in slides/deck.css
 const DEFAULT_STEP = 200;
 const TIMEOUT_MS = 10 * 60 * 1000;            // a 3-run scenario on a busy 2-core machine
 

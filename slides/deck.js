@@ -37,7 +37,6 @@ Reveal.initialize({
   preloadIframes: true,
   viewDistance: 2,
   transitionSpeed: "fast",
-  slideNumber: "c/t",
   controlsTutorial: false,
 });
 
