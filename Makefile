@@ -15,7 +15,7 @@ export PATH := $(CARGO_BIN):$(PATH)
 # Targets share scripts/setup.sh and node_modules/; never run them in parallel (make -j).
 .NOTPARALLEL:
 
-.PHONY: help setup setup-build pkg serve build preview test test-lint test-native test-web test-e2e bench readme clean
+.PHONY: help setup setup-build pkg serve build preview test test-lint test-native test-web test-e2e bench readme slide-pictures clean
 
 help:
 	@echo "trainlab"
@@ -25,6 +25,7 @@ help:
 	@echo "  make build        production build of the page into dist/"
 	@echo "  make preview      build, then serve dist/ at http://127.0.0.1:4173/"
 	@echo "  make bench        run the benchmarks (bench/run.sh; ARGS=--quick for a short run)"
+	@echo "  make slide-pictures   regenerate the deck's print pictures (slides/pictures/, from a fresh build)"
 	@echo "  make setup        only install what is missing (wasm tools, chromium, npm packages)"
 	@echo "  make pkg          only build the wasm package into pkg/"
 	@echo "  make test-lint | test-native | test-web | test-e2e    one test layer"
@@ -68,6 +69,11 @@ test-e2e: setup
 # `make bench ARGS=--quick`. See bench/README.md.
 bench: setup pkg
 	@bash bench/run.sh $(ARGS)
+
+# The pictures the deck prints in place of its live sandboxes (reveal.js ?print-pdf): each sandbox
+# slide's link trained in headless Chromium and photographed. Committed; redo after changing a slide.
+slide-pictures: setup build
+	@node scripts/slide-pictures.mjs
 
 # README.md's table of URL-hash keys and its scenario table are generated from www/state.js and
 # www/scenarios.js (scripts/scenarios.mjs also rewrites tests/scenarios.json).

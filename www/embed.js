@@ -39,7 +39,9 @@ const { messages } = sandbox;
 const status = document.getElementById("status");
 status.textContent = "Starts when its slide is shown";
 
-const keeper = createKeeper({ win: window, sandbox, key: `embed:${frame.id ?? startHash}`, startHash, messages });
+const keeper = createKeeper({
+  win: window, sandbox, key: `embed:${frame.id ?? startHash}`, startHash, messages, wasPlaying: () => resumeOnShow,
+});
 let started = null;          // the first start (restore or link), once the frame was shown
 let resumeOnShow = false;    // it was playing when hidden, or a Play came while hidden
 
@@ -52,6 +54,11 @@ async function onVisibility(visible) {
     const first = !started;
     started ??= keeper.restoreOrStart();
     const restored = await started;
+    if (first) {
+      const shown = sandbox.entries[frame.previewRun - 1];
+      if (shown) sandbox.setPreviewRun(shown.id);
+      else if (frame.previewRun > 1) messages.show("preview", `Frame setting "preview=${frame.previewRun}" names a run the link does not have — showing run 1.`, "warn");
+    }
     if (!isVisible()) return;
     // First show: a kept run plays on only if it was playing; a new one if the link says autoplay.
     const playFirst = restored ? keeper.restoredPlaying : frame.autoplay;

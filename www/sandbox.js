@@ -160,6 +160,7 @@ export function createSandbox(root, { useHash = true } = {}) {
     messages: ctx.messages, replaySeries: ctx.replaySeries,
     removeEntry: (id) => ctx.removeEntry(byId(id)),
     setEditing: (id) => ctx.setEditing(byId(id)),
+    setPreviewRun: (id) => ctx.setPreviewRun(byId(id)),
     startScenario: ctx.startScenario,
     get entries() { return ctx.entries; },
     get editing() { return ctx.editing; },

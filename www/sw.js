@@ -20,7 +20,8 @@ self.addEventListener("activate", (event) => {
 
 // Built files have content hashes in their names, so cache-first is safe for them. The page itself
 // (a navigation) goes to the network first, so a new build is picked up when online, and falls back
-// to the cached copy of the page asked for offline (index.html for "./", labs.html for itself), and
+// to the cached copy of the page asked for offline (index.html for "./" and "slides/", labs.html for
+// itself), and
 // to the sandbox page only if that page is not cached. The hash part of the URL never reaches the
 // service worker.
 self.addEventListener("fetch", (event) => {
@@ -28,8 +29,12 @@ self.addEventListener("fetch", (event) => {
   if (req.method !== "GET" || new URL(req.url).origin !== self.location.origin) return;
   if (req.mode === "navigate") {
     const loose = { ignoreSearch: true, ignoreVary: true };
-    event.respondWith(fetch(req).catch(() =>
-      caches.match(req, loose).then((hit) => hit || caches.match("./", loose))));
+    // A folder URL ("…/slides/") was cached as its index.html.
+    const folderIndex = () => (new URL(req.url).pathname.endsWith("/")
+      ? caches.match(new URL("index.html", req.url).href, loose) : undefined);
+    event.respondWith(fetch(req).catch(() => caches.match(req, loose)
+      .then((hit) => hit || folderIndex())
+      .then((hit) => hit || caches.match("./", loose))));
     return;
   }
   // ignoreVary: servers such as vite preview send "Vary: Origin", and module scripts are fetched

@@ -8,12 +8,13 @@ import { frameScale } from "../../www/embed/layout.js";
 import { SETTINGS, isHidden, parseHash, settingByKey } from "../../www/state.js";
 
 test("embed link: frame keys come out of the first segment, the sandbox keeps the rest", () => {
-  const f = parseEmbedLink("#lr=0.05&charts=loss,lr&autoplay&origin=https://course.example:8443/&id=cos|mixup=0.8");
+  const f = parseEmbedLink("#lr=0.05&charts=loss,lr&autoplay&origin=https://course.example:8443/&id=cos&preview=2|mixup=0.8");
   assert.equal(f.sandboxHash, "#lr=0.05|mixup=0.8");
   assert.deepEqual(f.charts, ["loss", "lr"]);
   assert.equal(f.autoplay, true);
   assert.deepEqual(f.origins, ["https://course.example:8443"]);
   assert.equal(f.id, "cos");
+  assert.equal(f.previewRun, 2);
   assert.deepEqual(f.problems, []);
 });
 
@@ -38,6 +39,7 @@ test("embed link: bad values are named, capped, and the good ones kept", () => {
   assert.match(text, /"autoplay" has a bad value "maybe"/);
   assert.match(text, /"origin" names "javascript:alert\(1\)"/);
   assert.match(text, /"id" is empty/);
+  assert.match(parseEmbedLink("#preview=7").problems[0], /"preview" has a bad value "7": the number of a run, 1 to 4/);
   assert.ok(f.problems.every((p) => p.length < 300), "a 500-character value is not echoed in full");
   assert.match(parseEmbedLink("#id=%E0%A4%A").problems[0], /not valid URL encoding/);
 });

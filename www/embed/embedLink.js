@@ -1,6 +1,6 @@
 // The link of a sandbox inside a slide (embed.html):
 //
-//   embed.html#<sandbox link>&charts=loss,lr&autoplay&origin=https://course.example&id=cosine
+//   embed.html#<sandbox link>&charts=loss,lr&autoplay&origin=https://course.example&id=cosine&preview=2
 //
 // <sandbox link> is the page's own link (www/link.js: settings, `|` runs, scenario=, hide=, show=);
 // the keys below belong to the frame and are taken out of its first segment before the sandbox reads
@@ -16,7 +16,7 @@ export const PARTS = ["table", "stats", "note"];
 const KNOWN = [...Object.keys(CARDS), ...PARTS];
 
 /** Frame keys (values are strings; flags take no value). */
-const EMBED_KEYS = ["charts", "autoplay", "origin", "id"];
+const EMBED_KEYS = ["charts", "autoplay", "origin", "id", "preview"];
 const MAX_SHOWN = 60;
 
 /** A value as the frame's message shows it: at most MAX_SHOWN characters. */
@@ -35,14 +35,15 @@ export function normalizeOrigin(text) {
 
 /**
  * Split an embed hash into the sandbox's link and the frame's options. Returns
- * { sandboxHash, charts, autoplay, origins, id, problems }: charts the card/part names in order
- * (null when the link names none); origins the allow-list for the host API (empty: only the frame's
- * own origin); id the storage key (null: the link); problems messages naming each bad key or value.
+ * { sandboxHash, charts, autoplay, origins, id, previewRun, problems }: charts the card/part names in
+ * order (null when the link names none); origins the allow-list for the host API (empty: only the
+ * frame's own origin); id the storage key (null: the link); previewRun the run (1-based) whose batch
+ * the preview shows; problems messages naming each bad key or value.
  */
 export function parseEmbedLink(hash) {
   const text = hash.startsWith("#") ? hash.slice(1) : hash;
   const [first, ...rest] = text.split("|");
-  const out = { charts: null, autoplay: false, origins: [], id: null, problems: [] };
+  const out = { charts: null, autoplay: false, origins: [], id: null, previewRun: 1, problems: [] };
   const kept = [];
   for (const part of first.split("&")) {
     const eq = part.indexOf("=");
@@ -87,6 +88,10 @@ function readKey(out, key, value, hasValue) {
         if (o) out.origins.push(o);
         else out.problems.push(`Frame setting "origin" names "${shown(n)}", which is no http(s) origin such as https://course.example — ignored.`);
       }
+      break;
+    case "preview":
+      if (/^[1-4]$/.test(value)) out.previewRun = Number(value);
+      else out.problems.push(`Frame setting "preview" has a bad value "${shown(value)}": the number of a run, 1 to 4.`);
       break;
     case "id":
       if (value) out.id = value.slice(0, 200);

@@ -11,7 +11,11 @@ import { scenarioById } from "../scenarios.js";
 
 export const SAVE_EVERY_MS = 2000;
 
-export function createKeeper({ win, sandbox, key, startHash, messages }) {
+/**
+ * `wasPlaying()`: the frame paused its runs only because it was hidden (they go on when it is back),
+ * so a save then still counts them as playing.
+ */
+export function createKeeper({ win, sandbox, key, startHash, messages, wasPlaying = () => false }) {
   const startLink = parseLink(startHash, { scenarioById });
   let store = null;
   let saving = null, again = false;
@@ -66,7 +70,7 @@ export function createKeeper({ win, sandbox, key, startHash, messages }) {
       const state = await e.run.exportState();
       runs.push({ values: e.values, series: keptSeries(e.run.series), state });
     }
-    await store.save(key, { embedLink: startHash, link: linkNow(), playing: sandbox.playing, runs });
+    await store.save(key, { embedLink: startHash, link: linkNow(), playing: sandbox.playing || wasPlaying(), runs });
     messages.dismiss("keep-full");
   }
 
@@ -84,6 +88,15 @@ export function createKeeper({ win, sandbox, key, startHash, messages }) {
   }
 
   timer = win.setInterval(() => { if (sandbox.playing) saveNow(); }, SAVE_EVERY_MS);
+  // Runs that stop by themselves (a scenario at its step, a diverged run, early stopping) are kept at
+  // once: a deck turned quickly may unload the frame before the next periodic save.
+  let training = false;
+  sandbox.watch((e, ev) => {
+    if (ev.event !== "state" || ev.replayed) return;
+    const now = sandbox.entries.some((x) => x.run.state === "running" || x.run.state === "waiting");
+    if (training && !now) saveNow();
+    training = now;
+  });
   win.addEventListener("pagehide", () => saveNow());
 
   return {
