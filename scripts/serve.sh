@@ -2,7 +2,7 @@
 # Serve the page locally.
 #   scripts/serve.sh dev       Vite dev server (index.html + www/ + pkg/), default http://127.0.0.1:5173/
 #   scripts/serve.sh preview   serve the production build in dist/, default http://127.0.0.1:4173/
-# Both print the page's URL and the lecture deck's (slides/index.html) beside it.
+# Both print the page's URL and the lecture deck's (slides/) beside it.
 # package.json's dev/preview scripts fix host, port and --strictPort; HOST and PORT override them
 # (e.g. HOST=0.0.0.0 to let other machines in the room connect). Vite takes the last flag given.
 # Expects pkg/ (and for preview dist/) to be built already: `make serve` / `make preview` do that.
@@ -18,9 +18,9 @@ host="${HOST:-127.0.0.1}"
 [ -f pkg/trainlab.js ] || die "pkg/trainlab.js missing: run 'make pkg' first"
 section "serving trainlab ($mode)"
 printf '\n  %strainlab: open http://%s:%s/%s   (Ctrl-C stops the server)\n' "$B" "$host" "$port" "$N"
-# The lecture's deck (slides/index.html, a page of the same build). Its index.html is named in full:
-# offline, the service worker finds the deck's cached copy under that name.
-printf '  %sdeck:     open http://%s:%s/slides/index.html%s   (the lecture'"'"'s slides with live sandboxes)\n\n' "$B" "$host" "$port" "$N"
+# The lecture's deck (slides/index.html, a page of the same build; offline, the service worker
+# answers the folder URL with it too).
+printf '  %sdeck:     open http://%s:%s/slides/%s   (the lecture'"'"'s slides with live sandboxes)\n\n' "$B" "$host" "$port" "$N"
 extra=()
 [ -n "${HOST:-}" ] && extra+=(--host "$HOST")
 [ -n "${PORT:-}" ] && extra+=(--port "$PORT")

@@ -41,9 +41,11 @@ async function picture(browser, url, box) {
   page.on("pageerror", (e) => errors.push(String(e)));
   try {
     await page.goto(`${url}embed.html#${box.link}`);
+    // Done when every run is at the step, or has stopped by itself before it (diverged, or the
+    // overfit test pausing at 100% training accuracy).
     await page.waitForFunction((step) => {
       const runs = window.trainlab?.runs;
-      return runs?.length > 0 && runs.every((r) => r.step >= step || r.state === "diverged");
+      return runs?.length > 0 && runs.every((r) => r.step >= step || (r.step > 0 && ["paused", "diverged"].includes(r.state)));
     }, box.step, { timeout: TIMEOUT_MS, polling: 250 });
     // Pause (a scenario has paused itself at its step), then let the charts draw their last frame.
     await page.evaluate(() => window.trainlab.control.pause());

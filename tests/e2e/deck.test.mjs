@@ -170,21 +170,22 @@ test("deck: leaving a slide and coming back finds its run where it was (same ste
     assert.deepEqual(back.losses, before.losses, "same loss curve after coming back");
 
     // A run that was training when its slide was left: paused one slide away, unloaded two slides
-    // away, and back on its slide it goes on from the step where it paused.
-    await page.goto(deckUrl("recipe-overfit"));
-    await waitForStep(page, "recipe-overfit", 20);
-    await turn(page, "ArrowRight", 1, "recipe-find-lr");
+    // away, and back on its slide it goes on from the step where it paused. (learning-curves trains
+    // on without end; the slides before it are a text slide and another sandbox.)
+    await page.goto(deckUrl("learning-curves"));
+    await waitForStep(page, "learning-curves", 20);
+    await turn(page, "ArrowLeft", 1, "recipe-grid");
+    await sleep(1500);
+    const paused = await firstRun(page, "learning-curves");
+    await turn(page, "ArrowLeft", 1, "recipe-find-lr");
     await sleep(1000);
-    const paused = await firstRun(page, "recipe-overfit");
-    await turn(page, "ArrowRight", 1, "recipe-grid");
-    await sleep(1000);
-    assert.equal(sandboxFrame(page, "recipe-overfit"), undefined, "the frame was unloaded");
-    await turn(page, "ArrowLeft", 2, "recipe-overfit");
-    const resumed = await waitRestored(page, "recipe-overfit");
+    assert.equal(sandboxFrame(page, "learning-curves"), undefined, "the frame was unloaded");
+    await turn(page, "ArrowRight", 2, "learning-curves");
+    const resumed = await waitRestored(page, "learning-curves");
     console.log(`kept run: paused at step ${paused.step}, back at step ${resumed.step}`);
     assert.ok(resumed.step >= paused.step, `not back at step 0 (paused ${paused.step}, back ${resumed.step})`);
     assert.deepEqual(resumed.losses.slice(0, paused.losses.length), paused.losses, "the curve up to the pause is the same");
-    const { run: on } = await waitForStep(page, "recipe-overfit", paused.step + 5);
+    const { run: on } = await waitForStep(page, "learning-curves", paused.step + 5);
     assert.ok(on.step > paused.step, "and it trains on (it was playing)");
     assert.deepEqual(problems.pageErrors, []);
   } finally {
@@ -193,7 +194,8 @@ test("deck: leaving a slide and coming back finds its run where it was (same ste
 });
 
 test("deck: no request leaves localhost, and the deck with its sandboxes loads offline after a first visit", async () => {
-  const { context, page, problems } = await openPage(browser, deckUrl("schedules"), SLIDE_SIZE);
+  // The folder URL, as `make serve` prints it: offline, the service worker answers it with the deck.
+  const { context, page, problems } = await openPage(browser, `${server.url}slides/#/schedules`, SLIDE_SIZE);
   try {
     await waitForStep(page, "schedules", 5);
     // ready resolves once the service worker is active, i.e. after its install cached every file.
