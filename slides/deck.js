@@ -24,6 +24,9 @@ if (import.meta.env.PROD && "serviceWorker" in navigator && location.protocol !=
     .catch((e) => console.warn("offline cache unavailable:", e.message));
 }
 
+// Print view (?print-pdf): reveal.js lays out every slide at once, and would load every frame.
+const printing = /print-pdf|view=print/.test(location.search);
+
 Reveal.initialize({
   width: 1280,
   height: 720,
@@ -33,8 +36,9 @@ Reveal.initialize({
   // A frame loads (page only: the sandbox fetches and compiles the wasm when it is first shown)
   // when its slide comes within one step of the current one, so a slide's sandbox starts training
   // soon after the slide appears; it is paused (reveal.js posts slide:stop) when its slide is left,
-  // and unloaded two slides away, keeping its run in IndexedDB until it is loaded again.
-  preloadIframes: true,
+  // and unloaded two slides away, keeping its run in IndexedDB until it is loaded again. Printing
+  // shows pictures instead, so no frame loads then.
+  preloadIframes: !printing,
   viewDistance: 2,
   transitionSpeed: "fast",
   controlsTutorial: false,

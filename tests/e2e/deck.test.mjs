@@ -232,6 +232,8 @@ test("deck: print view shows a loaded picture on every sandbox slide instead of 
       assert.ok(p.shown, `slide "${p.id}": its picture is visible`);
       assert.ok(p.frameHidden, `slide "${p.id}": its frame is hidden`);
     }
+    assert.deepEqual(page.frames().filter((f) => f.url().includes("embed.html")).map((f) => f.url()), [],
+      "no sandbox frame is loaded for printing");
     assert.deepEqual(problems.failedRequests, []);
   } finally {
     await context.close();
