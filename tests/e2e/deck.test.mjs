@@ -120,6 +120,7 @@ test("deck: the current slide's sandbox trains, the one left behind stops; the a
     await page.waitForFunction(() => location.hash === "#/init", null, { timeout: 5000 });
     assert.ok(cached.run.step >= 1);
     assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.consoleErrors, []);
   } finally {
     await context.close();
   }
