@@ -2,24 +2,15 @@
 // Back button, bad comparison links, bit-identical replay, the main thread with 4 runs, and an
 // evaluation that takes minutes not blocking pause.
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  launchBrowser, messageTexts, openPage, sleep, startServer, traceMainThread, waitForMessage, waitReady,
-} from "./helpers.mjs";
+import { messageTexts, openPage, sleep, startSuite, traceMainThread, waitForMessage, waitReady } from "./helpers.mjs";
 import { RUN_COLORS } from "../../www/views/palette.js";
 import { cellText } from "../../www/views/compareTable.js";
 import { SCENARIOS } from "../../www/scenarios.js";
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+startSuite((s, b) => { server = s; browser = b; });
 
 const runs = (page) => page.evaluate(() => window.trainlab.runs);
 

@@ -5,11 +5,11 @@
 // last slide's is paused by reveal.js's slide:stop, and a frame two slides away is unloaded — its run
 // kept in IndexedDB until the frame is loaded again.
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, launchBrowser, openPage, screenshot, sleep, startServer } from "./helpers.mjs";
+import { ROOT, openPage, screenshot, sleep, startSuite } from "./helpers.mjs";
 import { deckSandboxes } from "../../scripts/slide-pictures.mjs";
 
 const SANDBOXES = deckSandboxes(readFileSync(join(ROOT, "slides", "index.html"), "utf8"));
@@ -19,14 +19,7 @@ const SLIDE_SIZE = { width: 1280, height: 720 };
 const FIRST_STEP_BOUND_MS = 10000;
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+startSuite((s, b) => { server = s; browser = b; });
 
 const deckUrl = (slide = "", query = "") => `${server.url}slides/index.html${query}${slide ? `#/${slide}` : ""}`;
 const currentSlide = (page) => page.evaluate(() => decodeURIComponent(location.hash.replace(/^#\//, "")));

@@ -2,20 +2,13 @@
 // training), the update/weight ratio chart, and a bad schedule in a link. Plus, in Node, the
 // optimizer and schedule rows of www/state.js as the Trainer config receives them.
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, messageTexts, openPage, screenshot, sleep, startServer, stat, waitReady } from "./helpers.mjs";
+import { messageTexts, openPage, screenshot, sleep, startSuite, stat, waitReady } from "./helpers.mjs";
 import { defaults, inactiveReason, parseHash, settingByKey, toConfig } from "../../www/state.js";
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+startSuite((s, b) => { server = s; browser = b; });
 
 test("state: optimizer and schedule rows become the Trainer's optimizer and schedule", () => {
   const d = toConfig(defaults());

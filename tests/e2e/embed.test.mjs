@@ -3,19 +3,12 @@
 // no IndexedDB, and a kept run across a reload of the frame. The reveal.js deck itself is
 // tests/e2e/deck.test.mjs; the host API's messages are tests/e2e/host-page.test.mjs.
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openPage, screenshot, sleep, startServer } from "./helpers.mjs";
+import { openPage, screenshot, sleep, startSuite } from "./helpers.mjs";
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+startSuite((s, b) => { server = s; browser = b; });
 
 /** A host page at the server's origin holding one frame of `width`×`height`, `spacer` px below the top. */
 async function hostPage(frameHash, { width = 960, height = 540, spacer = 0, viewport = { width: 1280, height: 800 } } = {}) {

@@ -11,12 +11,13 @@ import { existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const RESULTS = join(ROOT, "test-results");
 const VITE = join(ROOT, "node_modules", ".bin", "vite");
-const DIST = process.env.TRAINLAB_DIST || "dist";
+export const DIST = process.env.TRAINLAB_DIST || "dist";
 
 export const CHROMIUM_ARGS = [
   "--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
@@ -78,6 +79,20 @@ export async function startServer() {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
     },
   };
+}
+
+/** A suite's server and browser: started before its first test, given to `set(server, browser)`, stopped after its last. */
+export function startSuite(set) {
+  let server, browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    set(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
 }
 
 export function launchBrowser() {

@@ -4,20 +4,13 @@
 // Two origins from one server: vite preview answers on 127.0.0.1 and on localhost, and the browser
 // treats http://127.0.0.1:<port> and http://localhost:<port> as different origins.
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openPage, sleep, startServer } from "./helpers.mjs";
+import { openPage, sleep, startSuite } from "./helpers.mjs";
 import { STEP_INTERVAL_MS } from "../../www/embed/hostApi.js";
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+startSuite((s, b) => { server = s; browser = b; });
 
 /** The same server under its other name, a different origin. */
 const otherOrigin = (url) => url.replace("://127.0.0.1:", "://localhost:");

@@ -3,24 +3,17 @@
 // dist/ first if it is missing). Numbers are read from what the page prints, as a student reads them.
 // Screenshots go to test-results/labs-*.png.
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, launchBrowser, openPage, screenshot, startServer } from "./helpers.mjs";
+import { DIST, ROOT, openPage, screenshot, startSuite } from "./helpers.mjs";
 
 const LECTURE_ACTIVATIONS = ["sigmoid", "tanh", "step", "softplus", "relu", "softsign", "elu", "logsigmoid",
   "leakyrelu", "swish", "sinc", "mish"];
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+startSuite((s, b) => { server = s; browser = b; });
 
 const labsUrl = (hash = "") => `${server.url}labs.html${hash}`;
 
@@ -293,10 +286,10 @@ test("slide size (800×500) and show= for embedding", async () => {
 });
 
 test("dist/sw.js caches the labs page and its assets", () => {
-  const sw = readFileSync(join(ROOT, "dist", "sw.js"), "utf8");
+  const sw = readFileSync(join(ROOT, DIST, "sw.js"), "utf8");
   const assets = JSON.parse(/const ASSETS = (\[.*?\]);/s.exec(sw)[1]);
   assert.ok(assets.includes("./labs.html"), "labs.html listed");
-  const html = readFileSync(join(ROOT, "dist", "labs.html"), "utf8");
+  const html = readFileSync(join(ROOT, DIST, "labs.html"), "utf8");
   const refs = [...html.matchAll(/(?:src|href)="\.\/(assets\/[^"]+)"/g)].map((m) => `./${m[1]}`);
   assert.ok(refs.length >= 2, `labs.html references its assets: ${refs}`);
   for (const r of refs) assert.ok(assets.includes(r), `${r} cached`);

@@ -2,25 +2,16 @@
 // Server: `vite preview` serving the production build in dist/ on a free localhost port, started
 // here and stopped at the end (see helpers.mjs; dist/ is built first if it is missing).
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  launchBrowser, messageTexts, openPage, sleep, startServer, stat, waitReady,
-} from "./helpers.mjs";
+import { messageTexts, openPage, sleep, startSuite, stat, waitReady } from "./helpers.mjs";
 import { settingByKey } from "../../www/state.js";
 
 /** The page's default learning rate as its control shows it. */
 const DEFAULT_LR = String(settingByKey("learningRate").default);
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+startSuite((s, b) => { server = s; browser = b; });
 
 /** Press step once and return the first loss shown by the page. */
 async function firstLossAfterOneStep(page) {

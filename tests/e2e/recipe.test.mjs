@@ -1,21 +1,14 @@
 // The recipe's step 2 ("overfit a small sample") and early stopping, on the page and in Node:
 // the small-sample config, the verdicts, the best-snapshot marker, patience, and "Use best snapshot".
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, messageTexts, openPage, screenshot, sleep, startServer, stat, waitForMessage, waitReady } from "./helpers.mjs";
+import { messageTexts, openPage, screenshot, sleep, startSuite, stat, waitForMessage, waitReady } from "./helpers.mjs";
 import { OVERFIT_BATCHES, SETTINGS, defaults, inactiveReason, offWhenOverfitting, parseHash, serializeHash, settingByKey, toConfig } from "../../www/state.js";
 import { OVERFIT_EPOCHS, overfitVerdict } from "../../www/recipe.js";
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+startSuite((s, b) => { server = s; browser = b; });
 
 /** Every regularization and augmentation setting at a value that is not "off". */
 function allRegularization() {

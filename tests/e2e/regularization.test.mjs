@@ -4,19 +4,12 @@
 // Server: `vite preview` serving the production build in dist/ on a free localhost port, started
 // here and stopped at the end (see helpers.mjs; dist/ is built first if it is missing).
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, messageTexts, openPage, sleep, startServer, stat, waitReady } from "./helpers.mjs";
+import { messageTexts, openPage, sleep, startSuite, stat, waitReady } from "./helpers.mjs";
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+startSuite((s, b) => { server = s; browser = b; });
 
 /** Press Step and wait until the preview shows that step's batch; returns its cells. */
 async function stepAndPreview(page) {

@@ -5,21 +5,14 @@
 // training) the main thread's longest task.
 // Server: `vite preview` of the production build (helpers.mjs; TRAINLAB_DIST picks the folder).
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { launchBrowser, openPage, screenshot, sleep, startServer, traceMainThread, waitReady } from "./helpers.mjs";
+import { openPage, screenshot, sleep, startSuite, traceMainThread, waitReady } from "./helpers.mjs";
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+startSuite((s, b) => { server = s; browser = b; });
 
 const CHARTS = ["loss-chart", "acc-chart", "calibration-chart", "lr-chart", "ratio-chart"];
 

@@ -4,19 +4,12 @@
 // here and stopped at the end (see helpers.mjs; dist/ is built first if it is missing).
 // The measured numbers are printed with console.log so they appear in the test output.
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openPage, screenshot, sleep, startServer, stat, waitReady } from "./helpers.mjs";
+import { openPage, screenshot, sleep, startSuite, stat, waitReady } from "./helpers.mjs";
 
 let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+startSuite((s, b) => { server = s; browser = b; });
 
 test("2. pressing play trains: the step counter rises and the loss moving average falls", async () => {
   const { context, page, problems } = await openPage(browser, server.url + "#seed=1");
