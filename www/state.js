@@ -555,7 +555,7 @@ export function parseHash(hash, base = defaults()) {
       const near = closestKey(key);
       errors.push({ key, value: val,
         message: `Unknown link setting "${key}" (value "${val}") — ignored. ` +
-          (near ? `Did you mean "${near}"?` : `Known: ${[...byHash.keys()].join(", ")}, hide.`) });
+          (near ? `Did you mean "${near}"?` : `Known: ${[...byHash.keys()].join(", ")}, hide, show.`) });
       continue;
     }
     const r = parseValue(s, val);

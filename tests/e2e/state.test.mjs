@@ -94,7 +94,7 @@ test("state: bad values are named with key and value and fall back to the defaul
   // An unknown key that is a config name or a typo of a key is answered with the key meant.
   assert.match(parseHash("#labelSmoothing=0.1").errors[0].message, /Did you mean "ls"\?/);
   assert.match(parseHash("#mixp=0.2").errors[0].message, /Did you mean "mixup"\?/);
-  assert.match(parseHash("#unknown=1").errors[0].message, /Known: preset, lr, .*, hide\./);
+  assert.match(parseHash("#unknown=1").errors[0].message, /Known: preset, lr, .*, hide, show\./);
   assert.equal(parseHash("#hide=nothing").errors.length, 1);
 });
 
