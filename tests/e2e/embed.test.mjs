@@ -144,6 +144,37 @@ test("embed: a frame without IndexedDB says it will not keep its run, and trains
   await context.close();
 });
 
+test("embed: a full storage is said in the frame, which trains on", async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 600 } });
+  await context.addInitScript(() => {
+    IDBObjectStore.prototype.put = function () { throw new DOMException("quota", "QuotaExceededError"); };
+  });
+  const page = await context.newPage();
+  await page.goto(`${server.url}embed.html#charts=loss&autoplay`);
+  await page.waitForFunction(() => [...document.querySelectorAll("#messages .message p")]
+    .some((p) => p.textContent.includes("storage for this site is full")), null, { timeout: 60000 });
+  const at = await page.evaluate(() => window.trainlab.runs[0].step);
+  await page.waitForFunction((s) => window.trainlab.runs[0].step > s + 5, at, { timeout: 30000 });
+  await context.close();
+});
+
+test("embed: \"open full sandbox\" opens the page with the frame's runs as they are", async () => {
+  const { context, frame } = await hostPage("lr=0.05&show=lr&charts=loss|lr=0.01");
+  await frame.waitForFunction(() => window.trainlab.runs.length === 2 && window.trainlab.runs.every((r) => r.state === "paused"),
+    null, { timeout: 60000 });
+  const href = await frame.evaluate(() => {
+    const a = document.getElementById("open-full");
+    a.addEventListener("click", (ev) => ev.preventDefault());
+    a.click();
+    return a.getAttribute("href");
+  });
+  assert.match(href, /^\.\/index\.html#/);
+  assert.match(href, /(^|[#&])lr=0\.05(&|\|)/);
+  assert.match(href, /\|lr=0\.01$/);
+  assert.doesNotMatch(href, /hide=|charts=/, "the full page shows everything");
+  await context.close();
+});
+
 test("embed: a frame reloaded (reveal.js unloads data-src frames) finds its run where it was", async () => {
   const { context, page, frame } = await hostPage("charts=loss,acc&id=keep-test&autoplay");
   await frame.waitForFunction(() => window.trainlab.runs[0]?.evals >= 2, null, { timeout: 90000 });
