@@ -5,6 +5,7 @@ pub mod api;
 pub mod augment;
 pub mod calibration;
 pub mod config;
+pub mod confusion;
 pub mod data;
 pub mod diagnostics;
 pub mod kernels;

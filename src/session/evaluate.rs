@@ -8,6 +8,7 @@
 use super::Session;
 use crate::augment::crop::{tta_views, TTA_VIEWS};
 use crate::calibration::{Calibration, ReliabilityBin};
+use crate::confusion::{Confusion, WrongPrediction};
 use crate::loss;
 use crate::nn::Mode;
 use crate::Rng;
@@ -29,6 +30,10 @@ pub struct EvalReport {
     pub val_ece: f64,
     /// The validation set's reliability diagram, lowest confidence first.
     pub reliability: Vec<ReliabilityBin>,
+    /// The validation set's confusion matrix: confusion[true class][predicted class], K × K.
+    pub confusion: Vec<Vec<usize>>,
+    /// The most confidently wrong validation images with their pixels, most probable first.
+    pub most_wrong: Vec<WrongPrediction>,
     /// Best validation accuracy so far and the step it was reached (early stopping's snapshot).
     pub best_val_accuracy: f64,
     pub best_step: u64,
@@ -56,6 +61,8 @@ struct Tally {
     loss_sum: f64,
     correct: usize,
     calibration: Calibration,
+    /// Filled for the validation set only.
+    confusion: Confusion,
 }
 
 /// An evaluation in progress: which set, chunk and pass comes next, and what is summed so far.
@@ -75,14 +82,17 @@ pub(super) struct Pending {
 }
 
 impl Pending {
-    fn new() -> Self {
+    fn new(val_classes: usize) -> Self {
         Pending {
             rng: Rng::new(0),
             on_val: true,
             start: 0,
             pass: 0,
             probs: Vec::new(),
-            val: Tally::default(),
+            val: Tally {
+                confusion: Confusion::new(val_classes),
+                ..Tally::default()
+            },
             train: Tally::default(),
             done: 0,
         }
@@ -126,7 +136,10 @@ impl Session {
     /// not. A `step()` in between abandons the unfinished evaluation. Early stopping observes
     /// complete evaluations only.
     pub fn evaluate_slice(&mut self, max_images: usize) -> Option<EvalReport> {
-        let mut p = self.pending_eval.take().unwrap_or_else(Pending::new);
+        let mut p = self
+            .pending_eval
+            .take()
+            .unwrap_or_else(|| Pending::new(self.val.classes));
         let (passes, views) = self.eval_passes_and_views();
         let chunk = (EVAL_CHUNK / views).max(1);
         let mut spent = 0usize;
@@ -187,20 +200,24 @@ impl Session {
             return;
         }
         let tally = if p.on_val { &mut p.val } else { &mut p.train };
-        for (row, &label) in p
+        for (i, (row, &label)) in p
             .probs
             .chunks_exact(classes)
             .zip(&set.labels[p.start..p.start + n])
+            .enumerate()
         {
             tally.loss_sum -= (row[label as usize].max(f32::MIN_POSITIVE) as f64).ln();
             tally.correct += (loss::argmax(row) == label as usize) as usize;
             tally.calibration.add_row(row, label as usize);
+            if p.on_val {
+                tally.confusion.add_row(p.start + i, row, label as usize);
+            }
         }
         p.start += n;
         p.pass = 0;
     }
 
-    fn finish_evaluation(&mut self, p: Pending) -> EvalReport {
+    fn finish_evaluation(&mut self, mut p: Pending) -> EvalReport {
         let (val_n, train_n) = (self.val.len() as f64, self.train_eval_count() as f64);
         let val_accuracy = p.val.correct as f64 / val_n;
         let should_stop = self
@@ -215,6 +232,11 @@ impl Session {
             val_confidence: p.val.calibration.mean_confidence(),
             val_ece: p.val.calibration.ece(),
             reliability: p.val.calibration.bins(),
+            confusion: p.val.confusion.matrix(),
+            most_wrong: p
+                .val
+                .confusion
+                .take_wrong(self.val.w, self.val.h, |i| self.val.to_rgba8(i)),
             best_val_accuracy: self.early_stopping.best_accuracy.unwrap_or(val_accuracy),
             best_step: self.early_stopping.best_step,
             should_stop,
