@@ -31,6 +31,7 @@ import { createPreview } from "./views/preview.js";
 import { createLrChart } from "./views/lrChart.js";
 import { createRatioChart } from "./views/ratioChart.js";
 import { createCalibrationChart } from "./views/calibrationChart.js";
+import { createConfusionView } from "./views/confusionView.js";
 import { createCompareTable } from "./views/compareTable.js";
 import { createDiagnosis } from "./views/diagnosis.js";
 import { SLACK_STEPS, createLockStep, lockStepLimit } from "./sandbox/lockstep.js";
@@ -87,6 +88,7 @@ export function createSandbox(root, { useHash = true } = {}) {
   const lrChart = createLrChart($("lr-chart"));
   const ratioChart = createRatioChart($("ratio-chart"), { legend: $("ratio-legend") });
   const calChart = $("calibration-chart") ? createCalibrationChart($("calibration-chart")) : null;
+  const confusionView = $("confusion-view") ? createConfusionView($("confusion-view")) : null;
   const table = $("runs-table") ? createCompareTable($("runs-table"), {
     onRemove: (id) => ctx.removeEntry(byId(id)),
     onTogglePause: (id) => ctx.togglePause(byId(id)),
@@ -94,7 +96,7 @@ export function createSandbox(root, { useHash = true } = {}) {
     onPreview: (id) => ctx.setPreviewRun(byId(id)),
   }) : null;
   ctx.views = {
-    lossChart, accChart, lrChart, ratioChart, calChart, table,
+    lossChart, accChart, lrChart, ratioChart, calChart, confusionView, table,
     stats: createStats($("stats")),
     diagnosis: createDiagnosis($("diagnosis")),
     preview: createPreview($("preview"), { note: $("preview-note"), head: $("preview-head") }),

@@ -9,7 +9,7 @@
 /** The cards a frame can show, by link name → element id in www/sandbox.html. */
 export const CARDS = {
   loss: "loss-card", acc: "acc-card", lr: "lr-card", ratio: "ratio-card", calibration: "calibration-card",
-  preview: "preview-card",
+  confusion: "confusion-card", preview: "preview-card",
 };
 /** Parts other than cards that `charts=` can name. */
 export const PARTS = ["table", "stats", "note"];

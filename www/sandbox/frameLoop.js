@@ -7,7 +7,7 @@ const DRAW_FPS = 20;
 
 export function createFrameLoop(ctx) {
   const { win, views } = ctx;
-  const { lossChart, accChart, lrChart, ratioChart, calChart, diagnosis, preview, table } = views;
+  const { lossChart, accChart, lrChart, ratioChart, calChart, confusionView, diagnosis, preview, table } = views;
   /** Time spent per frame (window.trainlab.drawStats; the e2e tests read it). */
   const drawStats = { count: 0, totalMs: 0, maxMs: 0 };
   let queued = false, lastDraw = 0, frame = 0, half = 0;
@@ -34,6 +34,7 @@ export function createFrameLoop(ctx) {
       lrChart.draw();
       ratioChart.draw();
       calChart?.draw();
+      confusionView?.draw(ctx.editing?.confusion);   // the edited run's latest evaluation
       diagnosis.draw();
     }
     half ^= 1;

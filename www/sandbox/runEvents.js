@@ -5,6 +5,7 @@
 import { overfitTrainSize } from "../state.js";
 import { overfitIntro, overfitVerdict } from "../recipe.js";
 import { pct } from "../views/stats.js";
+import { confusionOf } from "../views/confusionView.js";
 
 /** Steps scanned for the early loss maximum (tests/scenarios.rs's earlyLossMax). */
 const EARLY_STEPS = 50;
@@ -58,6 +59,7 @@ export function createRunEvents(ctx) {
   function onCreated(e, info) {
     e.values = e.run.values;
     e.restored = null;
+    e.confusion = null;
     e.row = {};
     for (const c of views.charts) c.reset(e.id);
     lrChart.setCurve(e.id, info.curve);
@@ -97,6 +99,10 @@ export function createRunEvents(ctx) {
   function onEval(e, ev) {
     accChart.push(e.id, ev);
     calChart?.push(e.id, ev);
+    e.confusion = confusionOf(ev, e.run.info?.classNames);
+    // The view keeps the latest images; the run's series (every evaluation, saved with kept runs)
+    // keeps none, or each evaluation would hold ~50 kB of pixels.
+    delete ev.mostWrong;
     setRow(e, {
       valLoss: ev.valLoss, trainAccuracy: ev.trainAccuracy, valAccuracy: ev.valAccuracy, gap: ev.trainAccuracy - ev.valAccuracy,
       bestValAccuracy: ev.bestValAccuracy, valConfidence: ev.valConfidence, valEce: ev.valEce,

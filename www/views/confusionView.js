@@ -1,0 +1,142 @@
+// "What it gets wrong": the edited run's validation confusion matrix (rows = true class, columns =
+// predicted, each cell shaded by its share of the row) and a gallery of the most confidently wrong
+// validation images the core sends with each evaluation. Clicking a cell shows only that cell's
+// images among them; clicking it again shows all. Class names come from the data, so every text
+// goes in with textContent.
+
+const pct = (x) => `${Math.round(x * 100)}%`;
+
+/** The run's latest matrix as the view keeps it: { step, matrix, mostWrong, classNames }. */
+export function confusionOf(ev, classNames) {
+  if (!Array.isArray(ev.confusion)) return null;
+  const k = ev.confusion.length;
+  const names = Array.from({ length: k }, (_, i) => classNames?.[i] ?? `class ${i}`);
+  return { step: ev.step, matrix: ev.confusion, mostWrong: ev.mostWrong ?? [], classNames: names };
+}
+
+export function createConfusionView(root, { doc = document } = {}) {
+  const el = (tag, cls, text) => {
+    const n = doc.createElement(tag);
+    if (cls) n.className = cls;
+    if (text !== undefined) n.textContent = text;
+    return n;
+  };
+  const grid = el("div", "cm-grid");
+  const side = el("div", "cm-side");
+  const note = el("p", "cm-note", "No evaluation yet: the matrix appears after the first one.");
+  const gallery = el("div", "cm-gallery");
+  side.append(note, gallery);
+  root.replaceChildren(grid, side);
+
+  let shown = null;       // the data drawn last (redraw only when it changes)
+  let selected = null;    // { t, p } of the clicked cell, kept across evaluations
+
+  grid.addEventListener("click", (event) => {
+    const cell = event.target.closest(".cm-cell");
+    if (!cell || !shown) return;
+    const t = Number(cell.dataset.true), p = Number(cell.dataset.predicted);
+    selected = selected && selected.t === t && selected.p === p ? null : { t, p };
+    render(shown);
+  });
+
+  function renderMatrix(c) {
+    const k = c.matrix.length;
+    grid.style.gridTemplateColumns = `auto repeat(${k}, minmax(0, 1fr))`;
+    grid.style.gridTemplateRows = `auto repeat(${k}, minmax(0, 1fr))`;
+    const cells = [el("span", "cm-corner", "true↓ pred.→")];
+    for (let p = 0; p < k; p++) {
+      // Columns are narrow: a short name here, the full one in the title and on the rows.
+      const name = c.classNames[p];
+      const h = el("span", "cm-col", name.slice(0, 3));
+      h.title = `predicted: ${c.classNames[p]}`;
+      cells.push(h);
+    }
+    for (let t = 0; t < k; t++) {
+      const row = c.matrix[t];
+      const total = row.reduce((a, b) => a + b, 0);
+      const h = el("span", "cm-row", c.classNames[t]);
+      h.title = `true: ${c.classNames[t]} (${total} images)`;
+      cells.push(h);
+      for (let p = 0; p < k; p++) {
+        const n = row[p];
+        const rate = total > 0 ? n / total : 0;
+        const cell = el("button", "cm-cell", String(n));
+        cell.type = "button";
+        cell.dataset.true = t;
+        cell.dataset.predicted = p;
+        // Right answers blue, mistakes red; the shade is the share of the true class's images.
+        const rgb = t === p ? "37, 99, 235" : "220, 38, 38";
+        cell.style.background = n > 0 ? `rgba(${rgb}, ${(0.08 + 0.92 * rate).toFixed(3)})` : "";
+        if (rate > 0.5) cell.classList.add("dark");
+        if (selected && selected.t === t && selected.p === p) cell.classList.add("selected");
+        cell.title = `true: ${c.classNames[t]}, predicted: ${c.classNames[p]} — ${n} of ${total} (${pct(rate)})`;
+        cells.push(cell);
+      }
+    }
+    grid.replaceChildren(...cells);
+  }
+
+  function thumbnail(w) {
+    const canvas = el("canvas", "cm-thumb");
+    canvas.width = w.width;
+    canvas.height = w.height;
+    const rgba = new Uint8ClampedArray(w.width * w.height * 4);
+    for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
+      rgba[i] = w.rgb[j]; rgba[i + 1] = w.rgb[j + 1]; rgba[i + 2] = w.rgb[j + 2]; rgba[i + 3] = 255;
+    }
+    canvas.getContext("2d").putImageData(new ImageData(rgba, w.width, w.height), 0, 0);
+    return canvas;
+  }
+
+  function renderGallery(c) {
+    const names = c.classNames;
+    const list = selected ? c.mostWrong.filter((w) => w.trueClass === selected.t && w.predicted === selected.p) : c.mostWrong;
+    if (!selected) {
+      note.textContent = c.mostWrong.length
+        ? `The ${c.mostWrong.length} most confidently wrong validation images (step ${c.step}). Click a cell for its images.`
+        : `No validation image is wrong at step ${c.step}.`;
+    } else {
+      const { t, p } = selected;
+      const count = c.matrix[t]?.[p] ?? 0;
+      note.textContent = t === p
+        ? `${names[t]} predicted as ${names[p]}: ${count} right answers; the gallery holds mistakes only. Click again for all.`
+        : list.length
+          ? `${names[t]} predicted as ${names[p]}: ${list.length} of the ${count} in the list. Click again for all.`
+          : `${names[t]} predicted as ${names[p]}: ${count} image${count === 1 ? "" : "s"}, none among the ` +
+            `${c.mostWrong.length} most confident mistakes. Click again for all.`;
+    }
+    gallery.replaceChildren(...list.map((w) => {
+      const item = el("figure", "cm-item");
+      item.dataset.true = w.trueClass;
+      item.dataset.predicted = w.predicted;
+      item.dataset.index = w.index;
+      const caption = el("figcaption");
+      caption.append(el("span", null, `true: ${names[w.trueClass]}`),
+        el("span", null, ` → predicted: ${names[w.predicted]}`), el("span", null, ` ${pct(w.probability)}`));
+      item.title = `validation image ${w.index}: true: ${names[w.trueClass]} → predicted: ${names[w.predicted]} ${pct(w.probability)}`;
+      item.append(thumbnail(w), caption);
+      return item;
+    }));
+  }
+
+  function render(c) {
+    shown = c;
+    if (!c) {
+      grid.replaceChildren();
+      gallery.replaceChildren();
+      note.textContent = "No evaluation yet: the matrix appears after the first one.";
+      return;
+    }
+    if (selected && !(selected.t < c.matrix.length && selected.p < c.matrix.length)) selected = null;
+    renderMatrix(c);
+    renderGallery(c);
+  }
+
+  return {
+    /** Shows `c` (confusionOf's result, or null); does nothing when it is what is shown. */
+    draw(c) {
+      const next = c ?? null;
+      if (next !== shown) render(next);
+    },
+  };
+}
