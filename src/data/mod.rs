@@ -11,6 +11,10 @@
 //! show an image on the page, and augmentations can reason in intensities if they want to. The
 //! noise set uses the same map (its uniform intensities come out at mean 0.5, std 0.96).
 
+pub mod cifar;
+pub mod error;
+pub mod idx;
+pub mod limits;
 mod noise;
 mod shapes;
 
