@@ -62,6 +62,8 @@ test("the card shows the K×K validation matrix, wrong images only, and filters 
       assert.match(item.caption, /\d+%$/);
       assert.ok(item.canvas > 0 && item.shown, "a visible thumbnail");
     }
+    // The card comes after the six earlier ones (a third row at these sizes): scroll it into view.
+    await page.evaluate(() => document.getElementById("confusion-card").scrollIntoView({ block: "end" }));
     await screenshot(page, "confusion-1366x768");
 
     // The cell of the first gallery image: the gallery keeps only that cell's images.
@@ -83,6 +85,7 @@ test("the card shows the K×K validation matrix, wrong images only, and filters 
 
     await page.setViewportSize({ width: 1024, height: 768 });
     await sleep(500);
+    await page.evaluate(() => document.getElementById("confusion-card").scrollIntoView({ block: "end" }));
     await screenshot(page, "confusion-1024x768");
     const box = await page.evaluate(() => {
       const c = document.getElementById("confusion-card").getBoundingClientRect();

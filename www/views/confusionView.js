@@ -47,7 +47,7 @@ export function createConfusionView(root, { doc = document } = {}) {
     for (let p = 0; p < k; p++) {
       // Columns are narrow: a short name here, the full one in the title and on the rows.
       const name = c.classNames[p];
-      const h = el("span", "cm-col", name.slice(0, 3));
+      const h = el("span", "cm-col", name.slice(0, 2));
       h.title = `predicted: ${c.classNames[p]}`;
       cells.push(h);
     }
