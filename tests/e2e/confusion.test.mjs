@@ -99,3 +99,34 @@ test("the card shows the K×K validation matrix, wrong images only, and filters 
     await context.close();
   }
 });
+
+test("a slide frame with charts=confusion shows the card alone, filled, without scrolling", async () => {
+  const { context, page, problems } = await openPage(browser, server.url + "embed.html#charts=confusion&autoplay&seed=4",
+    { width: 960, height: 540 });
+  try {
+    await page.waitForFunction(() => (window.trainlab.runs[0]?.evals ?? 0) >= 1, null, { timeout: 60000 });
+    await page.waitForFunction(() => document.querySelectorAll("#confusion-card .cm-item").length > 0, null, { timeout: 10000 });
+    const m = await page.evaluate(() => {
+      const card = document.getElementById("confusion-card").getBoundingClientRect();
+      return {
+        card: { w: card.width, h: card.height, bottom: card.bottom },
+        cells: document.querySelectorAll("#confusion-card .cm-cell").length,
+        k: window.trainlab.sandbox.editing.run.info.classNames.length,
+        lossHidden: document.getElementById("loss-card").hidden,
+        font: parseFloat(getComputedStyle(document.querySelector("#confusion-card .cm-cell")).fontSize),
+        scroll: document.documentElement.scrollHeight - window.innerHeight,
+      };
+    });
+    await screenshot(page, "confusion-embed-960x540");
+    console.log("embed:", JSON.stringify(m));
+    assert.equal(m.cells, m.k * m.k);
+    assert.equal(m.lossHidden, true, "only the named card");
+    assert.ok(m.card.w > 600 && m.card.h > 300 && m.card.bottom <= 540, `the card fills the frame: ${JSON.stringify(m.card)}`);
+    assert.ok(m.font >= 13, `matrix counts readable on a slide (${m.font}px)`);
+    assert.ok(m.scroll <= 0, `the frame does not scroll (${m.scroll} px over)`);
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.consoleErrors, []);
+  } finally {
+    await context.close();
+  }
+});
