@@ -264,6 +264,13 @@ fn idx_pair_count_mismatch_and_label_range() {
         text,
         format!("{LABELS}: image 42 (byte 50): label 11 at index 42 is out of range for 10 classes (0–9)")
     );
+
+    // No classes at all: the first label is already out of range, and the message says none is allowed.
+    let text = message(
+        read_idx_pair((IMAGES, &images), (LABELS, &labels), 0, &Limits::default()),
+        LABELS,
+    );
+    assert_contains(&text, &["image 0 (byte 8)", "out of range for 0 classes (none)"]);
 }
 
 /// A CIFAR-10 batch of `n` records; record i has label labels[i] and pixel p = (i + p) mod 251.

@@ -115,10 +115,13 @@ pub(crate) fn check_labels(
         None => Ok(()),
         Some(index) => {
             let offset = first + index as u64 * stride;
+            let allowed = match classes {
+                0 => "none".to_string(),
+                c => format!("0–{}", c - 1),
+            };
             let message = format!(
-                "label {} at index {index} is out of range for {classes} classes (0–{})",
-                labels[index],
-                classes.saturating_sub(1)
+                "label {} at index {index} is out of range for {classes} classes ({allowed})",
+                labels[index]
             );
             Err(DataError::new(name, Place::Image { index, offset }, message))
         }
