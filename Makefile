@@ -15,7 +15,7 @@ export PATH := $(CARGO_BIN):$(PATH)
 # Targets share scripts/setup.sh and node_modules/; never run them in parallel (make -j).
 .NOTPARALLEL:
 
-.PHONY: help setup setup-build pkg serve build preview test test-lint test-native test-web test-e2e bench readme slide-pictures clean
+.PHONY: help setup setup-build pkg serve build preview test test-lint test-native test-web test-e2e bench readme slide-pictures fuzz clean
 
 help:
 	@echo "trainlab"
@@ -26,6 +26,7 @@ help:
 	@echo "  make preview      build, then serve dist/ at http://127.0.0.1:4173/"
 	@echo "  make bench        run the benchmarks (bench/run.sh; ARGS=--quick for a short run)"
 	@echo "  make slide-pictures   regenerate the deck's print pictures (slides/pictures/, from a fresh build)"
+	@echo "  make fuzz         fuzz the IDX and CIFAR readers, 1M runs each (nightly + cargo-fuzz; not in make test)"
 	@echo "  make setup        only install what is missing (wasm tools, chromium, npm packages)"
 	@echo "  make pkg          only build the wasm package into pkg/"
 	@echo "  make test-lint | test-native | test-web | test-e2e    one test layer"
@@ -74,6 +75,12 @@ bench: setup pkg
 # slide's link trained in headless Chromium and photographed. Committed; redo after changing a slide.
 slide-pictures: setup build
 	@node scripts/slide-pictures.mjs
+
+# The data readers under libFuzzer (fuzz/, its own workspace; README "Tests"). Needs once:
+# `rustup toolchain install nightly && cargo install cargo-fuzz`. Not part of `make test`.
+fuzz:
+	@cd fuzz && for t in idx cifar; do mkdir -p corpus/$$t && \
+		cargo +nightly fuzz run -O -a $$t corpus/$$t seeds/$$t -- -runs=1000000 -max_len=16384 || exit 1; done
 
 # README.md's table of URL-hash keys and its scenario table are generated from www/state.js and
 # www/scenarios.js (scripts/scenarios.mjs also rewrites tests/scenarios.json).
