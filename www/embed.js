@@ -66,11 +66,11 @@ async function onVisibility(visible) {
     resumeOnShow = false;
   } else if (started) {
     await started;
+    // The keeper saves when the runs stop training (they count as playing: resumeOnShow).
     if (sandbox.playing) {
       resumeOnShow = true;
       sandbox.pauseAll();
     }
-    keeper.saveNow();
   }
 }
 
@@ -100,11 +100,6 @@ messages.show = (id, text, kind = "warn") => {
 };
 if (frame.problems.length) messages.show("frame", frame.problems, "warn");
 
-// A pause from the toolbar is kept at once: the deck may unload the frame right after.
-document.getElementById("playpause").addEventListener("click", () => {
-  queueMicrotask(() => { if (!sandbox.playing) keeper.saveNow(); });
-});
-
 // One run needs no run legend on each card; the legends come back with a second run.
 sandbox.watch(() => document.body.classList.toggle("one-run", sandbox.entries.length <= 1));
 
@@ -124,7 +119,6 @@ function withFirst(hash, part) {
 window.trainlab = {
   sandbox, control, keeper, frame, layout,
   get visible() { return isVisible(); },
-  get visibilitySources() { return visibility.sources; },
   get started() { return started !== null; },
   get runs() {
     return sandbox.entries.map((e) => ({

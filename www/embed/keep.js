@@ -19,7 +19,6 @@ export function createKeeper({ win, sandbox, key, startHash, messages, wasPlayin
   const startLink = parseLink(startHash, { scenarioById });
   let store = null;
   let saving = null, again = false;
-  let timer = 0;
   let restoredPlaying = false;
 
   function problem(text) { messages.show("keep", text, "warn"); }
@@ -87,9 +86,10 @@ export function createKeeper({ win, sandbox, key, startHash, messages, wasPlayin
     return saving;
   }
 
-  timer = win.setInterval(() => { if (sandbox.playing) saveNow(); }, SAVE_EVERY_MS);
-  // Runs that stop by themselves (a scenario at its step, a diverged run, early stopping) are kept at
-  // once: a deck turned quickly may unload the frame before the next periodic save.
+  win.setInterval(() => { if (sandbox.playing) saveNow(); }, SAVE_EVERY_MS);
+  // Runs that stop training are kept at once — paused from the toolbar or the host, hidden with their
+  // slide, or stopped by themselves (a scenario at its step, a diverged run, early stopping): a deck
+  // turned quickly may unload the frame before the next periodic save.
   let training = false;
   sandbox.watch((e, ev) => {
     if (ev.event !== "state" || ev.replayed) return;
@@ -102,7 +102,5 @@ export function createKeeper({ win, sandbox, key, startHash, messages, wasPlayin
   return {
     restoreOrStart, saveNow,
     get restoredPlaying() { return restoredPlaying; },
-    get available() { return store?.available ?? null; },
-    stop() { win.clearInterval(timer); },
   };
 }

@@ -22,13 +22,13 @@ export function keptSeries(series) {
 }
 
 /**
- * Open the store. Resolves with { available, problem, load(key), save(key, record), remove(key) };
+ * Open the store. Resolves with { available, problem, load(key), save(key, record) };
  * when IndexedDB cannot be used (private mode, blocked storage) `available` is false, `problem` says
  * why, and load/save do nothing.
  */
 export async function openRunStore({ idb = globalThis.indexedDB, timeoutMs = 3000 } = {}) {
   const none = (problem) => ({
-    available: false, problem, load: async () => null, save: async () => false, remove: async () => {},
+    available: false, problem, load: async () => null, save: async () => false,
   });
   if (!idb) return none("this browser gives the frame no IndexedDB (private mode or blocked storage)");
   let db;
@@ -56,6 +56,5 @@ export async function openRunStore({ idb = globalThis.indexedDB, timeoutMs = 300
         throw new Error(full ? "the browser's storage for this site is full" : `IndexedDB refused the run (${e?.message ?? e})`);
       }
     },
-    remove: (key) => db.delete(STORE, key),
   };
 }

@@ -11,7 +11,6 @@ export function createVisibility({ win, onChange }) {
   let deckSays = null;          // null until reveal.js speaks, then true/false
   let intersecting = true;      // the observer's word (it always reports once at the start)
   let last = null;
-  const cleanups = [];
 
   const visible = () => deckSays !== false && intersecting && doc.visibilityState === "visible";
   function update() {
@@ -21,36 +20,23 @@ export function createVisibility({ win, onChange }) {
     onChange(v);
   }
 
-  const onMessage = (ev) => {
+  win.addEventListener("message", (ev) => {
     if (ev.source !== win.parent || win.parent === win) return;
     if (ev.data === "slide:start") deckSays = true;
     else if (ev.data === "slide:stop") deckSays = false;
     else return;
     update();
-  };
-  win.addEventListener("message", onMessage);
-  cleanups.push(() => win.removeEventListener("message", onMessage));
-
-  const onVisibility = () => update();
-  doc.addEventListener("visibilitychange", onVisibility);
-  cleanups.push(() => doc.removeEventListener("visibilitychange", onVisibility));
+  });
+  doc.addEventListener("visibilitychange", update);
 
   // The first decision waits for the observer's first report, so an off-screen frame never starts.
-  const hasObserver = "IntersectionObserver" in win;
-  if (hasObserver) {
-    const io = new win.IntersectionObserver((entries) => {
+  if ("IntersectionObserver" in win) {
+    new win.IntersectionObserver((entries) => {
       intersecting = entries[entries.length - 1].isIntersecting;
       update();
-    }, { threshold: 0 });
-    io.observe(doc.body);
-    cleanups.push(() => io.disconnect());
+    }, { threshold: 0 }).observe(doc.body);
+  } else {
+    queueMicrotask(update);
   }
-
-  if (!hasObserver) queueMicrotask(update);
-  return {
-    get visible() { return visible(); },
-    /** What each source says (the frame's state for tests and the host API). */
-    get sources() { return { deck: deckSays, intersecting, page: doc.visibilityState }; },
-    destroy() { for (const f of cleanups.splice(0)) f(); },
-  };
+  return { get visible() { return visible(); } };
 }
