@@ -20,7 +20,6 @@ function fakeControl() {
   const control = {
     calls: [],
     fail: {},
-    notices: [],
     play: async () => { control.calls.push(["play"]); },
     pause: async () => { control.calls.push(["pause"]); },
     reset: async () => { control.calls.push(["reset"]); },
@@ -38,7 +37,6 @@ function fakeControl() {
         playing: false, visible: true, scenario: null, link: "lr=0.05" };
     },
     onEvent: (fn) => { listeners.add(fn); return () => listeners.delete(fn); },
-    notice: (text) => control.notices.push(text),
     emit: (e) => { for (const fn of listeners) fn(e); },
     listenerCount: () => listeners.size,
   };
@@ -315,15 +313,4 @@ test("destroy stops listening, unsubscribes and drops the pending step report", 
   await send({ trainlab: 1, id: 1, command: "play" });
   assert.equal(parent.posted.length, before);
   assert.deepEqual(control.calls, []);
-});
-
-test("without a notice function the facade's notice shows the warning", async () => {
-  const parent = fakeWindow(HOST);
-  let handler;
-  const win = { location: { origin: FRAME }, parent, addEventListener: (_t, fn) => { handler = fn; }, removeEventListener() {} };
-  const control = fakeControl();
-  createHostApi({ win, control, allowedOrigins: [HOST] });
-  handler({ data: { trainlab: 1, command: "play" }, origin: "https://evil.example", source: parent });
-  assert.equal(control.notices.length, 1);
-  assert.match(control.notices[0], /evil\.example/);
 });

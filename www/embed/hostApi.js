@@ -16,6 +16,8 @@
 // DOM-light on purpose: everything comes in through `win` (addEventListener, parent, location) and
 // `control`, so the Node tests drive it with fakes.
 
+import { normalizeOrigin } from "./embedLink.js";
+
 export const PROTOCOL_VERSION = 1;
 
 /** The commands and the facade method each one calls. */
@@ -39,19 +41,16 @@ function show(value) {
 }
 
 /**
- * The allow-list as exact origins. An entry that is not an origin ("*", "null", a path, a typo) is
- * named in a notice and dropped: "*" would let any page drive the sandbox, and postMessage cannot
- * target "null".
+ * The allow-list as exact origins, by the frame link's own rule (embedLink.js normalizeOrigin). An
+ * entry that is not an http(s) origin ("*", "null", a typo) is named in a notice and dropped: "*"
+ * would let any page drive the sandbox, and postMessage cannot target "null".
  */
 function cleanOrigins(list, ownOrigin, notice) {
   const given = (list ?? []).map((o) => String(o).trim()).filter((o) => o !== "");
   const good = [];
   for (const entry of given) {
-    let origin = null;
-    try {
-      origin = new URL(entry).origin;
-    } catch { /* not a URL */ }
-    if (origin !== null && origin !== "null" && origin === entry.replace(/\/$/, "")) {
+    const origin = normalizeOrigin(entry);
+    if (origin !== null) {
       if (!good.includes(origin)) good.push(origin);
     } else {
       notice(`Link key origin= has "${entry}", which is not an origin like https://slides.example.org — ignored.`);
@@ -161,21 +160,20 @@ function toHostEvent(e) {
  * Start the host API in the frame `win`.
  * - control: the embed facade (www/embed/control.js): play/pause/reset/set/scenario/state/onEvent.
  * - allowedOrigins: exact origins from the link's `origin=` key; empty or absent = the frame's own.
- * - notice(text): shows a warning line inside the frame.
+ * - notice(text): shows a warning line inside the frame (required).
  * - timers: { setTimeout, clearTimeout } (the globals by default; tests pass fakes).
  * Returns { destroy() }, which stops listening, unsubscribes and clears the throttle's timers.
  */
 export function createHostApi({ win, control, allowedOrigins, notice, timers = globalThis }) {
-  const say = notice ?? ((text) => control.notice(text));
   const ownOrigin = win.location.origin;
-  const allowed = cleanOrigins(allowedOrigins, ownOrigin, say);
+  const allowed = cleanOrigins(allowedOrigins, ownOrigin, notice);
   const framed = win.parent != null && win.parent !== win;
   const told = new Set();   // notices already shown, so a chatty page does not flood the frame
 
   const sayOnce = (key, text) => {
     if (told.has(key)) return;
     told.add(key);
-    say(text);
+    notice(text);
   };
 
   // Where events go. Chromium tells the frame its parent's origin (location.ancestorOrigins); when it
