@@ -274,6 +274,16 @@ class Transfer {
   }
 }
 
+/** The loop's bookkeeping for a trainer at `step` (a new one, or one given a saved state). */
+function loopFrom(step, epoch) {
+  trainMsSinceEval = 0;
+  lastEpoch = epoch;
+  epochEvalDue = false;
+  previewStep = -1;
+  lastStep = step;
+  evalStep = -1;
+}
+
 function needTrainer() {
   if (!trainer) throw new Error("no run: create one first");
 }
@@ -294,14 +304,9 @@ const commands = {
     waitingSent = false;
     k = 1;
     sliceImages = 32;
-    trainMsSinceEval = 0;
     lastEvalMs = NaN;
-    lastEpoch = 0;
-    epochEvalDue = false;
     lastPreviewAt = -Infinity;
-    previewStep = -1;
-    lastStep = 0;
-    evalStep = -1;
+    loopFrom(0, 0);
     const layers = Array.from(guard(() => trainer.layers()), plain);
     const classNames = Array.from(guard(() => trainer.classNames()));
     const backend = trainer.backend();
@@ -380,12 +385,7 @@ const commands = {
     needPaused("importing a saved state");
     const r = plain(guard(() => trainer.importState(state)));
     // The core drops an unfinished evaluation and the last batch; the loop starts over from here.
-    lastStep = r.step;
-    lastEpoch = r.epoch;
-    epochEvalDue = false;
-    trainMsSinceEval = 0;
-    previewStep = -1;
-    evalStep = -1;
+    loopFrom(r.step, r.epoch);
     finishEval(null);
     sendState();
     return { step: r.step, epoch: r.epoch };
