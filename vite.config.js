@@ -10,12 +10,18 @@
 //   place of their `<!-- trainlab:include www/sandbox.html -->` comment (dev server and build alike).
 // - offlineServiceWorker(): after a production build, writes dist/sw.js from www/sw.js with the
 //   list of every built file (both pages and all their assets), so the pages keep working offline
-//   once loaded.
+//   once loaded. The built-in data sets' files (data/<id>/…) are left out of that list: the service
+//   worker caches them when first fetched (www/sw.js); data/datasets.json stays in.
+// - builtinDatasets(): before the dev server starts and before a build, scripts/build-datasets.mjs
+//   writes MNIST and Fashion-MNIST into generated/public/data/ (git-ignored; a second run only checks
+//   that they are up to date). generated/public is Vite's public folder, so the dev server serves it
+//   at ./data/ and the build copies it to dist/data/.
 
 import { defineConfig } from "vite";
 import { createHash } from "node:crypto";
-import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { buildDatasets, DEFAULT_OUT as GENERATED_PUBLIC } from "./scripts/build-datasets.mjs";
 
 const root = import.meta.dirname;
 
@@ -38,6 +44,43 @@ function sandboxInclude() {
   };
 }
 
+// The dev and preview servers (sirv) send a .gz file with "Content-Encoding: gzip", so the browser
+// would gunzip it before www/data/builtin.js sees it (and the service worker would store it raw). Plain
+// static hosts send it as it is; so do we, for the data files.
+const DATA_GZ = /^\/data\/[\w-]+\/[\w.-]+\.gz$/;
+function serveDataAsIs(dir) {
+  return (req, res, next) => {
+    const path = decodeURIComponent(new URL(req.url, "http://host").pathname);
+    const file = join(dir, path);
+    if (!["GET", "HEAD"].includes(req.method) || !DATA_GZ.test(path) || !existsSync(file)) return next();
+    res.setHeader("Content-Type", "application/gzip");
+    res.setHeader("Content-Length", statSync(file).size);
+    res.setHeader("Cache-Control", "no-cache");
+    if (req.method === "HEAD") res.end();
+    else createReadStream(file).pipe(res);
+  };
+}
+
+function builtinDatasets() {
+  return {
+    name: "trainlab-datasets",
+    configureServer(server) { server.middlewares.use(serveDataAsIs(GENERATED_PUBLIC)); },
+    configurePreviewServer(server) {
+      server.middlewares.use(serveDataAsIs(resolve(server.config.root, server.config.build.outDir)));
+    },
+    // The config hook runs before Vite lists the public folder (dev) or copies it (build). `vite
+    // preview` serves a finished dist/ and needs nothing.
+    async config(_, { isPreview }) {
+      if (isPreview) return;
+      const { skipped, ms } = await buildDatasets({ log: (m) => console.log(m) });
+      if (!skipped) console.log(`build-datasets: built in ${(ms / 1000).toFixed(1)} s`);
+    },
+  };
+}
+
+// Precached: everything built except the data sets' files (data/<id>/…), which are fetched on demand.
+const precached = (f) => f !== "sw.js" && !f.endsWith(".map") && !(f.startsWith("data/") && f !== "data/datasets.json");
+
 function offlineServiceWorker() {
   let outDir;
   return {
@@ -47,7 +90,7 @@ function offlineServiceWorker() {
     closeBundle() {
       const files = listFiles(outDir)
         .map((p) => relative(outDir, p).split("\\").join("/"))
-        .filter((f) => f !== "sw.js" && !f.endsWith(".map"))
+        .filter(precached)
         .sort();
       // The cache name changes whenever any built file changes, so a new build replaces the old cache.
       const h = createHash("sha256");
@@ -64,6 +107,7 @@ function offlineServiceWorker() {
 
 export default defineConfig({
   base: "./",
+  publicDir: GENERATED_PUBLIC,
   worker: { format: "es" },
   build: {
     target: "es2022",
@@ -79,5 +123,5 @@ export default defineConfig({
       },
     },
   },
-  plugins: [sandboxInclude(), offlineServiceWorker()],
+  plugins: [builtinDatasets(), sandboxInclude(), offlineServiceWorker()],
 });

@@ -2,9 +2,18 @@
 // not a dependency). It is a template: vite.config.js writes dist/sw.js from it after each build,
 // filling in the list of built files and a cache version derived from their contents.
 // Only registered in production builds (main.js); the dev server never uses it.
+//
+// The built-in data sets (data/<id>/*.idx.gz, tens of MB) are not in ASSETS: a learner who never
+// picks MNIST should not download it. data/datasets.json is (it is small and lists them). A data file
+// is cached when first fetched, in DATA_CACHE, whose name carries no build version so it survives
+// app updates; www/data/builtin.js asks for each file with "?v=<its sha256>", so a rebuilt file has a
+// new URL, and storing it drops the copies of the same path with another version.
 
 const CACHE = "trainlab-__CACHE_VERSION__";
+const DATA_CACHE = "trainlab-data";
 const ASSETS = __ASSETS__;
+const DATA_PREFIX = new URL("data/", self.registration.scope).pathname;
+const DATA_INDEX = DATA_PREFIX + "datasets.json";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(ASSETS)).then(() => self.skipWaiting()));
@@ -13,7 +22,7 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("trainlab-") && k !== CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("trainlab-") && k !== CACHE && k !== DATA_CACHE).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );
 });
@@ -26,7 +35,12 @@ self.addEventListener("activate", (event) => {
 // service worker.
 self.addEventListener("fetch", (event) => {
   const req = event.request;
-  if (req.method !== "GET" || new URL(req.url).origin !== self.location.origin) return;
+  const url = new URL(req.url);
+  if (req.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith(DATA_PREFIX) && url.pathname !== DATA_INDEX) {
+    event.respondWith(dataFile(event, url));
+    return;
+  }
   if (req.mode === "navigate") {
     const loose = { ignoreSearch: true, ignoreVary: true };
     // A folder URL ("…/slides/") was cached as its index.html.
@@ -41,3 +55,28 @@ self.addEventListener("fetch", (event) => {
   // in CORS mode, so a strict match would miss the cached copy.
   event.respondWith(caches.match(req, { ignoreVary: true }).then((hit) => hit || fetch(req)));
 });
+
+// A data file: cache-first on its exact URL (version included); on a miss, fetched and kept. Offline
+// and not cached, the answer is a 504 that says so (www/data/builtin.js shows the status text).
+async function dataFile(event, url) {
+  const cache = await caches.open(DATA_CACHE);
+  const hit = await cache.match(event.request, { ignoreVary: true });
+  if (hit) return hit;
+  let res;
+  try {
+    res = await fetch(event.request);
+  } catch {
+    return new Response(null, { status: 504, statusText: "offline and not in the offline cache" });
+  }
+  if (res.status === 200) {
+    event.waitUntil(cache.put(event.request, res.clone()).then(() => dropOtherVersions(cache, url)));
+  }
+  return res;
+}
+
+async function dropOtherVersions(cache, url) {
+  for (const req of await cache.keys()) {
+    const u = new URL(req.url);
+    if (u.pathname === url.pathname && u.search !== url.search) await cache.delete(req);
+  }
+}
