@@ -2,12 +2,13 @@
 // listed in datasets.json is there with its size and hash and gunzips to an IDX file of 28×28 images
 // with the listed counts; labels are classes; every class is in both splits; MNIST is the package's
 // own files; Fashion-MNIST's validation shares no image with its training split; a rebuild gives the
-// same bytes; a second run skips the work, and a damaged file makes it build again.
+// same bytes; a second run skips the work, and a damaged file or outputs older than the inputs make it
+// build again.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -117,7 +118,7 @@ test("Fashion-MNIST: no validation image is also a training image", () => {
   assert.equal(shared.length, 0, `${shared.length} validation images are training images`);
 });
 
-test("a rebuild gives the same bytes; a second run skips the work; a damaged file is rebuilt", async () => {
+test("a rebuild gives the same bytes; a second run skips the work; a damaged or outdated output is rebuilt", async () => {
   const again = await buildDatasets({ outDir: dirB, force: true });
   assert.equal(again.skipped, false);
   const a = manifestOf(dirA);
@@ -139,4 +140,8 @@ test("a rebuild gives the same bytes; a second run skips the work; a damaged fil
   const repaired = await buildDatasets({ outDir: dirB });
   assert.equal(repaired.skipped, false, "a file of the wrong size makes the build run again");
   assert.ok(readFileSync(labels).equals(readFileSync(join(dataDir(dirA), a.datasets[0].files.valLabels.path))));
+
+  // Outputs older than an input (here: datasets.json dated 2001) are built again.
+  utimesSync(join(dataDir(dirB), "datasets.json"), new Date("2001-01-01"), new Date("2001-01-01"));
+  assert.equal((await buildDatasets({ outDir: dirB })).skipped, false, "outputs older than the inputs are rebuilt");
 });
