@@ -5,6 +5,8 @@
 //! message names the field and value; nothing here panics on bad input.
 
 use crate::config::Config;
+use crate::data::limits::Limits;
+use crate::data::{LoadedData, Split};
 use crate::diagnostics;
 use crate::kernels::BACKEND;
 use crate::lab::init_lab::{run_init_lab, InitLabConfig};
@@ -13,12 +15,234 @@ use crate::session::{Session, STATE_VERSION};
 use crate::Rng;
 use js_sys::{ArrayBuffer, Float32Array, Reflect, Uint8Array};
 use serde::Serialize;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
 use std::sync::Mutex;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 pub struct Trainer {
     session: Session,
+}
+
+/// A loaded data set, shared by every `Trainer` built with it (the pixels are not copied).
+#[wasm_bindgen]
+pub struct Data {
+    data: Rc<LoadedData>,
+    id: u32,
+}
+
+thread_local! {
+    /// Every live `Data` by its id. A `Trainer` is given a Data as a plain JsValue and finds it
+    /// here: wasm-bindgen passes an optional class argument only by value, which would empty the
+    /// page's handle after the first trainer, and the worker keeps one Data for all its runs.
+    static LOADED: RefCell<HashMap<u32, Weak<LoadedData>>> = RefCell::new(HashMap::new());
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+}
+
+impl Data {
+    fn register(data: LoadedData) -> Data {
+        let data = Rc::new(data);
+        let id = NEXT_ID.with(|n| {
+            let id = n.get();
+            n.set(id.wrapping_add(1).max(1));
+            id
+        });
+        LOADED.with(|m| m.borrow_mut().insert(id, Rc::downgrade(&data)));
+        Data { data, id }
+    }
+
+    /// The set a JS value names: undefined/null → None; a live `Data` → its set.
+    fn from_js(value: &JsValue) -> Result<Option<Rc<LoadedData>>, JsError> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(None);
+        }
+        let expected = "data: expected a Data from Data.fromIdx, fromCifar or fromPixels";
+        let id = Reflect::get(value, &JsValue::from_str("id"))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .ok_or_else(|| JsError::new(expected))?;
+        LOADED
+            .with(|m| m.borrow().get(&(id as u32)).and_then(Weak::upgrade))
+            .map(Some)
+            .ok_or_else(|| JsError::new(&format!("{expected} (this one was freed)")))
+    }
+}
+
+impl Drop for Data {
+    fn drop(&mut self) {
+        LOADED.with(|m| m.borrow_mut().remove(&self.id));
+    }
+}
+
+fn data_error(e: crate::data::error::DataError) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// A JS string array (`string[]`) as class names.
+fn string_list(value: &JsValue, what: &str) -> Result<Vec<String>, JsError> {
+    let array = value
+        .dyn_ref::<js_sys::Array>()
+        .ok_or_else(|| JsError::new(&format!("{what}: expected an array of strings")))?;
+    array
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            v.as_string()
+                .ok_or_else(|| JsError::new(&format!("{what}[{i}]: expected a string")))
+        })
+        .collect()
+}
+
+fn split(val_fraction: f64, seed: f64) -> Split {
+    Split {
+        val_fraction,
+        // A JS number: any integer up to 2^53 is a seed; fractions and negatives are cut to u64.
+        seed: seed as u64,
+    }
+}
+
+#[wasm_bindgen]
+impl Data {
+    /// MNIST-format IDX files (raw bytes, already gunzipped): a training pair and an optional
+    /// validation pair; without one, `valFraction` of each class goes to validation, chosen by
+    /// `seed`. Labels must lie below `classNames.length`.
+    #[wasm_bindgen(js_name = fromIdx)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_idx(
+        name: &str,
+        train_images: &[u8],
+        train_labels: &[u8],
+        val_images: Option<Vec<u8>>,
+        val_labels: Option<Vec<u8>>,
+        class_names: JsValue,
+        val_fraction: f64,
+        seed: f64,
+    ) -> Result<Data, JsError> {
+        let class_names = string_list(&class_names, "classNames")?;
+        let files = [
+            format!("{name} training images"),
+            format!("{name} training labels"),
+            format!("{name} validation images"),
+            format!("{name} validation labels"),
+        ];
+        let val = match (&val_images, &val_labels) {
+            (Some(images), Some(labels)) => Some((
+                (files[2].as_str(), images.as_slice()),
+                (files[3].as_str(), labels.as_slice()),
+            )),
+            (None, None) => None,
+            _ => {
+                return Err(JsError::new(
+                    "fromIdx: give both validation images and labels, or neither",
+                ))
+            }
+        };
+        let data = LoadedData::from_idx(
+            name,
+            ((&files[0], train_images), (&files[1], train_labels)),
+            val,
+            class_names,
+            split(val_fraction, seed),
+            &Limits::default(),
+        )
+        .map_err(data_error)?;
+        Ok(Data::register(data))
+    }
+
+    /// CIFAR-10 binary batches `[{ name, bytes: Uint8Array }]`: `test_batch.bin` is the validation
+    /// part, every `data_batch_N.bin` training data; `metaText` is `batches.meta.txt` (or null for
+    /// CIFAR-10's names). Without a test batch, `valFraction` (default 0.1) of each class goes to
+    /// validation, chosen by `seed` (default 0).
+    #[wasm_bindgen(js_name = fromCifar)]
+    pub fn from_cifar(
+        name: &str,
+        files: JsValue,
+        meta_text: Option<String>,
+        val_fraction: Option<f64>,
+        seed: Option<f64>,
+    ) -> Result<Data, JsError> {
+        let list = files
+            .dyn_ref::<js_sys::Array>()
+            .ok_or_else(|| JsError::new("fromCifar: files must be an array of { name, bytes }"))?;
+        let mut owned: Vec<(String, Vec<u8>)> = Vec::with_capacity(list.length() as usize);
+        for (i, file) in list.iter().enumerate() {
+            let field = |key: &str| Reflect::get(&file, &JsValue::from_str(key)).ok();
+            let file_name = field("name")
+                .and_then(|v| v.as_string())
+                .ok_or_else(|| JsError::new(&format!("fromCifar: files[{i}].name must be a string")))?;
+            let bytes = field("bytes")
+                .and_then(|v| v.dyn_into::<Uint8Array>().ok())
+                .ok_or_else(|| {
+                    JsError::new(&format!(
+                        "fromCifar: files[{i}] ({file_name}).bytes must be a Uint8Array"
+                    ))
+                })?;
+            owned.push((file_name, bytes.to_vec()));
+        }
+        let borrowed: Vec<(&str, &[u8])> = owned.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+        let defaults = Split::default();
+        let data = LoadedData::from_cifar(
+            name,
+            &borrowed,
+            meta_text.as_deref().map(|t| ("batches.meta.txt", t.as_bytes())),
+            split(val_fraction.unwrap_or(defaults.val_fraction), seed.unwrap_or(0.0)),
+            &Limits::default(),
+        )
+        .map_err(data_error)?;
+        Ok(Data::register(data))
+    }
+
+    /// Images the page decoded: `pixels` holds `labels.length` images of c×h×w bytes each,
+    /// channel-planar (all R, then all G, then all B; c is 1 or 3). `valFraction` of each class goes
+    /// to validation, chosen by `seed`.
+    #[wasm_bindgen(js_name = fromPixels)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_pixels(
+        name: &str,
+        pixels: &[u8],
+        labels: &[u8],
+        c: usize,
+        h: usize,
+        w: usize,
+        class_names: JsValue,
+        val_fraction: f64,
+        seed: f64,
+    ) -> Result<Data, JsError> {
+        let class_names = string_list(&class_names, "classNames")?;
+        let data = LoadedData::from_pixels(
+            name,
+            pixels,
+            labels,
+            [c, h, w],
+            class_names,
+            split(val_fraction, seed),
+            &Limits::default(),
+        )
+        .map_err(data_error)?;
+        Ok(Data::register(data))
+    }
+
+    /// The name a config's `dataset` must give to train on this set.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.data.name.clone()
+    }
+
+    /// Identifies this set to `new Trainer(config, data)` (see `LOADED`).
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// `{ name, classNames, shape: [c, h, w], train, val, trainCounts, valCounts, mean, std,
+    /// samples: [{ rgba: Uint8Array, width, height, label }] }`: up to 8 training images of each
+    /// class, class by class; `label` is the class index; mean and std per channel, of the training
+    /// split, in intensities (byte / 255).
+    pub fn summary(&self) -> Result<JsValue, JsError> {
+        to_js(&self.data.summary())
+    }
 }
 
 /// `step(n)`'s report: the last step's numbers plus every step's loss for the scatter plot.
@@ -157,11 +381,13 @@ fn now_ms() -> f64 {
 
 #[wasm_bindgen]
 impl Trainer {
-    /// Builds a run from a config object (every field optional; see docs/CONTRACT.md).
+    /// Builds a run from a config object (every field optional; see docs/CONTRACT.md) and, for a
+    /// loaded `dataset`, the `Data` of that name (not needed, and not used, for "shapes" and
+    /// "noise"). The data stays usable: trainers share it.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue) -> Result<Trainer, JsError> {
+    pub fn new(config: JsValue, data: JsValue) -> Result<Trainer, JsError> {
         let config = Config::from_value(js_to_json(config, "config")?).map_err(|e| JsError::new(&e.0))?;
-        let session = Session::new(config).map_err(|e| JsError::new(&e.0))?;
+        let session = Session::with_data(config, Data::from_js(&data)?).map_err(|e| JsError::new(&e.0))?;
         Ok(Trainer { session })
     }
 

@@ -155,7 +155,9 @@ impl LayerSpec {
 pub struct Config {
     /// Named model (see `presets`); ignored when `layers` is given, except for its input shape.
     pub preset: String,
-    /// "shapes" (built-in synthetic shapes) or "noise" (random pixels and labels, for benchmarks).
+    /// "shapes" (built-in synthetic shapes) or "noise" (random pixels and labels, for benchmarks),
+    /// both generated; any other name is a loaded set's (`data::LoadedData`), which the session
+    /// must be given.
     pub dataset: String,
     pub seed: u32,
     pub learning_rate: f64,
@@ -165,7 +167,10 @@ pub struct Config {
     pub init: Init,
     /// The activation the preset uses between its layers.
     pub activation: ActivationKind,
+    /// Training images: a generated set renders this many; of a loaded set the run takes the
+    /// first this many of its training split (all if it has fewer).
     pub train_size: usize,
+    /// Validation images, likewise.
     pub val_size: usize,
     /// Dropout probability before the preset's classifier (timm's `drop_rate`).
     pub drop_rate: f64,
@@ -233,9 +238,13 @@ impl Default for Config {
     }
 }
 
-pub const DATASETS: [&str; 2] = ["shapes", "noise"];
+/// The generated data sets.
+pub const DATASETS: [&str; 2] = crate::data::GENERATED;
 pub const MAX_BATCH: usize = 1024;
-pub const MAX_TRAIN: usize = 50_000;
+/// Largest trainSize: a loaded set may give all of MNIST's 60,000 training images.
+pub const MAX_TRAIN: usize = 60_000;
+/// Largest trainSize of a generated set: 50,000 RGB 32×32 images are 600 MB of f32 already.
+pub const MAX_GENERATED_TRAIN: usize = 50_000;
 pub const MAX_VAL: usize = 10_000;
 
 impl Config {
@@ -265,10 +274,17 @@ impl Config {
                 &self.batch_size,
             );
         }
-        if !(1..=MAX_TRAIN).contains(&self.train_size) {
+        let generated = DATASETS.contains(&self.dataset.as_str());
+        let max_train = if generated { MAX_GENERATED_TRAIN } else { MAX_TRAIN };
+        if !(1..=max_train).contains(&self.train_size) {
+            let of = if generated {
+                format!(" for the generated set \"{}\"", self.dataset)
+            } else {
+                String::new()
+            };
             return err(
                 "trainSize",
-                &format!("must be between 1 and {MAX_TRAIN}"),
+                &format!("must be between 1 and {max_train}{of}"),
                 &self.train_size,
             );
         }
@@ -299,14 +315,15 @@ impl Config {
         self.schedule
             .validate()
             .map_err(|msg| ConfigError(format!("schedule.{msg}")))?;
-        if !DATASETS.contains(&self.dataset.as_str()) {
-            return err(
-                "dataset",
-                &format!("must be one of {}", DATASETS.join(", ")),
-                &format!("\"{}\"", self.dataset),
-            );
+        if !generated {
+            if let Err(rule) = crate::data::check_name(&self.dataset) {
+                return Err(ConfigError(format!(
+                    "dataset: {} or a loaded data set's name, which {rule}",
+                    DATASETS.join(", ")
+                )));
+            }
         }
-        if crate::presets::preset(&self.preset, self.activation).is_none() {
+        if crate::presets::default_input(&self.preset).is_none() {
             let names = crate::presets::NAMES.join(", ");
             return err(
                 "preset",

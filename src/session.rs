@@ -4,7 +4,7 @@
 
 use crate::augment::{AugmentState, MixInfo, MixKind, Mixer};
 use crate::config::{Config, ConfigError};
-use crate::data::{self, Dataset};
+use crate::data::{self, Dataset, LoadedData, Normalization};
 use crate::diagnostics::{self, Diagnosis, EarlyStopping, UpdateRatio};
 use crate::loss;
 use crate::model::Model;
@@ -14,6 +14,7 @@ use crate::presets;
 use crate::schedule::ScheduleConfig;
 use crate::Rng;
 use serde::Serialize;
+use std::rc::Rc;
 
 mod codec;
 mod evaluate;
@@ -50,8 +51,16 @@ pub struct Session {
     order_rng: Rng,
     /// Training noise: augmentation, mixing, dropout/drop-connect masks, stochastic depth.
     rng: Rng,
+    /// The run's images: generated for it, or the first `trainSize`/`valSize` of a loaded set's
+    /// splits (sharing its pixels).
     pub train: Dataset,
     pub val: Dataset,
+    /// The loaded set the run was built on (None for a generated set), for the sessions it builds
+    /// itself (the learning-rate finder's probe).
+    data: Option<Rc<LoadedData>>,
+    /// The augmentations' view of the training set's pixels (the fixed map, see `crate::augment`),
+    /// or None when the set is stored in it already.
+    augment_norm: Option<Normalization>,
     /// Visiting order of training images in the current epoch.
     order: Vec<usize>,
     /// Training-set indices of the last batch, in batch order.
@@ -73,8 +82,9 @@ pub struct Session {
     /// batch, kept apart because evaluation reuses the model's input and `targets`.
     preview_images: Vec<f32>,
     preview_targets: Vec<f32>,
-    /// (TTA_VIEWS, C, H, W) scratch for test-time augmentation.
+    /// (TTA_VIEWS, C, H, W) scratch for test-time augmentation, and one image to cut them from.
     views: Vec<f32>,
+    eval_image: Vec<f32>,
     update_ratio: UpdateRatio,
     early_stopping: EarlyStopping,
     /// Every step's training loss, for the curve diagnostics.
@@ -105,38 +115,101 @@ pub struct Preview {
     pub images: Vec<PreviewImage>,
 }
 
+/// Images of a loaded training set the PCA colour basis is fitted on: evenly spaced, so that the
+/// floats fitting needs stay bounded (0.5 k of 32×32 RGB is 6 MB) while 0.5 M pixels pin a 3×3
+/// covariance down well.
+pub const PCA_FIT_IMAGES: usize = 512;
+
 impl Session {
+    /// A run on a generated data set ("shapes" or "noise"); a loaded one needs `with_data`.
     pub fn new(config: Config) -> Result<Session, ConfigError> {
+        Session::with_data(config, None)
+    }
+
+    /// A run on `config.dataset`: generated from the seed for "shapes" and "noise" (then `data` is
+    /// not used), otherwise the loaded set `data`, which must have that name. A loaded set gives its
+    /// shape and class count to the model, and the run takes the first `trainSize` and `valSize`
+    /// images of its splits.
+    pub fn with_data(config: Config, data: Option<Rc<LoadedData>>) -> Result<Session, ConfigError> {
         config.validate()?;
-        let (input, preset_layers) =
-            presets::preset(&config.preset, config.activation).expect("validated preset");
-        // An explicit layer list is taken as written; a preset gets the run's regularization switches.
-        let mut specs = match &config.layers {
-            Some(layers) => layers.clone(),
-            None => presets::with_regularizers(preset_layers, &config),
+        let generated = data::GENERATED.contains(&config.dataset.as_str());
+        let data = if generated {
+            None
+        } else {
+            match data {
+                Some(d) if d.name == config.dataset => Some(d),
+                other => {
+                    let loaded = other.map_or(String::new(), |d| {
+                        format!(" (the loaded data set is \"{}\")", d.name)
+                    });
+                    return Err(ConfigError(format!(
+                        "dataset \"{}\" is not loaded{loaded}",
+                        config.dataset
+                    )));
+                }
+            }
         };
-        presets::assign_survival(&mut specs, config.drop_path_rate);
         // Independent streams, so that e.g. a larger training set does not change the weights, and
         // a regularizer does not change the data order. The order stream is the fork the single
         // training stream used to be, so runs without training noise keep their old numbers.
         let mut root = Rng::new(config.seed as u64);
         let (mut train_rng, mut val_rng, mut init_rng, order_rng, rng) =
             (root.fork(), root.fork(), root.fork(), root.fork(), root.fork());
+        let (train, val) = match &data {
+            Some(d) => {
+                let train = d.train.first(config.train_size);
+                check_every_class(&train, &d.name)?;
+                (train, d.val.first(config.val_size))
+            }
+            None => {
+                let [c, h, _] = presets::default_input(&config.preset).expect("validated preset");
+                match config.dataset.as_str() {
+                    "noise" => (
+                        data::noise(config.train_size, h, c, 10, &mut train_rng),
+                        data::noise(config.val_size, h, c, 10, &mut val_rng),
+                    ),
+                    _ => (
+                        data::shapes(config.train_size, h, c, &mut train_rng),
+                        data::shapes(config.val_size, h, c, &mut val_rng),
+                    ),
+                }
+            }
+        };
+        let input = train.shape();
         let [c, h, w] = input;
-        debug_assert_eq!(h, w, "presets are square");
-        let (train, val) = match config.dataset.as_str() {
-            "noise" => (
-                data::noise(config.train_size, h, c, 10, &mut train_rng),
-                data::noise(config.val_size, h, c, 10, &mut val_rng),
-            ),
-            _ => (
-                data::shapes(config.train_size, h, c, &mut train_rng),
-                data::shapes(config.val_size, h, c, &mut val_rng),
+        // An explicit layer list is taken as written; a preset gets the run's regularization switches.
+        let mut specs = match &config.layers {
+            Some(layers) => layers.clone(),
+            None => presets::with_regularizers(
+                presets::preset(&config.preset, config.activation, input, train.classes)?,
+                &config,
             ),
         };
-        let mut model = Model::build(&specs, input, train.classes, config.init, &mut init_rng)?;
+        presets::assign_survival(&mut specs, config.drop_path_rate);
+        let mut model =
+            Model::build(&specs, input, train.classes, config.init, &mut init_rng).map_err(|e| {
+                if config.layers.is_none() {
+                    ConfigError(format!(
+                        "preset \"{}\" on {c}×{h}×{w} images: {}",
+                        config.preset, e.0
+                    ))
+                } else {
+                    e
+                }
+            })?;
         let optim = config.optimizer_config().build(&mut model);
-        let augment_state = config.augment.state(&train.images, c, h, w);
+        let augment_norm = (!train.normalization.is_fixed()).then(|| Normalization::fixed(c));
+        // Generated sets give all their floats, as they always have (and their numbers stay put);
+        // loaded ones a bounded sample, and only when the PCA basis needs one.
+        let augment_state = match train.floats() {
+            Some(floats) => config.augment.state(floats, c, h, w),
+            None if config.augment.pca_std > 0.0 && c == 3 => {
+                config
+                    .augment
+                    .state(&pca_sample(&train, &Normalization::fixed(c)), c, h, w)
+            }
+            None => config.augment.state(&[], c, h, w),
+        };
         let mixer = config.augment.mixer();
         let mut session = Session {
             augment_state,
@@ -145,6 +218,7 @@ impl Session {
             preview_images: Vec::new(),
             preview_targets: Vec::new(),
             views: Vec::new(),
+            eval_image: Vec::new(),
             update_ratio: UpdateRatio::default(),
             early_stopping: EarlyStopping::new(config.patience),
             losses: Vec::new(),
@@ -164,6 +238,8 @@ impl Session {
             rng,
             train,
             val,
+            data,
+            augment_norm,
         };
         session.order_rng.shuffle(&mut session.order);
         Ok(session)
@@ -189,11 +265,23 @@ impl Session {
                 self.order_rng.shuffle(&mut self.order);
             }
             let image = &mut input.data[slot * len..(slot + 1) * len];
-            image.copy_from_slice(self.train.image(idx));
-            if augment {
-                self.config
-                    .augment
-                    .apply(image, c, h, w, &mut self.rng, &mut self.augment_state);
+            match (&self.augment_norm, augment) {
+                (Some(fixed), true) => {
+                    // The augmentations work in the fixed map; back to the set's own afterwards.
+                    self.train.copy_image_as(idx, image, fixed);
+                    self.config
+                        .augment
+                        .apply(image, c, h, w, &mut self.rng, &mut self.augment_state);
+                    fixed.convert(image, &self.train.normalization, h * w);
+                }
+                (_, augment) => {
+                    self.train.copy_image(idx, image);
+                    if augment {
+                        self.config
+                            .augment
+                            .apply(image, c, h, w, &mut self.rng, &mut self.augment_state);
+                    }
+                }
             }
             self.labels.push(self.train.labels[idx]);
         }
@@ -260,18 +348,10 @@ impl Session {
         let (c, h, w) = (self.train.c, self.train.h, self.train.w);
         let len = c * h * w;
         let shown = count.min(self.preview_targets.len() / classes);
-        let byte = |x: f32| (data::denormalise(x).clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
         let images = (0..shown)
             .map(|i| {
                 let img = &self.preview_images[i * len..(i + 1) * len];
-                let plane = h * w;
-                let mut rgba = Vec::with_capacity(plane * 4);
-                for p in 0..plane {
-                    for ch in 0..3 {
-                        rgba.push(byte(img[ch.min(c - 1) * plane + p]));
-                    }
-                    rgba.push(255);
-                }
+                let rgba = self.train.normalization.to_rgba8(img);
                 let t = &self.preview_targets[i * classes..(i + 1) * classes];
                 let mut label: Vec<(String, f64)> = t
                     .iter()
@@ -315,10 +395,13 @@ impl Session {
         &self,
         finder: &crate::lab::lr_finder::LrFinderConfig,
     ) -> Result<crate::lab::lr_finder::LrFinderResult, ConfigError> {
-        let mut probe = Session::new(Config {
-            schedule: ScheduleConfig::default(),
-            ..self.config.clone()
-        })?;
+        let mut probe = Session::with_data(
+            Config {
+                schedule: ScheduleConfig::default(),
+                ..self.config.clone()
+            },
+            self.data.clone(),
+        )?;
         crate::lab::lr_finder::find_lr(finder, |lr| {
             probe.lr = lr;
             probe.step().loss
@@ -375,4 +458,29 @@ impl Session {
         self.config.learning_rate = lr;
         Ok(())
     }
+}
+
+/// A run trains on the first `trainSize` images of a loaded set; refuses them when a class has none
+/// there (a set sorted by class, or too small a trainSize), which could then never be learnt.
+fn check_every_class(train: &Dataset, name: &str) -> Result<(), ConfigError> {
+    match train.counts().iter().position(|&k| k == 0) {
+        None => Ok(()),
+        Some(class) => Err(ConfigError(format!(
+            "trainSize: the first {} training images of \"{name}\" hold no image of class {class} (\"{}\"); choose a larger trainSize",
+            train.len(),
+            train.class_names[class]
+        ))),
+    }
+}
+
+/// Evenly spaced training images (at most `PCA_FIT_IMAGES`) as floats under `norm`, for fitting
+/// the PCA colour basis without a float copy of the whole set.
+fn pca_sample(train: &Dataset, norm: &Normalization) -> Vec<f32> {
+    let count = train.len().min(PCA_FIT_IMAGES);
+    let len = train.image_len();
+    let mut out = vec![0.0; count * len];
+    for (k, image) in out.chunks_exact_mut(len).enumerate() {
+        train.copy_image_as(k * train.len() / count, image, norm);
+    }
+    out
 }

@@ -893,7 +893,7 @@ fn default_pipeline_is_the_identity_and_draws_nothing() {
     assert!(aug.is_identity() && aug.mixer().is_off());
     assert_eq!(aug.validate(), Ok(()));
     let ds = data::shapes(4, 32, 3, &mut Rng::new(22));
-    let mut state = aug.state(&ds.images, 3, 32, 32);
+    let mut state = aug.state(ds.floats().unwrap(), 3, 32, 32);
     assert!(state.pca.is_none());
     let (mut a, mut b) = (Rng::new(23), Rng::new(23));
     for i in 0..4 {
@@ -978,10 +978,10 @@ fn full_pipeline_keeps_stored_values_in_range_and_is_deterministic() {
     };
     assert_eq!(aug.validate(), Ok(()));
     let run = |seed: u64| {
-        let mut state = aug.state(&ds.images, c, h, w);
+        let mut state = aug.state(ds.floats().unwrap(), c, h, w);
         assert!(state.pca.is_some());
         let mut rng = Rng::new(seed);
-        let mut out = ds.images.clone();
+        let mut out = ds.floats().unwrap().to_vec();
         let mut flips = 0;
         for img in out.chunks_exact_mut(c * h * w) {
             let applied = aug.apply(img, c, h, w, &mut rng, &mut state);
@@ -994,13 +994,13 @@ fn full_pipeline_keeps_stored_values_in_range_and_is_deterministic() {
     let (a, flips) = run(25);
     let (b, _) = run(25);
     assert_eq!(a, b, "same seed, same images");
-    assert_ne!(a, ds.images);
+    assert_ne!(a, ds.floats().unwrap());
     assert!((2..=14).contains(&flips), "{flips}");
     let (lo, hi) = (normalise(0.0), normalise(1.0));
     assert!(a.iter().all(|&x| x >= lo - 1e-6 && x <= hi + 1e-6));
     // Grey data: PCA is skipped, the rest runs.
     let grey = data::shapes(4, 28, 1, &mut Rng::new(26));
-    let mut state = aug.state(&grey.images, 1, 28, 28);
+    let mut state = aug.state(grey.floats().unwrap(), 1, 28, 28);
     assert!(state.pca.is_none());
     let mut x = grey.image(0).to_vec();
     aug.apply(&mut x, 1, 28, 28, &mut Rng::new(27), &mut state);

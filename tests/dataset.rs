@@ -23,13 +23,13 @@ fn layout_matches_the_contract() {
         let d = shapes(37, size, channels, 1);
         assert_eq!((d.n, d.c, d.h, d.w, d.classes), (37, channels, size, size, 10));
         assert_eq!(d.len(), 37);
-        assert_eq!(d.images.len(), 37 * channels * size * size);
+        assert_eq!(d.floats().unwrap().len(), 37 * channels * size * size);
         assert_eq!(d.labels.len(), 37);
         assert_eq!(d.class_names, SHAPE_CLASSES.map(String::from).to_vec());
-        assert_eq!(d.image(36), &d.images[36 * channels * size * size..]);
+        assert_eq!(d.image(36), &d.floats().unwrap()[36 * channels * size * size..]);
     }
     let empty = shapes(0, 32, 3, 1);
-    assert!(empty.is_empty() && empty.images.is_empty());
+    assert!(empty.is_empty() && empty.floats().unwrap().is_empty());
 }
 
 #[test]
@@ -42,9 +42,10 @@ fn same_seed_same_images_different_seed_differs() {
         );
         assert_eq!(a.labels, b.labels);
         assert!(
-            a.images
+            a.floats()
+                .unwrap()
                 .iter()
-                .zip(&b.images)
+                .zip(b.floats().unwrap())
                 .all(|(x, y)| x.to_bits() == y.to_bits()),
             "same seed, different pixels"
         );
@@ -55,12 +56,13 @@ fn same_seed_same_images_different_seed_differs() {
             "seeds 9 and 10 share an image"
         );
         let diff = a
-            .images
+            .floats()
+            .unwrap()
             .iter()
-            .zip(&c.images)
+            .zip(c.floats().unwrap())
             .map(|(x, y)| (x - y).abs() as f64)
             .sum::<f64>()
-            / a.images.len() as f64;
+            / a.floats().unwrap().len() as f64;
         assert!(diff > 0.5, "seeds 9 and 10: mean |difference| {diff}");
         assert_ne!(a.labels, c.labels);
     }
@@ -96,10 +98,10 @@ fn pixel_statistics_follow_the_documented_normalisation() {
     for (size, channels, std_range) in [(32, 3, 0.85..1.2), (28, 1, 0.75..1.1)] {
         let d = shapes(500, size, channels, 3);
         assert!(
-            d.images.iter().all(|x| (lo..=hi).contains(x)),
+            d.floats().unwrap().iter().all(|x| (lo..=hi).contains(x)),
             "value outside [{lo}, {hi}]"
         );
-        let (mean, std) = mean_std(d.images.iter().map(|&x| x as f64));
+        let (mean, std) = mean_std(d.floats().unwrap().iter().map(|&x| x as f64));
         assert!(mean.abs() < 0.25, "{channels} channels: mean {mean}");
         assert!(std_range.contains(&std), "{channels} channels: std {std}");
         // Every channel is used, none is constant.
@@ -197,16 +199,17 @@ fn noise_is_uniform_with_uniform_labels() {
     );
     assert!(d.labels.iter().all(|&l| l < 7));
     assert!(d
-        .images
+        .floats()
+        .unwrap()
         .iter()
         .all(|&x| (normalise(0.0)..=normalise(1.0)).contains(&x)));
     // Uniform on [0, 1] through the same map: mean (0.5 - 0.35) / 0.3, std (1/sqrt(12)) / 0.3.
-    let (mean, std) = mean_std(d.images.iter().map(|&x| x as f64));
+    let (mean, std) = mean_std(d.floats().unwrap().iter().map(|&x| x as f64));
     assert!(
         (mean - 0.5).abs() < 0.01 && (std - 0.9623).abs() < 0.01,
         "mean {mean} std {std}"
     );
     let again = data::noise(2000, 16, 3, 7, &mut Rng::new(8));
     assert_eq!(d.labels, again.labels);
-    assert_eq!(d.images, again.images);
+    assert_eq!(d.floats().unwrap(), again.floats().unwrap());
 }

@@ -143,9 +143,11 @@ fn every_activation_gradient() {
 #[test]
 fn whole_presets_backpropagate_correctly() {
     // End to end through conv, activation, pooling, flatten and linear layers, in one graph.
-    let (shape, specs) = trainlab::presets::preset("lenet", ActivationKind::Tanh).unwrap();
+    let shape = trainlab::presets::default_input("lenet").unwrap();
+    let specs = trainlab::presets::preset("lenet", ActivationKind::Tanh, shape, 10).unwrap();
     Check::new(&specs, shape, 2, 0.0, 9).assert_gradients("lenet (tanh)", 1e-5, 25);
-    let (shape, specs) = trainlab::presets::preset("shapes-cnn", ActivationKind::Swish).unwrap();
+    let shape = trainlab::presets::default_input("shapes-cnn").unwrap();
+    let specs = trainlab::presets::preset("shapes-cnn", ActivationKind::Swish, shape, 10).unwrap();
     Check::new(&specs, shape, 1, 0.0, 10).assert_gradients("shapes-cnn (swish)", 1e-5, 25);
 }
 

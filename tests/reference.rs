@@ -11,7 +11,8 @@ use trainlab::optim::Sgd;
 use trainlab::{Rng, Tensor};
 
 fn shapes_of(preset: &str) -> Vec<[usize; 3]> {
-    let (input, specs) = trainlab::presets::preset(preset, ActivationKind::Relu).unwrap();
+    let input = trainlab::presets::default_input(preset).unwrap();
+    let specs = trainlab::presets::preset(preset, ActivationKind::Relu, input, 10).unwrap();
     let model = Model::<f32>::build(&specs, input, 10, Init::Kaiming, &mut Rng::new(0)).unwrap();
     model.layers.iter().map(|l| l.output_shape()).collect()
 }

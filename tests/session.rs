@@ -195,8 +195,9 @@ fn bad_regularizer_settings_are_refused() {
 #[test]
 fn regularization_switches_rewrite_the_preset() {
     use trainlab::config::LayerSpec;
-    use trainlab::presets::{preset, with_regularizers};
-    let (_, plain) = preset("shapes-cnn", trainlab::nn::ActivationKind::Relu).unwrap();
+    use trainlab::presets::{default_input, preset, with_regularizers};
+    let input = default_input("shapes-cnn").unwrap();
+    let plain = preset("shapes-cnn", trainlab::nn::ActivationKind::Relu, input, 10).unwrap();
     let config = Config {
         drop_rate: 0.5,
         drop_connect: 0.2,
@@ -226,7 +227,8 @@ fn regularization_switches_rewrite_the_preset() {
         .all(|s| !matches!(s, LayerSpec::Linear { drop_connect, .. } if *drop_connect != 0.2)));
     // With every switch off the preset is unchanged; resnet-mini's own batch norm is not doubled.
     assert_eq!(with_regularizers(plain.clone(), &Config::default()), plain);
-    let (_, resnet) = preset("resnet-mini", trainlab::nn::ActivationKind::Relu).unwrap();
+    let input = default_input("resnet-mini").unwrap();
+    let resnet = preset("resnet-mini", trainlab::nn::ActivationKind::Relu, input, 10).unwrap();
     assert_eq!(
         with_regularizers(
             resnet.clone(),

@@ -34,7 +34,7 @@ const SMALL: &str = r#"{"trainSize": 128, "valSize": 64, "seed": 5}"#;
 
 #[wasm_bindgen_test]
 fn step_reports_every_loss_and_the_run_state() {
-    let mut t = Trainer::new(js(SMALL)).unwrap();
+    let mut t = Trainer::new(js(SMALL), JsValue::UNDEFINED).unwrap();
     let r = t.step(3).unwrap();
     assert_eq!(num(&r, "step"), 3.0);
     let losses = js_sys::Array::from(&get(&r, "losses"));
@@ -54,9 +54,10 @@ fn step_reports_every_loss_and_the_run_state() {
 
 #[wasm_bindgen_test]
 fn step_stops_at_the_first_diverged_loss_and_names_it() {
-    let mut t = Trainer::new(js(
-        r#"{"trainSize": 128, "valSize": 64, "seed": 5, "learningRate": 50}"#,
-    ))
+    let mut t = Trainer::new(
+        js(r#"{"trainSize": 128, "valSize": 64, "seed": 5, "learningRate": 50}"#),
+        JsValue::UNDEFINED,
+    )
     .unwrap();
     let r = t.step(30).unwrap();
     let d = get(&r, "diverged");
@@ -76,7 +77,7 @@ fn step_stops_at_the_first_diverged_loss_and_names_it() {
 
 #[wasm_bindgen_test]
 fn evaluate_reports_accuracies_in_range() {
-    let mut t = Trainer::new(js(SMALL)).unwrap();
+    let mut t = Trainer::new(js(SMALL), JsValue::UNDEFINED).unwrap();
     t.step(2).unwrap();
     let e = t.evaluate().unwrap();
     assert_eq!(num(&e, "step"), 2.0);
@@ -88,7 +89,7 @@ fn evaluate_reports_accuracies_in_range() {
 
 #[wasm_bindgen_test]
 fn evaluate_reports_calibration() {
-    let mut t = Trainer::new(js(SMALL)).unwrap();
+    let mut t = Trainer::new(js(SMALL), JsValue::UNDEFINED).unwrap();
     t.step(2).unwrap();
     let e = t.evaluate().unwrap();
     let confidence = num(&e, "valConfidence");
@@ -109,10 +110,10 @@ fn evaluate_reports_calibration() {
 #[wasm_bindgen_test]
 fn evaluate_slice_returns_undefined_until_complete_then_the_same_report() {
     let config = r#"{"trainSize": 128, "valSize": 64, "seed": 5, "tta": true}"#;
-    let mut whole = Trainer::new(js(config)).unwrap();
+    let mut whole = Trainer::new(js(config), JsValue::UNDEFINED).unwrap();
     whole.step(2).unwrap();
     let expected = JSON::stringify(&whole.evaluate().unwrap()).unwrap();
-    let mut t = Trainer::new(js(config)).unwrap();
+    let mut t = Trainer::new(js(config), JsValue::UNDEFINED).unwrap();
     t.step(2).unwrap();
     assert!(t.evaluation_progress().unwrap().is_undefined());
     let mut calls = 0;
@@ -144,7 +145,15 @@ fn evaluate_slice_returns_undefined_until_complete_then_the_same_report() {
 
 #[wasm_bindgen_test]
 fn same_seed_same_first_loss_from_js() {
-    let first = |cfg: &str| num(&Trainer::new(js(cfg)).unwrap().step(1).unwrap(), "loss");
+    let first = |cfg: &str| {
+        num(
+            &Trainer::new(js(cfg), JsValue::UNDEFINED)
+                .unwrap()
+                .step(1)
+                .unwrap(),
+            "loss",
+        )
+    };
     assert_eq!(first(SMALL), first(SMALL));
     assert_ne!(
         first(SMALL),
@@ -154,7 +163,7 @@ fn same_seed_same_first_loss_from_js() {
 
 #[wasm_bindgen_test]
 fn weights_and_activations_are_copies_of_the_right_size() {
-    let mut t = Trainer::new(js(SMALL)).unwrap();
+    let mut t = Trainer::new(js(SMALL), JsValue::UNDEFINED).unwrap();
     let layers = js_sys::Array::from(&t.layers().unwrap());
     assert_eq!(get(&layers.get(0), "kind").as_string().unwrap(), "conv2d");
     assert_eq!(t.weights(0).unwrap().length(), 16 * 3 * 3 * 3);
@@ -183,21 +192,21 @@ fn bad_configs_are_errors_not_panics() {
         (r#"{"preset": "resnet"}"#, "preset"),
     ];
     for (cfg, field) in cases {
-        let msg = error_message(Trainer::new(js(cfg)));
+        let msg = error_message(Trainer::new(js(cfg), JsValue::UNDEFINED));
         assert!(msg.contains(field), "{cfg}: {msg}");
     }
     // Not an object at all, and NaN (which JSON cannot carry) from a JS object.
-    assert!(!error_message(Trainer::new(JsValue::from_str("fast"))).is_empty());
+    assert!(!error_message(Trainer::new(JsValue::from_str("fast"), JsValue::UNDEFINED)).is_empty());
     let obj = js_sys::Object::new();
     Reflect::set(&obj, &"learningRate".into(), &JsValue::from_f64(f64::NAN)).unwrap();
-    assert!(error_message(Trainer::new(obj.into())).contains("learningRate"));
+    assert!(error_message(Trainer::new(obj.into(), JsValue::UNDEFINED)).contains("learningRate"));
     // After errors the module still works.
-    assert!(Trainer::new(js(SMALL)).is_ok());
+    assert!(Trainer::new(js(SMALL), JsValue::UNDEFINED).is_ok());
 }
 
 #[wasm_bindgen_test]
 fn learning_rate_can_change_between_steps() {
-    let mut t = Trainer::new(js(SMALL)).unwrap();
+    let mut t = Trainer::new(js(SMALL), JsValue::UNDEFINED).unwrap();
     t.set_learning_rate(0.005).unwrap();
     assert_eq!(num(&t.step(1).unwrap(), "lr"), 0.005);
     assert!(t.set_learning_rate(-3.0).is_err());
@@ -217,9 +226,10 @@ fn lessons_from_js_values() {
     assert_eq!(js_sys::Array::from(&get(&curves.get(0), "df")).length(), 11);
     // Schedule: replaceable, drawable, and its rate shows in the next report. A fast start (the
     // old default rate 0.02) so that the spike rule has something to say below.
-    let mut t = Trainer::new(js(
-        r#"{"trainSize": 128, "valSize": 64, "seed": 5, "learningRate": 0.02}"#,
-    ))
+    let mut t = Trainer::new(
+        js(r#"{"trainSize": 128, "valSize": 64, "seed": 5, "learningRate": 0.02}"#),
+        JsValue::UNDEFINED,
+    )
     .unwrap();
     t.set_schedule(js(r#"{"type": "linear", "totalSteps": 10}"#))
         .unwrap();
@@ -274,7 +284,7 @@ fn step_loss(t: &mut Trainer) -> f64 {
 
 #[wasm_bindgen_test]
 fn export_state_round_trips_through_js_and_the_run_goes_on_identically() {
-    let mut saved = Trainer::new(js(SMALL)).unwrap();
+    let mut saved = Trainer::new(js(SMALL), JsValue::UNDEFINED).unwrap();
     saved.step(5).unwrap();
     let state = structured_clone(&saved.export_state().unwrap());
     assert_eq!(num(&state, "step"), 5.0);
@@ -291,7 +301,7 @@ fn export_state_round_trips_through_js_and_the_run_goes_on_identically() {
         "holds at least the data order"
     );
 
-    let mut restored = Trainer::new(js(SMALL)).unwrap();
+    let mut restored = Trainer::new(js(SMALL), JsValue::UNDEFINED).unwrap();
     let r = restored.import_state(state).unwrap();
     assert_eq!((num(&r, "step"), num(&r, "epoch")), (5.0, 1.0));
     for _ in 0..3 {
@@ -301,30 +311,35 @@ fn export_state_round_trips_through_js_and_the_run_goes_on_identically() {
         );
     }
     // The bytes alone (Uint8Array or its ArrayBuffer) are accepted too.
-    let mut again = Trainer::new(js(SMALL)).unwrap();
+    let mut again = Trainer::new(js(SMALL), JsValue::UNDEFINED).unwrap();
     let buffer = js_sys::Uint8Array::from(data).buffer();
     assert_eq!(num(&again.import_state(buffer.into()).unwrap(), "step"), 5.0);
 }
 
 #[wasm_bindgen_test]
 fn import_state_of_another_config_or_not_a_state_is_an_error_naming_it() {
-    let mut saved = Trainer::new(js(SMALL)).unwrap();
+    let mut saved = Trainer::new(js(SMALL), JsValue::UNDEFINED).unwrap();
     saved.step(2).unwrap();
     let state = saved.export_state().unwrap();
     let message = |r: Result<JsValue, JsError>| match r {
         Ok(_) => panic!("the state was accepted"),
         Err(e) => String::from(js_sys::Error::from(JsValue::from(e)).message()),
     };
-    let mut other = Trainer::new(js(
-        r#"{"trainSize": 128, "valSize": 64, "seed": 5, "preset": "mlp"}"#,
-    ))
+    let mut other = Trainer::new(
+        js(r#"{"trainSize": 128, "valSize": 64, "seed": 5, "preset": "mlp"}"#),
+        JsValue::UNDEFINED,
+    )
     .unwrap();
     let msg = message(other.import_state(state.clone()));
     assert!(
         msg.contains("parameter") && msg.contains("this network has"),
         "{msg}"
     );
-    let mut bigger = Trainer::new(js(r#"{"trainSize": 160, "valSize": 64, "seed": 5}"#)).unwrap();
+    let mut bigger = Trainer::new(
+        js(r#"{"trainSize": 160, "valSize": 64, "seed": 5}"#),
+        JsValue::UNDEFINED,
+    )
+    .unwrap();
     let msg = message(bigger.import_state(state));
     assert!(
         msg.contains("128 training images") && msg.contains("trainSize"),
@@ -339,5 +354,111 @@ fn import_state_of_another_config_or_not_a_state_is_an_error_naming_it() {
         num(&other.step(1).unwrap(), "step"),
         1.0,
         "a refused state leaves the run as it was"
+    );
+}
+
+/// `per_class` grey 12×12 images of each of 4 classes: class k is bright in quadrant k.
+fn quadrant_images(per_class: usize) -> (Vec<u8>, Vec<u8>) {
+    let (mut pixels, mut labels) = (Vec::new(), Vec::new());
+    for i in 0..4 * per_class {
+        let k = i % 4;
+        labels.push(k as u8);
+        for y in 0..12 {
+            for x in 0..12 {
+                let quadrant = (y / 6) * 2 + x / 6;
+                pixels.push(if quadrant == k {
+                    200 + (i % 50) as u8
+                } else {
+                    (i * 7 % 40) as u8
+                });
+            }
+        }
+    }
+    (pixels, labels)
+}
+
+#[wasm_bindgen_test]
+fn data_from_pixels_summarizes_and_trains_trainers_that_share_it() {
+    use trainlab::api::Data;
+    let (pixels, labels) = quadrant_images(20);
+    let names = js(r#"["top left", "top right", "bottom left", "bottom right"]"#);
+    let data = Data::from_pixels("own", &pixels, &labels, 1, 12, 12, names, 0.25, 7.0).unwrap();
+    assert_eq!(data.name(), "own");
+    let summary = data.summary().unwrap();
+    assert_eq!(get(&summary, "name").as_string().unwrap(), "own");
+    let shape: Vec<f64> = js_sys::Array::from(&get(&summary, "shape"))
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(shape, [1.0, 12.0, 12.0]);
+    assert_eq!(
+        (num(&summary, "train"), num(&summary, "val")),
+        (60.0, 20.0),
+        "5 of each class's 20 to validation"
+    );
+    let counts: Vec<f64> = js_sys::Array::from(&get(&summary, "trainCounts"))
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(counts, [15.0; 4]);
+    assert_eq!(js_sys::Array::from(&get(&summary, "mean")).length(), 1);
+    let samples = js_sys::Array::from(&get(&summary, "samples"));
+    assert_eq!(samples.length(), 4 * 8, "8 samples of each class");
+    for (i, sample) in samples.iter().enumerate() {
+        let rgba = get(&sample, "rgba")
+            .dyn_into::<js_sys::Uint8Array>()
+            .expect("rgba is a Uint8Array");
+        assert_eq!(rgba.length(), 12 * 12 * 4);
+        assert_eq!((num(&sample, "width"), num(&sample, "height")), (12.0, 12.0));
+        assert_eq!(num(&sample, "label") as usize, i / 8, "class by class");
+    }
+
+    let data: JsValue = data.into();
+    let config = r#"{"dataset": "own", "preset": "mlp", "trainSize": 1000, "valSize": 1000, "batchSize": 16, "seed": 3}"#;
+    let mut a = Trainer::new(js(config), data.clone()).unwrap();
+    // The same handle builds a second trainer: it is shared, not used up.
+    let mut b = Trainer::new(js(config), data.clone()).unwrap();
+    assert_eq!(
+        a.class_names(),
+        ["top left", "top right", "bottom left", "bottom right"]
+    );
+    let (ra, rb) = (a.step(4).unwrap(), b.step(4).unwrap());
+    assert_eq!(
+        num(&ra, "loss"),
+        num(&rb, "loss"),
+        "same config, same data, same losses"
+    );
+    let report = a.evaluate().unwrap();
+    assert_eq!(
+        js_sys::Array::from(&get(&report, "confusion")).length(),
+        4,
+        "a 4×4 confusion matrix"
+    );
+
+    let missing = error_message(Trainer::new(js(config), JsValue::UNDEFINED));
+    assert!(missing.contains("dataset \"own\" is not loaded"), "{missing}");
+    let other = error_message(Trainer::new(js(r#"{"dataset": "mnist"}"#), data));
+    assert!(
+        other.contains("dataset \"mnist\" is not loaded") && other.contains("\"own\""),
+        "{other}"
+    );
+    let short = Data::from_pixels(
+        "own",
+        &pixels[1..],
+        &labels,
+        1,
+        12,
+        12,
+        js(r#"["a", "b", "c", "d"]"#),
+        0.25,
+        7.0,
+    );
+    let message = match short {
+        Ok(_) => panic!("a short pixel buffer was accepted"),
+        Err(e) => String::from(js_sys::Error::from(JsValue::from(e)).message()),
+    };
+    assert!(
+        message.contains("own pixels") && message.contains("11520 bytes"),
+        "{message}"
     );
 }

@@ -16,14 +16,10 @@ pub fn noise(n: usize, size: usize, channels: usize, classes: usize, rng: &mut R
     let len = n * channels * size * size;
     let images = (0..len).map(|_| normalise(rng.uniform() as f32)).collect();
     let labels = (0..n).map(|_| rng.below(classes) as u8).collect();
-    Dataset {
+    Dataset::generated(
         images,
         labels,
-        n,
-        c: channels,
-        h: size,
-        w: size,
-        classes,
-        class_names: (0..classes).map(|k| format!("noise {k}")).collect(),
-    }
+        [channels, size, size],
+        (0..classes).map(|k| format!("noise {k}")).collect(),
+    )
 }

@@ -108,16 +108,12 @@ pub fn shapes(n: usize, size: usize, channels: usize, rng: &mut Rng) -> Dataset 
         scene.render(&outlines, size, channels, &mut r, &mut scratch, img);
     }
 
-    Dataset {
+    Dataset::generated(
         images,
         labels,
-        n,
-        c: channels,
-        h: size,
-        w: size,
-        classes,
-        class_names: SHAPE_CLASSES.iter().map(|s| s.to_string()).collect(),
-    }
+        [channels, size, size],
+        SHAPE_CLASSES.iter().map(|s| s.to_string()).collect(),
+    )
 }
 
 /// Everything random about one image except its pixel noise.

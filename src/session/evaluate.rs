@@ -183,13 +183,14 @@ impl Session {
         let short_side = (h.min(w) as f32 * (scale[0] + scale[1]) / 2.0).round() as usize;
         self.views.resize(views * len, 0.0);
         let input = self.model.input_mut(n * views);
+        self.eval_image.resize(len, 0.0);
         for i in 0..n {
-            let image = set.image(p.start + i);
             let dst = &mut input.data[i * views * len..(i + 1) * views * len];
             if views == 1 {
-                dst.copy_from_slice(image);
+                set.copy_image(p.start + i, dst);
             } else {
-                tta_views(image, c, h, w, short_side, h, w, &mut self.views);
+                set.copy_image(p.start + i, &mut self.eval_image);
+                tta_views(&self.eval_image, c, h, w, short_side, h, w, &mut self.views);
                 dst.copy_from_slice(&self.views);
             }
         }
