@@ -95,7 +95,7 @@ async function fetchFile(root, file, progress) {
   // Peek at the first chunk (through a tee) before choosing whether to gunzip.
   const [peek, body] = counted.tee();
   const reader = peek.getReader();
-  await reader.read();
+  await reader.read().catch(() => {});   // a failed read fails the other branch too, reported below
   reader.cancel().catch(() => {});
   const stream = gzipped ? body.pipeThrough(new DecompressionStream("gzip")) : body;
   let out;
@@ -129,6 +129,6 @@ async function readExactly(stream, size, what) {
     out.set(value, at);
     at += value.length;
   }
-  if (at !== size) throw new Error(`${what}: truncated: ${at} of ${size} bytes after gunzip`);
+  if (at !== size) throw new Error(`${what}: truncated: ${at} of ${size} bytes of IDX data`);
   return out;
 }
