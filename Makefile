@@ -31,7 +31,7 @@ help:
 	@echo "  make pkg          only build the wasm package into pkg/"
 	@echo "  make test-lint | test-native | test-web | test-e2e    one test layer"
 	@echo "  make readme       regenerate README.md's URL-hash and scenario tables (and tests/scenarios.json)"
-	@echo "  make clean        remove pkg/ and dist/ (cargo clean for target/)"
+	@echo "  make clean        remove pkg/, dist/ and generated/ (the built data sets; cargo clean for target/)"
 
 setup:
 	@bash scripts/setup.sh test
@@ -89,4 +89,4 @@ readme:
 	@node scripts/scenarios.mjs
 
 clean:
-	rm -rf pkg dist
+	rm -rf pkg dist generated
