@@ -8,7 +8,7 @@
 // add runs. Pure functions (node tests); the scenario table is passed in.
 
 import {
-  SETTINGS, defaults, formatValue, parseHash, sameSettings, serializeHash, settingByKey,
+  SETTINGS, formatValue, parseHash, sameSettings, serializeHash, settingByKey,
 } from "./state.js";
 
 /** The most runs a page trains at once. */
@@ -48,7 +48,7 @@ export function parseLink(hash, { scenarioById = () => undefined } = {}) {
   const problems = [];
   const { id, rest } = splitScenario(segments[0]);
   let scenario = null;
-  let bases = [defaults()];
+  let bases = [undefined];   // run 1 over the defaults (of the data set its link names)
   if (id !== null) {
     scenario = scenarioById(id) ?? null;
     if (!scenario) problems.push(`The link names scenario "${id}", which does not exist — ignored.`);
@@ -70,6 +70,12 @@ export function parseLink(hash, { scenarioById = () => undefined } = {}) {
       const s = SETTINGS.find((r) => r.hash === e.key);
       if (s) values[s.key] = runs[0][s.key];
       problems.push(runError(k, e, runs[0]));
+    }
+    if (values.data !== runs[0].data) {
+      // One data set per page: every run trains on run 1's.
+      problems.push(`Run ${k} of the link names data=${values.data}, but every run of a page trains on run 1's ` +
+        `data set (${runs[0].data}) — it does too.`);
+      values.data = runs[0].data;
     }
     if (errors.length && segment.split("&").filter(Boolean).length === errors.length) {
       problems.push(`Run ${k} of the link has no valid setting ("${segment}") — left out.`);

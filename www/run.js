@@ -2,8 +2,12 @@
 // settings it trains with, its state and its series (everything the charts need to draw it again).
 // Several runs live in one page (www/sandbox.js) — and later in one slide deck.
 //
-//   const run = createRun({ id: 1, onEvent: (run, ev) => … });
-//   await run.start(values);        // build the network; rejects with the core's message
+//   const run = createRun({ id: 1, onEvent: (run, ev) => …, dataSource: (name) => source });
+//   await run.loadData(source);     // a data set into this run's worker → the core's summary; rejects with
+//                                   // the core's or the fetch's message, the worker keeping its previous set
+//   await run.start(values);        // build the network; rejects with the core's message. A loaded set
+//                                   // (values.data not generated) is first loaded from dataSource(name)
+//                                   // when the worker does not hold it (a new run, a crash's new worker)
 //   run.play(); run.pause(); run.step(); run.setLimit(200);
 //   const saved = await run.exportState(); // { version, step, epoch, data: Uint8Array } — weights, optimizer,
 //                                   // data position, random streams (www/worker.js, src/session/state.rs)
@@ -23,14 +27,20 @@
 //                                   run restarted with the same settings, or with the defaults
 //                                   (fallback: true) when the same settings had crashed before
 //   { event: "fatal", message }     the core cannot be loaded, or the restart failed
+//   { event: "dataProgress", received, total }   bytes of a built-in data set fetched so far
 
-import { defaults, sameSettings, scheduleConfig, toConfig } from "./state.js";
+import { defaults, isGenerated, sameSettings, scheduleConfig, toConfig } from "./state.js";
 
 /** How many times the same settings may crash before the run falls back to the defaults. */
 export const CRASHES_BEFORE_FALLBACK = 2;
 
-export function createRun({ id, onEvent = () => {}, preview = true }) {
+/** The page's address: built-in data sets are fetched from its data/ folder. */
+const pageBase = () => new URL("./", globalThis.document?.baseURI ?? globalThis.location?.href).href;
+
+export function createRun({ id, onEvent = () => {}, preview = true, dataSource = () => null }) {
   let worker = null;
+  let loadedSource = null;            // the data source this worker holds (null: none, or a new worker)
+  let loading = null;                 // { source, promise } of a loadData under way
   let nextRequest = 1;
   const pending = new Map();          // request id → { resolve, reject, cmd }
   const crashes = [];                 // [{ values, count }] settings that crashed this run
@@ -46,7 +56,8 @@ export function createRun({ id, onEvent = () => {}, preview = true }) {
     info: null,            // { layers, classNames, curve } of the current trainer
     series: emptySeries(),
     start, play, pause, step, setLimit, retune, findLr, restoreBest, evaluate, setPreview, destroy,
-    exportState, importState,
+    exportState, importState, loadData, memory,
+    get dataSource() { return loadedSource; },
     get limit() { return limit; },
     get busy() { return trying !== null; },
   };
@@ -59,6 +70,8 @@ export function createRun({ id, onEvent = () => {}, preview = true }) {
   }
 
   function spawn() {
+    loadedSource = null;
+    loading = null;
     worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
     worker.onmessage = (ev) => onMessage(ev.data);
     worker.onerror = (ev) => {
@@ -116,6 +129,7 @@ export function createRun({ id, onEvent = () => {}, preview = true }) {
         emit({ event: "diverged", step: m.step, what: m.what });
         break;
       case "crash": onCrash(m); break;
+      case "dataProgress": emit({ event: "dataProgress", received: m.received, total: m.total }); break;
       case "error": emit({ event: "error", message: m.message }); break;
     }
   }
@@ -166,6 +180,13 @@ export function createRun({ id, onEvent = () => {}, preview = true }) {
     setState("creating");
     let info;
     try {
+      const name = values.data ?? "shapes";
+      if (!isGenerated(name)) {
+        const source = dataSource(name);
+        if (!source) throw new Error(`dataset "${name}" is not loaded: choose it in the data card first`);
+        if (source !== loadedSource) await loadData(source);
+        if (trying !== values) throw new Error(`run ${id}: superseded by newer settings`);
+      }
       info = await request("create", { config: toConfig(values), curveSteps: values.totalSteps, limit });
     } catch (e) {
       if (trying === values) {
@@ -214,6 +235,20 @@ export function createRun({ id, onEvent = () => {}, preview = true }) {
     run.series.curve = r.curve;
     return r;
   }
+  /** Load `source` into this run's worker; resolves with the core's summary of it. */
+  function loadData(source) {
+    // One load of a source at a time: a start that needs the set waits for the load under way.
+    if (loading?.source === source) return loading.promise;
+    const w = worker;
+    const promise = request("loadData", { source, base: pageBase() }).then((r) => {
+      if (worker === w) loadedSource = source;
+      return r.summary;
+    }).finally(() => { if (loading?.promise === promise) loading = null; });
+    loading = { source, promise };
+    return promise;
+  }
+  /** The worker's wasm memory in bytes ({ wasmBytes }). */
+  function memory() { return request("memory"); }
   function findLr(iterations = 100) { return request("findLr", { iterations }); }
   function restoreBest() { return request("restoreBest"); }
   function evaluate() { return request("evaluate"); }

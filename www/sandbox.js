@@ -18,6 +18,7 @@
 //   frameLoop.js      batching DOM writes and chart redraws into frames
 //   shortcuts.js      the keys
 //   replay.js         drawing a kept run's curves again (a slide's frame that was unloaded)
+//   dataSet.js        the one data set every run trains on: loading it into the runs' workers
 // The parts share one context object `ctx`: the sandbox's state (entries, editing, playing, …), the
 // views, and every part's functions. A part calls another through ctx at call time, so the parts can
 // be created in any order although they call each other.
@@ -48,6 +49,7 @@ import { createEditedStats } from "./sandbox/editedStats.js";
 import { createFrameLoop } from "./sandbox/frameLoop.js";
 import { bindShortcuts } from "./sandbox/shortcuts.js";
 import { createReplay } from "./sandbox/replay.js";
+import { createDataSet } from "./sandbox/dataSet.js";
 
 export { SLACK_STEPS, lockStepLimit };
 
@@ -71,7 +73,8 @@ export function createSandbox(root, { useHash = true } = {}) {
     previewShown: true,
     lrFind: null,
     destroyed: false,
-    watchers: [],         // fn(entry, event) after the sandbox handled a run's event (sandbox.watch)
+    watchers: [],         // fn(entry, event) after the sandbox handled a run's event (sandbox.watch);
+                          // { event: "data", type: "data", summary } when the data set changed
     byId: (id) => ctx.entries.find((e) => e.id === id),
     runNo: (e) => ctx.entries.indexOf(e) + 1,
     runName: (e) => (ctx.entries.length > 1 ? `Run ${ctx.runNo(e)} (${e.label})` : "The run"),
@@ -111,7 +114,7 @@ export function createSandbox(root, { useHash = true } = {}) {
   Object.assign(ctx,
     createRunList(ctx), createRunStart(ctx), createRunEvents(ctx), createRunControls(ctx),
     createSettingsChange(ctx), links, createScenarioPicker(ctx), createToolbar(ctx), createEditedRunTools(ctx),
-    createReplay(ctx));
+    createReplay(ctx), createDataSet(ctx));
 
   // Shortcuts act on the whole document when the sandbox is the page, otherwise only inside its root.
   const keyTarget = root === doc.body || root === doc.documentElement ? doc : root;
@@ -158,6 +161,16 @@ export function createSandbox(root, { useHash = true } = {}) {
 
   return {
     start, destroy, tryConfig, watch,
+    /**
+     * Train every run on `source` (docs/CONTRACT.md, "Real data"): { kind: "builtin", id } (mnist,
+     * fashion-mnist; "shapes" is the generated set) or a learner's { kind: "idx" | "cifar" | "pixels",
+     * name: "own", … }. Resolves with the core's summary (null for shapes) once the runs restarted
+     * on it; rejects with the core's or the fetch's message, the previous set still loaded and
+     * training. `onProgress(received, total)`: bytes of a built-in set fetched so far.
+     */
+    useData: (source, opts) => ctx.useData(source, opts),
+    /** The loaded set's summary (classes, counts, samples), or null for the generated shapes. */
+    dataSummary: () => ctx.dataSummary(),
     compare: ctx.compare, playAll: ctx.playAll, pauseAll: ctx.pauseAll, resetAll: ctx.resetAll,
     messages: ctx.messages, replaySeries: ctx.replaySeries,
     removeEntry: (id) => ctx.removeEntry(byId(id)),

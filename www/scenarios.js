@@ -83,7 +83,7 @@ export const SCENARIOS = [
     at: 100, watch: "earlyLossMax",
     lookFor: [
       "A high initial learning rate makes the loss explode in the first steps; warmup raises the rate linearly from 0 over 100 steps.",
-      "Without warmup the loss jumps far above ln 10 ≈ 2.3 in the first steps and is still high at step 100; with warmup it stays low and falls.",
+      "Without warmup the loss jumps far above ln 10 ≈ 2.3 (the loss of a uniform guess over the 10 shapes) in the first steps and is still high at step 100; with warmup it stays low and falls.",
     ],
     claims: [
       { metric: "earlyLossMax", run: 1, vs: 0, lower: true, by: 4 },
@@ -122,7 +122,7 @@ export const SCENARIOS = [
     at: 200, watch: "trainLoss",
     lookFor: [
       "Batch norm normalizes every conv's outputs with the batch's statistics, so a high learning rate does not blow them up.",
-      "Without it the network dies at this rate (loss stuck at ln 10 ≈ 2.3, 10% accuracy); with it the loss falls. Validation lags behind: it uses running averages of the statistics.",
+      "Without it the network dies at this rate (loss stuck at ln 10 ≈ 2.3 and 10% accuracy: a uniform guess over the 10 shapes); with it the loss falls. Validation lags behind: it uses running averages of the statistics.",
     ],
     claims: [
       { metric: "trainLoss", run: 1, vs: 0, lower: true, by: 1 },
@@ -136,10 +136,10 @@ export const SCENARIOS = [
     at: 200, watch: "trainLoss",
     lookFor: [
       "W = 0.01·randn shrinks the activations layer by layer until the deep layers output ≈ 0, and the gradients vanish with them.",
-      "With Xavier (std = 1/√fan_in) the loss falls from the first steps; with the small init it stays flat near ln 10 ≈ 2.3.",
+      "With Xavier (std = 1/√fan_in) the loss falls from the first steps; with the small init it stays flat near ln 10 ≈ 2.3, a uniform guess over the 10 shapes.",
     ],
     claims: [{ metric: "trainLoss", run: 0, vs: 1, lower: true, by: 1 }],
-    outcome: "step 200: training loss Xavier 0.47, small 2.30 (flat at ln 10; training accuracy 81% vs 10%)",
+    outcome: "step 200: training loss Xavier 0.47, small 2.30 (flat at ln 10 for the 10 shapes; training accuracy 81% vs 10%)",
   },
   {
     id: "optimizers", title: "SGD vs momentum vs Adam", technique: "Optimizers",
@@ -171,6 +171,11 @@ export const SCENARIOS = [
     outcome: "step 320: gap 15.0 → 11.8 points (validation 85.0% → 87.6%), validation loss 0.65 → 0.47",
   },
 ];
+
+/** The data set a scenario trains on (its link's `data=`; shapes when it names none). */
+export function scenarioData(s) {
+  return parseScenarioLink(s.link)[0].data;
+}
 
 /** The scenario with this id, or undefined. */
 export function scenarioById(id) {

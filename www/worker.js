@@ -7,7 +7,22 @@
 //   events    { event, ... }     sent by the worker on its own.
 //
 // Commands:
-//   create { config, curveSteps, limit }  build a Trainer (replacing any current one). Result
+//   loadData { source, base }             load a data set into this worker (docs/CONTRACT.md, "Real
+//         data"): the worker keeps one core Data and replaces it only when the new one was built, so a
+//         failure (a missing asset, a malformed file: the core's or the fetch's message) leaves the
+//         previous one, and every trainer keeps the data it was built on. `source`:
+//           { kind: "builtin", id }        fetched from the site's data/ folder (www/data/builtin.js,
+//                                          relative to `base`, the page's address), gunzipped here
+//           { kind: "idx", name, trainImages, trainLabels, valImages?, valLabels?, classNames?,
+//             valFraction?, seed? }        IDX bytes (Uint8Array); without a validation pair, a seeded split
+//           { kind: "cifar", name, files: [{ name, bytes }], metaText? }   CIFAR-10 binary batches
+//           { kind: "pixels", name, pixels, labels, c, h, w, classNames, valFraction?, seed? }
+//                                          decoded images (C×H×W bytes each, www/data/ownData.js)
+//         The bytes are copied into the core; the page keeps its own copy for runs created later.
+//         Result { summary } = the core's data.summary(). Events while a builtin is fetched:
+//         dataProgress { received, total } (bytes; total 0 when unknown).
+//   create { config, curveSteps, limit }  build a Trainer (replacing any current one), on the loaded
+//         data when config.dataset is not a generated set (shapes, noise). Result
 //         { backend, layers, classNames, curve }; curve = scheduleCurve(curveSteps, 200). Error: the
 //         core's rejection message (the current trainer, if any, is kept).
 //   play | pause | step                    play trains up to the step limit in chunks; step trains one
@@ -18,6 +33,7 @@
 //   preview { on }                         send previews of the batch or not
 //   evaluate                               evaluate now (in slices) → the EvalReport, or null if a step
 //                                          abandoned it
+//   memory                                 → { wasmBytes }: this worker's wasm memory (scripts/measure-data.mjs)
 //   exportState                            → { version, step, epoch, data: Uint8Array } (data's buffer is
 //                                          transferred); the trainer's whole state, any time
 //   importState { state }                  while paused: put an exportState() result back into a trainer
@@ -27,6 +43,7 @@
 //                                          from it
 // Events:
 //   booted { backend }                     wasm initialised
+//   dataProgress { received, total }       a builtin data set is being fetched (loadData)
 //   fatal { message }                      wasm could not be loaded: nothing will work
 //   report { step, losses, lr, epoch, imagesPerSecond, ratios, ms, ... }   one chunk of steps
 //   eval { ...EvalReport, findings, evalMs, restored }
@@ -44,6 +61,7 @@
 // takes minutes (vgg-mini with test-time augmentation and fractional pooling).
 
 import init, * as core from "../pkg/trainlab.js";
+import { loadBuiltin } from "./data/builtin.js";
 
 const CHUNK_TARGET_MS = 40;     // aim for chunks of 30–50 ms
 const MAX_CHUNK_STEPS = 1024;
@@ -60,6 +78,7 @@ const PREVIEW_COUNT = 16;
 const PREVIEW_EVERY_MS = 500;   // the preview refreshes at most ~2×/s while playing
 
 let trainer = null;
+let data = null;                // the core Data of the loaded set (loadData), or null
 let running = false;
 let limit = Infinity;
 let waitingSent = false;        // the last "state" said waiting
@@ -292,10 +311,60 @@ function needPaused(what) {
   if (running) throw new Error(`${what} needs the run paused`);
 }
 
+/** The sets the core renders itself; any other config.dataset trains on the loaded data. */
+const GENERATED = ["shapes", "noise"];
+
+/** A core Data from a loadData source (throws the core's or the fetch's message). */
+async function buildData(source, base) {
+  const name = source?.name;
+  switch (source?.kind) {
+    case "builtin": {
+      const set = await loadBuiltin(source.id, {
+        base, onProgress: ({ loaded, total }) => postMessage({ event: "dataProgress", received: loaded, total: total ?? 0 }),
+      });
+      return core.Data.fromIdx(source.id, set.trainImages, set.trainLabels, set.valImages ?? null, set.valLabels ?? null,
+        set.classNames, 0.1, 1);
+    }
+    case "idx":
+      return core.Data.fromIdx(name, source.trainImages, source.trainLabels, source.valImages ?? null,
+        source.valLabels ?? null, source.classNames ?? [], source.valFraction ?? 0.2, source.seed ?? 1);
+    case "cifar":
+      return core.Data.fromCifar(name, source.files, source.metaText ?? null, source.valFraction, source.seed);
+    case "pixels":
+      return core.Data.fromPixels(name, source.pixels, source.labels, source.c, source.h, source.w,
+        source.classNames, source.valFraction ?? 0.2, source.seed ?? 1);
+    default:
+      throw new Error(`a data source must have kind "builtin", "idx", "cifar" or "pixels" (got ${JSON.stringify(source?.kind)})`);
+  }
+}
+
+/** The summary of a Data, with typed arrays the page can keep (samples' pixels as Uint8Array). */
+function dataSummary(d) {
+  const s = plain(d.summary());
+  return { ...s, samples: Array.from(s.samples ?? [], plain) };
+}
+
+/** The wasm memory's size in bytes (what a data set costs this worker; it only grows). */
+let wasmExports = null;         // init()'s result: the module's exports, its memory among them
+function wasmBytes() {
+  return wasmExports?.memory?.buffer.byteLength ?? null;
+}
+
 const commands = {
+  async loadData({ source, base }) {
+    const next = await buildData(source, base);
+    // Only a built Data replaces the kept one; trainers already built hold their own reference.
+    data?.free();
+    data = next;
+    return { summary: dataSummary(data), wasmBytes: wasmBytes() };
+  },
+  memory() {
+    return { wasmBytes: wasmBytes() };
+  },
   create({ config, curveSteps, limit: lim }) {
     // The core's rejection (a JsError naming the field) is the answer; a trap is a crash.
-    const t = guard(() => new core.Trainer(config));
+    const loaded = !GENERATED.includes(config.dataset);
+    const t = guard(() => (loaded && data ? new core.Trainer(config, data) : new core.Trainer(config)));
     running = false;
     finishEval(null);
     trainer?.free();
@@ -415,7 +484,8 @@ onmessage = (ev) => {
 };
 
 init()
-  .then(() => {
+  .then((exports) => {
+    wasmExports = exports;
     ready = true;
     postMessage({ event: "booted" });
     for (const m of queue.splice(0)) serve(m);

@@ -32,6 +32,9 @@ test("explanation: what the student sees with the settings and this batch", () =
   assert.match(explainPreview({ ...v, mixupAlpha: 0.2 }, { ...batch, mix: "mixup", lambda: 0.995 }), /hardly blended/);
   assert.match(explainPreview({ ...v, cutmixAlpha: 1 }, { ...batch, mix: "cutmix", lambda: 0.6 }), /^CutMix pastes a patch/);
   const all = explainPreview({ ...v, reprob: 1, hflip: 0.5, cropScale: [1, 1.25], labelSmoothing: 0.1 }, batch);
-  assert.match(all, /^Black boxes are Cutout's erased regions; some images are mirrored; crops & scales zoom in and shift; label smoothing puts ε\/K = 0\.01 on every other class\. Testing uses the original images\.$/);
+  assert.match(all, /^Black boxes are Cutout's erased regions; some images are mirrored; crops & scales zoom in and shift; label smoothing puts ε\/K = 0\.01 on every other class \(K = 10\)\. Testing uses the original images\.$/);
+  // K is the data set's class count, read from the labels (one weight per class): 3 classes → ε/3.
+  const three = { ...batch, labels: [[["cat", 0.93], ["dog", 0.03], ["fox", 0.03]]] };
+  assert.match(explainPreview({ ...v, labelSmoothing: 0.3 }, three), /^Label smoothing puts ε\/K = 0\.10 on every other class \(K = 3\)/);
   assert.match(explainPreview(v, { count: 0 }), /once training starts/);
 });

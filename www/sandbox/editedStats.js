@@ -17,8 +17,10 @@ export function createEditedStats(ctx) {
     queue.set(key, [value, title]);
   }
   function queueFirstLoss(v) {
-    queueStat("firstloss", v, `Loss of the very first step. For softmax with C classes it should be about log(C) = ` +
-      `${Math.log(10).toFixed(2)} for 10 classes.`);
+    // C from the edited run's data set (the core's class names), not a fixed 10.
+    const c = ctx.dataInfo(ctx.editing).classes;
+    queueStat("firstloss", v, `Loss of the very first step. For softmax with C classes it should be about ln(C) = ` +
+      `${Math.log(c).toFixed(2)} for these ${c} classes.`);
   }
 
   /** Every stat from run `e`'s series (the edited run changed). */

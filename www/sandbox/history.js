@@ -3,7 +3,7 @@
 // student navigates to (Back, Forward, a pasted link, a scenario) rebuilds the runs it names, keeping
 // runs that already match.
 
-import { defaults, isHidden, sameSettings, settingByKey } from "../state.js";
+import { defaultsFor, isHidden, sameSettings, settingByKey } from "../state.js";
 import { parseLink, sameRuns, serializeLink } from "../link.js";
 import { scenarioById } from "../scenarios.js";
 
@@ -11,6 +11,7 @@ export function createHistory(ctx, { useHash }) {
   const { $, win, root, on, messages } = ctx;
   let appliedHash = null;    // the hash the runs were last built from or written to
   let hidden = new Set();
+  let applying = 0;          // counts applyLink calls: a newer link supersedes one still loading its data
 
   /** The runs' link into the address bar: a new history entry with `push`, else in place. */
   function writeHash(push) {
@@ -28,22 +29,26 @@ export function createHistory(ctx, { useHash }) {
   /** Make the runs what `hash` says: keep runs that already match, rebuild or add the others. */
   async function applyLink(hash, { restart = false, play = true } = {}) {
     appliedHash = hash;
+    const token = ++applying;
     const link = parseLink(hash, { scenarioById });
     messages.clear("link");
     if (link.problems.length) messages.show("link", link.problems, "warn");
     applyHidden(link.hidden);
     ctx.setScenario(link.scenario);
-    const wanted = link.runs;
-    while (ctx.entries.length > wanted.length) ctx.dropLast();
+    while (ctx.entries.length > link.runs.length) ctx.dropLast();
     if (!ctx.editing && ctx.entries.length) ctx.setEditing(ctx.entries[0], { quiet: true });
     if (!ctx.previewEntry && ctx.entries.length) ctx.setPreviewRun(ctx.entries[0]);
+    // The link's data set goes into the runs' workers first (a run is needed to load it into).
+    if (!ctx.entries.length) ctx.addEntry(link.runs[0]);
+    const wanted = await ctx.ensureLinkData(link.runs);
+    if (ctx.destroyed || token !== applying) return;
     if (link.scenario) {
       // A scenario trains at once (unless told to wait), up to the step where its effect shows.
       ctx.lockStep.stopAt(link.scenario.at);
       if (play) ctx.playing = true;
     }
     const starts = wanted.map((values, i) => {
-      const base = i === 0 ? defaults() : wanted[0];
+      const base = i === 0 ? defaultsFor(values.data) : wanted[0];
       const e = ctx.entries[i];
       if (!e) return ctx.startEntry(ctx.addEntry(values), values, base);
       e.pausedAlone = false;
@@ -53,6 +58,7 @@ export function createHistory(ctx, { useHash }) {
     });
     ctx.syncRuns();
     if (ctx.editing) ctx.controls.setValues(ctx.editing.values);
+    ctx.announceData();
     await Promise.all(starts);
     // The address bar becomes the full link of what runs (a scenario link stays as it is).
     if (!ctx.destroyed && win.location.hash === hash) writeHash(false);

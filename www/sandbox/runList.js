@@ -20,7 +20,7 @@ export function createRunList(ctx) {
       id, color, label: "", values, pausedAlone: false, awaitingChange: false,
       restored: null, row: {}, rowDirty: false, earlyMax: NaN, ...extra,
     };
-    e.run = createRun({ id, onEvent: ctx.onRunEvent, preview: false });
+    e.run = createRun({ id, onEvent: ctx.onRunEvent, preview: false, dataSource: (name) => ctx.dataSourceFor(name) });
     ctx.entries.push(e);
     if (!ctx.editing) ctx.editing = e;
     if (!ctx.previewEntry) setPreviewRun(e);
@@ -113,6 +113,7 @@ export function createRunList(ctx) {
     }
     ctx.editing = e;
     ctx.controls.setValues(e.values);
+    ctx.controls.setData(ctx.dataInfo(e));
     $("overfit")?.setAttribute("aria-pressed", String(Boolean(e.values.overfit)));
     ctx.editedStats.refill(e);
     views.diagnosis.reset();

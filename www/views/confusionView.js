@@ -6,6 +6,26 @@
 
 const pct = (x) => `${Math.round(x * 100)}%`;
 
+/**
+ * Column heads for narrow columns: each name's shortest prefix of at least two characters that no
+ * other name starts with ("T-shirt/top" → "T-", "Trouser" → "Tr"; "cat" and "car" stay whole), at most four
+ * characters; names that stay alike (or empty) get their class number instead.
+ */
+export function shortNames(names) {
+  const MAX = 4;
+  const lower = names.map((n) => String(n).toLowerCase());
+  const heads = names.map((name, i) => {
+    const n = String(name);
+    for (let len = Math.min(2, n.length); len <= Math.min(MAX, n.length); len++) {
+      const head = lower[i].slice(0, len);
+      if (head && lower.every((other, j) => j === i || !other.startsWith(head))) return n.slice(0, len);
+    }
+    return n.length <= MAX && n ? n : String(i);
+  });
+  // Two heads still alike (one name a prefix of another, "cat" and "cats"): number both.
+  return heads.map((h, i) => (heads.indexOf(h) !== heads.lastIndexOf(h) ? String(i) : h));
+}
+
 /** The run's latest matrix as the view keeps it: { step, matrix, mostWrong, classNames }. */
 export function confusionOf(ev, classNames) {
   if (!Array.isArray(ev.confusion)) return null;
@@ -44,10 +64,10 @@ export function createConfusionView(root, { doc = document } = {}) {
     grid.style.gridTemplateColumns = `auto repeat(${k}, minmax(0, 1fr))`;
     grid.style.gridTemplateRows = `auto repeat(${k}, minmax(0, 1fr))`;
     const cells = [el("span", "cm-corner", "true↓ pred.→")];
+    const short = shortNames(c.classNames);
     for (let p = 0; p < k; p++) {
       // Columns are narrow: a short name here, the full one in the title and on the rows.
-      const name = c.classNames[p];
-      const h = el("span", "cm-col", name.slice(0, 2));
+      const h = el("span", "cm-col", short[p]);
       h.title = `predicted: ${c.classNames[p]}`;
       cells.push(h);
     }

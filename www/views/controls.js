@@ -3,14 +3,16 @@
 // A control reports raw text; main.js validates it with state.parseValue and decides what happens.
 
 import {
-  GROUPS, SETTINGS, describeRange, formatValue, groupSettings, inactiveReason, isChanged, isHidden,
+  GROUPS, SETTINGS, describeRange, formatValue, groupSettings, inactiveReason, isChanged, isHidden, settingHelp,
 } from "../state.js";
 
 export function createControls(root, { onSetting }) {
   const inputs = new Map();      // key -> { read(), write(value), all: [elements] }
   const rows = new Map();
   const groups = new Map();      // id -> { details, count }
+  const helps = new Map();       // key -> { s, help, inputs } of settings whose help depends on the data
   let touchedGroups = false;     // once the student opens or closes a section, leave it as they set it
+  const controlled = SETTINGS.filter((s) => s.group);   // the data set has the data card, not a row
 
   for (const g of GROUPS) {
     const details = document.createElement("details");
@@ -49,7 +51,7 @@ export function createControls(root, { onSetting }) {
     const label = document.createElement("label");
     label.htmlFor = id;
     label.textContent = s.label;
-    const title = `${s.help} (${describeRange(s)}; link key "${s.hash}")`;
+    const title = `${settingHelp(s)} (${describeRange(s)}; link key "${s.hash}")`;
 
     let control, io;
     if (s.kind === "choice") {
@@ -132,7 +134,8 @@ export function createControls(root, { onSetting }) {
 
     const help = document.createElement("p");
     help.className = "help";
-    help.textContent = s.help;
+    help.textContent = settingHelp(s);
+    if (typeof s.help === "function") helps.set(s.key, { s, help, inputs: io.all });
     const why = document.createElement("p");
     why.className = "why";
 
@@ -159,7 +162,7 @@ export function createControls(root, { onSetting }) {
    */
   function setValues(values) {
     for (const [key, io] of inputs) io.write(values[key]);
-    for (const s of SETTINGS) {
+    for (const s of controlled) {
       const { row, why } = rows.get(s.key);
       const reason = inactiveReason(s, values);
       row.classList.toggle("inactive", Boolean(reason));
@@ -195,5 +198,14 @@ export function createControls(root, { onSetting }) {
     for (const io of inputs.values()) for (const el of io.all) el.disabled = !enabled;
   }
 
-  return { setValues, setHidden, setEnabled };
+  /** The data set trained on ({ classes, title }): the help texts that quote its class count follow. */
+  function setData(data) {
+    for (const { s, help, inputs: els } of helps.values()) {
+      const text = settingHelp(s, data);
+      help.textContent = text;
+      for (const el of els) el.title = `${text} (${describeRange(s)}; link key "${s.hash}")`;
+    }
+  }
+
+  return { setValues, setHidden, setEnabled, setData };
 }

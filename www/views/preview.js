@@ -51,7 +51,9 @@ export function explainPreview(values = {}, data = null) {
   if (values.cropScale?.[1] > 1) seen.push("crops & scales zoom in and shift");
   if (values.brightness > 0 || values.contrast > 0 || values.saturation > 0 || values.pcaStd > 0) seen.push("colours are jittered");
   if (values.randaugmentN > 0) seen.push(`RandAugment applies ${values.randaugmentN} random transform${values.randaugmentN > 1 ? "s" : ""} each`);
-  if (values.labelSmoothing > 0) seen.push(`label smoothing puts ε/K = ${fmt(values.labelSmoothing / 10)} on every other class`);
+  // K: every label lists a weight for each class of the data set.
+  const k = data.labels?.[0]?.length || 10;
+  if (values.labelSmoothing > 0) seen.push(`label smoothing puts ε/K = ${fmt(values.labelSmoothing / k)} on every other class (K = ${k})`);
   if (!seen.length) {
     return "No augmentation: these are the training images as they are. Turn on flips, crops, Cutout or Mixup to see what the network is shown instead.";
   }
