@@ -290,7 +290,7 @@ fn every_bad_set_is_refused_with_a_message_naming_it() {
     let cases = [
         // One class.
         (
-            pixels_error(&pixels, &vec![0; 20], [1, 8, 8], names(1), 0.2),
+            pixels_error(&pixels, &[0; 20], [1, 8, 8], names(1), 0.2),
             vec!["own class names", "1 class", "at least 2"],
         ),
         // A class without any image.
@@ -695,7 +695,7 @@ fn cifar_batches_become_a_set_with_or_without_a_test_batch() {
 fn sixty_thousand_28x28_images_are_kept_as_47_mb_of_bytes_shared_by_every_run() {
     let (n, side) = (60_000usize, 28usize);
     let pixels: Vec<u8> = (0..n * side * side)
-        .map(|p| (p * 2654435761usize >> 7) as u8)
+        .map(|p| ((p * 2654435761usize) >> 7) as u8)
         .collect();
     let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
     let (images, label_file) = (idx_images(&pixels, n, side, side), idx_labels(&labels));
