@@ -148,8 +148,26 @@ export async function readIdx(found, { seed, valFraction, onProgress }) {
   };
 }
 
-/** CIFAR-10 batches (and batches.meta.txt when given) → a "cifar" source; sizes checked first. */
-export async function readCifar(entries, { onProgress }) {
+/**
+ * The core's message about an "idx" source with the learner's file names: the core knows the files
+ * as "own training images" and so on (Data.fromIdx takes bytes, not names).
+ */
+export function withIdxFileNames(message, source) {
+  const names = source?.kind === "idx" ? source.fileNames : null;
+  if (!names) return message;
+  const parts = {
+    "training images": names.trainImages, "training labels": names.trainLabels,
+    "validation images": names.valImages, "validation labels": names.valLabels,
+  };
+  const pattern = new RegExp(`\\b${source.name} (training|validation) (images|labels)\\b`, "g");
+  return message.replace(pattern, (whole, split, what) => parts[`${split} ${what}`] ?? whole);
+}
+
+/**
+ * CIFAR-10 batches (and batches.meta.txt when given) → a "cifar" source; sizes checked first.
+ * test_batch.bin validates; without it the core splits the batches (valFraction, seed).
+ */
+export async function readCifar(entries, { seed, valFraction, onProgress }) {
   const batches = entries.filter((e) => CIFAR_BATCH.test(baseName(e.path)))
     .sort((a, b) => (baseName(a.path) < baseName(b.path) ? -1 : 1));
   const meta = entries.find((e) => CIFAR_META.test(baseName(e.path))) ?? null;
@@ -168,7 +186,9 @@ export async function readCifar(entries, { onProgress }) {
   const metaText = meta ? new TextDecoder().decode(await meta.file.arrayBuffer()) : null;
   const train = files.filter((f) => !/^test_batch/i.test(f.name)).map((f) => f.name);
   const test = files.filter((f) => /^test_batch/i.test(f.name)).map((f) => f.name);
-  const notes = [`CIFAR: training ${train.join(", ") || "none"}; validation ${test.join(", ") || "none"}; ` +
+  const split = test.length ? `validation ${test.join(", ")}`
+    : `no test_batch.bin, so ${Math.round(valFraction * 100)}% of them validate (seed ${seed})`;
+  const notes = [`CIFAR: training ${train.join(", ") || "none"}; ${split}; ` +
     (meta ? `class names from ${meta.path}.` : "no batches.meta.txt, so CIFAR-10's ten class names.")];
-  return { notes, source: { kind: "cifar", name: "own", files, metaText } };
+  return { notes, source: { kind: "cifar", name: "own", files, metaText, valFraction, seed } };
 }

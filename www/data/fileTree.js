@@ -18,8 +18,9 @@ function isSystem(path) {
   return path.split("/").some((part) => part.startsWith(".") || SYSTEM_NAMES.has(part.toLowerCase()));
 }
 
+/** The tree in path order: the same folder gives the same list (and messages) in every browser. */
 function tree(list, root, folder) {
-  const entries = list.filter((e) => !isSystem(e.path));
+  const entries = list.filter((e) => !isSystem(e.path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { root, folder, entries, hidden: list.length - entries.length };
 }
 

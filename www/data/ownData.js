@@ -9,7 +9,7 @@
 //     classNames, valFraction, seed }
 //   { kind: "idx", name, trainImages, trainLabels, valImages | null, valLabels | null, classNames,
 //     valFraction, seed, fileNames: { trainImages, trainLabels, valImages, valLabels } }
-//   { kind: "cifar", name, files: [{ name, bytes }], metaText | null }
+//   { kind: "cifar", name, files: [{ name, bytes }], metaText | null, valFraction, seed }
 // readOwnData resolves with { kind, source, notes: [sentence…] } or rejects with an OwnDataError in
 // plain words; nothing has been loaded then, so the set loaded before stays.
 
@@ -20,7 +20,7 @@ import { OwnDataError, listNames, megabytes, plural } from "./ownDataText.js";
 
 export { fromDataTransfer, fromFileList, OwnDataError };
 export { MAX_IMAGES } from "./imageFolder.js";
-export { MAX_FILE_BYTES } from "./binarySets.js";
+export { MAX_FILE_BYTES, withIdxFileNames } from "./binarySets.js";
 
 /** The share of a folder or single IDX pair that validates (the core splits it with the seed). */
 export const VAL_FRACTION = 0.2;

@@ -12,7 +12,7 @@
 // The card's state is on its element for tests: data-state="idle|loading|ready|error", data-set=id,
 // data-loads = how many loads have settled.
 
-import { fromDataTransfer, fromFileList, inputFor, readOwnData } from "../data/ownData.js";
+import { fromDataTransfer, fromFileList, inputFor, readOwnData, withIdxFileNames } from "../data/ownData.js";
 import { createDataSummary, shapeText, summaryLine } from "./dataSummary.js";
 
 export function createDataCard(root, sandbox, { doc = root.ownerDocument } = {}) {
@@ -80,8 +80,11 @@ export function createDataCard(root, sandbox, { doc = root.ownerDocument } = {})
     setState("loading");
     cancel.hidden = id !== "own";
     showProgress(`Loading ${id === "own" ? "your files" : titleOf(id)}…`, 0, 0);
+    let source = null;
     try {
-      const { source, notes, folder = "" } = await prepare(loading.abort.signal);
+      const prepared = await prepare(loading.abort.signal);
+      source = prepared.source;
+      const { notes, folder = "" } = prepared;
       showProgress(`Loading ${id === "own" ? "your images" : titleOf(id)} into the runs…`, 0, 0);
       const summary = await sandbox.useData(source, { onProgress: id === "own" ? undefined : fetched });
       shown = { id, summary: summary ?? sandbox.dataSummary?.() ?? null, notes, root: folder };
@@ -89,7 +92,7 @@ export function createDataCard(root, sandbox, { doc = root.ownerDocument } = {})
       ownPanel.hidden = true;
       if (shown.summary) setBodyOpen(true);
     } catch (err) {
-      showError(`Could not load ${id === "own" ? "your data" : titleOf(id)}`, err);
+      showError(`Could not load ${id === "own" ? "your data" : titleOf(id)}`, withIdxFileNames(String(err?.message ?? err), source));
     } finally {
       loading = null;
       progress.hidden = true;
@@ -143,6 +146,8 @@ export function createDataCard(root, sandbox, { doc = root.ownerDocument } = {})
     });
   }
   on(cancel, "click", () => loading?.abort.abort());
+  // Space on a focused card button presses that button; the page's Space (play/pause) must not take it.
+  on(root, "keydown", (e) => { if (e.key === " " && e.target.closest?.("button")) e.stopPropagation(); });
   on(toggle, "click", () => setBodyOpen(body.hidden));
   on(root, "dragover", (e) => {
     if (!e.dataTransfer?.types?.includes("Files")) return;
