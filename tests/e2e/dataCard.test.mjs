@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { openPage, screenshot, startSuite, waitReady } from "./helpers.mjs";
-import { classFolder, tempDir } from "./ownDataFiles.mjs";
+import { classFolder, cycleLabels, idxImages, idxLabels, tempDir } from "./ownDataFiles.mjs";
 
 let server, browser;
 startSuite((s, b) => { server = s; browser = b; });
@@ -149,6 +149,37 @@ test("the card works from the keyboard: own-data panel, file chooser, summary to
     assert.equal(mnist.rows, 10);
     assert.match(mnist.current, /^MNIST: 10 classes · 1×28×28 grey · 60,000 training \/ 10,000 validation images$/);
     await screenshot(page, "data-card-mnist-1024x768");
+    assert.deepEqual(problems.pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("files dropped on the card load (IDX images and labels), and the drop outline comes and goes", async () => {
+  const { context, page, problems } = await openPage(browser, server.url + "#seed=1", { width: 1024, height: 768 });
+  try {
+    await waitReady(page);
+    const labels = cycleLabels(40, 4);
+    const files = [["digits.idx", idxImages(labels, 16, 16)], ["digit-labels.idx", idxLabels(labels)]]
+      .map(([name, bytes]) => [name, bytes.toString("base64")]);
+    const n = await loads(page);
+    const outlined = await page.evaluate((given) => {
+      const dt = new DataTransfer();
+      for (const [name, b64] of given) dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
+      const card = document.getElementById("data-card");
+      card.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+      const during = card.classList.contains("dc-drop");
+      card.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+      return { during, after: card.classList.contains("dc-drop") };
+    }, files);
+    assert.deepEqual(outlined, { during: true, after: false });
+    await settled(page, n);
+    const s = await page.evaluate(() => window.trainlab.sandbox.dataSummary());
+    const error = await page.evaluate(() => document.querySelector("#data-card .dc-error").textContent);
+    assert.equal(await page.evaluate(() => document.getElementById("data-card").dataset.state), "ready", error);
+    assert.deepEqual(s.shape, [1, 16, 16]);
+    assert.deepEqual(s.classNames, ["0", "1", "2", "3"]);
+    assert.equal(s.train + s.val, 40);
     assert.deepEqual(problems.pageErrors, []);
   } finally {
     await context.close();

@@ -1,6 +1,7 @@
 // End-to-end tests of a learner's own data (www/data/ownData.js, the data card www/views/dataCard.js,
 // sandbox.useData): a folder with one subfolder per class chosen with the folder input loads, the
-// card shows its classes, counts and samples, and the runs train on it; IDX files (any names,
+// card shows its classes, counts and samples, and the runs train on it; JPEG photos of any size are
+// centre-cropped; IDX files (any names,
 // gzipped or not) and CIFAR-10 batches with batches.meta.txt load; each bad input gives its message
 // while the set loaded before keeps training. The files are written by ownDataFiles.mjs.
 
@@ -21,6 +22,8 @@ process.on("exit", () => rmSync(DIR, { recursive: true, force: true }));
 
 const NAMES = ["circle", "square", "triangle"];
 const COUNTS = [12, 10, 8];
+/** Photo sizes (width × height) of the JPEG test. */
+const PHOTOS = [[640, 480], [300, 500], [500, 500], [800, 600], [400, 300]];
 /** The good folder: 3 classes of 12, 10, 8 PNGs of mixed sizes, a text file and a broken "PNG". */
 const GOOD = classFolder(join(DIR, "shapes3"), NAMES, COUNTS, {
   sizes: [[20, 18], [64, 48], [32, 32], [40, 60]],
@@ -226,6 +229,46 @@ test("IDX files (recognized by magic, gzipped or not) and CIFAR-10 batches with 
     assert.deepEqual(await page.evaluate(() => window.trainlab.sandbox.editing.run.info.classNames), ["red", "green", "blue"]);
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.foreignRequests, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("JPEG photos of any size load centre-cropped: the class's mark in the middle, background in the corners", async () => {
+  const { context, page, problems } = await openPage(browser, server.url + "#seed=4", { width: 1366, height: 768 });
+  try {
+    await waitReady(page);
+    // Photos drawn and encoded as JPEG by the browser: a coloured rectangle on a light background.
+    const photos = join(DIR, "photos");
+    const classes = { teal: [20, 160, 160], yellow: [200, 180, 30] };
+    for (const [name, rgb] of Object.entries(classes)) {
+      const jpegs = await page.evaluate(([sizes, color]) => Promise.all(sizes.map(async ([w, h]) => {
+        const canvas = new OffscreenCanvas(w, h);
+        const g = canvas.getContext("2d");
+        g.fillStyle = "#fafafa";
+        g.fillRect(0, 0, w, h);
+        g.fillStyle = `rgb(${color})`;
+        g.fillRect(w / 4, h / 4, w / 2, h / 2);
+        const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: "image/jpeg", quality: 0.9 })).arrayBuffer());
+        return btoa(String.fromCharCode(...bytes));
+      })), [PHOTOS, rgb]);
+      mkdirSync(join(photos, name), { recursive: true });
+      jpegs.forEach((b64, i) => writeFileSync(join(photos, name, `IMG_${i}.JPG`), Buffer.from(b64, "base64")));
+    }
+    const card = await give(page, photos);
+    assert.equal(card.state, "ready", card.error);
+    assert.match(card.notes.join(" "), /sizes ranged from 400×300 to 800×600; all were centre-cropped to a square and resized to 32×32 RGB/);
+    const s = await summary(page);
+    assert.deepEqual(s.classNames, Object.keys(classes));
+    assert.deepEqual(s.trainCounts.map((t, k) => t + s.valCounts[k]), [PHOTOS.length, PHOTOS.length]);
+    for (const { rgba, label } of s.samples) {
+      const want = Object.values(classes)[label];
+      const centre = Array.from(rgba.slice(4 * (16 * 32 + 16), 4 * (16 * 32 + 16) + 3));
+      assert.ok(centre.every((v, c) => Math.abs(v - want[c]) < 30), `class ${label}: centre ${centre}, drawn ${want}`);
+      assert.ok(rgba[0] > 230 && rgba[1] > 230 && rgba[2] > 230, `a light corner, got ${Array.from(rgba.slice(0, 3))}`);
+    }
+    await trainsOn(page, "own");
+    assert.deepEqual(problems.pageErrors, []);
   } finally {
     await context.close();
   }
