@@ -185,3 +185,23 @@ test("files dropped on the card load (IDX images and labels), and the drop outli
     await context.close();
   }
 });
+
+test("a link's data set shows in the card: its button pressed and its summary", async () => {
+  const { context, page, problems } = await openPage(browser, server.url + "#data=fashion-mnist&seed=1", { width: 1366, height: 768 });
+  try {
+    await waitReady(page, 60000);
+    await page.waitForFunction(() => document.getElementById("data-card").dataset.set === "fashion-mnist", null, { timeout: 60000 });
+    const card = await page.evaluate(() => ({
+      pressed: [...document.querySelectorAll('#data-card button[aria-pressed="true"]')].map((b) => b.dataset.set),
+      current: document.querySelector("#data-card .dc-current").textContent,
+      rows: [...document.querySelectorAll("#data-card .dc-name")].map((e) => e.textContent),
+    }));
+    const names = await page.evaluate(() => window.trainlab.sandbox.dataSummary().classNames);
+    assert.deepEqual(card.pressed, ["fashion-mnist"]);
+    assert.match(card.current, /^Fashion-MNIST: 10 classes · 1×28×28 grey · [\d,]+ training \/ [\d,]+ validation images$/);
+    assert.deepEqual(card.rows, names);
+    assert.deepEqual(problems.pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -1,9 +1,9 @@
 // End-to-end tests of a learner's own data (www/data/ownData.js, the data card www/views/dataCard.js,
 // sandbox.useData): a folder with one subfolder per class chosen with the folder input loads, the
-// card shows its classes, counts and samples, and the runs train on it; JPEG photos of any size are
-// centre-cropped; IDX files (any names,
-// gzipped or not) and CIFAR-10 batches with batches.meta.txt load; each bad input gives its message
-// while the set loaded before keeps training. The files are written by ownDataFiles.mjs.
+// card shows its classes, counts and samples, and the runs train on it (decoded to 32×32 RGB, or
+// 28×28 grey for lenet); JPEG photos of any size are centre-cropped; IDX files (any names, gzipped or
+// not) and CIFAR-10 batches with batches.meta.txt load; each bad input gives its message while the
+// set loaded before keeps training. The files are written by ownDataFiles.mjs.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -268,6 +268,29 @@ test("JPEG photos of any size load centre-cropped: the class's mark in the middl
       assert.ok(rgba[0] > 230 && rgba[1] > 230 && rgba[2] > 230, `a light corner, got ${Array.from(rgba.slice(0, 3))}`);
     }
     await trainsOn(page, "own");
+    assert.deepEqual(problems.pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("with lenet the images are decoded to its 28×28 grey input", async () => {
+  const { context, page, problems } = await openPage(browser, server.url + "#preset=lenet&seed=6", { width: 1366, height: 768 });
+  try {
+    await waitReady(page);
+    const card = await give(page, GOOD);
+    assert.equal(card.state, "ready", card.error);
+    assert.match(card.notes.join(" "), /resized to 28×28 grey/);
+    const s = await summary(page);
+    assert.deepEqual(s.shape, [1, 28, 28]);
+    // Circle i's red (220 + 3i, 40 + 3i, 40 + 3i) in grey is 0.299·220 + 0.701·40 + 3i ≈ 94 + 3i (i < 12);
+    // the square's light background (250) would be far brighter.
+    for (const { rgba } of s.samples.filter((x) => x.label === 0)) {
+      const [r, g, b] = rgba.slice(4 * (14 * 28 + 14), 4 * (14 * 28 + 14) + 3);
+      assert.ok(r === g && g === b && r >= 90 && r <= 131, `a grey centre in 94…127, got ${[r, g, b]}`);
+    }
+    await trainsOn(page, "own");
+    assert.equal(await page.evaluate(() => window.trainlab.settings.preset), "lenet");
     assert.deepEqual(problems.pageErrors, []);
   } finally {
     await context.close();
