@@ -205,3 +205,27 @@ test("a link's data set shows in the card: its button pressed and its summary", 
     await context.close();
   }
 });
+
+test("Cancel stops decoding a large folder: no error, the set loaded before stays", async () => {
+  const big = classFolder(join(DIR, "big"), ["a", "b"], [1000, 1000], { sizes: [[64, 64]] });
+  const { context, page, problems } = await openPage(browser, server.url + "#seed=1", { width: 1024, height: 768 });
+  try {
+    await waitReady(page);
+    const n = await loads(page);
+    await page.setInputFiles("#data-card .dc-folder-input", big);
+    await page.waitForFunction(() => /^Decoding images: [1-9][\d,]* of 2,000…$/.test(document.querySelector("#data-card .dc-progress-text").textContent),
+      null, { timeout: 60000 });
+    await page.focus("#data-card .dc-cancel");
+    await page.keyboard.press("Enter");
+    await settled(page, n);
+    const card = await page.evaluate(() => ({
+      state: document.getElementById("data-card").dataset.state, set: document.getElementById("data-card").dataset.set,
+      error: document.querySelector("#data-card .dc-error").hidden, progress: document.querySelector("#data-card .dc-progress").hidden,
+      data: window.trainlab.settings.data, summary: window.trainlab.sandbox.dataSummary(),
+    }));
+    assert.deepEqual(card, { state: "idle", set: "shapes", error: true, progress: true, data: "shapes", summary: null });
+    assert.deepEqual(problems.pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});

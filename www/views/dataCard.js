@@ -18,6 +18,7 @@ import { createDataSummary, shapeText, summaryLine } from "./dataSummary.js";
 export function createDataCard(root, sandbox, { doc = root.ownerDocument } = {}) {
   const $ = (sel) => root.querySelector(sel);
   const choices = [...root.querySelectorAll(".dc-choices button[data-set]")];
+  const picks = [...root.querySelectorAll(".dc-own > button")];
   const titleOf = (id) => choices.find((b) => b.dataset.set === id)?.dataset.title ?? id;
   const ownPanel = $(".dc-own");
   const ownButton = choices.find((b) => b.dataset.set === "own");
@@ -75,7 +76,7 @@ export function createDataCard(root, sandbox, { doc = root.ownerDocument } = {})
     if (loading) return;
     loading = { id, abort: new AbortController() };
     // aria-disabled, not disabled: the focused button keeps the keyboard's focus while loading.
-    for (const b of choices) b.setAttribute("aria-disabled", "true");
+    for (const b of [...choices, ...picks]) b.setAttribute("aria-disabled", "true");
     error.hidden = true;
     setState("loading");
     cancel.hidden = id !== "own";
@@ -92,11 +93,13 @@ export function createDataCard(root, sandbox, { doc = root.ownerDocument } = {})
       ownPanel.hidden = true;
       if (shown.summary) setBodyOpen(true);
     } catch (err) {
-      showError(`Could not load ${id === "own" ? "your data" : titleOf(id)}`, withIdxFileNames(String(err?.message ?? err), source));
+      // Cancelled by the learner: nothing went wrong, the card goes back to what is loaded.
+      if (loading.abort.signal.aborted) setState(shown.summary ? "ready" : "idle");
+      else showError(`Could not load ${id === "own" ? "your data" : titleOf(id)}`, withIdxFileNames(String(err?.message ?? err), source));
     } finally {
       loading = null;
       progress.hidden = true;
-      for (const b of choices) b.removeAttribute("aria-disabled");
+      for (const b of [...choices, ...picks]) b.removeAttribute("aria-disabled");
       root.dataset.loads = String(Number(root.dataset.loads ?? 0) + 1);
       render();
     }
@@ -136,8 +139,8 @@ export function createDataCard(root, sandbox, { doc = root.ownerDocument } = {})
       load(b.dataset.set, async () => ({ source: { kind: "builtin", id: b.dataset.set }, notes: [] }));
     });
   }
-  on($(".dc-pick-folder"), "click", () => folderInput.click());
-  on($(".dc-pick-files"), "click", () => filesInput.click());
+  on($(".dc-pick-folder"), "click", () => { if (!loading) folderInput.click(); });
+  on($(".dc-pick-files"), "click", () => { if (!loading) filesInput.click(); });
   for (const input of [folderInput, filesInput]) {
     on(input, "change", () => {
       const tree = fromFileList(input.files ?? [], { folder: input === folderInput });
