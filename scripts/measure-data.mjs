@@ -7,7 +7,7 @@
 //   - the headline: the set's default run (lenet, www/state.js DATASETS) trained for 60 s, then its
 //     validation accuracy on the whole validation split (goal: MNIST ≥ 98%, Fashion-MNIST ≥ 88%).
 //
-//   node scripts/measure-data.mjs [mnist] [fashion-mnist] [--seconds 60]
+//   node scripts/measure-data.mjs [mnist] [fashion-mnist] [--seconds 60] [--with "lr=0.1&bn=1"] [--no-load]
 //
 // Serves dist/ like the e2e tests (TRAINLAB_DIST=dist-x to use another build, TRAINLAB_E2E_URL for a
 // running server); prints one line per figure and a JSON summary at the end.
@@ -15,9 +15,16 @@
 import { launchBrowser, sleep, startServer } from "../tests/e2e/helpers.mjs";
 
 const args = process.argv.slice(2);
-const secondsAt = args.indexOf("--seconds");
-const SECONDS = secondsAt >= 0 ? Number(args[secondsAt + 1]) : 60;
-const sets = args.filter((a, i) => !a.startsWith("--") && (secondsAt < 0 || i !== secondsAt + 1));
+/** The value after option `name`, or undefined. */
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const SECONDS = Number(option("--seconds") ?? 60);
+// --with "opt=adam&lr=0.001": settings over the set's defaults, to compare candidates for them.
+const WITH = option("--with") ?? "";
+const LOAD = !args.includes("--no-load");
+const sets = args.filter((a, i) => !a.startsWith("--") && !["--seconds", "--with"].includes(args[i - 1]));
 const SETS = sets.length ? sets : ["mnist", "fashion-mnist"];
 
 /** Resolves when the sandbox is ready (a paused or running run). */
@@ -65,12 +72,13 @@ async function loadTimes(browser, url, id) {
   try {
     await page.goto(url + "#seed=1");
     await ready(page);
+    const shapesMemory = await workerMemory(page);
     const first = await chooseAndTime(page, id);
     const memory = await workerMemory(page);
     await page.evaluate(() => window.trainlab.sandbox.useData({ kind: "builtin", id: "shapes" }));
     await sleep(1000);
     const cached = await chooseAndTime(page, id);
-    return { first, cached, memory };
+    return { first, cached, memory, shapesMemory };
   } finally {
     await context.close();
   }
@@ -81,7 +89,7 @@ async function headline(browser, url, id) {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const page = await context.newPage();
   try {
-    await page.goto(`${url}#data=${id}`);
+    await page.goto(`${url}#data=${id}${WITH ? `&${WITH}` : ""}`);
     await ready(page);
     const settings = await page.evaluate(() => window.trainlab.settings);
     await page.evaluate(() => window.trainlab.sandbox.playAll());
@@ -115,10 +123,13 @@ const browser = await launchBrowser();
 const results = {};
 try {
   for (const id of SETS) {
-    const t = await loadTimes(browser, server.url, id);
-    console.log(`${id}: choose → first step ${t.first.firstStepMs.toFixed(0)} ms first time (loaded in ${t.first.loadMs.toFixed(0)} ms), ` +
-      `${t.cached.firstStepMs.toFixed(0)} ms cached (loaded in ${t.cached.loadMs.toFixed(0)} ms)`);
-    console.log(`${id}: worker memory with the set loaded: wasm ${mb(t.memory.wasmBytes)}, browser measure ${mb(t.memory.uaBytes)}`);
+    const t = LOAD ? await loadTimes(browser, server.url, id) : null;
+    if (t) {
+      console.log(`${id}: choose → first step ${t.first.firstStepMs.toFixed(0)} ms first time (loaded in ${t.first.loadMs.toFixed(0)} ms), ` +
+        `${t.cached.firstStepMs.toFixed(0)} ms cached (loaded in ${t.cached.loadMs.toFixed(0)} ms)`);
+      console.log(`${id}: worker memory: wasm ${mb(t.shapesMemory.wasmBytes)} on shapes, ${mb(t.memory.wasmBytes)} with the set loaded; ` +
+        `browser measure ${mb(t.memory.uaBytes)}`);
+    }
     const h = await headline(browser, server.url, id);
     console.log(`${id}: ${JSON.stringify(h.settings)} for ${SECONDS} s → step ${h.step} (epoch ${h.epoch?.toFixed(2)}, ` +
       `${Math.round(h.imagesPerSecond)} images/s): validation accuracy ${(h.valAccuracy * 100).toFixed(2)}% on ${h.valImages} images ` +

@@ -5,6 +5,7 @@
 //   const run = createRun({ id: 1, onEvent: (run, ev) => …, dataSource: (name) => source });
 //   await run.loadData(source);     // a data set into this run's worker → the core's summary; rejects with
 //                                   // the core's or the fetch's message, the worker keeping its previous set
+//   run.dropData();                 // the worker forgets its loaded set (back on a generated one)
 //   await run.start(values);        // build the network; rejects with the core's message. A loaded set
 //                                   // (values.data not generated) is first loaded from dataSource(name)
 //                                   // when the worker does not hold it (a new run, a crash's new worker)
@@ -24,12 +25,12 @@
 //   { event: "state" }              run.state changed (running/waiting/paused/diverged)
 //   { event: "diverged", step, what }
 //   { event: "crash", message, panic, fallback }   the core trapped; the worker was replaced and the
-//                                   run restarted with the same settings, or with the defaults
-//                                   (fallback: true) when the same settings had crashed before
+//                                   run restarted with the same settings, or with the defaults of
+//                                   its data set (fallback: true) when the same settings had crashed before
 //   { event: "fatal", message }     the core cannot be loaded, or the restart failed
 //   { event: "dataProgress", received, total }   bytes of a built-in data set fetched so far
 
-import { defaults, isGenerated, sameSettings, scheduleConfig, toConfig } from "./state.js";
+import { defaultsFor, isGenerated, sameSettings, scheduleConfig, toConfig } from "./state.js";
 
 /** How many times the same settings may crash before the run falls back to the defaults. */
 export const CRASHES_BEFORE_FALLBACK = 2;
@@ -56,7 +57,7 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
     info: null,            // { layers, classNames, curve } of the current trainer
     series: emptySeries(),
     start, play, pause, step, setLimit, retune, findLr, restoreBest, evaluate, setPreview, destroy,
-    exportState, importState, loadData, memory,
+    exportState, importState, loadData, dropData, memory,
     get dataSource() { return loadedSource; },
     get limit() { return limit; },
     get busy() { return trying !== null; },
@@ -159,7 +160,7 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
   }
 
   function onCrash(m) {
-    const crashed = trying ?? run.values ?? defaults();
+    const crashed = trying ?? run.values ?? defaultsFor("shapes");
     let entry = crashes.find((c) => sameSettings(c.values, crashed));
     if (!entry) crashes.push(entry = { values: crashed, count: 0 });
     entry.count++;
@@ -169,7 +170,8 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
     spawn();
     emit({ event: "crash", message: m.message, panic: m.panic, fallback });
     trying = null;
-    start(fallback ? defaults() : crashed).catch((e) => fatal(`Run ${id} could not restart after a crash: ${e.message}`));
+    // The fallback keeps the data set: every run of a page trains on the same one.
+    start(fallback ? defaultsFor(crashed.data ?? "shapes") : crashed).catch((e) => fatal(`Run ${id} could not restart after a crash: ${e.message}`));
   }
 
   /** Build a trainer with `values`; resolves with its info, rejects with the core's message. */
@@ -246,6 +248,12 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
     }).finally(() => { if (loading?.promise === promise) loading = null; });
     loading = { source, promise };
     return promise;
+  }
+  /** Let the worker forget its loaded set (the runs train on a generated one now). */
+  function dropData() {
+    if (!loadedSource && !loading) return;
+    loadedSource = null;
+    notify("dropData");
   }
   /** The worker's wasm memory in bytes ({ wasmBytes }). */
   function memory() { return request("memory"); }

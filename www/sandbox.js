@@ -35,6 +35,7 @@ import { createCalibrationChart } from "./views/calibrationChart.js";
 import { createConfusionView } from "./views/confusionView.js";
 import { createCompareTable } from "./views/compareTable.js";
 import { createDiagnosis } from "./views/diagnosis.js";
+import { createDataCard } from "./views/dataCard.js";
 import { SLACK_STEPS, createLockStep, lockStepLimit } from "./sandbox/lockstep.js";
 import { createRunList } from "./sandbox/runList.js";
 import { createRunStart } from "./sandbox/runStart.js";
@@ -133,8 +134,10 @@ export function createSandbox(root, { useHash = true } = {}) {
     return links.applyLink(hash, { play });
   }
 
+  let dataCard = null;
   function destroy() {
     ctx.destroyed = true;
+    dataCard?.destroy();
     for (const off of listeners.splice(0)) off();
     for (const e of ctx.entries) e.run.destroy();
     ctx.entries = [];
@@ -148,7 +151,10 @@ export function createSandbox(root, { useHash = true } = {}) {
   function tryConfig(partial, { applied } = {}) {
     const { editing } = ctx;
     if (!editing?.run.values || editing.run.busy) return false;
-    const change = ctx.changeSettings(editing, { ...editing.values, ...partial });
+    // The data set is the sandbox's, for every run: it changes through useData, not here.
+    const settings = { ...partial };
+    delete settings.data;
+    const change = ctx.changeSettings(editing, { ...editing.values, ...settings });
     applied?.(change);
     return true;
   }
@@ -159,7 +165,7 @@ export function createSandbox(root, { useHash = true } = {}) {
     return () => { ctx.watchers = ctx.watchers.filter((f) => f !== fn); };
   }
 
-  return {
+  const api = {
     start, destroy, tryConfig, watch,
     /**
      * Train every run on `source` (docs/CONTRACT.md, "Real data"): { kind: "builtin", id } (mnist,
@@ -188,4 +194,7 @@ export function createSandbox(root, { useHash = true } = {}) {
     },
     drawStats: frames.drawStats,
   };
+  // The data card (www/views/dataCard.js, where the page has one) chooses the set through the same API.
+  dataCard = $("data-card") ? createDataCard($("data-card"), api) : null;
+  return api;
 }

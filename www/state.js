@@ -31,19 +31,15 @@ const FLOOR = ["cosine", "sgdr", "cyclic"];
  */
 export const DATASETS = {
   shapes: { title: "Shapes (generated)", generated: true, defaults: {} },
+  // Adam at PyTorch's 1e-3, batches of 64, no schedule (it must not end while the student trains on):
+  // 98.3% on MNIST after 60 s in headless Chromium here, where SGD + momentum at 0.05 had 97.6%.
   mnist: {
     title: "MNIST", train: 60000, val: 10000,
-    defaults: {
-      preset: "lenet", learningRate: 0.05, batchSize: 64, momentum: 0.9, trainSize: 60000,
-      schedule: "constant",
-    },
+    defaults: { preset: "lenet", optimizer: "adam", learningRate: 0.001, batchSize: 64, trainSize: 60000, schedule: "constant" },
   },
   "fashion-mnist": {
     title: "Fashion-MNIST", train: 60000, val: 10000,
-    defaults: {
-      preset: "lenet", learningRate: 0.05, batchSize: 64, momentum: 0.9, trainSize: 60000,
-      schedule: "constant",
-    },
+    defaults: { preset: "lenet", optimizer: "adam", learningRate: 0.001, batchSize: 64, trainSize: 60000, schedule: "constant" },
   },
   own: { title: "your own images", own: true, defaults: { trainSize: 60000 } },
 };
@@ -467,9 +463,17 @@ export function defaults() {
   return Object.fromEntries(SETTINGS.map((s) => [s.key, copy(s.default)]));
 }
 
-/** The settings a student starts from on data set `name` (the defaults, with the set's own). */
-export function defaultsFor(name) {
-  return { ...defaults(), ...copyAll(DATASETS[name]?.defaults ?? {}), data: name };
+/**
+ * The settings a student starts from on data set `name` (the defaults, with the set's own). With the
+ * loaded set's `summary`, the training images are all of its training split (within the row's range).
+ */
+export function defaultsFor(name, summary = null) {
+  const out = { ...defaults(), ...copyAll(DATASETS[name]?.defaults ?? {}), data: name };
+  if (summary?.train > 0) {
+    const row = byKey.get("trainSize");
+    out.trainSize = Math.min(row.max, Math.max(row.min, summary.train));
+  }
+  return out;
 }
 
 function copyAll(values) {
@@ -479,10 +483,10 @@ function copyAll(values) {
 /**
  * `values` moved to data set `name`: every setting still at the old set's default takes the new
  * set's default (a student who picks MNIST on the default run gets the MNIST run), and every
- * setting the student changed is kept.
+ * setting the student changed is kept. `summary`/`previousSummary`: the loaded sets' (defaultsFor).
  */
-export function rebaseOnData(values, name) {
-  const from = defaultsFor(values.data ?? "shapes"), to = defaultsFor(name);
+export function rebaseOnData(values, name, summary = null, previousSummary = null) {
+  const from = defaultsFor(values.data ?? "shapes", previousSummary), to = defaultsFor(name, summary);
   const out = { ...values, data: name };
   for (const s of SETTINGS) {
     if (s.key !== "data" && sameValue(s, values[s.key], from[s.key])) out[s.key] = copy(to[s.key]);
@@ -586,9 +590,9 @@ export function sameSettings(a, b) {
   return SETTINGS.every((s) => sameValue(s, a[s.key], b[s.key]));
 }
 
-/** Is setting `s` away from its default in `values`? */
-export function isChanged(s, values) {
-  return !sameValue(s, values[s.key], s.default);
+/** Is setting `s` away from its default in `values` (the table's, or those of `base`: a data set's defaults)? */
+export function isChanged(s, values, base = null) {
+  return !sameValue(s, values[s.key], base ? base[s.key] : s.default);
 }
 
 /**

@@ -33,6 +33,7 @@
 //   preview { on }                         send previews of the batch or not
 //   evaluate                               evaluate now (in slices) → the EvalReport, or null if a step
 //                                          abandoned it
+//   dropData                               forget the loaded set (the page went back to a generated one)
 //   memory                                 → { wasmBytes }: this worker's wasm memory (scripts/measure-data.mjs)
 //   exportState                            → { version, step, epoch, data: Uint8Array } (data's buffer is
 //                                          transferred); the trainer's whole state, any time
@@ -357,6 +358,12 @@ const commands = {
     data?.free();
     data = next;
     return { summary: dataSummary(data), wasmBytes: wasmBytes() };
+  },
+  dropData() {
+    // Back on a generated set: the loaded one goes once no trainer uses it (trainers hold their own).
+    data?.free();
+    data = null;
+    return { wasmBytes: wasmBytes() };
   },
   memory() {
     return { wasmBytes: wasmBytes() };

@@ -17,7 +17,7 @@ function readCard(page) {
     const card = document.getElementById("confusion-card");
     const cells = [...card.querySelectorAll(".cm-cell")];
     const k = Math.round(Math.sqrt(cells.length));
-    const matrix = Array.from({ length: k }, (_, t) => cells.slice(t * k, (t + 1) * k).map((c) => Number(c.textContent)));
+    const matrix = Array.from({ length: k }, (_, t) => cells.slice(t * k, (t + 1) * k).map((c) => Number(c.dataset.count)));
     const items = [...card.querySelectorAll(".cm-item")].map((f) => ({
       t: Number(f.dataset.true), p: Number(f.dataset.predicted), caption: f.querySelector("figcaption").textContent,
       canvas: f.querySelector("canvas").width, shown: f.getBoundingClientRect().width > 20,

@@ -72,6 +72,13 @@ test("switching the data set: settings at the old set's defaults take the new se
   assert.equal(back.trainSize, 4000);
   assert.equal(back.learningRate, 0.02);
   assert.deepEqual(rebaseOnData(defaults(), "fashion-mnist"), defaultsFor("fashion-mnist"));
+  // A learner's own set: all of its training images (within the row's range 50–60,000).
+  const own = rebaseOnData(defaults(), "own", { train: 180 });
+  assert.equal(own.trainSize, 180);
+  assert.equal(own.preset, "shapes-cnn");
+  assert.equal(defaultsFor("own", { train: 30 }).trainSize, 50);
+  // Back from it: the size it had by default goes back to shapes' default.
+  assert.equal(rebaseOnData(own, "shapes", null, { train: 180 }).trainSize, 4000);
 });
 
 test("label smoothing's help quotes the data set's class count", () => {

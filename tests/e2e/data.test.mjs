@@ -72,6 +72,18 @@ test("data=mnist in a link: lenet trains on MNIST, the confusion card shows its 
     const ev = await page.evaluate(() => window.trainlab.lastEval);
     const total = ev.confusion.flat().reduce((a, b) => a + b, 0);
     assert.equal(total, 10000, "every MNIST validation image is counted");
+    // Rows of ~1,000 images: the cells show each one's share of its row in percent, the count in its title.
+    const shown = await page.evaluate(() => {
+      const grid = document.querySelector("#confusion-card .cm-grid");
+      const cells = [...grid.querySelectorAll(".cm-cell")];
+      return { mode: grid.dataset.mode, texts: cells.map((c) => Number(c.textContent)), counts: cells.map((c) => Number(c.dataset.count)) };
+    });
+    assert.equal(shown.mode, "percent");
+    assert.deepEqual(shown.counts, ev.confusion.flat());
+    ev.confusion.forEach((row, t) => row.forEach((n, p) => {
+      const share = Math.round((100 * n) / row.reduce((a, b) => a + b, 0));
+      assert.equal(shown.texts[t * 10 + p], share, `cell ${t},${p}`);
+    }));
     const help = await page.textContent('.setting[data-key="ls"] .help');
     assert.match(help, /K = 10, the classes of MNIST/);
     await page.evaluate(() => document.getElementById("confusion-card").scrollIntoView());

@@ -12,7 +12,7 @@
 //   ctx.dataSourceFor(name)              the source a run's worker loads for data set `name`
 //   ctx.dataInfo(e)                      { classes, title } of run e's data (help texts, first loss)
 
-import { DATASETS, isGenerated, rebaseOnData } from "../state.js";
+import { DATASETS, defaultsFor, isGenerated, rebaseOnData } from "../state.js";
 
 export function createDataSet(ctx) {
   const { messages } = ctx;
@@ -101,18 +101,23 @@ export function createDataSet(ctx) {
     const canonical = source.kind === "builtin" ? builtinSource(name) : source;
     const summary = generated ? null : await loadIntoRuns(canonical, onProgress);
     if (ctx.destroyed) return summary;
+    const previous = current;
     setCurrent(name, generated ? null : canonical, summary);
     // Every run restarts on the new set; what the student changed is kept (state.js rebaseOnData).
     messages.clear("data");
     const starts = ctx.entries.map((e, i) => {
-      const values = rebaseOnData(e.values, name);
+      const values = rebaseOnData(e.values, name, summary, previous.summary);
       e.awaitingChange = false;
-      return ctx.startEntry(e, values, i === 0 ? rebaseOnData(ctx.baseFor(e), name) : ctx.entries[0].values);
+      return ctx.startEntry(e, values, i === 0 ? defaultsFor(name, summary) : ctx.entries[0].values);
     });
     ctx.syncRuns();
-    if (ctx.editing) ctx.controls.setValues(ctx.editing.values);
+    if (ctx.editing) {
+      ctx.controls.setData(ctx.dataInfo(ctx.editing));
+      ctx.controls.setValues(ctx.editing.values);
+    }
     announceData();
     await Promise.all(starts);
+    if (generated && current.name === name) for (const e of ctx.entries) e.run.dropData();
     ctx.writeHash(true);
     return summary;
   }
@@ -147,10 +152,18 @@ export function createDataSet(ctx) {
     }
   }
 
-  /** { classes, title } of run `e`'s data set, for the texts that quote the class count. */
+  /**
+   * { classes, title, defaults } of run `e`'s data set: for the texts that quote the class count, and
+   * the settings a student starts from on it (the panel marks the ones changed from those).
+   */
   function dataInfo(e) {
     const name = e?.values?.data ?? current.name;
-    return { classes: e?.run.info?.classNames?.length ?? current.summary?.classNames?.length ?? 10, title: DATASETS[name]?.title ?? name };
+    const summary = name === current.name ? current.summary : null;
+    return {
+      classes: e?.run.info?.classNames?.length ?? summary?.classNames?.length ?? 10,
+      title: DATASETS[name]?.title ?? name,
+      defaults: defaultsFor(name, summary),
+    };
   }
 
   return {

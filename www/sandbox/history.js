@@ -57,7 +57,10 @@ export function createHistory(ctx, { useHash }) {
       return ctx.startEntry(e, values, base);
     });
     ctx.syncRuns();
-    if (ctx.editing) ctx.controls.setValues(ctx.editing.values);
+    if (ctx.editing) {
+      ctx.controls.setData(ctx.dataInfo(ctx.editing));
+      ctx.controls.setValues(ctx.editing.values);
+    }
     ctx.announceData();
     await Promise.all(starts);
     // The address bar becomes the full link of what runs (a scenario link stays as it is).

@@ -112,8 +112,8 @@ export function createRunList(ctx) {
       if (panel) panel.hidden = true;
     }
     ctx.editing = e;
-    ctx.controls.setValues(e.values);
     ctx.controls.setData(ctx.dataInfo(e));
+    ctx.controls.setValues(e.values);
     $("overfit")?.setAttribute("aria-pressed", String(Boolean(e.values.overfit)));
     ctx.editedStats.refill(e);
     views.diagnosis.reset();

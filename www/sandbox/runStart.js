@@ -2,7 +2,7 @@
 // a setting the run changed keeps every other setting; otherwise the run keeps its previous trainer,
 // is left out (among several runs), or (alone) falls back to the defaults. Never a silent loss.
 
-import { defaults } from "../state.js";
+import { defaultsFor } from "../state.js";
 import { settingText, settingsNamedBy } from "../link.js";
 
 export function createRunStart(ctx) {
@@ -13,7 +13,7 @@ export function createRunStart(ctx) {
    * keeps every other setting and says which one was left at the base value. Resolves to whether
    * the run was built with (a repair of) `values`.
    */
-  async function startEntry(e, values, base = defaults()) {
+  async function startEntry(e, values, base = defaultsFor(ctx.dataName())) {
     e.values = values;
     e.earlyMax = NaN;
     ctx.syncRuns();
@@ -59,12 +59,12 @@ export function createRunStart(ctx) {
       ctx.removeEntry(e, { quiet: true });
     } else {
       messages.show(`run${e.id}-rejected`, `The trainer rejected the settings — ${message}. Using the default settings instead.`, "error");
-      startEntry(e, defaults());
+      startEntry(e, defaultsFor(ctx.dataName()));
     }
   }
 
-  /** The settings a run's rejected change falls back to: run 1's, or the defaults for run 1 itself. */
-  const baseFor = (e) => (ctx.entries[0] === e ? defaults() : ctx.entries[0].values);
+  /** The settings a run's rejected change falls back to: run 1's, or the data set's defaults for run 1 itself. */
+  const baseFor = (e) => (ctx.entries[0] === e ? defaultsFor(ctx.dataName()) : ctx.entries[0].values);
 
   return { startEntry, baseFor };
 }

@@ -1,5 +1,6 @@
 // "What it gets wrong": the edited run's validation confusion matrix (rows = true class, columns =
-// predicted, each cell shaded by its share of the row) and a gallery of the most confidently wrong
+// predicted, each cell shaded by its share of the row; the count in it, or the share in percent
+// when counts have four digits) and a gallery of the most confidently wrong
 // validation images the core sends with each evaluation. Clicking a cell shows only that cell's
 // images among them; clicking it again shows all. Class names come from the data, so every text
 // goes in with textContent.
@@ -63,7 +64,11 @@ export function createConfusionView(root, { doc = document } = {}) {
     const k = c.matrix.length;
     grid.style.gridTemplateColumns = `auto repeat(${k}, minmax(0, 1fr))`;
     grid.style.gridTemplateRows = `auto repeat(${k}, minmax(0, 1fr))`;
-    const cells = [el("span", "cm-corner", "true↓ pred.→")];
+    // Four-digit counts (MNIST's 1,000 validation images per class) do not fit a narrow cell: then
+    // each cell shows its share of the row in percent, and the count stays in its title and data-count.
+    const percent = c.matrix.some((row) => row.reduce((a, b) => a + b, 0) > 999);
+    grid.dataset.mode = percent ? "percent" : "count";
+    const cells = [el("span", "cm-corner", percent ? "true↓ pred.→ % of row" : "true↓ pred.→")];
     const short = shortNames(c.classNames);
     for (let p = 0; p < k; p++) {
       // Columns are narrow: a short name here, the full one in the title and on the rows.
@@ -80,8 +85,9 @@ export function createConfusionView(root, { doc = document } = {}) {
       for (let p = 0; p < k; p++) {
         const n = row[p];
         const rate = total > 0 ? n / total : 0;
-        const cell = el("button", "cm-cell", String(n));
+        const cell = el("button", "cm-cell", percent ? String(Math.round(rate * 100)) : String(n));
         cell.type = "button";
+        cell.dataset.count = n;
         cell.dataset.true = t;
         cell.dataset.predicted = p;
         // Right answers blue, mistakes red; the shade is the share of the true class's images.

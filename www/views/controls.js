@@ -168,11 +168,11 @@ export function createControls(root, { onSetting }) {
       row.classList.toggle("inactive", Boolean(reason));
       why.textContent = reason ? `No effect now: ${reason}.` : "";
       row.title = reason ? `No effect now: ${reason}.` : "";
-      row.classList.toggle("changed", isChanged(s, values));
+      row.classList.toggle("changed", isChanged(s, values, dataDefaults));
     }
     for (const g of GROUPS) {
       const { details, count } = groups.get(g.id);
-      const n = groupSettings(g.id).filter((s) => isChanged(s, values)).length;
+      const n = groupSettings(g.id).filter((s) => isChanged(s, values, dataDefaults)).length;
       count.textContent = n ? `${n} ${g.id === "model" ? "changed" : "on"}` : "";
       if (n && !touchedGroups && g.id !== "model") details.open = true;
     }
@@ -198,14 +198,20 @@ export function createControls(root, { onSetting }) {
     for (const io of inputs.values()) for (const el of io.all) el.disabled = !enabled;
   }
 
-  /** The data set trained on ({ classes, title }): the help texts that quote its class count follow. */
+  /**
+   * The data set trained on ({ classes, title, defaults }): the help texts that quote its class count
+   * follow, and a setting counts as changed when it is away from the set's defaults (MNIST's lenet).
+   */
+  let dataDefaults = null;
   function setData(data) {
+    dataDefaults = data.defaults ?? null;
     for (const { s, help, inputs: els } of helps.values()) {
       const text = settingHelp(s, data);
       help.textContent = text;
       for (const el of els) el.title = `${text} (${describeRange(s)}; link key "${s.hash}")`;
     }
   }
+
 
   return { setValues, setHidden, setEnabled, setData };
 }
