@@ -5,6 +5,9 @@
 //! message names the field and value; nothing here panics on bad input.
 
 use crate::config::Config;
+use crate::data::cifar::CIFAR_RECORD_LEN;
+use crate::data::error::{DataError, Place};
+use crate::data::idx::check_file_size;
 use crate::data::limits::Limits;
 use crate::data::{LoadedData, Split};
 use crate::diagnostics;
@@ -15,6 +18,7 @@ use crate::session::{Session, STATE_VERSION};
 use crate::Rng;
 use js_sys::{ArrayBuffer, Float32Array, Reflect, Uint8Array};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
@@ -76,7 +80,7 @@ impl Drop for Data {
     }
 }
 
-fn data_error(e: crate::data::error::DataError) -> JsError {
+fn data_error(e: DataError) -> JsError {
     JsError::new(&e.to_string())
 }
 
@@ -93,6 +97,13 @@ fn string_list(value: &JsValue, what: &str) -> Result<Vec<String>, JsError> {
                 .ok_or_else(|| JsError::new(&format!("{what}[{i}]: expected a string")))
         })
         .collect()
+}
+
+/// Copies a JS byte array into this module's memory, refusing one over the size limit before the
+/// copy (wasm memory never shrinks: a 2 GB file must not get in first).
+fn bytes_in(array: &Uint8Array, file: &str, limits: &Limits) -> Result<Vec<u8>, JsError> {
+    check_file_size(file, array.length() as usize, limits).map_err(data_error)?;
+    Ok(array.to_vec())
 }
 
 fn split(val_fraction: f64, seed: f64) -> Split {
@@ -112,25 +123,26 @@ impl Data {
     #[allow(clippy::too_many_arguments)]
     pub fn from_idx(
         name: &str,
-        train_images: &[u8],
-        train_labels: &[u8],
-        val_images: Option<Vec<u8>>,
-        val_labels: Option<Vec<u8>>,
+        train_images: Uint8Array,
+        train_labels: Uint8Array,
+        val_images: Option<Uint8Array>,
+        val_labels: Option<Uint8Array>,
         class_names: JsValue,
         val_fraction: f64,
         seed: f64,
     ) -> Result<Data, JsError> {
         let class_names = string_list(&class_names, "classNames")?;
+        let limits = Limits::default();
         let files = [
             format!("{name} training images"),
             format!("{name} training labels"),
             format!("{name} validation images"),
             format!("{name} validation labels"),
         ];
-        let val = match (&val_images, &val_labels) {
+        let val = match (val_images, val_labels) {
             (Some(images), Some(labels)) => Some((
-                (files[2].as_str(), images.as_slice()),
-                (files[3].as_str(), labels.as_slice()),
+                bytes_in(&images, &files[2], &limits)?,
+                bytes_in(&labels, &files[3], &limits)?,
             )),
             (None, None) => None,
             _ => {
@@ -139,15 +151,23 @@ impl Data {
                 ))
             }
         };
-        let data = LoadedData::from_idx(
-            name,
-            ((&files[0], train_images), (&files[1], train_labels)),
-            val,
-            class_names,
-            split(val_fraction, seed),
-            &Limits::default(),
-        )
-        .map_err(data_error)?;
+        let train_labels = bytes_in(&train_labels, &files[1], &limits)?;
+        let train = (
+            (
+                files[0].as_str(),
+                Cow::Owned(bytes_in(&train_images, &files[0], &limits)?),
+            ),
+            (files[1].as_str(), train_labels.as_slice()),
+        );
+        let val = val.as_ref().map(|(images, labels)| {
+            (
+                (files[2].as_str(), Cow::Borrowed(images.as_slice())),
+                (files[3].as_str(), labels.as_slice()),
+            )
+        });
+        let data =
+            LoadedData::from_idx_files(name, train, val, class_names, split(val_fraction, seed), &limits)
+                .map_err(data_error)?;
         Ok(Data::register(data))
     }
 
@@ -163,10 +183,12 @@ impl Data {
         val_fraction: Option<f64>,
         seed: Option<f64>,
     ) -> Result<Data, JsError> {
+        let limits = Limits::default();
         let list = files
             .dyn_ref::<js_sys::Array>()
             .ok_or_else(|| JsError::new("fromCifar: files must be an array of { name, bytes }"))?;
-        let mut owned: Vec<(String, Vec<u8>)> = Vec::with_capacity(list.length() as usize);
+        let mut arrays: Vec<(String, Uint8Array)> = Vec::with_capacity(list.length() as usize);
+        let mut records = 0;
         for (i, file) in list.iter().enumerate() {
             let field = |key: &str| Reflect::get(&file, &JsValue::from_str(key)).ok();
             let file_name = field("name")
@@ -179,8 +201,19 @@ impl Data {
                         "fromCifar: files[{i}] ({file_name}).bytes must be a Uint8Array"
                     ))
                 })?;
-            owned.push((file_name, bytes.to_vec()));
+            // Sizes before any copy into this module's memory: a 2 GB file is refused, not copied.
+            check_file_size(&file_name, bytes.length() as usize, &limits).map_err(data_error)?;
+            records += bytes.length() as usize / CIFAR_RECORD_LEN;
+            if records > limits.max_images {
+                let message = format!(
+                    "the batches up to this one hold {records} records, more than the limit of {} images",
+                    limits.max_images
+                );
+                return Err(data_error(DataError::new(&file_name, Place::Whole, message)));
+            }
+            arrays.push((file_name, bytes));
         }
+        let owned: Vec<(String, Vec<u8>)> = arrays.into_iter().map(|(n, b)| (n, b.to_vec())).collect();
         let borrowed: Vec<(&str, &[u8])> = owned.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
         let defaults = Split::default();
         let data = LoadedData::from_cifar(
@@ -188,7 +221,7 @@ impl Data {
             &borrowed,
             meta_text.as_deref().map(|t| ("batches.meta.txt", t.as_bytes())),
             split(val_fraction.unwrap_or(defaults.val_fraction), seed.unwrap_or(0.0)),
-            &Limits::default(),
+            &limits,
         )
         .map_err(data_error)?;
         Ok(Data::register(data))
@@ -201,8 +234,8 @@ impl Data {
     #[allow(clippy::too_many_arguments)]
     pub fn from_pixels(
         name: &str,
-        pixels: &[u8],
-        labels: &[u8],
+        pixels: Uint8Array,
+        labels: Uint8Array,
         c: usize,
         h: usize,
         w: usize,
@@ -211,14 +244,17 @@ impl Data {
         seed: f64,
     ) -> Result<Data, JsError> {
         let class_names = string_list(&class_names, "classNames")?;
+        let limits = Limits::default();
+        let pixels = bytes_in(&pixels, &format!("{name} pixels"), &limits)?;
+        let labels = bytes_in(&labels, &format!("{name} labels"), &limits)?;
         let data = LoadedData::from_pixels(
             name,
-            pixels,
-            labels,
+            &pixels,
+            &labels,
             [c, h, w],
             class_names,
             split(val_fraction, seed),
-            &Limits::default(),
+            &limits,
         )
         .map_err(data_error)?;
         Ok(Data::register(data))

@@ -357,6 +357,10 @@ fn import_state_of_another_config_or_not_a_state_is_an_error_naming_it() {
     );
 }
 
+fn bytes(b: &[u8]) -> js_sys::Uint8Array {
+    js_sys::Uint8Array::from(b)
+}
+
 /// `per_class` grey 12×12 images of each of 4 classes: class k is bright in quadrant k.
 fn quadrant_images(per_class: usize) -> (Vec<u8>, Vec<u8>) {
     let (mut pixels, mut labels) = (Vec::new(), Vec::new());
@@ -382,7 +386,7 @@ fn data_from_pixels_summarizes_and_trains_trainers_that_share_it() {
     use trainlab::api::Data;
     let (pixels, labels) = quadrant_images(20);
     let names = js(r#"["top left", "top right", "bottom left", "bottom right"]"#);
-    let data = Data::from_pixels("own", &pixels, &labels, 1, 12, 12, names, 0.25, 7.0).unwrap();
+    let data = Data::from_pixels("own", bytes(&pixels), bytes(&labels), 1, 12, 12, names, 0.25, 7.0).unwrap();
     assert_eq!(data.name(), "own");
     let summary = data.summary().unwrap();
     assert_eq!(get(&summary, "name").as_string().unwrap(), "own");
@@ -444,8 +448,8 @@ fn data_from_pixels_summarizes_and_trains_trainers_that_share_it() {
     );
     let short = Data::from_pixels(
         "own",
-        &pixels[1..],
-        &labels,
+        bytes(&pixels[1..]),
+        bytes(&labels),
         1,
         12,
         12,
@@ -459,6 +463,75 @@ fn data_from_pixels_summarizes_and_trains_trainers_that_share_it() {
     };
     assert!(
         message.contains("own pixels") && message.contains("11520 bytes"),
+        "{message}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn data_from_idx_takes_a_training_and_a_validation_pair() {
+    use trainlab::api::Data;
+    let idx = |magic: u32, dims: &[u32], body: &[u8]| {
+        let mut out = magic.to_be_bytes().to_vec();
+        dims.iter().for_each(|d| out.extend_from_slice(&d.to_be_bytes()));
+        out.extend_from_slice(body);
+        out
+    };
+    let (pixels, labels) = quadrant_images(10);
+    let images = idx(0x803, &[40, 12, 12], &pixels);
+    let label_file = idx(0x801, &[40], &labels);
+    let names = || js(r#"["a", "b", "c", "d"]"#);
+    let data = Data::from_idx(
+        "quads",
+        bytes(&images),
+        bytes(&label_file),
+        Some(bytes(&images)),
+        Some(bytes(&label_file)),
+        names(),
+        0.1,
+        1.0,
+    )
+    .unwrap();
+    let summary = data.summary().unwrap();
+    assert_eq!(
+        (num(&summary, "train"), num(&summary, "val")),
+        (40.0, 40.0),
+        "the given pair, no split"
+    );
+    let split = Data::from_idx(
+        "quads",
+        bytes(&images),
+        bytes(&label_file),
+        None,
+        None,
+        names(),
+        0.2,
+        1.0,
+    )
+    .unwrap();
+    let summary = split.summary().unwrap();
+    assert_eq!(
+        (num(&summary, "train"), num(&summary, "val")),
+        (32.0, 8.0),
+        "a fifth of each class's 10"
+    );
+    let mut t = Trainer::new(js(r#"{"dataset": "quads", "preset": "linear"}"#), split.into()).unwrap();
+    assert!(num(&t.step(2).unwrap(), "loss").is_finite());
+    let bad = Data::from_idx(
+        "quads",
+        bytes(&label_file),
+        bytes(&label_file),
+        None,
+        None,
+        names(),
+        0.25,
+        1.0,
+    );
+    let message = match bad {
+        Ok(_) => panic!("a label file was read as images"),
+        Err(e) => String::from(js_sys::Error::from(JsValue::from(e)).message()),
+    };
+    assert!(
+        message.starts_with("quads training images: bytes 0–3"),
         "{message}"
     );
 }

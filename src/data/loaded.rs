@@ -6,10 +6,11 @@
 
 use super::cifar::{read_cifar, CIFAR_SHAPE};
 use super::error::{DataError, Place};
-use super::idx::{check_file_size, check_labels, read_idx_pair};
+use super::idx::{check_file_size, check_idx_pair, check_labels, read_idx_images_cow, read_idx_labels};
 use super::limits::Limits;
 use super::split::stratified_split;
 use super::{Dataset, Normalization};
+use std::borrow::Cow;
 
 /// Names of the generated sets; a loaded set may not take them.
 pub const GENERATED: [&str; 2] = ["shapes", "noise"];
@@ -41,6 +42,22 @@ pub fn check_name(name: &str) -> Result<(), String> {
 pub type NamedBytes<'a> = (&'a str, &'a [u8]);
 /// An IDX image file and its label file.
 pub type IdxPair<'a> = (NamedBytes<'a>, NamedBytes<'a>);
+/// An IDX image file whose bytes may be owned (they then become the set's pixels without a copy)
+/// and its label file.
+pub type IdxFiles<'a> = ((&'a str, Cow<'a, [u8]>), NamedBytes<'a>);
+
+/// Reads and pairs an image file and a label file, labels in [0, classes).
+fn read_idx_files(
+    files: IdxFiles,
+    classes: usize,
+    limits: &Limits,
+) -> Result<(super::idx::IdxImages, Vec<u8>), DataError> {
+    let ((images_name, images), (labels_name, labels)) = files;
+    let images = read_idx_images_cow(images_name, images, limits)?;
+    let labels = read_idx_labels(labels_name, labels, limits)?;
+    check_idx_pair(images_name, &images, labels_name, &labels, classes)?;
+    Ok((images, labels))
+}
 
 /// How a set without a validation part is split: this fraction of each class (rounded) goes to
 /// validation, chosen by the seed.
@@ -81,10 +98,26 @@ impl LoadedData {
     /// From MNIST-format IDX files: a training pair and an optional validation pair (each
     /// `(file name, bytes)`), labels in [0, class_names.len()). Without a validation pair the
     /// training pair is split by `split`.
-    pub fn from_idx(
+    pub fn from_idx<'a>(
         name: &str,
-        train: IdxPair,
-        val: Option<IdxPair>,
+        train: IdxPair<'a>,
+        val: Option<IdxPair<'a>>,
+        class_names: Vec<String>,
+        split: Split,
+        limits: &Limits,
+    ) -> Result<LoadedData, DataError> {
+        let cow = |((images_name, images), labels): IdxPair<'a>| -> IdxFiles<'a> {
+            ((images_name, Cow::Borrowed(images)), labels)
+        };
+        Self::from_idx_files(name, cow(train), val.map(cow), class_names, split, limits)
+    }
+
+    /// `from_idx` of image files whose bytes may be owned (the wasm API's copies), which then
+    /// become the pixels in place.
+    pub fn from_idx_files(
+        name: &str,
+        train: IdxFiles,
+        val: Option<IdxFiles>,
         class_names: Vec<String>,
         split: Split,
         limits: &Limits,
@@ -92,32 +125,31 @@ impl LoadedData {
         check_set_name(name)?;
         check_class_names(name, &class_names)?;
         let classes = class_names.len();
-        let (train_images, train_labels) = read_idx_pair(train.0, train.1, classes, limits)?;
+        let (train_images_name, train_labels_name) = (train.0 .0, train.1 .0);
+        let (train_images, train_labels) = read_idx_files(train, classes, limits)?;
         let shape = [1, train_images.h, train_images.w];
         let train_part = Part {
             pixels: train_images.pixels,
             labels: train_labels,
-            labels_file: train.1 .0.to_string(),
+            labels_file: train_labels_name.to_string(),
         };
         let val_part = match val {
             None => None,
-            Some((images, labels)) => {
-                let (val_images, val_labels) = read_idx_pair(images, labels, classes, limits)?;
+            Some(files) => {
+                let (images_name, labels_name) = (files.0 .0, files.1 .0);
+                let (val_images, val_labels) = read_idx_files(files, classes, limits)?;
                 if [val_images.h, val_images.w] != [shape[1], shape[2]] {
                     let message = format!(
-                        "images are {}×{}, the training images ({}) {}×{}",
-                        val_images.h, val_images.w, train.0 .0, shape[1], shape[2]
+                        "images are {}×{}, the training images ({train_images_name}) {}×{}",
+                        val_images.h, val_images.w, shape[1], shape[2]
                     );
-                    return Err(DataError::new(
-                        images.0,
-                        Place::Bytes { start: 8, end: 15 },
-                        message,
-                    ));
+                    let place = Place::Bytes { start: 8, end: 15 };
+                    return Err(DataError::new(images_name, place, message));
                 }
                 Some(Part {
                     pixels: val_images.pixels,
                     labels: val_labels,
-                    labels_file: labels.0.to_string(),
+                    labels_file: labels_name.to_string(),
                 })
             }
         };

@@ -28,7 +28,7 @@ mod shapes;
 mod split;
 mod summary;
 
-pub use loaded::{check_name, IdxPair, LoadedData, NamedBytes, Split, GENERATED};
+pub use loaded::{check_name, IdxFiles, IdxPair, LoadedData, NamedBytes, Split, GENERATED};
 pub use noise::noise;
 pub use normalization::Normalization;
 pub use shapes::{shapes, SHAPE_CLASSES};
