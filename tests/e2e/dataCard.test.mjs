@@ -93,6 +93,9 @@ test("the card with a 10-class summary fits at 1366×768 and 1024×768; names ar
 
 test("the card works from the keyboard: own-data panel, file chooser, summary toggle, a built-in set", async () => {
   const { context, page, problems } = await openPage(browser, server.url + "#seed=1", { width: 1024, height: 768 });
+  // Listening early turns on Playwright's file-chooser interception before any key is pressed (set up
+  // only while waiting, it can lose the race with a busy machine's Enter).
+  const chooserOpened = new Promise((resolve) => page.once("filechooser", resolve));
   try {
     await waitReady(page);
     // From the Shapes button, Tab reaches the others in order.
@@ -114,7 +117,8 @@ test("the card works from the keyboard: own-data panel, file chooser, summary to
     }));
     assert.deepEqual(panel, { hidden: false, expanded: "true", focus: "dc-pick-folder" });
     const n = await loads(page);
-    const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Enter")]);
+    await page.keyboard.press("Enter");
+    const chooser = await chooserOpened;
     assert.ok(chooser.isMultiple());
     await chooser.setFiles(TEN);
     await settled(page, n);
