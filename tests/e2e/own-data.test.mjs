@@ -27,7 +27,11 @@ const PHOTOS = [[640, 480], [300, 500], [500, 500], [800, 600], [400, 300]];
 /** The good folder: 3 classes of 12, 10, 8 PNGs of mixed sizes, a text file and a broken "PNG". */
 const GOOD = classFolder(join(DIR, "shapes3"), NAMES, COUNTS, {
   sizes: [[20, 18], [64, 48], [32, 32], [40, 60]],
-  extra: [{ path: "circle/notes.txt", bytes: Buffer.from("not an image") }, { path: "square/broken.png", bytes: Buffer.from("not a png") }],
+  extra: [
+    { path: "circle/notes.txt", bytes: Buffer.from("not an image") }, { path: "square/broken.png", bytes: Buffer.from("not a png") },
+    // A Mac's clutter: ignored silently, only counted.
+    { path: ".DS_Store", bytes: Buffer.from("x") }, { path: "__MACOSX/circle/._000.png", bytes: Buffer.from("x") },
+  ],
 });
 
 /** What the card shows. */
@@ -98,6 +102,8 @@ test("a 3-class folder loads: classes, counts, samples and notes in the card, an
     assert.match(notes, /circle\/notes\.txt/, "the text file is named");
     assert.match(notes, /square\/broken\.png/, "the undecodable image is named");
     assert.match(notes, /sizes ranged from 20×18 to 64×48; all were centre-cropped to a square and resized to 32×32 RGB/);
+    assert.match(notes, /2 system files \(\.DS_Store and the like\) ignored/);
+    assert.doesNotMatch(notes, /__MACOSX|\._000/, "clutter is not listed as skipped");
 
     await trainsOn(page, "own");
     assert.deepEqual(await page.evaluate(() => window.trainlab.sandbox.editing.run.info.classNames), NAMES);
