@@ -159,7 +159,7 @@ test("the card works from the keyboard: own-data panel, file chooser, summary to
   }
 });
 
-test("files dropped on the card load (IDX images and labels), and the drop outline comes and goes", async () => {
+test("files dropped on the card load (IDX images and labels), the drop outline comes and goes, a drop beside it is ignored", async () => {
   const { context, page, problems } = await openPage(browser, server.url + "#seed=1", { width: 1024, height: 768 });
   try {
     await waitReady(page);
@@ -171,12 +171,15 @@ test("files dropped on the card load (IDX images and labels), and the drop outli
       const dt = new DataTransfer();
       for (const [name, b64] of given) dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
       const card = document.getElementById("data-card");
+      // Dropped beside the card, the files are not opened by the browser in place of the page.
+      const chart = document.getElementById("loss-card");
+      const missed = !chart.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
       card.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
       const during = card.classList.contains("dc-drop");
       card.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
-      return { during, after: card.classList.contains("dc-drop") };
+      return { missed, during, after: card.classList.contains("dc-drop") };
     }, files);
-    assert.deepEqual(outlined, { during: true, after: false });
+    assert.deepEqual(outlined, { missed: true, during: true, after: false });
     await settled(page, n);
     const s = await page.evaluate(() => window.trainlab.sandbox.dataSummary());
     const error = await page.evaluate(() => document.querySelector("#data-card .dc-error").textContent);

@@ -13,7 +13,7 @@
 // data-loads = how many loads have settled.
 
 import { fromDataTransfer, fromFileList, inputFor, readOwnData, withIdxFileNames } from "../data/ownData.js";
-import { createDataSummary, shapeText, summaryLine } from "./dataSummary.js";
+import { createDataSummary, summaryLine } from "./dataSummary.js";
 
 export function createDataCard(root, sandbox, { doc = root.ownerDocument } = {}) {
   const $ = (sel) => root.querySelector(sel);
@@ -86,6 +86,7 @@ export function createDataCard(root, sandbox, { doc = root.ownerDocument } = {})
       const prepared = await prepare(loading.abort.signal);
       source = prepared.source;
       const { notes, folder = "" } = prepared;
+      cancel.hidden = true;   // the runs' workers load it now; that is not cancelled halfway
       showProgress(`Loading ${id === "own" ? "your images" : titleOf(id)} into the runs…`, 0, 0);
       const summary = await sandbox.useData(source, { onProgress: id === "own" ? undefined : fetched });
       shown = { id, summary: summary ?? sandbox.dataSummary?.() ?? null, notes, root: folder };
@@ -152,8 +153,9 @@ export function createDataCard(root, sandbox, { doc = root.ownerDocument } = {})
   // Space on a focused card button presses that button; the page's Space (play/pause) must not take it.
   on(root, "keydown", (e) => { if (e.key === " " && e.target.closest?.("button")) e.stopPropagation(); });
   on(toggle, "click", () => setBodyOpen(body.hidden));
+  const isFiles = (e) => e.dataTransfer?.types?.includes("Files");   // not text or a link dragged over
   on(root, "dragover", (e) => {
-    if (!e.dataTransfer?.types?.includes("Files")) return;
+    if (!isFiles(e)) return;
     e.preventDefault();
     root.classList.add("dc-drop");
   });
@@ -166,6 +168,11 @@ export function createDataCard(root, sandbox, { doc = root.ownerDocument } = {})
     ownPanel.hidden = false;
     loadOwn(fromDataTransfer(e.dataTransfer));
   });
+
+  // Files that miss the card must not make the browser open them in place of the page (and lose the
+  // runs): a drop elsewhere does nothing.
+  on(doc, "dragover", (e) => { if (isFiles(e)) e.preventDefault(); });
+  on(doc, "drop", (e) => { if (isFiles(e) && !root.contains(e.target)) e.preventDefault(); });
 
   // A set loaded by other means (a link's data=, a compare run) while the card was not loading.
   const stopWatch = sandbox.watch?.((entry, event) => {
@@ -184,7 +191,6 @@ export function createDataCard(root, sandbox, { doc = root.ownerDocument } = {})
     /** What the card shows now: { id, summary, notes }. */
     get shown() { return shown; },
     get loading() { return loading !== null; },
-    shapeText,
     destroy() {
       loading?.abort.abort();
       stopWatch?.();
