@@ -68,7 +68,10 @@ export function createConfusionView(root, { doc = document } = {}) {
     // each cell shows its share of the row in percent, and the count stays in its title and data-count.
     const percent = c.matrix.some((row) => row.reduce((a, b) => a + b, 0) > 999);
     grid.dataset.mode = percent ? "percent" : "count";
-    const cells = [el("span", "cm-corner", percent ? "true↓ pred.→ % of row" : "true↓ pred.→")];
+    // The corner stays short: its text sets the width of the row-name column, taken from the cells.
+    const corner = el("span", "cm-corner", "true↓ pred.→");
+    corner.title = percent ? "Rows: true class; columns: predicted; each cell: its share of the row in %" : "Rows: true class; columns: predicted; each cell: images";
+    const cells = [corner];
     const short = shortNames(c.classNames);
     for (let p = 0; p < k; p++) {
       // Columns are narrow: a short name here, the full one in the title and on the rows.
@@ -118,9 +121,10 @@ export function createConfusionView(root, { doc = document } = {}) {
     const names = c.classNames;
     const list = selected ? c.mostWrong.filter((w) => w.trueClass === selected.t && w.predicted === selected.p) : c.mostWrong;
     if (!selected) {
-      note.textContent = c.mostWrong.length
+      const cellsSay = grid.dataset.mode === "percent" ? " Cells: % of their row." : "";
+      note.textContent = (c.mostWrong.length
         ? `The ${c.mostWrong.length} most confidently wrong validation images (step ${c.step}). Click a cell for its images.`
-        : `No validation image is wrong at step ${c.step}.`;
+        : `No validation image is wrong at step ${c.step}.`) + cellsSay;
     } else {
       const { t, p } = selected;
       const count = c.matrix[t]?.[p] ?? 0;
