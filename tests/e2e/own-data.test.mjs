@@ -119,6 +119,9 @@ test("each bad input gives its message and the set loaded before keeps training"
   const empty = join(bad, "empty");
   mkdirSync(empty, { recursive: true });
   const one = classFolder(join(bad, "one"), ["cats"], [6]);
+  const flat = join(bad, "flat");
+  mkdirSync(flat, { recursive: true });
+  for (let i = 0; i < 3; i++) writeFileSync(join(flat, `img${i}.png`), png(16, 16, () => [9, 9, 9]));
   const texts = join(bad, "texts");
   mkdirSync(join(texts, "a"), { recursive: true });
   writeFileSync(join(texts, "a", "notes.txt"), "hello");
@@ -153,6 +156,7 @@ test("each bad input gives its message and the set loaded before keeps training"
     const cases = [
       ["an empty folder", empty, "folder", /The chosen folder holds no files/],
       ["a folder with one class", one, "folder", /one class folder, “cats” \(6 images\); a classifier needs at least two/],
+      ["images not in class subfolders", flat, "folder", /No images in class subfolders of “flat”; 3 images are directly in it \(img0\.png, img1\.png, img2\.png\): put each class's images in its own subfolder \(e\.g\. flat\/cats\/, flat\/dogs\/\)\. Your/],
       ["only non-image files", texts, "folder", /No images or data files found: a\/notes\.txt, readme\.md/],
       ["images that do not decode", broken, "folder", /None of the 2 images could be decoded.*x\/photo\.png/],
       ["a truncated IDX file", [truncated, truncatedLabels], "files", /^Could not load your data: images\.idx: image 30 \(byte 23536\): file ends after 23541 bytes/],

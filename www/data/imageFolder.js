@@ -22,7 +22,7 @@ export const isImageName = (path) => IMAGE_NAME.test(path);
 
 /** Splits the tree into classes and skipped files; throws when it cannot be a class folder. */
 export function planFolder({ root, entries }) {
-  const where = root ? `“${root}”` : "what was dropped";
+  const where = root ? `“${root}”` : "the files given";
   const loose = [], notImages = [];
   const byClass = new Map();
   for (const e of entries) {
@@ -40,15 +40,14 @@ export function planFolder({ root, entries }) {
     skipped.push(notImages.length === 1 ? `1 file was not a PNG or JPEG image and was skipped: ${notImages[0]}.`
       : `${plural(notImages.length, "file")} were not PNG or JPEG images and were skipped: ${listNames(notImages)}.`);
   }
-  if (loose.length) skipped.push(`${plural(loose.length, "image was", "images were")} not in a class subfolder and skipped: ${listNames(loose)}.`);
 
-  if (entries.length === 0) throw new OwnDataError(`${root ? `The folder ${where}` : "What was dropped"} holds no files.`);
   if (images === 0) {
     const why = loose.length
-      ? `${plural(loose.length, "image is", "images are")} directly in it: put each class's images in its own subfolder (e.g. ${root || "folder"}/cats/, ${root || "folder"}/dogs/).`
+      ? `${plural(loose.length, "image is", "images are")} directly in it (${listNames(loose, 3)}): put each class's images in its own subfolder (e.g. ${root || "folder"}/cats/, ${root || "folder"}/dogs/).`
       : "a class folder needs .png, .jpg or .jpeg files.";
     throw new OwnDataError(`No images in class subfolders of ${where}; ${why} ${skipped.join(" ")}`.trim());
   }
+  if (loose.length) skipped.push(`${plural(loose.length, "image was", "images were")} not in a class subfolder and skipped: ${listNames(loose)}.`);
   if (images > MAX_IMAGES) {
     throw new OwnDataError(`Found ${plural(images, "image")} in ${plural(classNames.length, "class folder")}; at most ` +
       `${MAX_IMAGES.toLocaleString("en-US")} are decoded here (more would take minutes and hundreds of MB). ` +
