@@ -114,6 +114,13 @@ test("a failing load says why; the previous data set stays loaded and keeps trai
     console.log(`damaged asset: ${damaged}`);
     assert.notEqual(damaged, "resolved");
     assert.match(damaged, /train-images/, "the message names the file");
+    // Chosen in the data card, the same failure is shown there, naming the set that stays.
+    await page.click('#data-card button[data-set="fashion-mnist"]');
+    await page.waitForFunction(() => document.getElementById("data-card").dataset.state === "error", null, { timeout: 60000 });
+    const shown = await page.textContent("#data-card .dc-error");
+    console.log(`the card says: ${shown}`);
+    assert.match(shown, /train-images/);
+    assert.match(shown, /MNIST.*stays loaded/);
     // Bytes that are no IDX file: the core's message names what was expected.
     const bad = await page.evaluate(() => window.trainlab.sandbox.useData({
       kind: "idx", name: "own", trainImages: new Uint8Array([0, 0, 8, 3, 0, 0]), trainLabels: new Uint8Array([0, 0, 8, 1]),
