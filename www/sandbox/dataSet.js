@@ -10,7 +10,8 @@
 //   ctx.ensureLinkData(runs)             a link's data set before its runs start (history.js), then
 //   ctx.announceData()                   { event: "data", type: "data", name, summary } to the watchers
 //   ctx.dataSourceFor(name)              the source a run's worker loads for data set `name`
-//   ctx.dataInfo(e)                      { classes, title } of run e's data (help texts, first loss)
+//   ctx.dataInfo(e)                      { classes, title, defaults } of run e's data (help texts, first
+//                                        loss, the panel's "changed" marks)
 
 import { DATASETS, defaultsFor, isGenerated, rebaseOnData } from "../state.js";
 
@@ -137,7 +138,11 @@ export function createDataSet(ctx) {
     const name = runs[0]?.data ?? "shapes";
     const same = runs.map((v) => ({ ...v, data: name }));
     if (name === current.name || isGenerated(name)) {
-      if (name !== current.name) setCurrent(name, null, null);
+      if (name !== current.name) {
+        setCurrent(name, null, null);
+        // Trainers hold their own reference: the set goes once they are rebuilt on the generated one.
+        for (const e of ctx.entries) e.run.dropData();
+      }
       return same;
     }
     try {

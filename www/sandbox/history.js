@@ -3,7 +3,7 @@
 // student navigates to (Back, Forward, a pasted link, a scenario) rebuilds the runs it names, keeping
 // runs that already match.
 
-import { defaultsFor, isHidden, sameSettings, settingByKey } from "../state.js";
+import { OWN_DATA_IN_LINK, defaultsFor, isHidden, sameSettings, settingByKey } from "../state.js";
 import { parseLink, sameRuns, serializeLink } from "../link.js";
 import { scenarioById } from "../scenarios.js";
 
@@ -30,7 +30,7 @@ export function createHistory(ctx, { useHash }) {
   async function applyLink(hash, { restart = false, play = true } = {}) {
     appliedHash = hash;
     const token = ++applying;
-    const link = parseLink(hash, { scenarioById });
+    const link = ownDataKept(parseLink(hash, { scenarioById }));
     messages.clear("link");
     if (link.problems.length) messages.show("link", link.problems, "warn");
     applyHidden(link.hidden);
@@ -67,6 +67,21 @@ export function createHistory(ctx, { useHash }) {
     if (!ctx.destroyed && win.location.hash === hash) writeHash(false);
   }
 
+  /**
+   * `data=own` in a link means images that are not in it (state.js OWN_DATA_IN_LINK): the link
+   * trains on shapes — unless this page has the learner's own images loaded (Back and Forward
+   * through their own changes), where the runs stay on them.
+   */
+  function ownDataKept(link) {
+    const own = (p) => p.endsWith(OWN_DATA_IN_LINK);
+    if (ctx.dataName() !== "own" || !link.problems.some(own)) return link;
+    return {
+      ...link,
+      problems: link.problems.filter((p) => !own(p)),
+      runs: link.runs.map((v) => ({ ...v, data: "own" })),
+    };
+  }
+
   /** The settings (and the preview) a link hides, for a slide that shows only what it is about. */
   function applyHidden(h) {
     hidden = h;
@@ -84,7 +99,7 @@ export function createHistory(ctx, { useHash }) {
   function onHashChange() {
     // Our own pushState/replaceState, or a hash that names what already runs: nothing to rebuild.
     if (win.location.hash === appliedHash) return;
-    const link = parseLink(win.location.hash, { scenarioById });
+    const link = ownDataKept(parseLink(win.location.hash, { scenarioById }));
     if (sameRuns(link.runs, ctx.entries.map((e) => e.values)) && link.scenario === ctx.scenario) {
       appliedHash = win.location.hash;
       return;
