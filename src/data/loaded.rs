@@ -4,39 +4,14 @@
 //! [`DataError`] naming the file or image and what was expected; the checks on sizes come before
 //! anything is allocated.
 
+use super::checks::{check_class_names, check_pixels, check_set_name};
 use super::cifar::{read_cifar, CIFAR_SHAPE};
 use super::error::{DataError, Place};
-use super::idx::{check_file_size, check_idx_pair, check_labels, read_idx_images_cow, read_idx_labels};
+use super::idx::{check_idx_pair, check_labels, read_idx_images_cow, read_idx_labels};
 use super::limits::Limits;
 use super::split::stratified_split;
 use super::{Dataset, Normalization};
 use std::borrow::Cow;
-
-/// Names of the generated sets; a loaded set may not take them.
-pub const GENERATED: [&str; 2] = ["shapes", "noise"];
-/// Longest data set name (it goes into links and saved states).
-pub const MAX_NAME_LEN: usize = 40;
-/// Most classes: a label is one byte.
-pub const MAX_CLASSES: usize = 256;
-/// Longest class name, in characters.
-pub const MAX_CLASS_NAME_LEN: usize = 64;
-
-/// Checks a data set name: 1 to 40 ASCII letters, digits, '-', '_' or '.'. The message says what
-/// is allowed (the caller names the field).
-pub fn check_name(name: &str) -> Result<(), String> {
-    let ok = !name.is_empty()
-        && name.len() <= MAX_NAME_LEN
-        && name
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "must be 1 to {MAX_NAME_LEN} ASCII letters, digits, '-', '_' or '.', got \"{name}\""
-        ))
-    }
-}
 
 /// A file as the page gives it: its name (for messages) and its bytes.
 pub type NamedBytes<'a> = (&'a str, &'a [u8]);
@@ -86,9 +61,10 @@ pub struct LoadedData {
     pub val: Dataset,
 }
 
-/// Bytes and labels of one split as read.
-struct Part {
-    pixels: Vec<u8>,
+/// Bytes and labels of one split as read. Borrowed pixels (the page's images, which are always
+/// split) are gathered into the two splits without a whole copy first.
+struct Part<'a> {
+    pixels: Cow<'a, [u8]>,
     labels: Vec<u8>,
     /// Named by the "class without a training image" message.
     labels_file: String,
@@ -129,7 +105,7 @@ impl LoadedData {
         let (train_images, train_labels) = read_idx_files(train, classes, limits)?;
         let shape = [1, train_images.h, train_images.w];
         let train_part = Part {
-            pixels: train_images.pixels,
+            pixels: Cow::Owned(train_images.pixels),
             labels: train_labels,
             labels_file: train_labels_name.to_string(),
         };
@@ -147,7 +123,7 @@ impl LoadedData {
                     return Err(DataError::new(images_name, place, message));
                 }
                 Some(Part {
-                    pixels: val_images.pixels,
+                    pixels: Cow::Owned(val_images.pixels),
                     labels: val_labels,
                     labels_file: labels_name.to_string(),
                 })
@@ -191,7 +167,7 @@ impl LoadedData {
         let class_names = train.class_names.clone();
         check_class_names(name, &class_names)?;
         let train_part = Part {
-            pixels: train.pixels,
+            pixels: Cow::Owned(train.pixels),
             labels: train.labels,
             labels_file: joined(&train_files),
         };
@@ -200,7 +176,7 @@ impl LoadedData {
         } else {
             let val = read_cifar(&val_files, meta, limits)?;
             Some(Part {
-                pixels: val.pixels,
+                pixels: Cow::Owned(val.pixels),
                 labels: val.labels,
                 labels_file: joined(&val_files),
             })
@@ -227,7 +203,7 @@ impl LoadedData {
         check_pixels(&pixels_file, pixels, &labels_file, labels, shape, limits)?;
         check_labels(&labels_file, labels, class_names.len(), 0, 1)?;
         let part = Part {
-            pixels: pixels.to_vec(),
+            pixels: Cow::Borrowed(pixels),
             labels: labels.to_vec(),
             labels_file,
         };
@@ -238,110 +214,6 @@ impl LoadedData {
     pub fn summary(&self) -> super::Summary {
         super::Summary::of(self)
     }
-}
-
-/// Sizes of the page's decoded images, checked against `limits` before anything is allocated.
-fn check_pixels(
-    pixels_file: &str,
-    pixels: &[u8],
-    labels_file: &str,
-    labels: &[u8],
-    [c, h, w]: [usize; 3],
-    limits: &Limits,
-) -> Result<(), DataError> {
-    check_file_size(pixels_file, pixels.len(), limits)?;
-    if c != 1 && c != 3 {
-        let message = format!("images have {c} channels; expected 1 (grey) or 3 (RGB)");
-        return Err(DataError::new(pixels_file, Place::Whole, message));
-    }
-    for (side, what) in [(h, "height"), (w, "width")] {
-        if side < limits.min_side || side > limits.max_side {
-            let message = format!(
-                "image {what} {side} is outside the accepted {}…{} pixels",
-                limits.min_side, limits.max_side
-            );
-            return Err(DataError::new(pixels_file, Place::Whole, message));
-        }
-    }
-    let n = labels.len();
-    if n == 0 {
-        return Err(DataError::new(
-            labels_file,
-            Place::Whole,
-            "no labels; expected one per image",
-        ));
-    }
-    if n > limits.max_images {
-        let message = format!("{n} labels, more images than the limit of {}", limits.max_images);
-        return Err(DataError::new(labels_file, Place::Whole, message));
-    }
-    // n ≤ max_images and the sides are bounded: no overflow.
-    let image_len = c * h * w;
-    let expected = n * image_len;
-    if pixels.len() != expected {
-        let message = format!(
-            "{} bytes, but {n} labels need {n} images of {c}×{h}×{w} = {expected} bytes",
-            pixels.len()
-        );
-        let place = if pixels.len() < expected {
-            let index = pixels.len() / image_len;
-            Place::Image {
-                index,
-                offset: (index * image_len) as u64,
-            }
-        } else {
-            Place::Byte(expected as u64)
-        };
-        return Err(DataError::new(pixels_file, place, message));
-    }
-    Ok(())
-}
-
-fn check_set_name(name: &str) -> Result<(), DataError> {
-    let err = |message: String| Err(DataError::new("data set name", Place::Whole, message));
-    if GENERATED.contains(&name) {
-        return err(format!("\"{name}\" is a generated data set; choose another name"));
-    }
-    check_name(name).or_else(err)
-}
-
-/// 2 to 256 distinct, non-empty class names of at most 64 characters.
-fn check_class_names(set: &str, names: &[String]) -> Result<(), DataError> {
-    let file = format!("{set} class names");
-    let err = |message: String| Err(DataError::new(&file, Place::Whole, message));
-    if names.len() < 2 {
-        let listed = names
-            .iter()
-            .map(|n| format!("\"{n}\""))
-            .collect::<Vec<_>>()
-            .join(", ");
-        return err(format!(
-            "{} class{} ({listed}); a classifier needs at least 2",
-            names.len(),
-            if names.len() == 1 { "" } else { "es" }
-        ));
-    }
-    if names.len() > MAX_CLASSES {
-        return err(format!(
-            "{} classes; a one-byte label can name at most {MAX_CLASSES}",
-            names.len()
-        ));
-    }
-    for (i, n) in names.iter().enumerate() {
-        if n.trim().is_empty() {
-            return err(format!("class {i} has an empty name"));
-        }
-        if n.chars().count() > MAX_CLASS_NAME_LEN {
-            return err(format!(
-                "class {i}'s name is {} characters, more than {MAX_CLASS_NAME_LEN}",
-                n.chars().count()
-            ));
-        }
-        if let Some(j) = names[..i].iter().position(|m| m == n) {
-            return err(format!("class {i} has the name \"{n}\" of class {j}"));
-        }
-    }
-    Ok(())
 }
 
 /// The images of `indices`, in that order.
@@ -385,12 +257,12 @@ fn assemble(
             let (val_pixels, val_labels) = gather(&train.pixels, &train.labels, &val_idx, image_len);
             let (train_pixels, train_labels) = gather(&train.pixels, &train.labels, &train_idx, image_len);
             let val = Part {
-                pixels: val_pixels,
+                pixels: Cow::Owned(val_pixels),
                 labels: val_labels,
                 labels_file: format!("{} (validation part)", train.labels_file),
             };
             let train = Part {
-                pixels: train_pixels,
+                pixels: Cow::Owned(train_pixels),
                 labels: train_labels,
                 ..train
             };
@@ -413,12 +285,18 @@ fn assemble(
     Ok(LoadedData {
         name: name.to_string(),
         train: Dataset::from_bytes(
-            train.pixels,
+            train.pixels.into_owned(),
             train.labels,
             shape,
             class_names.clone(),
             normalization.clone(),
         ),
-        val: Dataset::from_bytes(val.pixels, val.labels, shape, class_names, normalization),
+        val: Dataset::from_bytes(
+            val.pixels.into_owned(),
+            val.labels,
+            shape,
+            class_names,
+            normalization,
+        ),
     })
 }

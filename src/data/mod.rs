@@ -17,6 +17,7 @@
 //! Either way the pixels sit behind an `Rc`, so the first k images of a set ([`Dataset::first`], a
 //! run's `trainSize`) and every trainer of a worker share one buffer.
 
+mod checks;
 pub mod cifar;
 pub mod error;
 pub mod idx;
@@ -28,7 +29,8 @@ mod shapes;
 mod split;
 mod summary;
 
-pub use loaded::{check_name, IdxFiles, IdxPair, LoadedData, NamedBytes, Split, GENERATED};
+pub use checks::{check_name, GENERATED, MAX_CLASSES, MAX_CLASS_NAME_LEN, MAX_NAME_LEN};
+pub use loaded::{IdxFiles, IdxPair, LoadedData, NamedBytes, Split};
 pub use noise::noise;
 pub use normalization::Normalization;
 pub use shapes::{shapes, SHAPE_CLASSES};
