@@ -748,3 +748,42 @@ fn sixty_thousand_28x28_images_are_kept_as_47_mb_of_bytes_shared_by_every_run() 
         data.train.bytes().unwrap().as_ptr()
     );
 }
+
+#[test]
+fn owned_idx_images_become_the_pixels_in_place_and_read_as_borrowed_ones_do() {
+    use std::borrow::Cow;
+    use trainlab::data::idx::{read_idx_images, read_idx_images_cow};
+    let (pixels, labels) = random_images(30, [1, 9, 11], 3, 12);
+    let file = idx_images(&pixels, 30, 9, 11);
+    let borrowed = read_idx_images("imgs", &file, &Limits::default()).unwrap();
+    let owned = read_idx_images_cow("imgs", Cow::Owned(file.clone()), &Limits::default()).unwrap();
+    assert_eq!(owned, borrowed);
+    assert_eq!(owned.pixels, pixels);
+    // Refusals are the same too: a file one byte short.
+    let short = Cow::Owned(file[..file.len() - 1].to_vec());
+    assert_eq!(
+        read_idx_images_cow("imgs", short, &Limits::default()).unwrap_err(),
+        read_idx_images("imgs", &file[..file.len() - 1], &Limits::default()).unwrap_err()
+    );
+    let label_file = idx_labels(&labels);
+    let a = LoadedData::from_idx_files(
+        "set",
+        (("imgs", Cow::Owned(file.clone())), ("lbls", &label_file)),
+        None,
+        names(3),
+        split(0.2, 5),
+        &Limits::default(),
+    )
+    .unwrap();
+    let b = LoadedData::from_idx(
+        "set",
+        (("imgs", &file), ("lbls", &label_file)),
+        None,
+        names(3),
+        split(0.2, 5),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!((a.train.bytes(), a.val.bytes()), (b.train.bytes(), b.val.bytes()));
+    assert_eq!(a.train.shape(), [1, 9, 11]);
+}
