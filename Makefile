@@ -26,7 +26,7 @@ help:
 	@echo "  make preview      build, then serve dist/ at http://127.0.0.1:4173/"
 	@echo "  make bench        run the benchmarks (bench/run.sh; ARGS=--quick for a short run)"
 	@echo "  make slide-pictures   regenerate the deck's print pictures (slides/pictures/, from a fresh build)"
-	@echo "  make fuzz         fuzz the IDX and CIFAR readers, 1M runs each (nightly + cargo-fuzz; not in make test)"
+	@echo "  make fuzz         fuzz the IDX and CIFAR readers and the decoded-images checks, 1M runs each (nightly + cargo-fuzz; not in make test)"
 	@echo "  make setup        only install what is missing (wasm tools, chromium, npm packages)"
 	@echo "  make pkg          only build the wasm package into pkg/"
 	@echo "  make test-lint | test-native | test-web | test-e2e    one test layer"
@@ -79,7 +79,7 @@ slide-pictures: setup build
 # The data readers under libFuzzer (fuzz/, its own workspace; README "Tests"). Needs once:
 # `rustup toolchain install nightly && cargo install cargo-fuzz`. Not part of `make test`.
 fuzz:
-	@cd fuzz && for t in idx cifar; do mkdir -p corpus/$$t && \
+	@cd fuzz && for t in idx cifar pixels; do mkdir -p corpus/$$t && \
 		cargo +nightly fuzz run -O -a $$t corpus/$$t seeds/$$t -- -runs=1000000 -max_len=16384 || exit 1; done
 
 # README.md's table of URL-hash keys and its scenario table are generated from www/state.js and

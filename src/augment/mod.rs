@@ -19,7 +19,7 @@
 //! without a fill (flip, resize, crop, the TTA views) are affine-invariant and work on either space.
 //! The batch mixers (Mixup, CutMix) blend or paste whole pixels, which also commutes with the affine
 //! map, so they run on the stored batch. [`PcaColor::fit`] reads stored images (it is fitted on
-//! `Dataset::images`) and measures the covariance in intensities.
+//! `Dataset::floats`) and measures the covariance in intensities.
 
 pub mod color;
 pub mod crop;

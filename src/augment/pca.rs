@@ -39,7 +39,7 @@ pub struct PcaColor {
 }
 
 impl PcaColor {
-    /// Fits the basis to `images`, (N, C, H, W) **stored** values as in `Dataset::images`
+    /// Fits the basis to `images`, (N, C, H, W) **stored** values as in `Dataset::floats`
     /// (denormalised here, so Σ is on intensities).
     pub fn fit(images: &[f32], c: usize, h: usize, w: usize) -> PcaColor {
         let plane = h * w;
