@@ -5,6 +5,7 @@
 //! message names the field and value; nothing here panics on bad input.
 
 use crate::config::Config;
+use crate::confusion::WrongPrediction;
 use crate::data::cifar::CIFAR_RECORD_LEN;
 use crate::data::error::{DataError, Place};
 use crate::data::idx::check_file_size;
@@ -304,6 +305,13 @@ struct Divergence {
     what: String,
 }
 
+/// A cell's images for `cellImages`.
+#[derive(Serialize)]
+struct CellImages {
+    step: Option<u64>,
+    images: Vec<WrongPrediction>,
+}
+
 /// Where a run stands after `importState`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -481,6 +489,20 @@ impl Trainer {
             Some(report) => to_js(&report),
             None => Ok(JsValue::UNDEFINED),
         }
+    }
+
+    /// `{ step, images }`: the images the last finished evaluation (at `step`) kept of the
+    /// confusion matrix's cell (true class `t`, predicted `p`), each `{ index, trueClass, predicted,
+    /// probability, width, height, rgb }` like `mostWrong`: off the diagonal the most confidently
+    /// wrong ones, on it the least confident right ones. `step` is null and `images` empty before
+    /// the first evaluation. Throws an Error naming the classes when one is not the run's.
+    #[wasm_bindgen(js_name = cellImages)]
+    pub fn cell_images(&self, t: usize, p: usize) -> Result<JsValue, JsError> {
+        let images = self.session.cell_images(t, p).map_err(|e| JsError::new(&e))?;
+        to_js(&CellImages {
+            step: self.session.cell_images_step(),
+            images,
+        })
     }
 
     /// `{ done, total }` forward images of the unfinished evaluation, or `undefined` when none is
@@ -668,6 +690,8 @@ impl Trainer {
                 ))
             })?;
         self.session.import_state(&data).map_err(|e| JsError::new(&e.0))?;
+        // The lists were of the weights before: a click must not show them under the new state.
+        self.session.forget_cell_images();
         to_js(&Restored {
             step: self.session.steps_taken(),
             epoch: self.session.epoch(),

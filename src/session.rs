@@ -91,6 +91,8 @@ pub struct Session {
     losses: Vec<f64>,
     /// An evaluation begun by `evaluate_slice` and not finished yet.
     pending_eval: Option<evaluate::Pending>,
+    /// Images per cell of the last finished evaluation's confusion matrix (`cell_images`).
+    last_cells: Option<evaluate::LastCells>,
 }
 
 /// One image of the last training batch as the network saw it, with its soft label.
@@ -223,6 +225,7 @@ impl Session {
             early_stopping: EarlyStopping::new(config.patience),
             losses: Vec::new(),
             pending_eval: None,
+            last_cells: None,
             lr: config.learning_rate,
             order: (0..train.len()).collect(),
             batch_indices: Vec::new(),

@@ -1,12 +1,15 @@
 //! The confusion matrix and the most confidently wrong images: on hand-made predictions, and on a
 //! briefly trained run (sums, trace against the accuracy, the wrong list's order and pixels, and
-//! the same figures whether the evaluation runs whole or in slices).
+//! the same figures whether the evaluation runs whole or in slices), and the images kept per cell
+//! (bounded, ordered, really of their cell, the same whole or sliced).
 
 #![cfg(not(target_arch = "wasm32"))]
 
 use trainlab::config::Config;
-use trainlab::confusion::{Confusion, MAX_WRONG};
+use trainlab::confusion::{CellLists, Confusion, WrongPrediction, MAX_PER_CELL, MAX_WRONG};
+use trainlab::nn::Mode;
 use trainlab::session::{EvalReport, Session};
+use trainlab::{loss, Rng};
 
 #[test]
 fn hand_made_predictions_give_the_hand_counted_matrix() {
@@ -150,4 +153,178 @@ fn a_sliced_evaluation_gives_the_same_matrix_and_list() {
     check_report(&b, &sliced);
     assert_eq!(whole.confusion, sliced.confusion);
     assert_eq!(whole.most_wrong, sliced.most_wrong);
+}
+
+/// (index, probability) of a cell's list.
+fn entries(c: &CellLists, t: usize, p: usize) -> Vec<(usize, f64)> {
+    c.cell(t, p).iter().map(|e| (e.index, e.probability)).collect()
+}
+
+#[test]
+fn hand_made_cells_keep_the_most_wrong_and_the_least_right_first() {
+    let rows: [([f32; 2], usize); 6] = [
+        ([0.90, 0.10], 0), // right at 0.90
+        ([0.55, 0.45], 0), // right at 0.55
+        ([0.70, 0.30], 0), // right at 0.70
+        ([0.40, 0.60], 0), // wrong (0 → 1) at 0.60
+        ([0.20, 0.80], 0), // wrong (0 → 1) at 0.80
+        ([0.30, 0.70], 1), // right at 0.70
+    ];
+    let mut c = Confusion::new(2);
+    for (i, (p, label)) in rows.iter().enumerate() {
+        c.add_row(i, p, *label);
+    }
+    let cells = c.cells();
+    let p = |x: f32| x as f64;
+    assert_eq!(
+        entries(cells, 0, 0),
+        [(1, p(0.55)), (2, p(0.70)), (0, p(0.90))],
+        "right answers: least confident first"
+    );
+    assert_eq!(
+        entries(cells, 0, 1),
+        [(4, p(0.80)), (3, p(0.60))],
+        "mistakes: most confident first"
+    );
+    assert_eq!(entries(cells, 1, 1), [(5, p(0.70))]);
+    assert!(cells.cell(1, 0).is_empty(), "an empty cell has no list");
+    assert!(
+        cells.cell(2, 0).is_empty(),
+        "a class out of range has none either"
+    );
+}
+
+#[test]
+fn cell_lists_are_bounded_and_do_not_depend_on_the_order_of_the_images() {
+    // 60 images of class 1: 30 predicted 0 and 30 predicted 1, probabilities in steps of 0.02 so that
+    // pairs tie; fed in two different orders.
+    let rows: Vec<(usize, [f32; 2])> = (0..60usize)
+        .map(|i| {
+            let q = 0.52 + ((i % 30) / 2) as f32 * 0.02;
+            (i, if i < 30 { [q, 1.0 - q] } else { [1.0 - q, q] })
+        })
+        .collect();
+    let mut a = Confusion::new(2);
+    let mut b = Confusion::new(2);
+    for k in 0..60usize {
+        let (i, p) = rows[(k * 23) % 60];
+        a.add_row(i, &p, 1);
+        let (i, p) = rows[59 - k];
+        b.add_row(i, &p, 1);
+    }
+    assert_eq!(a.cells(), b.cells(), "the same lists whatever the order");
+    let wrong = entries(a.cells(), 1, 0);
+    let right = entries(a.cells(), 1, 1);
+    assert_eq!((wrong.len(), right.len()), (MAX_PER_CELL, MAX_PER_CELL));
+    for pair in wrong.windows(2) {
+        assert!(
+            pair[0].1 > pair[1].1 || (pair[0].1 == pair[1].1 && pair[0].0 < pair[1].0),
+            "{pair:?}"
+        );
+    }
+    for pair in right.windows(2) {
+        assert!(
+            pair[0].1 < pair[1].1 || (pair[0].1 == pair[1].1 && pair[0].0 < pair[1].0),
+            "{pair:?}"
+        );
+    }
+    // The most confident mistakes are images 28 and 29 (q = 0.80); the least confident right
+    // answers 30 and 31 (q = 0.52).
+    assert_eq!((wrong[0].0, wrong[1].0), (28, 29));
+    assert_eq!((right[0].0, right[1].0), (30, 31));
+}
+
+/// The predicted distribution of validation image `i`, forwarded alone.
+fn repredict(s: &mut Session, i: usize) -> Vec<f32> {
+    let len = s.val.c * s.val.h * s.val.w;
+    let mut image = vec![0.0; len];
+    s.val.copy_image(i, &mut image);
+    s.model.input_mut(1).data[..len].copy_from_slice(&image);
+    let logits = s.model.forward(Mode::Eval, &mut Rng::new(0)).data.clone();
+    let max = logits.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+    let exps: Vec<f32> = logits.iter().map(|l| (l - max).exp()).collect();
+    let sum: f32 = exps.iter().sum();
+    exps.iter().map(|e| e / sum).collect()
+}
+
+fn all_cells(s: &Session) -> Vec<Vec<WrongPrediction>> {
+    let k = s.val.classes;
+    (0..k * k).map(|c| s.cell_images(c / k, c % k).unwrap()).collect()
+}
+
+#[test]
+fn each_cell_lists_images_of_that_cell_in_order() {
+    let mut s = trained(20);
+    assert_eq!(s.cell_images_step(), None, "no evaluation yet");
+    assert!(s.cell_images(0, 1).unwrap().is_empty());
+    let r = s.evaluate();
+    assert_eq!(s.cell_images_step(), Some(20));
+    let k = s.val.classes;
+    let cells = all_cells(&s);
+    assert!(
+        cells
+            .iter()
+            .any(|c| !c.is_empty() && c[0].true_class != c[0].predicted),
+        "some mistakes"
+    );
+    for (c, list) in cells.iter().enumerate() {
+        let (t, p) = (c / k, c % k);
+        assert_eq!(
+            list.len(),
+            r.confusion[t][p].min(MAX_PER_CELL),
+            "cell ({t}, {p}) keeps up to its count"
+        );
+        for w in list {
+            assert_eq!((w.true_class, w.predicted), (t, p));
+            assert_eq!(
+                s.val.labels[w.index] as usize, t,
+                "image {} is of class {t}",
+                w.index
+            );
+            let probs = repredict(&mut s, w.index);
+            assert_eq!(loss::argmax(&probs), p, "image {} is predicted as {p}", w.index);
+            assert!(
+                (probs[p] as f64 - w.probability).abs() < 1e-5,
+                "image {}'s probability",
+                w.index
+            );
+            let rgb: Vec<u8> = s
+                .val
+                .to_rgba8(w.index)
+                .chunks_exact(4)
+                .flat_map(|x| x[..3].to_vec())
+                .collect();
+            assert_eq!(
+                (w.width, w.height, &w.rgb),
+                (s.val.w, s.val.h, &rgb),
+                "image {}'s pixels",
+                w.index
+            );
+        }
+        for pair in list.windows(2) {
+            let (a, b) = (pair[0].probability, pair[1].probability);
+            let ordered = if t == p { a <= b } else { a >= b };
+            assert!(ordered, "cell ({t}, {p}): {a} before {b}");
+        }
+    }
+    // The most wrong list's first image heads its own cell's list.
+    let first = &r.most_wrong[0];
+    assert_eq!(cells[first.true_class * k + first.predicted][0], *first);
+}
+
+#[test]
+fn cell_lists_are_the_same_whole_or_sliced_and_refuse_unknown_classes() {
+    let mut a = trained(20);
+    let mut b = trained(20);
+    a.evaluate();
+    while b.evaluate_slice(7).is_none() {}
+    assert_eq!(all_cells(&a), all_cells(&b));
+    let k = a.val.classes;
+    let e = a.cell_images(k, 0).unwrap_err();
+    assert!(
+        e.contains(&format!("true class {k}")) && e.contains(&format!("{k} classes")),
+        "{e}"
+    );
+    let e = a.cell_images(0, k + 3).unwrap_err();
+    assert!(e.contains(&format!("predicted class {}", k + 3)), "{e}");
 }

@@ -1,9 +1,11 @@
 //! Evaluation in bounded slices: the same report as a whole evaluation, bit for bit, whatever the
-//! budget; each slice within its budget; a step in between abandons the unfinished evaluation.
+//! budget; each slice within its budget; a step in between abandons the unfinished evaluation; the
+//! images kept per confusion cell are those of the last finished evaluation, whatever the slicing.
 
 #![cfg(not(target_arch = "wasm32"))]
 
 use trainlab::config::Config;
+use trainlab::confusion::WrongPrediction;
 use trainlab::session::{EvalReport, Session, EVAL_CHUNK, EVAL_SAMPLES};
 
 /// Test-time augmentation and fractional pooling: 10 views × 4 random passes per image, the
@@ -49,6 +51,12 @@ fn sliced(s: &mut Session, budget: usize) -> (EvalReport, Vec<usize>) {
     }
 }
 
+/// Every cell's images, row by row.
+fn cells(s: &Session) -> Vec<Vec<WrongPrediction>> {
+    let k = s.val.classes;
+    (0..k * k).map(|c| s.cell_images(c / k, c % k).unwrap()).collect()
+}
+
 fn bits(r: &EvalReport) -> Vec<u64> {
     let mut v: Vec<u64> = [
         r.val_loss,
@@ -68,14 +76,21 @@ fn bits(r: &EvalReport) -> Vec<u64> {
 #[test]
 fn slices_give_the_whole_evaluation_bit_for_bit_within_their_budget() {
     let config = costly();
-    let whole = trained(&config, 5).evaluate();
+    let mut reference = trained(&config, 5);
+    let whole = reference.evaluate();
+    let whole_cells = cells(&reference);
     assert!(whole.val_loss.is_finite() && whole.val_accuracy > 0.0);
+    assert!(
+        whole_cells.iter().any(|c| !c.is_empty()),
+        "some cell lists images"
+    );
     // One unit is a forward of ≤ EVAL_CHUNK images; budgets below, at and above it.
     for budget in [1, 7, EVAL_CHUNK, 500, 5000] {
         let mut s = trained(&config, 5);
         let (report, work) = sliced(&mut s, budget);
         assert_eq!(bits(&report), bits(&whole), "budget {budget}");
         assert_eq!(report, whole, "budget {budget}");
+        assert_eq!(cells(&s), whole_cells, "budget {budget}: the cells' images");
         let total: usize = work.iter().sum();
         assert_eq!(
             total,
@@ -108,6 +123,11 @@ fn a_step_abandons_an_unfinished_evaluation() {
         "100 forward images is not the whole evaluation"
     );
     assert!(s.evaluation_progress().is_some());
+    assert_eq!(
+        s.cell_images_step(),
+        None,
+        "an unfinished evaluation gives no cell images"
+    );
     s.step();
     assert_eq!(
         s.evaluation_progress(),
@@ -116,8 +136,14 @@ fn a_step_abandons_an_unfinished_evaluation() {
     );
     // What follows is a fresh evaluation of the new weights: equal to one on a run that never
     // began evaluating.
-    let fresh = trained(&config, 4).evaluate();
+    let mut reference = trained(&config, 4);
+    let fresh = reference.evaluate();
     assert_eq!(s.evaluate(), fresh);
+    assert_eq!(cells(&s), cells(&reference));
+    // Later steps keep the lists of the last finished evaluation, and say which step they are from.
+    s.step();
+    assert_eq!(s.cell_images_step(), Some(4));
+    assert_eq!(cells(&s), cells(&reference));
 }
 
 #[test]

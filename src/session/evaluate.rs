@@ -8,7 +8,7 @@
 use super::Session;
 use crate::augment::crop::{tta_views, TTA_VIEWS};
 use crate::calibration::{Calibration, ReliabilityBin};
-use crate::confusion::{Confusion, WrongPrediction};
+use crate::confusion::{CellLists, Confusion, WrongPrediction};
 use crate::loss;
 use crate::nn::Mode;
 use crate::Rng;
@@ -39,6 +39,12 @@ pub struct EvalReport {
     pub best_step: u64,
     /// True once `patience` evaluations have passed without improvement.
     pub should_stop: bool,
+}
+
+/// The per-cell lists of the last finished evaluation, and its step.
+pub(super) struct LastCells {
+    step: u64,
+    lists: CellLists,
 }
 
 /// How far an unfinished evaluation has come, in forward images (views and passes counted).
@@ -219,6 +225,10 @@ impl Session {
     }
 
     fn finish_evaluation(&mut self, mut p: Pending) -> EvalReport {
+        self.last_cells = Some(LastCells {
+            step: self.step,
+            lists: p.val.confusion.take_cells(),
+        });
         let (val_n, train_n) = (self.val.len() as f64, self.train_eval_count() as f64);
         let val_accuracy = p.val.correct as f64 / val_n;
         let should_stop = self
@@ -242,6 +252,38 @@ impl Session {
             best_step: self.early_stopping.best_step,
             should_stop,
         }
+    }
+
+    /// The step of the last finished evaluation, whose per-cell lists `cell_images` gives; None
+    /// before the first one.
+    pub fn cell_images_step(&self) -> Option<u64> {
+        self.last_cells.as_ref().map(|c| c.step)
+    }
+
+    /// The images the last finished evaluation kept of cell (true_class, predicted) of its
+    /// confusion matrix, with their pixels: off the diagonal the most confidently wrong ones, on it
+    /// the least confident right ones (see `confusion::CellLists`). Empty before the first
+    /// evaluation; an error when a class is not one of the run's.
+    pub fn cell_images(&self, true_class: usize, predicted: usize) -> Result<Vec<WrongPrediction>, String> {
+        let k = self.val.classes;
+        if true_class >= k || predicted >= k {
+            return Err(format!(
+                "cell images: true class {true_class}, predicted class {predicted}: the run has {k} classes \
+                 (0 to {})",
+                k.saturating_sub(1)
+            ));
+        }
+        Ok(self.last_cells.as_ref().map_or_else(Vec::new, |c| {
+            c.lists
+                .images(true_class, predicted, self.val.w, self.val.h, |i| {
+                    self.val.to_rgba8(i)
+                })
+        }))
+    }
+
+    /// Forgets the last evaluation's per-cell lists (another run's state was put in).
+    pub fn forget_cell_images(&mut self) {
+        self.last_cells = None;
     }
 
     /// The whole evaluation at once (the slices run to the end, so the numbers are the same).
