@@ -10,6 +10,8 @@
 //                                   // (values.data not generated) is first loaded from dataSource(name)
 //                                   // when the worker does not hold it (a new run, a crash's new worker)
 //   run.play(); run.pause(); run.step(); run.setLimit(200);
+//   await run.cellImages(t, p);     // { step, images } of the last finished evaluation's confusion cell
+//                                   // (true t, predicted p); step null before the first one
 //   const saved = await run.exportState(); // { version, step, epoch, data: Uint8Array } — weights, optimizer,
 //                                   // data position, random streams (www/worker.js, src/session/state.rs)
 //   await run.importState(saved);   // paused, trainer built from the same settings → { step, epoch };
@@ -57,7 +59,7 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
     info: null,            // { layers, classNames, curve } of the current trainer
     series: emptySeries(),
     start, play, pause, step, setLimit, retune, findLr, restoreBest, evaluate, setPreview, destroy,
-    exportState, importState, loadData, dropData, memory,
+    exportState, importState, loadData, dropData, memory, cellImages,
     get dataSource() { return loadedSource; },
     get limit() { return limit; },
     get busy() { return trying !== null; },
@@ -260,6 +262,8 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
   function findLr(iterations = 100) { return request("findLr", { iterations }); }
   function restoreBest() { return request("restoreBest"); }
   function evaluate() { return request("evaluate"); }
+  /** The images the last finished evaluation kept of confusion cell (t, p): { step, images }. */
+  function cellImages(t, p) { return request("cellImages", { t, p }); }
   /** The trainer's state (resolves with { version, step, epoch, data: Uint8Array }). */
   function exportState() { return request("exportState"); }
   /** Put a state from exportState() back (run paused, same settings); resolves with { step, epoch }. */

@@ -92,7 +92,10 @@ export function createSandbox(root, { useHash = true } = {}) {
   const lrChart = createLrChart($("lr-chart"));
   const ratioChart = createRatioChart($("ratio-chart"), { legend: $("ratio-legend") });
   const calChart = $("calibration-chart") ? createCalibrationChart($("calibration-chart")) : null;
-  const confusionView = $("confusion-view") ? createConfusionView($("confusion-view")) : null;
+  // A click on a cell asks the edited run's worker for that cell's images (www/worker.js, cellImages).
+  const confusionView = $("confusion-view")
+    ? createConfusionView($("confusion-view"), { cellImages: (t, p) => ctx.editing?.run.cellImages(t, p) ?? null })
+    : null;
   const table = $("runs-table") ? createCompareTable($("runs-table"), {
     onRemove: (id) => ctx.removeEntry(byId(id)),
     onTogglePause: (id) => ctx.togglePause(byId(id)),

@@ -33,6 +33,14 @@
 //   preview { on }                         send previews of the batch or not
 //   evaluate                               evaluate now (in slices) → the EvalReport, or null if a step
 //                                          abandoned it
+//   cellImages { t, p }                    → { step, images }: the images the last finished evaluation kept
+//                                          of its confusion matrix's cell (true class t, predicted p) —
+//                                          off the diagonal the most confidently wrong (highest probability
+//                                          first), on it the least confident right ones (lowest first), at
+//                                          most 12, each like an item of mostWrong ({ index, trueClass,
+//                                          predicted, probability, width, height, rgb }). step: that
+//                                          evaluation's step, null (and no images) before the first one.
+//                                          Error: the core's message naming a class the run does not have
 //   dropData                               forget the loaded set (the page went back to a generated one)
 //   memory                                 → { wasmBytes }: this worker's wasm memory (scripts/measure-data.mjs)
 //   exportState                            → { version, step, epoch, data: Uint8Array } (data's buffer is
@@ -450,6 +458,15 @@ const commands = {
     needTrainer();
     const job = startEval();
     return new Promise((resolve) => job.waiters.push(resolve));
+  },
+  cellImages({ t, p }) {
+    needTrainer();
+    for (const [what, v] of [["true class", t], ["predicted class", p]]) {
+      if (!Number.isInteger(v) || v < 0) throw new Error(`cellImages: ${what} must be a class number, got ${JSON.stringify(v)}`);
+    }
+    if (typeof trainer.cellImages !== "function") throw new Error("cellImages: this build of the core has no cellImages (rebuild pkg/)");
+    const r = plain(guard(() => trainer.cellImages(t, p)));
+    return { step: r.step ?? null, images: Array.from(r.images ?? [], plain) };
   },
   exportState() {
     needTrainer();

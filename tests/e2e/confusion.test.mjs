@@ -1,8 +1,10 @@
 // End-to-end test of the "What it gets wrong" card: after training to the first evaluations it
 // shows a K×K matrix (K = the run's class count) whose counts are the validation images and whose
 // diagonal is the reported validation accuracy; the gallery shows wrong images only, labelled true
-// → predicted; clicking a cell filters the gallery to that cell. Screenshots at 1366×768 and
-// 1024×768 go to test-results/.
+// → predicted; clicking a cell shows that cell's own images from the worker (a mistake cell: its
+// most confident mistakes, named by its classes; a diagonal cell: its least confident right
+// answers, "right: name p%", ascending), clicking again the most wrong list. Screenshots at 1366×768
+// and 1024×768 go to test-results/.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -19,13 +21,25 @@ function readCard(page) {
     const k = Math.round(Math.sqrt(cells.length));
     const matrix = Array.from({ length: k }, (_, t) => cells.slice(t * k, (t + 1) * k).map((c) => Number(c.dataset.count)));
     const items = [...card.querySelectorAll(".cm-item")].map((f) => ({
-      t: Number(f.dataset.true), p: Number(f.dataset.predicted), caption: f.querySelector("figcaption").textContent,
+      t: Number(f.dataset.true), p: Number(f.dataset.predicted), index: Number(f.dataset.index),
+      caption: f.querySelector("figcaption").textContent,
       canvas: f.querySelector("canvas").width, shown: f.getBoundingClientRect().width > 20,
     }));
     const rowNames = [...card.querySelectorAll(".cm-row")].map((s) => s.textContent);
     return { k, matrix, items, rowNames, note: card.querySelector(".cm-note").textContent };
   });
 }
+
+/** Clicks cell (t, p) and waits for the worker's answer (the note stops saying "getting"). */
+async function clickCell(page, t, p) {
+  await page.click(`#confusion-card .cm-cell[data-true="${t}"][data-predicted="${p}"]`);
+  await page.waitForFunction(() => !/getting its images/.test(document.querySelector("#confusion-card .cm-note").textContent),
+    null, { timeout: 10000 });
+  return readCard(page);
+}
+
+/** The probability in percent a caption ends with. */
+const percentOf = (caption) => Number(/(\d+)%$/.exec(caption)[1]);
 
 async function trainToEvaluations(page, count) {
   await page.click("#playpause");
@@ -35,7 +49,7 @@ async function trainToEvaluations(page, count) {
   await sleep(500);   // the card is drawn at the next frame
 }
 
-test("the card shows the K×K validation matrix, wrong images only, and filters by cell", async () => {
+test("the card shows the K×K validation matrix, wrong images only, and a clicked cell's own images", async () => {
   const { context, page, problems } = await openPage(browser, server.url + "#seed=4", { width: 1366, height: 768 });
   try {
     await waitReady(page);
@@ -66,22 +80,47 @@ test("the card shows the K×K validation matrix, wrong images only, and filters 
     await page.evaluate(() => document.getElementById("confusion-card").scrollIntoView({ block: "end" }));
     await screenshot(page, "confusion-1366x768");
 
-    // The cell of the first gallery image: the gallery keeps only that cell's images.
-    const { t, p } = card.items[0];
-    const expected = card.items.filter((i) => i.t === t && i.p === p).length;
-    await page.click(`#confusion-card .cm-cell[data-true="${t}"][data-predicted="${p}"]`);
-    const filtered = await readCard(page);
-    assert.equal(filtered.items.length, expected);
-    assert.ok(filtered.items.every((i) => i.t === t && i.p === p), "only the clicked cell's images");
-    assert.match(filtered.note, new RegExp(`${classNames[t]} predicted as ${classNames[p]}`));
-    // A diagonal cell has no images in the list, and the note says so.
-    await page.click(`#confusion-card .cm-cell[data-true="0"][data-predicted="0"]`);
-    const diagonal = await readCard(page);
-    assert.equal(diagonal.items.length, 0);
-    assert.match(diagonal.note, /mistakes only/);
-    // Clicking it again shows them all.
-    await page.click(`#confusion-card .cm-cell[data-true="0"][data-predicted="0"]`);
-    assert.equal((await readCard(page)).items.length, card.items.length);
+    // An off-diagonal cell with the most mistakes: the gallery shows that cell's own images (up to
+    // 12), each captioned with its classes, most confident first; the note names the cell and step.
+    const k = card.k;
+    let worst = { t: 0, p: 1, n: -1 };
+    card.matrix.forEach((row, t) => row.forEach((n, p) => { if (t !== p && n > worst.n) worst = { t, p, n }; }));
+    assert.ok(worst.n > 0, "some mistakes after two evaluations");
+    const cell = await clickCell(page, worst.t, worst.p);
+    console.log(`cell ${worst.t}→${worst.p} (${worst.n}): ${cell.items.length} images; note: ${cell.note}`);
+    assert.equal(cell.items.length, Math.min(worst.n, 12), "the cell's images, at most 12");
+    assert.equal(new Set(cell.items.map((i) => i.index)).size, cell.items.length, "no image twice");
+    for (const item of cell.items) {
+      assert.deepEqual([item.t, item.p], [worst.t, worst.p], `only the clicked cell's images: ${item.caption}`);
+      assert.equal(item.caption, `true: ${classNames[worst.t]} → predicted: ${classNames[worst.p]} ${item.caption.split(" ").pop()}`);
+      assert.ok(item.canvas > 0 && item.shown, "a visible thumbnail");
+    }
+    const wrongPercents = cell.items.map((i) => percentOf(i.caption));
+    assert.deepEqual(wrongPercents, [...wrongPercents].sort((a, b) => b - a), "most confident first");
+    assert.match(cell.note, new RegExp(`${classNames[worst.t]} predicted as ${classNames[worst.p]}: .*step ${ev.step}`));
+    // The cell's images include those of the most wrong list in that cell.
+    for (const i of card.items.filter((w) => w.t === worst.t && w.p === worst.p)) {
+      assert.ok(cell.items.some((c) => c.index === i.index), `most wrong image ${i.index} among its cell's`);
+    }
+
+    // A diagonal cell: right answers, least confident first, "right: name p%".
+    const d = card.matrix.findIndex((row, t) => row[t] > 0);
+    const diagonal = await clickCell(page, d, d);
+    console.log(`cell ${d}→${d}: ${diagonal.items.map((i) => i.caption).join(", ")}`);
+    assert.equal(diagonal.items.length, Math.min(card.matrix[d][d], 12));
+    for (const item of diagonal.items) {
+      assert.deepEqual([item.t, item.p], [d, d]);
+      assert.match(item.caption, new RegExp(`^right: ${classNames[d]} \\d+%$`));
+    }
+    const rightPercents = diagonal.items.map((i) => percentOf(i.caption));
+    assert.deepEqual(rightPercents, [...rightPercents].sort((a, b) => a - b), "least confident first");
+    assert.ok(rightPercents[0] >= Math.floor(100 / k), "a right answer is its row's argmax: at least 1/K");
+    assert.match(diagonal.note, /least confident.*right answers.*right, but barely/);
+    // Clicking it again shows the most wrong list.
+    await page.click(`#confusion-card .cm-cell[data-true="${d}"][data-predicted="${d}"]`);
+    const back = await readCard(page);
+    assert.deepEqual(back.items.map((i) => i.index), card.items.map((i) => i.index));
+    assert.match(back.note, /most confidently wrong/);
 
     await page.setViewportSize({ width: 1024, height: 768 });
     await sleep(500);

@@ -1,9 +1,11 @@
 // "What it gets wrong": the edited run's validation confusion matrix (rows = true class, columns =
 // predicted, each cell shaded by its share of the row; the count in it, or the share in percent
 // when counts have four digits) and a gallery of the most confidently wrong
-// validation images the core sends with each evaluation. Clicking a cell shows only that cell's
-// images among them; clicking it again shows all. Class names come from the data, so every text
-// goes in with textContent.
+// validation images the core sends with each evaluation. Clicking a cell shows that cell's own
+// images, asked of the run's worker (`cellImages(t, p)` → { step, images }: off the diagonal its most
+// confident mistakes, on it its least confident right answers); clicking it again shows the most
+// wrong list. Without `cellImages` (or while it answers) the gallery filters the most wrong list.
+// Class names come from the data, so every text goes in with textContent.
 
 const pct = (x) => `${Math.round(x * 100)}%`;
 
@@ -35,7 +37,11 @@ export function confusionOf(ev, classNames) {
   return { step: ev.step, matrix: ev.confusion, mostWrong: ev.mostWrong ?? [], classNames: names };
 }
 
-export function createConfusionView(root, { doc = document } = {}) {
+/**
+ * `cellImages(t, p)`: a promise of { step, images } for the edited run's cell (step null before its
+ * first finished evaluation), or null when there is no run to ask.
+ */
+export function createConfusionView(root, { doc = document, cellImages = null } = {}) {
   const el = (tag, cls, text) => {
     const n = doc.createElement(tag);
     if (cls) n.className = cls;
@@ -51,6 +57,10 @@ export function createConfusionView(root, { doc = document } = {}) {
 
   let shown = null;       // the data drawn last (redraw only when it changes)
   let selected = null;    // { t, p } of the clicked cell, kept across evaluations
+  // The worker's answer for the selected cell: { t, p, forData, step, images } or { ..., error };
+  // forData is the `shown` it was asked for, so a new evaluation (or another edited run) asks again.
+  let answer = null;
+  let asking = null;      // the request under way: { t, p, forData }
 
   grid.addEventListener("click", (event) => {
     const cell = event.target.closest(".cm-cell");
@@ -59,6 +69,30 @@ export function createConfusionView(root, { doc = document } = {}) {
     selected = selected && selected.t === t && selected.p === p ? null : { t, p };
     render(shown);
   });
+
+  const sameCell = (x) => Boolean(x && selected && x.t === selected.t && x.p === selected.p);
+  const isFor = (x, c) => sameCell(x) && x.forData === c;
+
+  /** Ask the worker for the selected cell's images of evaluation `c`, unless asked already. */
+  function ask(c) {
+    if (!cellImages || !selected || isFor(answer, c) || isFor(asking, c)) return;
+    const job = { ...selected, forData: c };
+    asking = job;
+    let promise;
+    try {
+      promise = Promise.resolve(cellImages(job.t, job.p));
+    } catch (e) {
+      promise = Promise.reject(e);
+    }
+    promise.then((r) => (r ? { step: r.step ?? null, images: Array.from(r.images ?? []) } : { step: null, images: [], noRun: true }),
+      (e) => ({ error: e instanceof Error ? e.message : String(e) }))
+      .then((r) => {
+        if (asking !== job) return;           // another cell or evaluation was asked since
+        asking = null;
+        answer = { ...job, ...r };
+        if (shown === c) renderGallery(c);
+      });
+  }
 
   function renderMatrix(c) {
     const k = c.matrix.length;
@@ -117,36 +151,69 @@ export function createConfusionView(root, { doc = document } = {}) {
     return canvas;
   }
 
+  function item(w, names) {
+    const fig = el("figure", "cm-item");
+    fig.dataset.true = w.trueClass;
+    fig.dataset.predicted = w.predicted;
+    fig.dataset.index = w.index;
+    const caption = el("figcaption");
+    const right = w.trueClass === w.predicted;
+    // A right answer of a diagonal cell: "right: 7 51%"; a mistake: "true: 7 → predicted: 2 99%".
+    const parts = right
+      ? [`right: ${names[w.trueClass]}`, ` ${pct(w.probability)}`]
+      : [`true: ${names[w.trueClass]}`, ` → predicted: ${names[w.predicted]}`, ` ${pct(w.probability)}`];
+    caption.append(...parts.map((text) => el("span", null, text)));
+    fig.title = `validation image ${w.index}: ${parts.join("").trim()}`;
+    fig.append(thumbnail(w), caption);
+    return fig;
+  }
+
+  /** The note and images of the selected cell from the worker's answer `a`. */
+  function cellGallery(c, a) {
+    const names = c.classNames;
+    const { t, p } = selected;
+    const cell = t === p ? `${names[t]} right` : `${names[t]} predicted as ${names[p]}`;
+    const again = " Click again for the most wrong.";
+    if (a.error) return { text: `${cell}: could not get its images (${a.error}).${again}`, list: [] };
+    if (a.step === null) {
+      const why = a.noRun ? "there is no run to ask" : "the run has no finished evaluation yet";
+      return { text: `${cell}: no images — ${why}.${again}`, list: [] };
+    }
+    const n = a.images.length;
+    const count = a.step === c.step ? c.matrix[t]?.[p] ?? n : null;
+    const of = count !== null && count > n ? ` of its ${count}` : "";
+    const at = `evaluation at step ${a.step}`;
+    if (n === 0) return { text: `${cell}: no images in the ${at}.${again}`, list: [] };
+    const text = t === p
+      ? `${cell}: the ${n} least confident${of} right answers (right, but barely), ${at}.${again}`
+      : `${cell}: the ${n} most confident${of} mistakes, ${at}.${again}`;
+    return { text, list: a.images };
+  }
+
   function renderGallery(c) {
     const names = c.classNames;
-    const list = selected ? c.mostWrong.filter((w) => w.trueClass === selected.t && w.predicted === selected.p) : c.mostWrong;
+    const cellsSay = grid.dataset.mode === "percent" ? " Cells: % of their row." : "";
+    let list = c.mostWrong;
     if (!selected) {
-      const cellsSay = grid.dataset.mode === "percent" ? " Cells: % of their row." : "";
       note.textContent = (c.mostWrong.length
         ? `The ${c.mostWrong.length} most confidently wrong validation images (step ${c.step}). Click a cell for its images.`
         : `No validation image is wrong at step ${c.step}.`) + cellsSay;
+    } else if (cellImages && sameCell(answer)) {
+      // This cell's images, from this evaluation or (until the new answer comes) the one before:
+      // the note names the step they are from.
+      const g = cellGallery(c, answer);
+      note.textContent = g.text;
+      list = g.list;
     } else {
+      // No worker to ask, or its answer is on the way: the cell's images among the most wrong.
       const { t, p } = selected;
-      const count = c.matrix[t]?.[p] ?? 0;
-      note.textContent = t === p
-        ? `${names[t]} predicted as ${names[p]}: ${count} right answers; the gallery holds mistakes only. Click again for all.`
-        : list.length
-          ? `${names[t]} predicted as ${names[p]}: ${list.length} of the ${count} in the list. Click again for all.`
-          : `${names[t]} predicted as ${names[p]}: ${count} image${count === 1 ? "" : "s"}, none among the ` +
-            `${c.mostWrong.length} most confident mistakes. Click again for all.`;
+      list = c.mostWrong.filter((w) => w.trueClass === t && w.predicted === p);
+      const cell = t === p ? `${names[t]} right` : `${names[t]} predicted as ${names[p]}`;
+      note.textContent = cellImages
+        ? `${cell}: getting its images…`
+        : `${cell}: ${list.length} of the ${c.mostWrong.length} most confident mistakes. Click again for all.`;
     }
-    gallery.replaceChildren(...list.map((w) => {
-      const item = el("figure", "cm-item");
-      item.dataset.true = w.trueClass;
-      item.dataset.predicted = w.predicted;
-      item.dataset.index = w.index;
-      const caption = el("figcaption");
-      caption.append(el("span", null, `true: ${names[w.trueClass]}`),
-        el("span", null, ` → predicted: ${names[w.predicted]}`), el("span", null, ` ${pct(w.probability)}`));
-      item.title = `validation image ${w.index}: true: ${names[w.trueClass]} → predicted: ${names[w.predicted]} ${pct(w.probability)}`;
-      item.append(thumbnail(w), caption);
-      return item;
-    }));
+    gallery.replaceChildren(...list.map((w) => item(w, names)));
   }
 
   function render(c) {
@@ -160,6 +227,7 @@ export function createConfusionView(root, { doc = document } = {}) {
     if (selected && !(selected.t < c.matrix.length && selected.p < c.matrix.length)) selected = null;
     renderMatrix(c);
     renderGallery(c);
+    ask(c);
   }
 
   return {
