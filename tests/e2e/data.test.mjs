@@ -1,6 +1,6 @@
 // End-to-end tests of data sets as inputs (docs/CONTRACT.md, "Real data"): a link's `data=mnist`
 // loads MNIST into the run's worker and trains on it (loss below ln 10 within seconds, a 10×10
-// confusion matrix of MNIST's classes); a load that fails leaves the previous set loaded and
+// confusion matrix of MNIST's classes, whose cells show their own images when clicked); a load that fails leaves the previous set loaded and
 // training, and says why; a 3-class set of the learner's own images gives 3 columns in the confusion
 // matrix and K = 3 in the label-smoothing help; a run added in the compare view trains on the set.
 // Screenshots at 1366×768 and 1024×768 go to test-results/.
@@ -34,7 +34,7 @@ async function pause(page) {
   await page.waitForFunction(() => document.body.dataset.runState === "paused", null, { timeout: 30000 });
 }
 
-test("data=mnist in a link: lenet trains on MNIST, the confusion card shows its 10 classes", async () => {
+test("data=mnist in a link: lenet trains on MNIST, the confusion card shows its 10 classes and a clicked cell's images", async () => {
   const { context, page, problems } = await openPage(browser, server.url + "#data=mnist&preset=lenet", { width: 1366, height: 768 });
   try {
     await waitReady(page, 90000);
@@ -84,6 +84,25 @@ test("data=mnist in a link: lenet trains on MNIST, the confusion card shows its 
       const share = Math.round((100 * n) / row.reduce((a, b) => a + b, 0));
       assert.equal(shown.texts[t * 10 + p], share, `cell ${t},${p}`);
     }));
+    // 10,000 validation images: the 16 most wrong miss most mistake cells. Clicking the nonzero
+    // mistake cell with the fewest images in that list still shows that cell's own images.
+    const listed = await page.$$eval("#confusion-card .cm-item", (items) => items.map((f) => [Number(f.dataset.true), Number(f.dataset.predicted)]));
+    const inList = (t, p) => listed.filter(([a, b]) => a === t && b === p).length;
+    const mistakes = ev.confusion.flatMap((row, t) => row.map((n, p) => ({ t, p, n }))).filter((c) => c.t !== c.p && c.n > 0);
+    assert.ok(mistakes.length > 0, "some MNIST mistakes");
+    const cell = mistakes.sort((a, b) => inList(a.t, a.p) - inList(b.t, b.p) || b.n - a.n)[0];
+    await page.click(`#confusion-card .cm-cell[data-true="${cell.t}"][data-predicted="${cell.p}"]`);
+    await page.waitForFunction(() => !/getting its images/.test(document.querySelector("#confusion-card .cm-note").textContent),
+      null, { timeout: 10000 });
+    const gallery = await page.evaluate(() => ({
+      note: document.querySelector("#confusion-card .cm-note").textContent,
+      captions: [...document.querySelectorAll("#confusion-card .cm-item figcaption")].map((f) => f.textContent),
+    }));
+    console.log(`cell ${cell.t}→${cell.p} (${cell.n}, ${inList(cell.t, cell.p)} in the most wrong): ${gallery.captions.length} images; ${gallery.note}`);
+    assert.equal(gallery.captions.length, Math.min(cell.n, 12));
+    const names = info.classNames;
+    for (const c of gallery.captions) assert.match(c, new RegExp(`^true: ${names[cell.t]} → predicted: ${names[cell.p]} \\d+%$`));
+    assert.match(gallery.note, new RegExp(`^${names[cell.t]} predicted as ${names[cell.p]}: .*step ${ev.step}`));
     const help = await page.textContent('.setting[data-key="ls"] .help');
     assert.match(help, /K = 10, the classes of MNIST/);
     await page.evaluate(() => document.getElementById("confusion-card").scrollIntoView());
