@@ -18,6 +18,7 @@ pub mod presets;
 pub mod rng;
 pub mod schedule;
 pub mod session;
+pub mod snapshot;
 pub mod tensor;
 
 pub use rng::Rng;

@@ -1,12 +1,18 @@
 //! A model: an ordered list of layers built from specs, plus the activation and gradient buffers
 //! between them. `acts[0]` is the input batch, `acts[i + 1]` the output of layer i; `grads[i]` is
 //! the loss gradient with respect to `acts[i]`. Buffers keep their allocation between steps.
+//! Named parameters, their shapes and frozen flags: `model/params.rs`.
+
+mod params;
+
+pub use params::PREFIX;
 
 use crate::config::{ConfigError, LayerSpec};
 use crate::kernels::{ConvGeom, Real};
+use crate::nn::BufferInfo;
 use crate::nn::{
     Activation, AvgPool2d, BatchNorm, Conv2d, Dropout, Flatten, FractionalMaxPool2d, Init, Layer, Linear,
-    MaxPool2d, Mode, ParamVisitor, ResidualBlock,
+    MaxPool2d, Mode, ParamInfo, ParamVisitor, ResidualBlock,
 };
 use crate::{Rng, Tensor};
 
@@ -15,6 +21,10 @@ pub struct Model<T: Real> {
     pub input_shape: [usize; 3],
     acts: Vec<Tensor<T>>,
     grads: Vec<Tensor<T>>,
+    /// Name, shape, role and frozen flag of every parameter buffer, in `visit_params` order.
+    params: Vec<ParamInfo>,
+    /// Name and shape of every state buffer, in `visit_buffers` order.
+    buffers: Vec<BufferInfo>,
 }
 
 fn shape_str(s: [usize; 3]) -> String {
@@ -171,11 +181,14 @@ impl<T: Real> Model<T> {
             layers.push(layer);
         }
         let n = layers.len();
+        let (params, buffers) = params::describe(&layers);
         Ok(Model {
             layers,
             input_shape,
             acts: vec![Tensor::default(); n + 1],
             grads: vec![Tensor::default(); n + 1],
+            params,
+            buffers,
         })
     }
 

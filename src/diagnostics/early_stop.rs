@@ -2,6 +2,7 @@
 //! optionally stop after `patience` evaluations without improvement.
 
 use crate::model::Model;
+use crate::snapshot::Snapshot;
 
 #[derive(Default)]
 pub struct EarlyStopping {
@@ -14,9 +15,8 @@ pub struct EarlyStopping {
     /// The model was just restored to the snapshot: its next evaluation is the best one again and
     /// counts neither as an improvement nor against the patience.
     just_restored: bool,
-    /// Every parameter buffer, then every state buffer (BatchNorm running statistics), of the best
-    /// model, in visiting order.
-    snapshot: Vec<Vec<f32>>,
+    /// The best model's parameters and state buffers (BatchNorm running statistics).
+    snapshot: Option<Snapshot<f32>>,
 }
 
 impl EarlyStopping {
@@ -37,18 +37,10 @@ impl EarlyStopping {
             self.best_accuracy = Some(val_accuracy);
             self.best_step = step;
             self.since_best = 0;
-            let mut i = 0;
-            let snapshot = &mut self.snapshot;
-            let mut keep = |w: &[f32]| {
-                if snapshot.len() == i {
-                    snapshot.push(Vec::new());
-                }
-                snapshot[i].clear();
-                snapshot[i].extend_from_slice(w);
-                i += 1;
-            };
-            model.visit_params(&mut |_, w, _| keep(w));
-            model.visit_buffers(&mut |b| keep(b));
+            match &mut self.snapshot {
+                Some(snapshot) => snapshot.capture(model),
+                None => self.snapshot = Some(Snapshot::of(model)),
+            }
         } else {
             self.since_best += 1;
         }
@@ -56,21 +48,24 @@ impl EarlyStopping {
     }
 
     /// Puts the best snapshot back into the model: parameters and BatchNorm running statistics, so
-    /// that evaluating it gives the best evaluation's numbers again. False if there is no snapshot.
-    /// Patience starts over: training continues from the snapshot.
+    /// that evaluating it gives the best evaluation's numbers again. False if there is no snapshot,
+    /// or if it does not fit `model` (another structure: the model is left as it is, and
+    /// `Snapshot::restore` on `snapshot()` says what differs). Patience starts over: training
+    /// continues from the snapshot.
     pub fn restore(&mut self, model: &mut Model<f32>) -> bool {
-        if self.snapshot.is_empty() {
+        let Some(snapshot) = &self.snapshot else {
+            return false;
+        };
+        if snapshot.restore(model).is_err() {
             return false;
         }
-        let mut i = 0;
-        let mut put = |w: &mut [f32]| {
-            w.copy_from_slice(&self.snapshot[i]);
-            i += 1;
-        };
-        model.visit_params(&mut |_, w, _| put(w));
-        model.visit_buffers(&mut |b| put(b));
         self.since_best = 0;
         self.just_restored = true;
         true
+    }
+
+    /// The best model so far, if an evaluation has been observed.
+    pub fn snapshot(&self) -> Option<&Snapshot<f32>> {
+        self.snapshot.as_ref()
     }
 }

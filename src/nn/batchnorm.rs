@@ -13,7 +13,7 @@
 //! γ and β are visited as `ParamKind::Bias`: like biases they are not weight-decayed (decaying γ
 //! pulls the normalized activations toward zero for no regularization benefit).
 
-use super::{Layer, Mode, ParamKind, ParamVisitor};
+use super::{BufferInfo, Layer, LocalParam, Mode, ParamKind, ParamRole, ParamVisitor};
 use crate::kernels::Real;
 use crate::{Rng, Tensor};
 
@@ -250,6 +250,25 @@ impl<T: Real> Layer<T> for BatchNorm<T> {
     fn visit_buffers(&mut self, f: &mut dyn FnMut(&mut [T])) {
         f(&mut self.running_mean);
         f(&mut self.running_var);
+    }
+
+    /// γ and β under PyTorch's names, `weight` and `bias`, each `[channels]`.
+    fn param_names(&self) -> Vec<LocalParam> {
+        let c = self.channels();
+        vec![
+            LocalParam::new("weight", vec![c], ParamRole::BnWeight),
+            LocalParam::new("bias", vec![c], ParamRole::BnBias),
+        ]
+    }
+
+    fn buffer_names(&self) -> Vec<BufferInfo> {
+        let c = self.channels();
+        ["running_mean", "running_var"]
+            .map(|name| BufferInfo {
+                name: name.to_string(),
+                shape: vec![c],
+            })
+            .to_vec()
     }
 
     /// γ, the per-channel scale (what the page shows for this layer).

@@ -6,7 +6,7 @@
 //! quarter of a LeNet step), but for vgg-mini's second conv at batch 64 the cache would be N·K·P
 //! = 75 MB, so large layers trade the copy for memory.
 
-use super::{Init, Layer, Mode, ParamKind, ParamVisitor};
+use super::{Init, Layer, LocalParam, Mode, ParamKind, ParamRole, ParamVisitor};
 use crate::kernels::{ConvGeom, Real};
 use crate::{Rng, Tensor};
 
@@ -135,6 +135,15 @@ impl<T: Real> Layer<T> for Conv2d<T> {
     fn visit_params(&mut self, f: &mut ParamVisitor<'_, T>) {
         f(ParamKind::Weight, &mut self.weight, &mut self.dweight);
         f(ParamKind::Bias, &mut self.bias, &mut self.dbias);
+    }
+
+    /// `weight` `[out, in, kh, kw]` (stored as (OC, C·KH·KW), the same memory) and `bias` `[out]`.
+    fn param_names(&self) -> Vec<LocalParam> {
+        let g = &self.g;
+        vec![
+            LocalParam::new("weight", vec![self.oc, g.c, g.kh, g.kw], ParamRole::Weight),
+            LocalParam::new("bias", vec![self.oc], ParamRole::Bias),
+        ]
     }
 
     fn weights(&self) -> &[T] {

@@ -13,7 +13,7 @@
 //! With p = 0 the layer runs exactly the code it ran before DropConnect existed and draws nothing
 //! from the RNG.
 
-use super::{Init, Layer, Mode, ParamKind, ParamVisitor};
+use super::{Init, Layer, LocalParam, Mode, ParamKind, ParamRole, ParamVisitor};
 use crate::kernels::Real;
 use crate::{Rng, Tensor};
 
@@ -194,6 +194,14 @@ impl<T: Real> Layer<T> for Linear<T> {
     fn visit_params(&mut self, f: &mut ParamVisitor<'_, T>) {
         f(ParamKind::Weight, &mut self.weight, &mut self.dweight);
         f(ParamKind::Bias, &mut self.bias, &mut self.dbias);
+    }
+
+    /// `weight` `[out, in]` and `bias` `[out]`, PyTorch's layout and the stored one.
+    fn param_names(&self) -> Vec<LocalParam> {
+        vec![
+            LocalParam::new("weight", vec![self.out, self.inp], ParamRole::Weight),
+            LocalParam::new("bias", vec![self.out], ParamRole::Bias),
+        ]
     }
 
     fn weights(&self) -> &[T] {

@@ -11,6 +11,7 @@ pub mod dropout;
 pub mod flatten;
 pub mod fractional_pool;
 pub mod linear;
+pub mod params;
 pub mod pool;
 pub mod residual;
 
@@ -24,6 +25,7 @@ pub use dropout::Dropout;
 pub use flatten::Flatten;
 pub use fractional_pool::{fmp_boundaries, FractionalMaxPool2d, FractionalMaxPoolConfig};
 pub use linear::Linear;
+pub use params::{under_prefix, BufferInfo, LocalParam, ParamInfo, ParamKind, ParamRole};
 pub use pool::{AvgPool2d, MaxPool2d};
 pub use residual::{survival_linear, ResidualBlock};
 
@@ -34,16 +36,11 @@ pub enum Mode {
     Eval,
 }
 
-/// Which kind of parameter a buffer is: optimizers apply weight decay to weights only.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ParamKind {
-    Weight,
-    /// Not weight-decayed: biases, and normalization parameters (BatchNorm's γ and β).
-    Bias,
-}
-
 /// `f(kind, value, grad)`, called once per parameter buffer by `Layer::visit_params`.
 pub type ParamVisitor<'a, T> = dyn FnMut(ParamKind, &mut [T], &mut [T]) + 'a;
+
+/// `f(info, value, grad)`, called once per parameter buffer by `Model::visit_named_params`.
+pub type NamedParamVisitor<'a, T> = dyn FnMut(&ParamInfo, &mut [T], &mut [T]) + 'a;
 
 pub trait Layer<T: Real>: Send {
     /// Short name shown on the page ("conv2d", "relu", ...).
@@ -65,6 +62,17 @@ pub trait Layer<T: Real>: Send {
     /// Calls `f` for each state buffer that is not trained but is part of the model (BatchNorm's
     /// running statistics), in a fixed order: what a snapshot must keep besides the parameters.
     fn visit_buffers(&mut self, _f: &mut dyn FnMut(&mut [T])) {}
+
+    /// Local name, PyTorch shape and role of each parameter buffer, in `visit_params` order
+    /// (see `params` for the layouts).
+    fn param_names(&self) -> Vec<LocalParam> {
+        Vec::new()
+    }
+
+    /// Local name and shape of each state buffer, in `visit_buffers` order.
+    fn buffer_names(&self) -> Vec<BufferInfo> {
+        Vec::new()
+    }
 
     /// The weight buffer shown on the page (empty for parameter-free layers).
     fn weights(&self) -> &[T] {

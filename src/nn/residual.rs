@@ -17,7 +17,7 @@
 //!
 //! With p = 1 the block is a plain residual block ReLU(f(x) + x) and draws nothing from the RNG.
 
-use super::{Layer, Mode, ParamVisitor};
+use super::{BufferInfo, Layer, LocalParam, Mode, ParamVisitor};
 use crate::kernels::Real;
 use crate::{Rng, Tensor};
 
@@ -214,6 +214,30 @@ impl<T: Real> Layer<T> for ResidualBlock<T> {
         for layer in &mut self.body {
             layer.visit_buffers(f);
         }
+    }
+
+    /// The body's parameters as `body.{j}.{name}`: the block is PyTorch's module with its body in
+    /// an `nn.Sequential` called `body`.
+    fn param_names(&self) -> Vec<LocalParam> {
+        let mut out = Vec::new();
+        for (j, layer) in self.body.iter().enumerate() {
+            out.extend(layer.param_names().into_iter().map(|p| LocalParam {
+                name: format!("body.{j}.{}", p.name),
+                ..p
+            }));
+        }
+        out
+    }
+
+    fn buffer_names(&self) -> Vec<BufferInfo> {
+        let mut out = Vec::new();
+        for (j, layer) in self.body.iter().enumerate() {
+            out.extend(layer.buffer_names().into_iter().map(|b| BufferInfo {
+                name: format!("body.{j}.{}", b.name),
+                ..b
+            }));
+        }
+        out
     }
 
     /// The first body layer with weights (the page shows one buffer per layer).

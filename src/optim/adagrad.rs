@@ -45,14 +45,18 @@ impl<T: Real> Adagrad<T> {
         let (wd, all) = (self.weight_decay, self.decay_biases);
         let mut i = 0;
         let sum_sq = &mut self.sum_sq;
-        model.visit_params(&mut |kind, w, g| {
-            let decay = T::of(decay_for(kind, wd, all));
-            for ((wi, &gi), si) in w.iter_mut().zip(g.iter()).zip(sum_sq[i].iter_mut()) {
+        model.visit_named_params(&mut |p, w, g| {
+            let s = &mut sum_sq[i];
+            i += 1;
+            if p.frozen {
+                return;
+            }
+            let decay = T::of(decay_for(p.role.decay_kind(), wd, all));
+            for ((wi, &gi), si) in w.iter_mut().zip(g.iter()).zip(s.iter_mut()) {
                 let gd = gi + decay * *wi;
                 *si = *si + gd * gd;
                 *wi = *wi - lr * gd / (si.sqrt() + eps);
             }
-            i += 1;
         });
         debug_assert_eq!(
             i,

@@ -90,20 +90,20 @@ impl<T: Real> Adam<T> {
         let (wd, all, decoupled) = (self.weight_decay, self.decay_biases, self.decoupled);
         let mut i = 0;
         let (ms, vs) = (&mut self.m, &mut self.v);
-        model.visit_params(&mut |kind, w, g| {
-            let lambda = decay_for(kind, wd, all);
+        model.visit_named_params(&mut |p, w, g| {
+            let (m, v) = (&mut ms[i], &mut vs[i]);
+            i += 1;
+            if p.frozen {
+                return;
+            }
+            let lambda = decay_for(p.role.decay_kind(), wd, all);
             // AdamW's factor (1 − lr·λ) in f64, as PyTorch's `param.mul_(1 - lr * weight_decay)`.
             let (shrink, l2) = if decoupled {
                 (T::of(1.0 - lr * lambda), T::zero())
             } else {
                 (T::one(), T::of(lambda))
             };
-            for (((wi, &gi), mi), vi) in w
-                .iter_mut()
-                .zip(g.iter())
-                .zip(ms[i].iter_mut())
-                .zip(vs[i].iter_mut())
-            {
+            for (((wi, &gi), mi), vi) in w.iter_mut().zip(g.iter()).zip(m.iter_mut()).zip(v.iter_mut()) {
                 if decoupled {
                     *wi = *wi * shrink;
                 }
@@ -113,7 +113,6 @@ impl<T: Real> Adam<T> {
                 let denom = vi.sqrt() / bc2_sqrt + eps;
                 *wi = *wi - step_size * *mi / denom;
             }
-            i += 1;
         });
         debug_assert_eq!(
             i,

@@ -6,6 +6,12 @@
 //! Weight decay applies to `ParamKind::Weight` buffers only by default: biases and normalization
 //! parameters (BatchNorm's γ and β, reported as `ParamKind::Bias`) are not decayed.
 //!
+//! Optimizers see the model only as its named parameters (`Model::visit_named_params`): a frozen
+//! one (`Model::set_frozen`) gets no update and no weight decay, and its state buffers are left as
+//! they are, so unfreezing it later resumes from the state it had. Adam's step count is one for the
+//! whole optimizer (PyTorch keeps one per parameter): a parameter unfrozen after t steps gets the
+//! bias corrections of step t, not of its own first step.
+//!
 //! Only SGD's momentum update has a kernel (`Real::sgd_momentum`, SIMD on the page); Nesterov,
 //! Adagrad, RMSProp and Adam/AdamW are plain element loops in `T`.
 

@@ -68,16 +68,15 @@ impl<T: Real> Rmsprop<T> {
         let (wd, all, with_momentum) = (self.weight_decay, self.decay_biases, self.momentum > 0.0);
         let mut i = 0;
         let (square_avg, buf) = (&mut self.square_avg, &mut self.buf);
-        model.visit_params(&mut |kind, w, g| {
-            let decay = T::of(decay_for(kind, wd, all));
-            let sa = &mut square_avg[i];
+        model.visit_named_params(&mut |p, w, g| {
+            let (sa, b) = (&mut square_avg[i], &mut buf[i]);
+            i += 1;
+            if p.frozen {
+                return;
+            }
+            let decay = T::of(decay_for(p.role.decay_kind(), wd, all));
             if with_momentum {
-                for (((wi, &gi), si), bi) in w
-                    .iter_mut()
-                    .zip(g.iter())
-                    .zip(sa.iter_mut())
-                    .zip(buf[i].iter_mut())
-                {
+                for (((wi, &gi), si), bi) in w.iter_mut().zip(g.iter()).zip(sa.iter_mut()).zip(b.iter_mut()) {
                     let gd = gi + decay * *wi;
                     *si = alpha * *si + one_minus_alpha * gd * gd;
                     *bi = mu * *bi + gd / (si.sqrt() + eps);
@@ -90,7 +89,6 @@ impl<T: Real> Rmsprop<T> {
                     *wi = *wi - lr * gd / (si.sqrt() + eps);
                 }
             }
-            i += 1;
         });
         debug_assert_eq!(
             i,

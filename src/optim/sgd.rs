@@ -58,9 +58,13 @@ impl<T: Real> Sgd<T> {
         let (wd, all, nesterov) = (self.weight_decay, self.decay_biases, self.nesterov);
         let mut i = 0;
         let velocity = &mut self.velocity;
-        model.visit_params(&mut |kind, w, g| {
-            let decay = T::of(decay_for(kind, wd, all));
+        model.visit_named_params(&mut |p, w, g| {
             let v = &mut velocity[i];
+            i += 1;
+            if p.frozen {
+                return;
+            }
+            let decay = T::of(decay_for(p.role.decay_kind(), wd, all));
             if nesterov {
                 for ((wi, &gi), vi) in w.iter_mut().zip(g.iter()).zip(v.iter_mut()) {
                     let gd = gi + decay * *wi;
@@ -70,7 +74,6 @@ impl<T: Real> Sgd<T> {
             } else {
                 T::sgd_momentum(w, g, v, lr, mu, decay);
             }
-            i += 1;
         });
         debug_assert_eq!(
             i,
