@@ -3,8 +3,8 @@
 
 use trainlab::config::LayerSpec;
 use trainlab::model::Model;
-use trainlab::nn::{ActivationKind, Init, Mode, ParamRole};
-use trainlab::optim::{Optimizer, OptimizerConfig};
+use trainlab::nn::{ActivationKind, Init, Mode, NamedParamVisitor, ParamInfo, ParamRole};
+use trainlab::optim::{Optimizer, OptimizerConfig, ParamView};
 use trainlab::presets;
 use trainlab::snapshot::Snapshot;
 use trainlab::Rng;
@@ -444,4 +444,43 @@ fn ema_of_a_constant_from_zero_reaches_one_minus_decay_to_the_steps() {
     assert!(f32s.iter().all(|&v| (v - want).abs() < 1e-6), "f32: {}", f32s[0]);
     // Decay 0: the average is the model.
     assert!(ema_of_ones::<f32>(0.0, 1).iter().all(|&v| v == 1.0));
+}
+
+/// Two named buffers that are not a model: what an optimizer needs is only a `ParamView`.
+struct Bare {
+    infos: [ParamInfo; 2],
+    values: [Vec<f64>; 2],
+    grads: [Vec<f64>; 2],
+}
+
+impl ParamView<f64> for Bare {
+    fn visit(&mut self, f: &mut NamedParamVisitor<'_, f64>) {
+        for ((info, w), g) in self.infos.iter().zip(&mut self.values).zip(&mut self.grads) {
+            f(info, w, g);
+        }
+    }
+}
+
+#[test]
+fn optimizers_update_a_view_of_named_parameters_not_a_model() {
+    let info = |name: &str, frozen| ParamInfo {
+        name: name.into(),
+        shape: vec![2],
+        role: ParamRole::Weight,
+        frozen,
+    };
+    let mut bare = Bare {
+        infos: [info("a.weight", false), info("b.weight", true)],
+        values: [vec![1.0, -2.0], vec![3.0, 4.0]],
+        grads: [vec![0.5, 0.25], vec![1.0, 1.0]],
+    };
+    let config: OptimizerConfig = serde_json::from_str(r#"{"type": "sgd", "weightDecay": 0.1}"#).unwrap();
+    let mut opt = config.build(&mut bare);
+    opt.step(&mut bare, 0.5);
+    // w − lr·(g + λ·w) for the trainable one; the frozen one is untouched.
+    assert_eq!(
+        bare.values[0],
+        [1.0 - 0.5 * (0.5 + 0.1), -2.0 - 0.5 * (0.25 - 0.2)]
+    );
+    assert_eq!(bare.values[1], [3.0, 4.0]);
 }

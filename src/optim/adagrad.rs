@@ -10,9 +10,8 @@
 //! PyTorch's `lr_decay` (lr / (1 + (t − 1)·lr_decay)) is left out on purpose: optimizers here know
 //! nothing of schedules, and the same curve is a schedule's job. Plain loop (no SIMD kernel).
 
-use super::{decay_for, StateGroups};
+use super::{decay_for, ParamView, StateGroups};
 use crate::kernels::Real;
-use crate::model::Model;
 
 pub struct Adagrad<T> {
     pub weight_decay: f64,
@@ -23,10 +22,15 @@ pub struct Adagrad<T> {
 }
 
 impl<T: Real> Adagrad<T> {
-    pub fn new(model: &mut Model<T>, weight_decay: f64, eps: f64, initial_accumulator_value: f64) -> Self {
+    pub fn new(
+        params: &mut (impl ParamView<T> + ?Sized),
+        weight_decay: f64,
+        eps: f64,
+        initial_accumulator_value: f64,
+    ) -> Self {
         let mut sum_sq = Vec::new();
         let init = T::of(initial_accumulator_value);
-        model.visit_params(&mut |_, w, _| sum_sq.push(vec![init; w.len()]));
+        params.visit(&mut |_, w, _| sum_sq.push(vec![init; w.len()]));
         Adagrad {
             weight_decay,
             eps,
@@ -40,12 +44,12 @@ impl<T: Real> Adagrad<T> {
         vec![("sum of squares", &mut self.sum_sq)]
     }
 
-    pub fn step(&mut self, model: &mut Model<T>, lr: f64) {
+    pub fn step(&mut self, params: &mut (impl ParamView<T> + ?Sized), lr: f64) {
         let (lr, eps) = (T::of(lr), T::of(self.eps));
         let (wd, all) = (self.weight_decay, self.decay_biases);
         let mut i = 0;
         let sum_sq = &mut self.sum_sq;
-        model.visit_named_params(&mut |p, w, g| {
+        params.visit(&mut |p, w, g| {
             let s = &mut sum_sq[i];
             i += 1;
             if p.frozen {

@@ -16,9 +16,8 @@
 //! computes them in Python floats; the element-wise work runs in `T`. Weights only are decayed by
 //! default. Plain loop (no SIMD kernel).
 
-use super::{decay_for, StateGroups};
+use super::{decay_for, ParamView, StateGroups};
 use crate::kernels::Real;
-use crate::model::Model;
 
 pub struct Adam<T> {
     pub beta1: f64,
@@ -37,9 +36,14 @@ pub struct Adam<T> {
 
 impl<T: Real> Adam<T> {
     /// Adam with L2 weight decay added to the gradient (`torch.optim.Adam`).
-    pub fn new(model: &mut Model<T>, betas: (f64, f64), eps: f64, weight_decay: f64) -> Self {
+    pub fn new(
+        params: &mut (impl ParamView<T> + ?Sized),
+        betas: (f64, f64),
+        eps: f64,
+        weight_decay: f64,
+    ) -> Self {
         let (mut m, mut v) = (Vec::new(), Vec::new());
-        model.visit_params(&mut |_, w, _| {
+        params.visit(&mut |_, w, _| {
             m.push(vec![T::zero(); w.len()]);
             v.push(vec![T::zero(); w.len()]);
         });
@@ -57,10 +61,15 @@ impl<T: Real> Adam<T> {
     }
 
     /// AdamW: decoupled weight decay (`torch.optim.AdamW`).
-    pub fn adamw(model: &mut Model<T>, betas: (f64, f64), eps: f64, weight_decay: f64) -> Self {
+    pub fn adamw(
+        params: &mut (impl ParamView<T> + ?Sized),
+        betas: (f64, f64),
+        eps: f64,
+        weight_decay: f64,
+    ) -> Self {
         Adam {
             decoupled: true,
-            ..Self::new(model, betas, eps, weight_decay)
+            ..Self::new(params, betas, eps, weight_decay)
         }
     }
 
@@ -78,7 +87,7 @@ impl<T: Real> Adam<T> {
         )
     }
 
-    pub fn step(&mut self, model: &mut Model<T>, lr: f64) {
+    pub fn step(&mut self, params: &mut (impl ParamView<T> + ?Sized), lr: f64) {
         self.t += 1;
         let t = self.t as f64;
         let bias_correction1 = 1.0 - self.beta1.powf(t);
@@ -90,7 +99,7 @@ impl<T: Real> Adam<T> {
         let (wd, all, decoupled) = (self.weight_decay, self.decay_biases, self.decoupled);
         let mut i = 0;
         let (ms, vs) = (&mut self.m, &mut self.v);
-        model.visit_named_params(&mut |p, w, g| {
+        params.visit(&mut |p, w, g| {
             let (m, v) = (&mut ms[i], &mut vs[i]);
             i += 1;
             if p.frozen {

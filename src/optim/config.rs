@@ -12,9 +12,8 @@
 //! Omitted fields take PyTorch's defaults (so `{ "type": "sgd" }` is plain SGD, momentum 0); the
 //! absent optimizer (`OptimizerConfig::default()`) is the page's default, SGD with momentum 0.9.
 
-use super::{Adagrad, Adam, Optimizer, Rmsprop, Sgd};
+use super::{Adagrad, Adam, Optimizer, ParamView, Rmsprop, Sgd};
 use crate::kernels::Real;
-use crate::model::Model;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -229,36 +228,36 @@ impl OptimizerConfig {
         }
     }
 
-    /// Allocates the optimizer's state for `model` (call `validate` first: invalid values are
+    /// Allocates the optimizer's state for `params` (a model; call `validate` first: invalid values are
     /// not rejected here).
-    pub fn build<T: Real>(&self, model: &mut Model<T>) -> Optimizer<T> {
+    pub fn build<T: Real>(&self, params: &mut (impl ParamView<T> + ?Sized)) -> Optimizer<T> {
         match *self {
             OptimizerConfig::Sgd {
                 momentum,
                 nesterov,
                 weight_decay,
-            } => Optimizer::Sgd(Sgd::new(model, momentum, weight_decay).with_nesterov(nesterov)),
+            } => Optimizer::Sgd(Sgd::new(params, momentum, weight_decay).with_nesterov(nesterov)),
             OptimizerConfig::Adagrad {
                 eps,
                 initial_accumulator_value,
                 weight_decay,
-            } => Optimizer::Adagrad(Adagrad::new(model, weight_decay, eps, initial_accumulator_value)),
+            } => Optimizer::Adagrad(Adagrad::new(params, weight_decay, eps, initial_accumulator_value)),
             OptimizerConfig::Rmsprop {
                 alpha,
                 eps,
                 momentum,
                 weight_decay,
-            } => Optimizer::Rmsprop(Rmsprop::new(model, alpha, eps, momentum, weight_decay)),
+            } => Optimizer::Rmsprop(Rmsprop::new(params, alpha, eps, momentum, weight_decay)),
             OptimizerConfig::Adam {
                 betas,
                 eps,
                 weight_decay,
-            } => Optimizer::Adam(Adam::new(model, (betas[0], betas[1]), eps, weight_decay)),
+            } => Optimizer::Adam(Adam::new(params, (betas[0], betas[1]), eps, weight_decay)),
             OptimizerConfig::Adamw {
                 betas,
                 eps,
                 weight_decay,
-            } => Optimizer::Adam(Adam::adamw(model, (betas[0], betas[1]), eps, weight_decay)),
+            } => Optimizer::Adam(Adam::adamw(params, (betas[0], betas[1]), eps, weight_decay)),
         }
     }
 }

@@ -29,7 +29,22 @@ pub use sgd::Sgd;
 
 use crate::kernels::Real;
 use crate::model::Model;
-use crate::nn::ParamKind;
+use crate::nn::{NamedParamVisitor, ParamKind};
+
+/// What an optimizer updates: named parameter buffers with their gradients (`ParamInfo`, value,
+/// gradient), always in the same order, the frozen ones flagged. A [`Model`] is one; the optimizer
+/// never sees layers, so a caller can hand it any such list (a test's bare buffers, a subset).
+/// The order must not change between building the optimizer and its steps: its state buffers
+/// are matched to parameters by position.
+pub trait ParamView<T> {
+    fn visit(&mut self, f: &mut NamedParamVisitor<'_, T>);
+}
+
+impl<T: Real> ParamView<T> for Model<T> {
+    fn visit(&mut self, f: &mut NamedParamVisitor<'_, T>) {
+        self.visit_named_params(f)
+    }
+}
 
 /// The decay coefficient a buffer of `kind` gets: λ for weights, 0 for biases and normalization
 /// parameters unless `decay_biases`.
@@ -64,12 +79,12 @@ pub enum Optimizer<T: Real> {
 impl<T: Real> Optimizer<T> {
     /// One update of every parameter buffer from the gradients currently in the model, with
     /// learning rate `lr` (the schedule's value for this step).
-    pub fn step(&mut self, model: &mut Model<T>, lr: f64) {
+    pub fn step(&mut self, params: &mut (impl ParamView<T> + ?Sized), lr: f64) {
         match self {
-            Optimizer::Sgd(o) => o.step(model, lr),
-            Optimizer::Adagrad(o) => o.step(model, lr),
-            Optimizer::Rmsprop(o) => o.step(model, lr),
-            Optimizer::Adam(o) => o.step(model, lr),
+            Optimizer::Sgd(o) => o.step(params, lr),
+            Optimizer::Adagrad(o) => o.step(params, lr),
+            Optimizer::Rmsprop(o) => o.step(params, lr),
+            Optimizer::Adam(o) => o.step(params, lr),
         }
     }
 

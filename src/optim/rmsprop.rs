@@ -10,9 +10,8 @@
 //!
 //! Plain loop (no SIMD kernel).
 
-use super::{decay_for, StateGroups};
+use super::{decay_for, ParamView, StateGroups};
 use crate::kernels::Real;
-use crate::model::Model;
 
 pub struct Rmsprop<T> {
     pub alpha: f64,
@@ -27,9 +26,15 @@ pub struct Rmsprop<T> {
 }
 
 impl<T: Real> Rmsprop<T> {
-    pub fn new(model: &mut Model<T>, alpha: f64, eps: f64, momentum: f64, weight_decay: f64) -> Self {
+    pub fn new(
+        params: &mut (impl ParamView<T> + ?Sized),
+        alpha: f64,
+        eps: f64,
+        momentum: f64,
+        weight_decay: f64,
+    ) -> Self {
         let (mut square_avg, mut buf) = (Vec::new(), Vec::new());
-        model.visit_params(&mut |_, w, _| {
+        params.visit(&mut |_, w, _| {
             square_avg.push(vec![T::zero(); w.len()]);
             buf.push(if momentum > 0.0 {
                 vec![T::zero(); w.len()]
@@ -57,7 +62,7 @@ impl<T: Real> Rmsprop<T> {
         ]
     }
 
-    pub fn step(&mut self, model: &mut Model<T>, lr: f64) {
+    pub fn step(&mut self, params: &mut (impl ParamView<T> + ?Sized), lr: f64) {
         let (lr, eps, alpha, mu) = (
             T::of(lr),
             T::of(self.eps),
@@ -68,7 +73,7 @@ impl<T: Real> Rmsprop<T> {
         let (wd, all, with_momentum) = (self.weight_decay, self.decay_biases, self.momentum > 0.0);
         let mut i = 0;
         let (square_avg, buf) = (&mut self.square_avg, &mut self.buf);
-        model.visit_named_params(&mut |p, w, g| {
+        params.visit(&mut |p, w, g| {
             let (sa, b) = (&mut square_avg[i], &mut buf[i]);
             i += 1;
             if p.frozen {

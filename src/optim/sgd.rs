@@ -14,9 +14,8 @@
 //! normalization parameters unless `decay_biases` is set (they do not cause overfitting, and
 //! decaying them only shifts activations).
 
-use super::{decay_for, StateGroups};
+use super::{decay_for, ParamView, StateGroups};
 use crate::kernels::Real;
-use crate::model::Model;
 
 pub struct Sgd<T> {
     pub momentum: f64,
@@ -30,9 +29,9 @@ pub struct Sgd<T> {
 
 impl<T: Real> Sgd<T> {
     /// Plain momentum (μ = 0: plain SGD); allocates one velocity buffer per parameter buffer.
-    pub fn new(model: &mut Model<T>, momentum: f64, weight_decay: f64) -> Self {
+    pub fn new(params: &mut (impl ParamView<T> + ?Sized), momentum: f64, weight_decay: f64) -> Self {
         let mut velocity = Vec::new();
-        model.visit_params(&mut |_, w, _| velocity.push(vec![T::zero(); w.len()]));
+        params.visit(&mut |_, w, _| velocity.push(vec![T::zero(); w.len()]));
         Sgd {
             momentum,
             weight_decay,
@@ -53,12 +52,12 @@ impl<T: Real> Sgd<T> {
         vec![("velocity", &mut self.velocity)]
     }
 
-    pub fn step(&mut self, model: &mut Model<T>, lr: f64) {
+    pub fn step(&mut self, params: &mut (impl ParamView<T> + ?Sized), lr: f64) {
         let (lr, mu) = (T::of(lr), T::of(self.momentum));
         let (wd, all, nesterov) = (self.weight_decay, self.decay_biases, self.nesterov);
         let mut i = 0;
         let velocity = &mut self.velocity;
-        model.visit_named_params(&mut |p, w, g| {
+        params.visit(&mut |p, w, g| {
             let v = &mut velocity[i];
             i += 1;
             if p.frozen {
