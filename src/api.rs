@@ -494,8 +494,8 @@ impl Trainer {
     /// `{ step, images }`: the images the last finished evaluation (at `step`) kept of the
     /// confusion matrix's cell (true class `t`, predicted `p`), each `{ index, trueClass, predicted,
     /// probability, width, height, rgb }` like `mostWrong`: off the diagonal the most confidently
-    /// wrong ones, on it the least confident right ones. `step` is null and `images` empty before
-    /// the first evaluation. Throws an Error naming the classes when one is not the run's.
+    /// wrong ones, on it the least confident right ones. `step` is undefined and `images` empty
+    /// before the first evaluation. Throws an Error naming the classes when one is not the run's.
     #[wasm_bindgen(js_name = cellImages)]
     pub fn cell_images(&self, t: usize, p: usize) -> Result<JsValue, JsError> {
         let images = self.session.cell_images(t, p).map_err(|e| JsError::new(&e))?;

@@ -144,6 +144,45 @@ fn evaluate_slice_returns_undefined_until_complete_then_the_same_report() {
 }
 
 #[wasm_bindgen_test]
+fn cell_images_are_the_clicked_cells_after_an_evaluation_and_refuse_unknown_classes() {
+    let mut t = Trainer::new(js(SMALL), JsValue::UNDEFINED).unwrap();
+    t.step(3).unwrap();
+    let before = t.cell_images(0, 0).unwrap();
+    assert!(get(&before, "step").is_undefined(), "no evaluation yet");
+    assert_eq!(js_sys::Array::from(&get(&before, "images")).length(), 0);
+    let e = t.evaluate().unwrap();
+    let matrix = js_sys::Array::from(&get(&e, "confusion"));
+    for (tc, p) in [(0u32, 0u32), (1, 0), (2, 5)] {
+        let r = t.cell_images(tc as usize, p as usize).unwrap();
+        assert_eq!(num(&r, "step"), 3.0);
+        let images = js_sys::Array::from(&get(&r, "images"));
+        let count = js_sys::Array::from(&matrix.get(tc)).get(p).as_f64().unwrap();
+        assert_eq!(images.length() as f64, count.min(12.0), "cell ({tc}, {p})");
+        for w in images.iter() {
+            assert_eq!(
+                (num(&w, "trueClass"), num(&w, "predicted")),
+                (tc as f64, p as f64)
+            );
+            let rgb = js_sys::Uint8Array::new(&get(&w, "rgb"));
+            assert_eq!(rgb.length() as f64, num(&w, "width") * num(&w, "height") * 3.0);
+        }
+    }
+    // A state put back is of other weights: its lists are not shown as this evaluation's.
+    let state = t.export_state().unwrap();
+    t.import_state(state).unwrap();
+    assert!(
+        get(&t.cell_images(0, 0).unwrap(), "step").is_undefined(),
+        "lists forgotten on importState"
+    );
+    let e = t.cell_images(10, 2).err().expect("class 10 of 10 refused");
+    let message: String = js_sys::Error::from(JsValue::from(e)).message().into();
+    assert!(
+        message.contains("true class 10") && message.contains("10 classes"),
+        "{message}"
+    );
+}
+
+#[wasm_bindgen_test]
 fn same_seed_same_first_loss_from_js() {
     let first = |cfg: &str| {
         num(
