@@ -690,8 +690,6 @@ impl Trainer {
                 ))
             })?;
         self.session.import_state(&data).map_err(|e| JsError::new(&e.0))?;
-        // The lists were of the weights before: a click must not show them under the new state.
-        self.session.forget_cell_images();
         to_js(&Restored {
             step: self.session.steps_taken(),
             epoch: self.session.epoch(),

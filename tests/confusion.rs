@@ -328,3 +328,18 @@ fn cell_lists_are_the_same_whole_or_sliced_and_refuse_unknown_classes() {
     let e = a.cell_images(0, k + 3).unwrap_err();
     assert!(e.contains(&format!("predicted class {}", k + 3)), "{e}");
 }
+
+#[test]
+fn a_restored_state_forgets_the_cells_of_the_weights_before() {
+    let mut s = trained(40);
+    s.evaluate();
+    assert!(s.cell_images_step().is_some());
+    assert!(
+        (0..10).any(|t| !s.cell_images(t, t).unwrap().is_empty()),
+        "a trained run has right answers"
+    );
+    let state = s.export_state();
+    s.import_state(&state).expect("its own state");
+    assert_eq!(s.cell_images_step(), None);
+    assert!((0..10).all(|t| (0..10).all(|p| s.cell_images(t, p).unwrap().is_empty())));
+}

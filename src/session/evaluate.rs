@@ -281,11 +281,6 @@ impl Session {
         }))
     }
 
-    /// Forgets the last evaluation's per-cell lists (another run's state was put in).
-    pub fn forget_cell_images(&mut self) {
-        self.last_cells = None;
-    }
-
     /// The whole evaluation at once (the slices run to the end, so the numbers are the same).
     pub fn evaluate(&mut self) -> EvalReport {
         loop {

@@ -343,6 +343,8 @@ impl Session {
         self.losses = saved.losses.into_iter().map(f64::from).collect();
         // What describes the last step or evaluation of this session no longer applies.
         self.pending_eval = None;
+        // The confusion cells' images were of the weights before.
+        self.last_cells = None;
         self.last_mix = None;
         self.preview_images.clear();
         self.preview_targets.clear();
