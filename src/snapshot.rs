@@ -57,32 +57,17 @@ impl fmt::Display for SnapshotMismatch {
 
 impl std::error::Error for SnapshotMismatch {}
 
-/// (name, shape) of each parameter or buffer of a model, in order, for comparing structures.
-type Layout<'a> = Vec<(&'a str, &'a [usize])>;
-
-/// The model's parameters' and buffers' layouts.
-fn layout<T: Real>(model: &Model<T>) -> [Layout<'_>; 2] {
-    [
-        model
-            .parameters()
-            .iter()
-            .map(|p| (p.name.as_str(), p.shape.as_slice()))
-            .collect(),
-        model
-            .buffers()
-            .iter()
-            .map(|b| (b.name.as_str(), b.shape.as_slice()))
-            .collect(),
-    ]
-}
-
-/// The first difference between the snapshot's buffers `ours` and the model's `theirs`.
-fn compare<T>(
+/// The first difference between the snapshot's buffers `ours` and the model's `theirs`, given as
+/// (name, shape) of each (no copy: early stopping and the update-ratio tracker check every time).
+fn compare<'a, T>(
     what: &str,
     ours: &[NamedValues<T>],
-    theirs: &[(&str, &[usize])],
+    theirs: impl ExactSizeIterator<Item = (&'a str, &'a [usize])>,
 ) -> Result<(), SnapshotMismatch> {
-    for (i, (o, &(name, shape))) in ours.iter().zip(theirs).enumerate() {
+    let n = theirs.len();
+    let mut theirs = theirs.enumerate();
+    // `ours` first: when it runs out, zip has not taken the model's next buffer yet.
+    for (o, (i, (name, shape))) in ours.iter().zip(theirs.by_ref()) {
         if o.name != name || o.shape != shape {
             return Err(SnapshotMismatch(format!(
                 "snapshot: {what} {i} is {} {:?} in the snapshot but {name} {shape:?} in the model",
@@ -90,21 +75,20 @@ fn compare<T>(
             )));
         }
     }
-    match ours.len().cmp(&theirs.len()) {
-        std::cmp::Ordering::Less => Err(SnapshotMismatch(format!(
-            "snapshot: has no {what} {} (the model has {} {what}s, the snapshot {})",
-            theirs[ours.len()].0,
-            theirs.len(),
+    if let Some((_, (name, _))) = theirs.next() {
+        return Err(SnapshotMismatch(format!(
+            "snapshot: has no {what} {name} (the model has {n} {what}s, the snapshot {})",
             ours.len()
-        ))),
-        std::cmp::Ordering::Greater => Err(SnapshotMismatch(format!(
-            "snapshot: the model has no {what} {} (the model has {} {what}s, the snapshot {})",
-            ours[theirs.len()].name,
-            theirs.len(),
-            ours.len()
-        ))),
-        std::cmp::Ordering::Equal => Ok(()),
+        )));
     }
+    if let Some(o) = ours.get(n) {
+        return Err(SnapshotMismatch(format!(
+            "snapshot: the model has no {what} {} (the model has {n} {what}s, the snapshot {})",
+            o.name,
+            ours.len()
+        )));
+    }
+    Ok(())
 }
 
 impl<T: Real> Snapshot<T> {
@@ -151,9 +135,16 @@ impl<T: Real> Snapshot<T> {
 
     /// Whether this snapshot fits `model`: the same names and shapes in the same order.
     pub fn check(&self, model: &Model<T>) -> Result<(), SnapshotMismatch> {
-        let [params, buffers] = layout(model);
-        compare("parameter", &self.params, &params)?;
-        compare("buffer", &self.buffers, &buffers)
+        let params = model
+            .parameters()
+            .iter()
+            .map(|p| (p.name.as_str(), p.shape.as_slice()));
+        compare("parameter", &self.params, params)?;
+        let buffers = model
+            .buffers()
+            .iter()
+            .map(|b| (b.name.as_str(), b.shape.as_slice()));
+        compare("buffer", &self.buffers, buffers)
     }
 
     /// Puts the values back into `model` (parameters and batch norm statistics), or says why they

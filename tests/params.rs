@@ -408,6 +408,37 @@ fn a_snapshot_of_another_structure_is_refused_by_name_and_changes_nothing() {
     assert!(err.contains("features.1.weight [3, 16] in the snapshot"), "{err}");
     snap.buffers_mut()[0].data_mut()[0] = 1.0;
     snap.restore(&mut bn).unwrap();
+    // One more layer with parameters at the end, either way round.
+    let linear = |n| LayerSpec::Linear {
+        out_features: n,
+        drop_connect: 0.0,
+    };
+    let mut one = Model::<f64>::build(
+        &[LayerSpec::Flatten, linear(3)],
+        [1, 4, 4],
+        3,
+        Init::Kaiming,
+        &mut Rng::new(1),
+    )
+    .unwrap();
+    let mut two = Model::<f64>::build(
+        &[LayerSpec::Flatten, linear(3), linear(3)],
+        [1, 4, 4],
+        3,
+        Init::Kaiming,
+        &mut Rng::new(1),
+    )
+    .unwrap();
+    let err = Snapshot::of(&mut one).restore(&mut two).unwrap_err().0;
+    assert_eq!(
+        err,
+        "snapshot: has no parameter features.2.weight (the model has 4 parameters, the snapshot 2)"
+    );
+    let err = Snapshot::of(&mut two).restore(&mut one).unwrap_err().0;
+    assert_eq!(
+        err,
+        "snapshot: the model has no parameter features.2.weight (the model has 2 parameters, the snapshot 4)"
+    );
 }
 
 /// The slide's Polyak average with decay 0.995 of a constant 1, started at 0: after t steps every
