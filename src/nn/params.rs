@@ -73,6 +73,9 @@ pub struct ParamInfo {
     pub shape: Vec<usize>,
     pub role: ParamRole,
     /// A frozen parameter gets no update, no weight decay, and its optimizer state stays as it is.
+    /// Its gradient is still computed, and a frozen batch norm layer still updates its running
+    /// statistics in training (as in PyTorch with `requires_grad=False` and the module in train
+    /// mode).
     pub frozen: bool,
 }
 
