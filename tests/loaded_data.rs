@@ -3,6 +3,9 @@
 //! runs on loaded data that learn, evaluate and resume bit for bit.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod idx_files;
+
+use idx_files::idx;
 use std::rc::Rc;
 use trainlab::config::Config;
 use trainlab::data::cifar::CIFAR_RECORD_LEN;
@@ -57,15 +60,6 @@ fn quadrants(per_class: usize, s: usize, seed: u64) -> (Vec<u8>, Vec<u8>) {
         }
     }
     (pixels, labels)
-}
-
-fn idx(magic: u32, dims: &[u32], body: &[u8]) -> Vec<u8> {
-    let mut out = magic.to_be_bytes().to_vec();
-    for d in dims {
-        out.extend_from_slice(&d.to_be_bytes());
-    }
-    out.extend_from_slice(body);
-    out
 }
 
 fn idx_images(pixels: &[u8], n: usize, h: usize, w: usize) -> Vec<u8> {

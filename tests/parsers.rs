@@ -3,6 +3,9 @@
 //! was expected against what was found.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod idx_files;
+
+use idx_files::idx;
 use trainlab::data::cifar::{
     read_cifar, read_cifar_batch, read_cifar_meta, CIFAR10_CLASSES, CIFAR_IMAGE_LEN, CIFAR_RECORD_LEN,
 };
@@ -14,16 +17,6 @@ use trainlab::data::limits::Limits;
 
 const IMAGES: &str = "train-images-idx3-ubyte";
 const LABELS: &str = "train-labels-idx1-ubyte";
-
-/// An IDX file: magic, big-endian dimensions, body.
-fn idx(magic: u32, dims: &[u32], body: &[u8]) -> Vec<u8> {
-    let mut out = magic.to_be_bytes().to_vec();
-    for d in dims {
-        out.extend_from_slice(&d.to_be_bytes());
-    }
-    out.extend_from_slice(body);
-    out
-}
 
 /// `n` images of h×w whose pixel p of image i is (i * 31 + p) mod 256, so every byte's place shows.
 fn pixels(n: usize, h: usize, w: usize) -> Vec<u8> {
