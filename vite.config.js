@@ -3,7 +3,8 @@
 // - base "./": the built dist/ works from any path (a course site, a slide deck's folder).
 // - The training worker is bundled as an ES module worker (worker.js imports the wasm glue).
 // - Pages: index.html (the training sandbox), embed.html (the sandbox inside a slide's frame),
-//   labs.html (initialization lab and activation explorer, www/labs/), slides/index.html (the
+//   labs.html (initialization lab and activation explorer, www/labs/), transfer.html (transfer
+//   learning, www/transfer/), search.html (grid vs random search, www/search/), slides/index.html (the
 //   lecture's reveal.js deck) and examples/host.html (a page driving an embed by postMessage). All are
 //   build inputs; their assets land in the same dist/assets/.
 // - sandboxInclude(): index.html and embed.html share the sandbox's markup, www/sandbox.html, put in
@@ -118,6 +119,8 @@ export default defineConfig({
         main: resolve(root, "index.html"),
         embed: resolve(root, "embed.html"),
         labs: resolve(root, "labs.html"),
+        transfer: resolve(root, "transfer.html"),
+        search: resolve(root, "search.html"),
         slides: resolve(root, "slides/index.html"),
         host: resolve(root, "examples/host.html"),
       },

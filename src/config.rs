@@ -5,7 +5,7 @@
 use crate::augment::Augment;
 use crate::nn::{ActivationKind, Init};
 use crate::optim::OptimizerConfig;
-use crate::schedule::ScheduleConfig;
+use crate::schedule::{Decay, ScheduleConfig};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -200,6 +200,16 @@ pub struct Config {
     pub drop_path_rate: f64,
     /// An explicit model overriding the preset's layers.
     pub layers: Option<Vec<LayerSpec>>,
+    /// Ensemble member: 0 trains as always; member m > 0 keeps the data of `seed` (the same
+    /// training and validation images) but draws its initial weights, batch order and training
+    /// noise from streams of its own, so that members of a model ensemble differ only there.
+    pub member: u32,
+    /// Polyak averaging: decay of an exponential moving average of the weights (timm's
+    /// `model_ema_decay`; the lecture's 0.995), evaluated beside the raw weights. 0: off.
+    pub model_ema_decay: f64,
+    /// Snapshot ensemble (Huang et al. 2017): keep the model at the end of every cycle of the
+    /// cyclic (or SGDR) schedule and evaluate the average of their predictions beside the last model.
+    pub snapshot_ensemble: bool,
 }
 
 impl Default for Config {
@@ -234,6 +244,9 @@ impl Default for Config {
             patience: 0,
             drop_path_rate: 0.0,
             layers: None,
+            member: 0,
+            model_ema_decay: 0.0,
+            snapshot_ensemble: false,
         }
     }
 }
@@ -246,6 +259,8 @@ pub const MAX_TRAIN: usize = 60_000;
 /// Largest trainSize of a generated set: 50,000 RGB 32×32 images are 600 MB of f32 already.
 pub const MAX_GENERATED_TRAIN: usize = 50_000;
 pub const MAX_VAL: usize = 10_000;
+/// Largest ensemble member number (a model ensemble on the page has at most a handful).
+pub const MAX_MEMBER: u32 = 1000;
 
 impl Config {
     /// Checks every scalar field; the model's layer list is checked when it is built, where the
@@ -303,6 +318,28 @@ impl Config {
         }
         if !(0.0..1.0).contains(&self.drop_path_rate) {
             return err("dropPathRate", "must be in [0, 1)", &self.drop_path_rate);
+        }
+        if self.member > MAX_MEMBER {
+            return err(
+                "member",
+                &format!("must be between 0 and {MAX_MEMBER}"),
+                &self.member,
+            );
+        }
+        if !(0.0..1.0).contains(&self.model_ema_decay) {
+            return err(
+                "modelEmaDecay",
+                "must be in [0, 1) (0 turns the average off)",
+                &self.model_ema_decay,
+            );
+        }
+        if self.snapshot_ensemble && !matches!(self.schedule.decay, Decay::Sgdr { .. } | Decay::Cyclic { .. })
+        {
+            return err(
+                "snapshotEnsemble",
+                "needs a schedule with cycles (schedule.type \"cyclic\" or \"sgdr\")",
+                &format!("schedule.type \"{}\"", self.schedule.decay.name()),
+            );
         }
         self.augment
             .validate()

@@ -8,6 +8,7 @@ pub mod config;
 pub mod confusion;
 pub mod data;
 pub mod diagnostics;
+pub mod ensemble;
 pub mod kernels;
 pub mod lab;
 pub mod loss;

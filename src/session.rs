@@ -155,8 +155,14 @@ impl Session {
         // a regularizer does not change the data order. The order stream is the fork the single
         // training stream used to be, so runs without training noise keep their old numbers.
         let mut root = Rng::new(config.seed as u64);
-        let (mut train_rng, mut val_rng, mut init_rng, order_rng, rng) =
+        let (mut train_rng, mut val_rng, mut init_rng, mut order_rng, mut rng) =
             (root.fork(), root.fork(), root.fork(), root.fork(), root.fork());
+        if config.member > 0 {
+            // An ensemble member: the same images (train_rng, val_rng above), its own weights,
+            // order and noise, from a root of its own (seed in the low half, member in the high).
+            let mut own = Rng::new(config.seed as u64 | (config.member as u64) << 32);
+            (init_rng, order_rng, rng) = (own.fork(), own.fork(), own.fork());
+        }
         let (train, val) = match &data {
             Some(d) => {
                 let train = d.train.first(config.train_size);

@@ -71,6 +71,8 @@ export const GROUPS = [
     help: "Training: add some randomness. Testing: marginalize over the randomness." },
   { id: "augmentation", label: "Data augmentation",
     help: "Data augmentation encodes invariances in your model: what changes to the image should not change the output?" },
+  { id: "averaging", label: "Averaging & ensembles",
+    help: "After training: average the weights (Polyak), or average the predictions of several models (ensembles)." },
 ];
 
 /** Views that `hide=` can hide besides the controls. */
@@ -431,6 +433,30 @@ export const SETTINGS = [
     label: "Test-time augmentation",
     help: "Testing: average predictions over a fixed set of crops: 4 corners + centre, + flips. " +
       "Evaluation gets 10× slower.",
+  },
+
+  // ---- Averaging & ensembles (the lecture's last part) ------------------------------------------
+  {
+    key: "modelEmaDecay", hash: "ema", configKey: "modelEmaDecay", kind: "number", group: "averaging",
+    default: 0, min: 0, max: 1, maxExclusive: true, step: "any", toggle: 0.995,
+    label: "Polyak averaging (EMA decay)",
+    help: "Keep a moving average of the weights, x_test = 0.995·x_test + 0.005·x, and evaluate it beside the raw " +
+      "weights (its own validation curve). Smooths out the noise of the last steps. 0: off.",
+  },
+  {
+    key: "snapshotEnsemble", hash: "snapshots", configKey: "snapshotEnsemble", kind: "bool", group: "averaging",
+    default: false,
+    label: "Snapshot ensemble",
+    help: "Keep the model at the end of every cycle of the cyclic schedule and evaluate the average of their " +
+      "predictions beside the last model: train 1, get M for free.",
+    inactive: (v) => (!["cyclic", "sgdr"].includes(v.schedule) ? "needs the cyclic (or SGDR) schedule" : null),
+  },
+  {
+    key: "member", hash: "member", configKey: "member", kind: "int", group: "averaging",
+    default: 0, min: 0, max: 1000,
+    label: "Ensemble member",
+    help: "Member m of a model ensemble: the same images as the seed gives, but its own initial weights, batch order " +
+      "and random draws. 0: the seed's own model.",
   },
 ];
 

@@ -1,0 +1,2 @@
+// Boot of transfer.html (issue 10): being written.
+document.body.dataset.state = "ready";
