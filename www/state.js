@@ -19,6 +19,7 @@ export const ACTIVATIONS = [
 const ADAM = ["adam", "adamw"];
 const EPS = ["adam", "adamw", "rmsprop"];
 const FLOOR = ["cosine", "sgdr", "cyclic"];
+const CYCLIC = ["cyclic", "sgdr"];
 
 /**
  * The data sets a link may name (`data=`). `generated`: rendered by the core from the seed (no
@@ -449,7 +450,7 @@ export const SETTINGS = [
     label: "Snapshot ensemble",
     help: "Keep the model at the end of every cycle of the cyclic schedule and evaluate the average of their " +
       "predictions beside the last model: train 1, get M for free.",
-    inactive: (v) => (!["cyclic", "sgdr"].includes(v.schedule) ? "needs the cyclic (or SGDR) schedule" : null),
+    inactive: (v) => (!CYCLIC.includes(v.schedule) ? "needs the cyclic (or SGDR) schedule" : null),
   },
   {
     key: "member", hash: "member", configKey: "member", kind: "int", group: "averaging",
@@ -770,6 +771,9 @@ export function toConfig(values) {
   if (optimizer) config.optimizer = optimizer;
   const schedule = scheduleConfig(values);
   if (schedule) config.schedule = schedule;
+  // Like every inactive setting, a snapshot ensemble without cycles is shown greyed, not refused:
+  // the core (which would refuse it, naming both) does not get it.
+  if (!CYCLIC.includes(schedule?.type)) delete config.snapshotEnsemble;
   return config;
 }
 
