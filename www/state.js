@@ -72,8 +72,8 @@ export const GROUPS = [
     help: "Training: add some randomness. Testing: marginalize over the randomness." },
   { id: "augmentation", label: "Data augmentation",
     help: "Data augmentation encodes invariances in your model: what changes to the image should not change the output?" },
-  { id: "averaging", label: "Averaging & ensembles",
-    help: "After training: average the weights (Polyak), or average the predictions of several models (ensembles)." },
+  { id: "averaging", label: "After training",
+    help: "The lecture's last part: average the weights (Polyak averaging), or average the predictions of several models (ensembles)." },
 ];
 
 /** Views that `hide=` can hide besides the controls. */
