@@ -93,6 +93,8 @@ pub struct Session {
     pending_eval: Option<evaluate::Pending>,
     /// Images per cell of the last finished evaluation's confusion matrix (`cell_images`).
     last_cells: Option<evaluate::LastCells>,
+    /// The last finished evaluation's step and (N, K) validation probabilities (`val_probabilities`).
+    last_val_probs: Option<(u64, Vec<f32>)>,
 }
 
 /// One image of the last training batch as the network saw it, with its soft label.
@@ -232,6 +234,7 @@ impl Session {
             losses: Vec::new(),
             pending_eval: None,
             last_cells: None,
+            last_val_probs: None,
             lr: config.learning_rate,
             order: (0..train.len()).collect(),
             batch_indices: Vec::new(),

@@ -82,6 +82,9 @@ pub(super) struct Pending {
     pass: usize,
     /// (n, K) predicted distributions of the current chunk, averaged over passes and views.
     probs: Vec<f32>,
+    /// (N, K) predicted distributions of the whole validation set, filled chunk by chunk (kept as
+    /// the last evaluation's probabilities for model ensembles).
+    val_probs: Vec<f32>,
     val: Tally,
     train: Tally,
     done: usize,
@@ -95,6 +98,7 @@ impl Pending {
             start: 0,
             pass: 0,
             probs: Vec::new(),
+            val_probs: Vec::new(),
             val: Tally {
                 confusion: Confusion::new(val_classes),
                 ..Tally::default()
@@ -206,6 +210,9 @@ impl Session {
         if p.pass < passes {
             return;
         }
+        if p.on_val {
+            p.val_probs.extend_from_slice(&p.probs);
+        }
         let tally = if p.on_val { &mut p.val } else { &mut p.train };
         for (i, (row, &label)) in p
             .probs
@@ -229,6 +236,7 @@ impl Session {
             step: self.step,
             lists: p.val.confusion.take_cells(),
         });
+        self.last_val_probs = Some((self.step, std::mem::take(&mut p.val_probs)));
         let (val_n, train_n) = (self.val.len() as f64, self.train_eval_count() as f64);
         let val_accuracy = p.val.correct as f64 / val_n;
         let should_stop = self
@@ -279,6 +287,20 @@ impl Session {
                     self.val.to_rgba8(i)
                 })
         }))
+    }
+
+    /// The raw model's predicted distributions on the validation set at the last finished
+    /// evaluation, (N, K) row-major in validation order, with that evaluation's step; None before
+    /// the first one (and after `import_state`: they were of the weights before).
+    pub fn val_probabilities(&self) -> Option<(u64, &[f32])> {
+        self.last_val_probs
+            .as_ref()
+            .map(|(step, probs)| (*step, probs.as_slice()))
+    }
+
+    /// The validation set's labels, in the order of `val_probabilities`' rows.
+    pub fn val_labels(&self) -> &[u8] {
+        &self.val.labels
     }
 
     /// The whole evaluation at once (the slices run to the end, so the numbers are the same).

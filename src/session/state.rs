@@ -345,6 +345,7 @@ impl Session {
         self.pending_eval = None;
         // The confusion cells' images were of the weights before.
         self.last_cells = None;
+        self.last_val_probs = None;
         self.last_mix = None;
         self.preview_images.clear();
         self.preview_targets.clear();
