@@ -18,9 +18,11 @@ pub mod optim;
 pub mod presets;
 pub mod rng;
 pub mod schedule;
+pub mod search;
 pub mod session;
 pub mod snapshot;
 pub mod tensor;
+pub mod transfer;
 
 pub use rng::Rng;
 pub use tensor::Tensor;

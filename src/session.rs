@@ -19,6 +19,7 @@ use std::rc::Rc;
 mod codec;
 mod evaluate;
 mod state;
+mod transfer;
 pub use evaluate::{EvalProgress, EvalReport, EVAL_CHUNK, EVAL_SAMPLES};
 pub use state::{StateError, STATE_VERSION};
 
