@@ -10,7 +10,7 @@
 //! PyTorch's `lr_decay` (lr / (1 + (t − 1)·lr_decay)) is left out on purpose: optimizers here know
 //! nothing of schedules, and the same curve is a schedule's job. Plain loop (no SIMD kernel).
 
-use super::{decay_for, ParamView, StateGroups};
+use super::{decay_for, scale_at, ParamView, StateGroups};
 use crate::kernels::Real;
 
 pub struct Adagrad<T> {
@@ -19,6 +19,8 @@ pub struct Adagrad<T> {
     pub decay_biases: bool,
     /// Σ g'² per parameter, one buffer per parameter buffer in the model's visiting order.
     sum_sq: Vec<Vec<T>>,
+    /// Per-parameter learning-rate factors in visiting order (`Optimizer::set_lr_scales`); empty: 1.
+    pub(crate) lr_scales: Vec<f64>,
 }
 
 impl<T: Real> Adagrad<T> {
@@ -36,6 +38,7 @@ impl<T: Real> Adagrad<T> {
             eps,
             decay_biases: false,
             sum_sq,
+            lr_scales: Vec::new(),
         }
     }
 
@@ -45,12 +48,13 @@ impl<T: Real> Adagrad<T> {
     }
 
     pub fn step(&mut self, params: &mut (impl ParamView<T> + ?Sized), lr: f64) {
-        let (lr, eps) = (T::of(lr), T::of(self.eps));
+        let eps = T::of(self.eps);
         let (wd, all) = (self.weight_decay, self.decay_biases);
         let mut i = 0;
-        let sum_sq = &mut self.sum_sq;
+        let (sum_sq, scales) = (&mut self.sum_sq, &self.lr_scales);
         params.visit(&mut |p, w, g| {
             let s = &mut sum_sq[i];
+            let lr = T::of(lr * scale_at(scales, i));
             i += 1;
             if p.frozen {
                 return;

@@ -16,7 +16,7 @@
 //! computes them in Python floats; the element-wise work runs in `T`. Weights only are decayed by
 //! default. Plain loop (no SIMD kernel).
 
-use super::{decay_for, ParamView, StateGroups};
+use super::{decay_for, scale_at, ParamView, StateGroups};
 use crate::kernels::Real;
 
 pub struct Adam<T> {
@@ -32,6 +32,8 @@ pub struct Adam<T> {
     /// First and second moment estimates, one buffer per parameter buffer in visiting order.
     m: Vec<Vec<T>>,
     v: Vec<Vec<T>>,
+    /// Per-parameter learning-rate factors in visiting order (`Optimizer::set_lr_scales`); empty: 1.
+    pub(crate) lr_scales: Vec<f64>,
 }
 
 impl<T: Real> Adam<T> {
@@ -57,6 +59,7 @@ impl<T: Real> Adam<T> {
             t: 0,
             m,
             v,
+            lr_scales: Vec::new(),
         }
     }
 
@@ -92,15 +95,17 @@ impl<T: Real> Adam<T> {
         let t = self.t as f64;
         let bias_correction1 = 1.0 - self.beta1.powf(t);
         let bias_correction2_sqrt = (1.0 - self.beta2.powf(t)).sqrt();
-        let step_size = T::of(lr / bias_correction1);
         let bc2_sqrt = T::of(bias_correction2_sqrt);
         let (b1, b2, eps) = (T::of(self.beta1), T::of(self.beta2), T::of(self.eps));
         let (one_minus_b1, one_minus_b2) = (T::of(1.0 - self.beta1), T::of(1.0 - self.beta2));
         let (wd, all, decoupled) = (self.weight_decay, self.decay_biases, self.decoupled);
         let mut i = 0;
-        let (ms, vs) = (&mut self.m, &mut self.v);
+        let (ms, vs, scales) = (&mut self.m, &mut self.v, &self.lr_scales);
         params.visit(&mut |p, w, g| {
             let (m, v) = (&mut ms[i], &mut vs[i]);
+            // A parameter group's own rate, as PyTorch's param_groups[k]["lr"].
+            let lr = lr * scale_at(scales, i);
+            let step_size = T::of(lr / bias_correction1);
             i += 1;
             if p.frozen {
                 return;

@@ -12,6 +12,10 @@
 //! whole optimizer (PyTorch keeps one per parameter): a parameter unfrozen after t steps gets the
 //! bias corrections of step t, not of its own first step.
 //!
+//! A parameter may train at its own rate: `Optimizer::set_lr_scales` gives each parameter buffer a
+//! factor on the step's learning rate (PyTorch's per-group `lr`; fine-tuning a pretrained network
+//! at 0.1× beside a new head at 1×). Adam's and AdamW's decoupled decay use the scaled rate too.
+//!
 //! Only SGD's momentum update has a kernel (`Real::sgd_momentum`, SIMD on the page); Nesterov,
 //! Adagrad, RMSProp and Adam/AdamW are plain element loops in `T`.
 
@@ -54,6 +58,11 @@ pub(crate) fn decay_for(kind: ParamKind, weight_decay: f64, decay_biases: bool) 
     } else {
         0.0
     }
+}
+
+/// The learning-rate factor of parameter buffer `i`: 1 when no factors were set.
+pub(crate) fn scale_at(scales: &[f64], i: usize) -> f64 {
+    scales.get(i).copied().unwrap_or(1.0)
 }
 
 /// (name, one buffer per parameter buffer in the model's `visit_params` order), in a fixed order.
@@ -111,6 +120,46 @@ impl<T: Real> Optimizer<T> {
             }
         };
         OptimizerState { updates, groups }
+    }
+
+    /// One learning-rate factor per parameter buffer, in visiting order (empty: all 1). A list of
+    /// another length, or a factor that is negative or not finite, is refused by name and nothing
+    /// changes.
+    pub fn set_lr_scales(&mut self, scales: Vec<f64>) -> Result<(), String> {
+        let count = self.state_mut().groups.first().map_or(0, |(_, g)| g.len());
+        if !scales.is_empty() && scales.len() != count {
+            return Err(format!(
+                "learning-rate scales: {} given for {count} parameter buffers",
+                scales.len()
+            ));
+        }
+        if let Some((i, s)) = scales
+            .iter()
+            .enumerate()
+            .find(|(_, s)| !(s.is_finite() && **s >= 0.0))
+        {
+            return Err(format!(
+                "learning-rate scales: parameter {i}'s factor must be finite and ≥ 0, got {s}"
+            ));
+        }
+        let slot = match self {
+            Optimizer::Sgd(o) => &mut o.lr_scales,
+            Optimizer::Adagrad(o) => &mut o.lr_scales,
+            Optimizer::Rmsprop(o) => &mut o.lr_scales,
+            Optimizer::Adam(o) => &mut o.lr_scales,
+        };
+        *slot = scales;
+        Ok(())
+    }
+
+    /// The learning-rate factor of each parameter buffer (empty: all 1).
+    pub fn lr_scales(&self) -> &[f64] {
+        match self {
+            Optimizer::Sgd(o) => &o.lr_scales,
+            Optimizer::Adagrad(o) => &o.lr_scales,
+            Optimizer::Rmsprop(o) => &o.lr_scales,
+            Optimizer::Adam(o) => &o.lr_scales,
+        }
     }
 
     /// Decay biases and normalization parameters too (off by default).

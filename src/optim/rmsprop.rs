@@ -10,7 +10,7 @@
 //!
 //! Plain loop (no SIMD kernel).
 
-use super::{decay_for, ParamView, StateGroups};
+use super::{decay_for, scale_at, ParamView, StateGroups};
 use crate::kernels::Real;
 
 pub struct Rmsprop<T> {
@@ -23,6 +23,8 @@ pub struct Rmsprop<T> {
     square_avg: Vec<Vec<T>>,
     /// Momentum buffers (empty buffers when μ = 0: PyTorch keeps none either).
     buf: Vec<Vec<T>>,
+    /// Per-parameter learning-rate factors in visiting order (`Optimizer::set_lr_scales`); empty: 1.
+    pub(crate) lr_scales: Vec<f64>,
 }
 
 impl<T: Real> Rmsprop<T> {
@@ -50,6 +52,7 @@ impl<T: Real> Rmsprop<T> {
             decay_biases: false,
             square_avg,
             buf,
+            lr_scales: Vec::new(),
         }
     }
 
@@ -63,18 +66,14 @@ impl<T: Real> Rmsprop<T> {
     }
 
     pub fn step(&mut self, params: &mut (impl ParamView<T> + ?Sized), lr: f64) {
-        let (lr, eps, alpha, mu) = (
-            T::of(lr),
-            T::of(self.eps),
-            T::of(self.alpha),
-            T::of(self.momentum),
-        );
+        let (eps, alpha, mu) = (T::of(self.eps), T::of(self.alpha), T::of(self.momentum));
         let one_minus_alpha = T::of(1.0 - self.alpha);
         let (wd, all, with_momentum) = (self.weight_decay, self.decay_biases, self.momentum > 0.0);
         let mut i = 0;
-        let (square_avg, buf) = (&mut self.square_avg, &mut self.buf);
+        let (square_avg, buf, scales) = (&mut self.square_avg, &mut self.buf, &self.lr_scales);
         params.visit(&mut |p, w, g| {
             let (sa, b) = (&mut square_avg[i], &mut buf[i]);
+            let lr = T::of(lr * scale_at(scales, i));
             i += 1;
             if p.frozen {
                 return;

@@ -14,7 +14,7 @@
 //! normalization parameters unless `decay_biases` is set (they do not cause overfitting, and
 //! decaying them only shifts activations).
 
-use super::{decay_for, ParamView, StateGroups};
+use super::{decay_for, scale_at, ParamView, StateGroups};
 use crate::kernels::Real;
 
 pub struct Sgd<T> {
@@ -25,6 +25,8 @@ pub struct Sgd<T> {
     pub decay_biases: bool,
     /// One velocity buffer per parameter buffer, in the model's visiting order.
     velocity: Vec<Vec<T>>,
+    /// Per-parameter learning-rate factors in visiting order (`Optimizer::set_lr_scales`); empty: 1.
+    pub(crate) lr_scales: Vec<f64>,
 }
 
 impl<T: Real> Sgd<T> {
@@ -38,6 +40,7 @@ impl<T: Real> Sgd<T> {
             nesterov: false,
             decay_biases: false,
             velocity,
+            lr_scales: Vec::new(),
         }
     }
 
@@ -53,12 +56,13 @@ impl<T: Real> Sgd<T> {
     }
 
     pub fn step(&mut self, params: &mut (impl ParamView<T> + ?Sized), lr: f64) {
-        let (lr, mu) = (T::of(lr), T::of(self.momentum));
+        let mu = T::of(self.momentum);
         let (wd, all, nesterov) = (self.weight_decay, self.decay_biases, self.nesterov);
         let mut i = 0;
-        let velocity = &mut self.velocity;
+        let (velocity, scales) = (&mut self.velocity, &self.lr_scales);
         params.visit(&mut |p, w, g| {
             let v = &mut velocity[i];
+            let lr = T::of(lr * scale_at(scales, i));
             i += 1;
             if p.frozen {
                 return;
