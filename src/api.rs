@@ -26,6 +26,8 @@ use std::rc::{Rc, Weak};
 use std::sync::Mutex;
 use wasm_bindgen::prelude::*;
 
+mod search;
+
 #[wasm_bindgen]
 pub struct Trainer {
     session: Session,
