@@ -27,6 +27,7 @@ use std::sync::Mutex;
 use wasm_bindgen::prelude::*;
 
 mod search;
+mod transfer;
 
 #[wasm_bindgen]
 pub struct Trainer {
