@@ -41,6 +41,13 @@
 //                                          predicted, probability, width, height, rgb }). step: that
 //                                          evaluation's step, null (and no images) before the first one.
 //                                          Error: the core's message naming a class the run does not have
+//   valProbabilities                       → { step, classes, probs: Float32Array, labels: Uint8Array } (buffers
+//                                          transferred): the raw model's validation probabilities (images ×
+//                                          classes) at the last finished evaluation (step), or null before one
+//   combineEnsemble { members, labels, classes }  → the core's EnsembleReport { members, accuracy, loss,
+//                                          memberAccuracies } of the mean of members (Float32Array each, one
+//                                          per ensemble member, the same step); needs no trainer. Error: the
+//                                          core's message naming what does not fit
 //   dropData                               forget the loaded set (the page went back to a generated one)
 //   memory                                 → { wasmBytes }: this worker's wasm memory (scripts/measure-data.mjs)
 //   exportState                            → { version, step, epoch, data: Uint8Array } (data's buffer is
@@ -467,6 +474,17 @@ const commands = {
     if (typeof trainer.cellImages !== "function") throw new Error("cellImages: this build of the core has no cellImages (rebuild pkg/)");
     const r = plain(guard(() => trainer.cellImages(t, p)));
     return { step: r.step ?? null, images: Array.from(r.images ?? [], plain) };
+  },
+  valProbabilities() {
+    needTrainer();
+    if (typeof trainer.valProbabilities !== "function") throw new Error("valProbabilities: this build of the core has none (rebuild pkg/)");
+    const r = guard(() => trainer.valProbabilities());
+    if (!r) return null;
+    return new Transfer(r, [r.probs.buffer, r.labels.buffer]);
+  },
+  combineEnsemble({ members, labels, classes }) {
+    if (typeof core.combineEnsemble !== "function") throw new Error("combineEnsemble: this build of the core has none (rebuild pkg/)");
+    return plain(guard(() => core.combineEnsemble(members, labels, classes)));
   },
   exportState() {
     needTrainer();
