@@ -12,6 +12,9 @@
 //   run.play(); run.pause(); run.step(); run.setLimit(200);
 //   await run.cellImages(t, p);     // { step, images } of the last finished evaluation's confusion cell
 //                                   // (true t, predicted p); step null before the first one
+//   await run.valProbabilities();   // { step, classes, probs: Float32Array, labels: Uint8Array } of the last
+//                                   // finished evaluation (validation set, raw model), or null before one
+//   await run.combineEnsemble(members, labels, classes); // the core's EnsembleReport of members' probs
 //   const saved = await run.exportState(); // { version, step, epoch, data: Uint8Array } — weights, optimizer,
 //                                   // data position, random streams (www/worker.js, src/session/state.rs)
 //   await run.importState(saved);   // paused, trainer built from the same settings → { step, epoch };
@@ -59,7 +62,7 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
     info: null,            // { layers, classNames, curve } of the current trainer
     series: emptySeries(),
     start, play, pause, step, setLimit, retune, findLr, restoreBest, evaluate, setPreview, destroy,
-    exportState, importState, loadData, dropData, memory, cellImages,
+    exportState, importState, loadData, dropData, memory, cellImages, valProbabilities, combineEnsemble,
     get dataSource() { return loadedSource; },
     get limit() { return limit; },
     get busy() { return trying !== null; },
@@ -264,6 +267,10 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
   function evaluate() { return request("evaluate"); }
   /** The images the last finished evaluation kept of confusion cell (t, p): { step, images }. */
   function cellImages(t, p) { return request("cellImages", { t, p }); }
+  /** The last finished evaluation's validation probabilities: { step, classes, probs, labels } or null. */
+  function valProbabilities() { return request("valProbabilities"); }
+  /** The ensemble of `members` (Float32Array each, of one step) in this run's worker: an EnsembleReport. */
+  function combineEnsemble(members, labels, classes) { return request("combineEnsemble", { members, labels, classes }); }
   /** The trainer's state (resolves with { version, step, epoch, data: Uint8Array }). */
   function exportState() { return request("exportState"); }
   /** Put a state from exportState() back (run paused, same settings); resolves with { step, epoch }. */
