@@ -2,7 +2,8 @@
 // its step, speed, losses (training: mean of the last 50 steps; validation; maximum over the first 50
 // steps), accuracies, gap, best validation and calibration, and buttons to pause/resume it, edit its
 // settings in the panel, show its images in the preview, or remove it. A scenario's `watch` figure is
-// one of the columns' keys.
+// one of the columns' keys. When the runs are a model ensemble, a last row gives the ensemble's
+// validation loss and accuracy (the mean of the members' probabilities) at their last common step.
 // Cells are written only when their text changes (a DOM write costs a layout on the main thread).
 
 import { pct } from "./stats.js";
@@ -54,7 +55,8 @@ export function createCompareTable(el, { onRemove, onTogglePause, onEdit, onPrev
   const thead = document.createElement("thead");
   thead.append(head);
   const tbody = document.createElement("tbody");
-  table.append(caption, thead, tbody);
+  const tfoot = document.createElement("tfoot");
+  table.append(caption, thead, tbody, tfoot);
   el.replaceChildren(table);
 
   const rows = new Map();   // runId -> { tr, cells: Map(key -> td), status, pause, edit, preview, remove }
@@ -148,13 +150,45 @@ export function createCompareTable(el, { onRemove, onTogglePause, onEdit, onPrev
     if ("status" in row) setText(r.status, row.status ? ` ${row.status}` : "");
   }
 
+  /**
+   * The ensemble's row: { members, step, valAccuracy, valLoss, best } at the members' last common step,
+   * or null for none (the runs are not an ensemble, or not yet evaluated at one step).
+   */
+  function setEnsemble(e) {
+    if (!e) { tfoot.replaceChildren(); return; }
+    let tr = tfoot.firstElementChild;
+    if (!tr) {
+      tr = document.createElement("tr");
+      tr.className = "ensemble-row";
+      const name = document.createElement("th");
+      name.scope = "row";
+      name.className = "run-name";
+      name.title = "The average of the members' predicted probabilities, at a step every member was evaluated";
+      tr.append(name);
+      for (const c of COLUMNS) {
+        const td = document.createElement("td");
+        td.dataset.col = c.key;
+        td.textContent = DASH;
+        tr.append(td);
+      }
+      tr.append(document.createElement("td"));
+      tfoot.append(tr);
+    }
+    setText(tr.firstElementChild, `ensemble of ${e.members}`);
+    for (const [key, value] of [["step", e.step], ["valLoss", e.valLoss], ["valAccuracy", e.valAccuracy]]) {
+      const td = tr.querySelector(`td[data-col="${key}"]`);
+      setText(td, cellText(key, value));
+      if (typeof value === "number") td.dataset.value = String(value); else delete td.dataset.value;
+    }
+  }
+
   /** Mark the column a scenario asks to watch (a COLUMNS key), or none with null. */
   function highlight(metricName) {
     highlighted = COLUMNS.some((c) => c.key === metricName) ? metricName : null;
     for (const cell of table.querySelectorAll("[data-col]")) cell.classList.toggle("watch", cell.dataset.col === highlighted);
   }
 
-  return { setRuns, update, highlight, get highlighted() { return highlighted; } };
+  return { setRuns, update, setEnsemble, highlight, get highlighted() { return highlighted; } };
 }
 
 function setText(node, text) {
