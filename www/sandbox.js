@@ -19,6 +19,7 @@
 //   shortcuts.js      the keys
 //   replay.js         drawing a kept run's curves again (a slide's frame that was unloaded)
 //   dataSet.js        the one data set every run trains on: loading it into the runs' workers
+//   ensemble.js       "Ensemble ×N", and runs differing only in `member` combined at common steps
 // The parts share one context object `ctx`: the sandbox's state (entries, editing, playing, …), the
 // views, and every part's functions. A part calls another through ctx at call time, so the parts can
 // be created in any order although they call each other.
@@ -51,6 +52,7 @@ import { createFrameLoop } from "./sandbox/frameLoop.js";
 import { bindShortcuts } from "./sandbox/shortcuts.js";
 import { createReplay } from "./sandbox/replay.js";
 import { createDataSet } from "./sandbox/dataSet.js";
+import { createEnsemble } from "./sandbox/ensemble.js";
 
 export { SLACK_STEPS, lockStepLimit };
 
@@ -118,7 +120,7 @@ export function createSandbox(root, { useHash = true } = {}) {
   Object.assign(ctx,
     createRunList(ctx), createRunStart(ctx), createRunEvents(ctx), createRunControls(ctx),
     createSettingsChange(ctx), links, createScenarioPicker(ctx), createToolbar(ctx), createEditedRunTools(ctx),
-    createReplay(ctx), createDataSet(ctx));
+    createReplay(ctx), createDataSet(ctx), createEnsemble(ctx));
 
   // Shortcuts act on the whole document when the sandbox is the page, otherwise only inside its root.
   const keyTarget = root === doc.body || root === doc.documentElement ? doc : root;
@@ -180,7 +182,7 @@ export function createSandbox(root, { useHash = true } = {}) {
     useData: (source, opts) => ctx.useData(source, opts),
     /** The loaded set's summary (classes, counts, samples), or null for the generated shapes. */
     dataSummary: () => ctx.dataSummary(),
-    compare: ctx.compare, playAll: ctx.playAll, pauseAll: ctx.pauseAll, resetAll: ctx.resetAll,
+    compare: ctx.compare, makeEnsemble: ctx.makeEnsemble, ensemble: ctx.ensemble, playAll: ctx.playAll, pauseAll: ctx.pauseAll, resetAll: ctx.resetAll,
     messages: ctx.messages, replaySeries: ctx.replaySeries,
     removeEntry: (id) => ctx.removeEntry(byId(id)),
     setEditing: (id) => ctx.setEditing(byId(id)),
