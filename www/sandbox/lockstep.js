@@ -27,7 +27,8 @@ export function createLockStep(ctx) {
     // While every run is being paused, a run paused first must not raise the limit of the others.
     if (holding) return;
     const training = ctx.entries.filter((e) => ctx.isTraining(e) || starting.includes(e));
-    const limit = lockStepLimit(training.map((e) => e.run.series.step), stopAt);
+    // An ensemble's members are held at their next common step (www/sandbox/ensemble.js).
+    const limit = lockStepLimit(training.map((e) => e.run.series.step), Math.min(stopAt, ctx.ensemble?.cap() ?? Infinity));
     if (limit === null) return;
     for (const e of ctx.entries) {
       const cur = e.run.limit;
