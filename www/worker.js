@@ -21,8 +21,10 @@
 //         The bytes are copied into the core; the page keeps its own copy for runs created later.
 //         Result { summary } = the core's data.summary(). Events while a builtin is fetched:
 //         dataProgress { received, total } (bytes; total 0 when unknown).
-//   create { config, curveSteps, limit }  build a Trainer (replacing any current one), on the loaded
-//         data when config.dataset is not a generated set (shapes, noise). Result
+//   create { config, curveSteps, limit, transfer? }  build a Trainer (replacing any current one), on the loaded
+//         data when config.dataset is not a generated set (shapes, noise); with `transfer` ({ weights:
+//         Uint8Array | null, options: { mode, perClass, seed, finetuneScale? } }) a transfer run on the
+//         loaded set (core Trainer.forTransfer; transfer.html). Result
 //         { backend, layers, classNames, curve }; curve = scheduleCurve(curveSteps, 200). Error: the
 //         core's rejection message (the current trainer, if any, is kept).
 //   play | pause | step                    play trains up to the step limit in chunks; step trains one
@@ -383,10 +385,11 @@ const commands = {
   memory() {
     return { wasmBytes: wasmBytes() };
   },
-  create({ config, curveSteps, limit: lim }) {
+  create({ config, curveSteps, limit: lim, transfer }) {
     // The core's rejection (a JsError naming the field) is the answer; a trap is a crash.
     const loaded = !GENERATED.includes(config.dataset);
-    const t = guard(() => (loaded && data ? new core.Trainer(config, data) : new core.Trainer(config)));
+    const t = guard(() => (transfer ? core.Trainer.forTransfer(config, data, transfer.weights ?? null, transfer.options)
+      : loaded && data ? new core.Trainer(config, data) : new core.Trainer(config)));
     running = false;
     finishEval(null);
     trainer?.free();
