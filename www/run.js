@@ -194,7 +194,8 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
         if (source !== loadedSource) await loadData(source);
         if (trying !== values) throw new Error(`run ${id}: superseded by newer settings`);
       }
-      info = await request("create", { config: toConfig(values), curveSteps: values.totalSteps, limit });
+      // values.transfer (transfer.html): { weights, options } for a transfer run (www/worker.js create).
+      info = await request("create", { config: toConfig(values), curveSteps: values.totalSteps, limit, transfer: values.transfer });
     } catch (e) {
       if (trying === values) {
         trying = null;
