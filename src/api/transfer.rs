@@ -22,6 +22,9 @@ struct TransferOptions {
     seed: u64,
     #[serde(default)]
     finetune_scale: Option<f64>,
+    /// Validation images (the first k of the split; default: the config's valSize).
+    #[serde(default)]
+    val_size: Option<usize>,
 }
 
 /// What `weightsInfo` tells about a file.
@@ -94,7 +97,8 @@ impl Trainer {
     /// A transfer run: `config`'s network on `options.perClass` images per class of `data`'s
     /// training split (seeded by `options.seed`), set up as `options.mode` says ("scratch",
     /// "features", "finetune") from the weights file `weights` (null from scratch);
-    /// `options.finetuneScale` (default 0.1) is the pretrained layers' rate factor when fine-tuning.
+    /// `options.finetuneScale` (default 0.1) is the pretrained layers' rate factor when fine-tuning;
+    /// `options.valSize` (optional) how many validation images each evaluation takes.
     #[wasm_bindgen(js_name = forTransfer)]
     pub fn for_transfer(
         config: JsValue,
@@ -102,12 +106,15 @@ impl Trainer {
         weights: Option<Uint8Array>,
         options: JsValue,
     ) -> Result<Trainer, JsError> {
-        let config =
+        let mut config =
             Config::from_value(super::js_to_json(config, "config")?).map_err(|e| JsError::new(&e.0))?;
         let data = Data::from_js(&data)?
             .ok_or_else(|| JsError::new("transfer: a target data set (a Data) is required"))?;
         let options: TransferOptions = serde_wasm_bindgen::from_value(options)
             .map_err(|e| JsError::new(&format!("transfer options: {e}")))?;
+        if let Some(v) = options.val_size {
+            config.val_size = v;
+        }
         let spec = TransferSpec {
             mode: TransferMode::parse(&options.mode).map_err(js_err)?,
             per_class: options.per_class,
