@@ -16,10 +16,12 @@ use crate::Rng;
 use serde::Serialize;
 use std::rc::Rc;
 
+mod averaging;
 mod codec;
 mod evaluate;
 mod state;
 mod transfer;
+pub use averaging::{EmaReport, SnapshotEnsembleReport, MAX_SNAPSHOTS};
 pub use evaluate::{EvalProgress, EvalReport, EVAL_CHUNK, EVAL_SAMPLES};
 pub use state::{StateError, STATE_VERSION};
 
@@ -96,6 +98,8 @@ pub struct Session {
     last_cells: Option<evaluate::LastCells>,
     /// The last finished evaluation's step and (N, K) validation probabilities (`val_probabilities`).
     last_val_probs: Option<(u64, Vec<f32>)>,
+    /// The EMA of the weights and the snapshot ensemble's members (`averaging`).
+    averaging: averaging::Averaging,
 }
 
 /// One image of the last training batch as the network saw it, with its soft label.
@@ -236,6 +240,7 @@ impl Session {
             pending_eval: None,
             last_cells: None,
             last_val_probs: None,
+            averaging: averaging::Averaging::default(),
             lr: config.learning_rate,
             order: (0..train.len()).collect(),
             batch_indices: Vec::new(),
@@ -304,6 +309,7 @@ impl Session {
     pub fn step(&mut self) -> StepReport {
         // The weights change: an unfinished evaluation would mix two models.
         self.pending_eval = None;
+        self.averaging_before_step();
         self.load_train_batch();
         let classes = self.train.classes;
         let n = self.labels.len();
@@ -343,6 +349,7 @@ impl Session {
         self.optim.step(&mut self.model, lr);
         self.update_ratio.after_step(&mut self.model);
         self.step += 1;
+        self.averaging_after_update();
         self.losses.push(batch_loss as f64);
         StepReport {
             step: self.step,
@@ -411,6 +418,10 @@ impl Session {
         let mut probe = Session::with_data(
             Config {
                 schedule: ScheduleConfig::default(),
+                // The probe's weights are thrown away: nothing to average (and a snapshot
+                // ensemble would refuse the constant schedule).
+                model_ema_decay: 0.0,
+                snapshot_ensemble: false,
                 ..self.config.clone()
             },
             self.data.clone(),
@@ -456,6 +467,12 @@ impl Session {
         schedule
             .validate()
             .map_err(|msg| ConfigError(format!("schedule.{msg}")))?;
+        if self.config.snapshot_ensemble && !averaging::has_cycles(&schedule.decay) {
+            return Err(ConfigError(format!(
+                "schedule.type: the snapshot ensemble needs cycles (\"cyclic\" or \"sgdr\"), got \"{}\"",
+                schedule.decay.name()
+            )));
+        }
         self.config.schedule = schedule;
         Ok(())
     }

@@ -4,7 +4,12 @@
 //! one chunk of images, and `evaluate_slice` does as many units as fit its budget, keeping the
 //! partial sums in the session. The units, and the random draws of each, do not depend on the
 //! budget: any slicing gives the same report bit for bit.
+//!
+//! After the raw model's units come those of the averaged weights (`averaging`): the EMA on the
+//! validation set, then each snapshot-ensemble member not measured yet. Each of these starts the
+//! evaluation stream afresh, so weights equal to the raw ones give the raw model's numbers exactly.
 
+use super::averaging::{EmaReport, SnapshotEnsembleReport, Weights};
 use super::Session;
 use crate::augment::crop::{tta_views, TTA_VIEWS};
 use crate::calibration::{Calibration, ReliabilityBin};
@@ -39,6 +44,12 @@ pub struct EvalReport {
     pub best_step: u64,
     /// True once `patience` evaluations have passed without improvement.
     pub should_stop: bool,
+    /// The EMA of the weights on the validation set; None when `modelEmaDecay` is 0 or before the
+    /// first step.
+    pub ema: Option<EmaReport>,
+    /// The snapshot ensemble on the validation set; None when `snapshotEnsemble` is off or before
+    /// the first cycle has ended.
+    pub snapshot_ensemble: Option<SnapshotEnsembleReport>,
 }
 
 /// The per-cell lists of the last finished evaluation, and its step.
@@ -61,14 +72,37 @@ pub const EVAL_CHUNK: usize = 64;
 /// Forward passes averaged per image when evaluation is random (fractional max pooling).
 pub const EVAL_SAMPLES: usize = 4;
 
+/// Seed of the evaluation stream, which each model's units start afresh.
+const EVAL_SEED: u64 = 0;
+
 /// Sums over the images measured so far of one set.
 #[derive(Default)]
 struct Tally {
     loss_sum: f64,
     correct: usize,
+    /// Filled for the raw model's validation set only.
     calibration: Calibration,
-    /// Filled for the validation set only.
     confusion: Confusion,
+}
+
+impl Tally {
+    /// Adds one image's predicted distribution `row` with its label to the loss and accuracy.
+    fn score(&mut self, row: &[f32], label: usize) {
+        self.loss_sum -= (row[label].max(f32::MIN_POSITIVE) as f64).ln();
+        self.correct += (loss::argmax(row) == label) as usize;
+    }
+}
+
+/// What the units of an evaluation measure, in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// The raw weights on the validation set, then on the training subset.
+    Val,
+    Train,
+    /// The EMA weights on the validation set.
+    Ema,
+    /// The j-th snapshot not measured yet (`Pending::members`) on the validation set.
+    Member(usize),
 }
 
 /// An evaluation in progress: which set, chunk and pass comes next, and what is summed so far.
@@ -76,7 +110,7 @@ pub(super) struct Pending {
     /// A fixed stream of its own: evaluation is reproducible and never shifts the training stream
     /// (fractional pooling draws regions at test time too).
     rng: Rng,
-    on_val: bool,
+    phase: Phase,
     /// First image of the current chunk, and the next forward pass over it.
     start: usize,
     pass: usize,
@@ -87,24 +121,24 @@ pub(super) struct Pending {
     val_probs: Vec<f32>,
     val: Tally,
     train: Tally,
+    ema: Tally,
+    /// Snapshot-ensemble members (indices into `Averaging::members`) whose validation
+    /// probabilities are not known yet, and the (N, K) probabilities of the one being measured.
+    members: Vec<usize>,
+    member_probs: Vec<f32>,
     done: usize,
+    /// Forward images of the whole evaluation, fixed at its start (members measured once are not
+    /// measured again, so the session's count changes as it goes).
+    total: usize,
 }
 
 impl Pending {
-    fn new(val_classes: usize) -> Self {
-        Pending {
-            rng: Rng::new(0),
-            on_val: true,
-            start: 0,
-            pass: 0,
-            probs: Vec::new(),
-            val_probs: Vec::new(),
-            val: Tally {
-                confusion: Confusion::new(val_classes),
-                ..Tally::default()
-            },
-            train: Tally::default(),
-            done: 0,
+    /// Which weights the current unit needs.
+    fn weights(&self) -> Weights {
+        match self.phase {
+            Phase::Val | Phase::Train => Weights::Raw,
+            Phase::Ema => Weights::Ema,
+            Phase::Member(j) => Weights::Member(self.members[j]),
         }
     }
 }
@@ -126,17 +160,50 @@ impl Session {
         (passes, views)
     }
 
-    /// Forward images a whole evaluation takes.
-    fn eval_total(&self) -> usize {
+    /// A new evaluation of the raw weights, the EMA and the members not measured yet.
+    fn start_evaluation(&self) -> Pending {
+        let members: Vec<usize> = (self.averaging.members.iter().enumerate())
+            .filter(|(_, m)| m.val_probs.is_none())
+            .map(|(i, _)| i)
+            .collect();
+        let val_passes = members.len() + self.averaging.ema.is_some() as usize;
         let (passes, views) = self.eval_passes_and_views();
-        (self.val.len() + self.train_eval_count()) * passes * views
+        Pending {
+            rng: Rng::new(EVAL_SEED),
+            phase: Phase::Val,
+            start: 0,
+            pass: 0,
+            probs: Vec::new(),
+            val_probs: Vec::new(),
+            val: Tally {
+                confusion: Confusion::new(self.val.classes),
+                ..Tally::default()
+            },
+            train: Tally::default(),
+            ema: Tally::default(),
+            members,
+            member_probs: Vec::new(),
+            done: 0,
+            total: (self.val.len() * (1 + val_passes) + self.train_eval_count()) * passes * views,
+        }
+    }
+
+    /// The phase after `p`'s, None when `p` is the last one.
+    fn next_phase(&self, p: &Pending) -> Option<Phase> {
+        let first_member = (!p.members.is_empty()).then_some(Phase::Member(0));
+        match p.phase {
+            Phase::Val => Some(Phase::Train),
+            Phase::Train if self.averaging.ema.is_some() => Some(Phase::Ema),
+            Phase::Train | Phase::Ema => first_member,
+            Phase::Member(j) => (j + 1 < p.members.len()).then_some(Phase::Member(j + 1)),
+        }
     }
 
     /// How far the unfinished evaluation has come; None when none is under way.
     pub fn evaluation_progress(&self) -> Option<EvalProgress> {
         self.pending_eval.as_ref().map(|p| EvalProgress {
             done: p.done,
-            total: self.eval_total(),
+            total: p.total,
         })
     }
 
@@ -146,33 +213,47 @@ impl Session {
     /// not. A `step()` in between abandons the unfinished evaluation. Early stopping observes
     /// complete evaluations only.
     pub fn evaluate_slice(&mut self, max_images: usize) -> Option<EvalReport> {
-        let mut p = self
-            .pending_eval
-            .take()
-            .unwrap_or_else(|| Pending::new(self.val.classes));
+        let mut p = match self.pending_eval.take() {
+            Some(p) => p,
+            None => self.start_evaluation(),
+        };
         let (passes, views) = self.eval_passes_and_views();
         let chunk = (EVAL_CHUNK / views).max(1);
         let mut spent = 0usize;
         loop {
-            let count = if p.on_val {
-                self.val.len()
-            } else {
-                self.train_eval_count()
+            let count = match p.phase {
+                Phase::Train => self.train_eval_count(),
+                _ => self.val.len(),
             };
             if p.start >= count {
-                if p.on_val {
-                    p.on_val = false;
-                    p.start = 0;
-                    continue;
+                if let Phase::Member(j) = p.phase {
+                    // Measured once for all later evaluations (see `averaging::Member`).
+                    self.averaging.members[p.members[j]].val_probs =
+                        Some(std::mem::take(&mut p.member_probs));
                 }
-                return Some(self.finish_evaluation(p));
+                match self.next_phase(&p) {
+                    Some(next) => {
+                        if next != Phase::Train {
+                            p.rng = Rng::new(EVAL_SEED);
+                        }
+                        p.phase = next;
+                        p.start = 0;
+                        continue;
+                    }
+                    None => {
+                        self.wear(Weights::Raw);
+                        return Some(self.finish_evaluation(p));
+                    }
+                }
             }
             let n = chunk.min(count - p.start);
             let work = n * views;
             if spent > 0 && spent + work > max_images {
+                self.wear(Weights::Raw);
                 self.pending_eval = Some(p);
                 return None;
             }
+            self.wear(p.weights());
             self.eval_pass(&mut p, n, passes, views);
             spent += work;
             p.done += work;
@@ -182,7 +263,11 @@ impl Session {
     /// One forward pass over the current chunk of `n` images; after the last pass, the chunk's
     /// averaged distributions are scored and the next chunk comes.
     fn eval_pass(&mut self, p: &mut Pending, n: usize, passes: usize, views: usize) {
-        let set = if p.on_val { &self.val } else { &self.train };
+        let set = if p.phase == Phase::Train {
+            &self.train
+        } else {
+            &self.val
+        };
         let (c, h, w, classes) = (set.c, set.h, set.w, set.classes);
         let len = c * h * w;
         if p.pass == 0 {
@@ -210,22 +295,22 @@ impl Session {
         if p.pass < passes {
             return;
         }
-        if p.on_val {
-            p.val_probs.extend_from_slice(&p.probs);
-        }
-        let tally = if p.on_val { &mut p.val } else { &mut p.train };
-        for (i, (row, &label)) in p
+        let rows = p
             .probs
             .chunks_exact(classes)
-            .zip(&set.labels[p.start..p.start + n])
-            .enumerate()
-        {
-            tally.loss_sum -= (row[label as usize].max(f32::MIN_POSITIVE) as f64).ln();
-            tally.correct += (loss::argmax(row) == label as usize) as usize;
-            tally.calibration.add_row(row, label as usize);
-            if p.on_val {
-                tally.confusion.add_row(p.start + i, row, label as usize);
+            .zip(&set.labels[p.start..p.start + n]);
+        match p.phase {
+            Phase::Val => {
+                p.val_probs.extend_from_slice(&p.probs);
+                for (i, (row, &label)) in rows.enumerate() {
+                    p.val.score(row, label as usize);
+                    p.val.calibration.add_row(row, label as usize);
+                    p.val.confusion.add_row(p.start + i, row, label as usize);
+                }
             }
+            Phase::Train => rows.for_each(|(row, &label)| p.train.score(row, label as usize)),
+            Phase::Ema => rows.for_each(|(row, &label)| p.ema.score(row, label as usize)),
+            Phase::Member(_) => p.member_probs.extend_from_slice(&p.probs),
         }
         p.start += n;
         p.pass = 0;
@@ -259,7 +344,37 @@ impl Session {
             best_val_accuracy: self.early_stopping.best_accuracy.unwrap_or(val_accuracy),
             best_step: self.early_stopping.best_step,
             should_stop,
+            ema: self.averaging.ema.as_ref().map(|_| EmaReport {
+                val_accuracy: p.ema.correct as f64 / val_n,
+                val_loss: p.ema.loss_sum / val_n,
+            }),
+            snapshot_ensemble: self.snapshot_ensemble_report(),
         }
+    }
+
+    /// The snapshot ensemble on the validation set from its members' measured probabilities; None
+    /// without members.
+    fn snapshot_ensemble_report(&self) -> Option<SnapshotEnsembleReport> {
+        let members = &self.averaging.members;
+        if members.is_empty() {
+            return None;
+        }
+        let probs: Vec<&[f32]> = (members.iter())
+            .map(|m| {
+                m.val_probs
+                    .as_deref()
+                    .expect("every member is measured before the report")
+            })
+            .collect();
+        let report = crate::ensemble::combine(&probs, &self.val.labels, self.val.classes)
+            .expect("members of this run's model on its validation set, at most MAX_SNAPSHOTS");
+        Some(SnapshotEnsembleReport {
+            members: report.members,
+            val_accuracy: report.accuracy,
+            val_loss: report.loss,
+            member_accuracies: report.member_accuracies,
+            member_steps: members.iter().map(|m| m.step).collect(),
+        })
     }
 
     /// The step of the last finished evaluation, whose per-cell lists `cell_images` gives; None

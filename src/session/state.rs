@@ -4,24 +4,29 @@
 //! Kept: every parameter and state buffer (BatchNorm running statistics), the optimizer's state
 //! (momentum, Adagrad/RMSProp accumulators, Adam's moments and update count), the step, the epoch,
 //! the data position (this epoch's order, the cursor in it, the order stream) and the training-noise
-//! stream, and every step's loss (for the curve diagnostics). So a restored run continues with the
-//! losses, bit for bit, that the run would have had without stopping.
+//! stream, and every step's loss (for the curve diagnostics), the EMA of the weights and the
+//! snapshot ensemble's members with their steps. So a restored run continues with the losses, bit
+//! for bit, that the run would have had without stopping, and averages and snapshots the same.
 //!
 //! Not kept (each rebuilt or refilled by what follows): early stopping's best snapshot, best accuracy
 //! and patience count (they start over at the next evaluation), the last batch's preview and update
-//! ratios (refilled by the next step), and an unfinished evaluation (dropped, as a step drops it).
+//! ratios (refilled by the next step), an unfinished evaluation (dropped, as a step drops it), and
+//! the snapshots' measured validation probabilities (measured again, to the same bits).
 //! The base learning rate and schedule come from the config the session was built with.
 
+use super::averaging::{Member, MAX_SNAPSHOTS};
 use super::codec::{Reader, Writer};
 use super::Session;
 use crate::diagnostics::{EarlyStopping, UpdateRatio};
 use crate::model::Model;
 use crate::nn::ParamKind;
 use crate::rng::{Rng, RngPosition};
+use crate::snapshot::Snapshot;
 use std::fmt;
 
 /// Format version of `export_state`'s bytes; `import_state` reads this version only.
-pub const STATE_VERSION: u32 = 1;
+/// 2: the EMA and the snapshot ensemble's members after the losses.
+pub const STATE_VERSION: u32 = 2;
 /// The first four bytes of a saved state.
 const MAGIC: [u8; 4] = *b"TLST";
 
@@ -53,6 +58,31 @@ struct Saved {
     optimizer_updates: u64,
     optimizer_groups: Vec<(String, Vec<Vec<f32>>)>,
     losses: Vec<f32>,
+    /// The EMA, if the run had one.
+    ema: Option<SavedSnapshot>,
+    /// Each snapshot-ensemble member with the step it was taken at, oldest first.
+    snapshots: Vec<(u64, SavedSnapshot)>,
+}
+
+/// A snapshot's parameter tensors and buffer tensors, in the model's order.
+type SavedSnapshot = (Vec<Vec<f32>>, Vec<Vec<f32>>);
+
+/// A snapshot's values as tensors, in the model's order.
+fn write_snapshot(w: &mut Writer, s: &Snapshot<f32>) {
+    w.tensors(s.params().iter().map(|v| v.data()));
+    w.tensors(s.buffers().iter().map(|v| v.data()));
+}
+
+/// A snapshot of `model`'s structure holding saved (checked) tensors.
+fn snapshot_of(model: &mut Model<f32>, params: Vec<Vec<f32>>, buffers: Vec<Vec<f32>>) -> Snapshot<f32> {
+    let mut s = Snapshot::of(model);
+    for (v, saved) in s.params_mut().iter_mut().zip(params) {
+        v.data_mut().copy_from_slice(&saved);
+    }
+    for (v, saved) in s.buffers_mut().iter_mut().zip(buffers) {
+        v.data_mut().copy_from_slice(&saved);
+    }
+    s
 }
 
 fn write_rng(w: &mut Writer, pos: RngPosition) {
@@ -106,6 +136,31 @@ impl Saved {
                 groups
             },
             losses: r.f32s("the losses")?,
+            ema: match r.u32("whether there is an EMA")? {
+                0 => None,
+                1 => Some((r.tensors("EMA parameter")?, r.tensors("EMA state buffer")?)),
+                other => {
+                    return Err(StateError(format!(
+                        "saved state: the EMA mark is {other}, expected 0 (none) or 1"
+                    )))
+                }
+            },
+            snapshots: {
+                let n = r.u32("the snapshot count")?;
+                if n as usize > MAX_SNAPSHOTS {
+                    return Err(StateError(format!(
+                        "saved state has {n} snapshots, at most {MAX_SNAPSHOTS} are kept"
+                    )));
+                }
+                let mut snapshots = Vec::new();
+                for i in 0..n {
+                    let step = r.u64(&format!("snapshot {i}'s step"))?;
+                    let params = r.tensors(&format!("snapshot {i}'s parameter"))?;
+                    let buffers = r.tensors(&format!("snapshot {i}'s state buffer"))?;
+                    snapshots.push((step, (params, buffers)));
+                }
+                snapshots
+            },
         };
         if r.left() > 0 {
             return Err(StateError(format!(
@@ -216,6 +271,18 @@ impl Session {
         // Losses are f32 values widened to f64: f32 keeps them exactly.
         let losses: Vec<f32> = self.losses.iter().map(|&l| l as f32).collect();
         w.f32s(&losses);
+        match &self.averaging.ema {
+            None => w.u32(0),
+            Some(ema) => {
+                w.u32(1);
+                write_snapshot(&mut w, ema);
+            }
+        }
+        w.len(self.averaging.members.len());
+        for m in &self.averaging.members {
+            w.u64(m.step);
+            write_snapshot(&mut w, &m.weights);
+        }
         w.0
     }
 
@@ -281,12 +348,52 @@ impl Session {
         check_tensors("parameter", &saved.params, &lens, &names)?;
         let mut buffer_lens = Vec::new();
         self.model.visit_buffers(&mut |b| buffer_lens.push(b.len()));
-        check_tensors(
-            "state buffer",
-            &saved.buffers,
-            &buffer_lens,
-            &buffer_names(&mut self.model),
-        )?;
+        let buffer_names = buffer_names(&mut self.model);
+        check_tensors("state buffer", &saved.buffers, &buffer_lens, &buffer_names)?;
+        let decay = self.config.model_ema_decay;
+        match &saved.ema {
+            Some(_) if decay == 0.0 => {
+                return err(
+                    "saved state has an EMA of the weights, this run has none (modelEmaDecay 0)".into(),
+                )
+            }
+            None if decay > 0.0 && saved.step > 0 => {
+                return err(format!(
+                    "saved state has no EMA of the weights after {} steps, this run averages them \
+                     (modelEmaDecay {decay})",
+                    saved.step
+                ))
+            }
+            Some((params, buffers)) => {
+                check_tensors("EMA parameter", params, &lens, &names)?;
+                check_tensors("EMA state buffer", buffers, &buffer_lens, &buffer_names)?;
+            }
+            None => {}
+        }
+        if !saved.snapshots.is_empty() && !self.config.snapshot_ensemble {
+            return err(format!(
+                "saved state has {} snapshots of a snapshot ensemble, this run keeps none (snapshotEnsemble false)",
+                saved.snapshots.len()
+            ));
+        }
+        let mut last = 0;
+        for (i, (step, (params, buffers))) in saved.snapshots.iter().enumerate() {
+            if *step <= last || *step > saved.step {
+                return err(format!(
+                    "saved snapshot {i} is of step {step}: snapshot steps must increase and be at most the \
+                     state's step {}",
+                    saved.step
+                ));
+            }
+            last = *step;
+            check_tensors(&format!("snapshot {i}'s parameter"), params, &lens, &names)?;
+            check_tensors(
+                &format!("snapshot {i}'s state buffer"),
+                buffers,
+                &buffer_lens,
+                &buffer_names,
+            )?;
+        }
         let optimizer = self.optim.name();
         if saved.optimizer != optimizer {
             return err(format!(
@@ -341,6 +448,16 @@ impl Session {
         self.order_rng = Rng::resume(saved.order_rng);
         self.rng = Rng::resume(saved.rng);
         self.losses = saved.losses.into_iter().map(f64::from).collect();
+        self.averaging.ema = saved
+            .ema
+            .map(|(params, buffers)| snapshot_of(&mut self.model, params, buffers));
+        self.averaging.members = (saved.snapshots.into_iter())
+            .map(|(step, (params, buffers))| Member {
+                step,
+                weights: snapshot_of(&mut self.model, params, buffers),
+                val_probs: None,
+            })
+            .collect();
         // What describes the last step or evaluation of this session no longer applies.
         self.pending_eval = None;
         // The confusion cells' images were of the weights before.
