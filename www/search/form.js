@@ -43,10 +43,15 @@ function setRange(axisIndex, { min, max, scale }) {
   f.scale.value = scale;
 }
 
-/** Put a selected region's ranges into the fields (coarse to fine). */
-export function setRanges(x, y) {
+/**
+ * Put a selected region's ranges into the fields (coarse to fine), with the hyperparameters and
+ * scales of the search it was selected on (`params`, the spec's two).
+ */
+export function setRanges(x, y, params) {
   [x, y].forEach(([lo, hi], i) => {
     const f = fields(i);
+    f.key.value = params[i].key;
+    f.scale.value = params[i].scale;
     f.min.value = fieldNumber(lo);
     f.max.value = fieldNumber(hi);
   });

@@ -33,8 +33,8 @@ let coreReady = false;
 const planes = Object.fromEntries(METHODS.map((m) => [m, createPlane($(`plane-${m}`), {
   method: m, labels: LABELS,
   onSelect: ({ x, y }) => {
-    setRanges(x, y);
     const [a, b] = searches[m].spec.params;
+    setRanges(x, y, [a, b]);
     messages.show("search-select", `Ranges set from your selection: ${LABELS[a.key]} ${shortNumber(x[0])} to ${shortNumber(x[1])}, ` +
       `${LABELS[b.key]} ${shortNumber(y[0])} to ${shortNumber(y[1])}. Run grid or Run random to search there (coarse to fine).`, "info");
   },
@@ -181,3 +181,9 @@ init().then(() => {
   document.body.dataset.state = "fatal";
   messages.show("search-core", `The WebAssembly core could not be loaded: ${e.message}`, "error");
 });
+
+// The offline cache, as on the other pages (a production build only; `?.`: bench/search.mjs serves
+// these modules unbundled, without Vite's import.meta.env).
+if (import.meta.env?.PROD && "serviceWorker" in navigator && location.protocol !== "file:") {
+  navigator.serviceWorker.register("./sw.js").catch((e) => console.warn("offline cache unavailable:", e.message));
+}
