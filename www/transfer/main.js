@@ -1,2 +1,111 @@
-// Boot of transfer.html (issue 10): being written.
-document.body.dataset.state = "ready";
+// Boot of transfer.html (issue 10, item 5): the shipped pretrained network, the three-way comparison
+// on a small target set, and the nearest-neighbour panel.
+
+import "uplot/dist/uPlot.min.css";
+import init, * as core from "../../pkg/trainlab.js";
+import { createMessages } from "../views/messages.js";
+import { runColor } from "../views/palette.js";
+import { createComparison } from "./comparison.js";
+import { createCurves } from "./curves.js";
+import { createNeighbours } from "./neighbours.js";
+import { renderTable } from "./table.js";
+import { loadWeights } from "./weights.js";
+
+const $ = (id) => document.getElementById(id);
+const messages = createMessages($("messages"));
+const form = $("transfer-form");
+const status = $("status");
+const tbody = $("transfer-table").querySelector("tbody");
+
+for (const sw of document.querySelectorAll(".ways .swatch")) sw.style.background = runColor(Number(sw.dataset.way));
+
+const curves = createCurves($("transfer-chart"));
+const comparison = createComparison({
+  onUpdate: (rows) => {
+    renderTable(tbody, rows);
+    curves.update(rows);
+    const done = rows.length && rows.every((r) => ["done", "failed", "stopped", "diverged", "fatal"].includes(r.status));
+    if (done) finished(rows);
+  },
+  onError: (message) => messages.show("transfer-run", message, "error"),
+});
+const neighbours = createNeighbours({
+  query: $("nn-query"), features: $("nn-features"), pixels: $("nn-pixels"), summary: $("nn-summary"), next: $("nn-next"),
+});
+
+let weights = null;
+
+function settings() {
+  const perClass = Number($("per-class").value), budget = Number($("budget").value);
+  if (!(Number.isInteger(perClass) && perClass >= 1 && perClass <= 1000)) throw new Error(`images per class must be a whole number from 1 to 1000, got ${$("per-class").value}`);
+  if (!(Number.isInteger(budget) && budget >= 10 && budget <= 5000)) throw new Error(`the budget must be a whole number of steps from 10 to 5000, got ${$("budget").value}`);
+  return { target: $("target").value, perClass, budget, weights };
+}
+
+function finished(rows) {
+  $("train").disabled = false;
+  $("stop").disabled = true;
+  document.body.dataset.state = "done";
+  const all = rows.every((r) => r.status === "done");
+  status.textContent = all ? "Done: every way trained for the same budget on the same images." : "Stopped.";
+}
+
+form.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  messages.dismiss("transfer-run");
+  let s;
+  try {
+    s = settings();
+  } catch (e) {
+    messages.show("transfer-run", e.message, "error");
+    return;
+  }
+  $("train").disabled = true;
+  $("stop").disabled = false;
+  document.body.dataset.state = "training";
+  status.textContent = `Training three networks in parallel on ${s.perClass} images per class for ${s.budget} steps…`;
+  try {
+    await comparison.start(s);
+  } catch (e) {
+    messages.show("transfer-run", e.message, "error");
+    comparison.stop();
+  }
+});
+
+$("stop").addEventListener("click", () => comparison.stop());
+$("target").addEventListener("change", () => showNeighbours());
+
+async function showNeighbours() {
+  try {
+    await neighbours.use($("target").value, weights);
+  } catch (e) {
+    messages.show("transfer-nn", `Nearest neighbours: ${e.message}`, "error");
+  }
+}
+
+async function boot() {
+  try {
+    await init();
+    weights = await loadWeights();
+    const info = core.weightsInfo(weights);
+    const get = (k) => (info instanceof Map ? info.get(k) : info[k]);
+    $("source-info").textContent = `${get("steps")} steps, ${(get("valAccuracy") * 100).toFixed(1)}% validation accuracy, ` +
+      `${Math.round(get("bytes") / 1024)} KB`;
+    $("train").disabled = false;
+    document.body.dataset.state = "ready";
+    showNeighbours();
+  } catch (e) {
+    $("train").disabled = true;
+    document.body.dataset.state = "failed";
+    messages.show("transfer-boot", e.message, "error");
+  }
+}
+
+$("train").disabled = true;
+boot();
+
+// Offline once loaded: the service worker precaches the page, its assets and the pretrained file, and
+// caches a data set when it is first fetched (www/sw.js).
+if (import.meta.env.PROD && "serviceWorker" in navigator && location.protocol !== "file:") {
+  navigator.serviceWorker.register("./sw.js").catch((e) => console.warn("offline cache unavailable:", e.message));
+}

@@ -1,0 +1,125 @@
+// End-to-end tests of transfer.html (issue 10, item 5): the shipped pretrained network, the three
+// ways trained in parallel on the same small target set for the same budget, the table and curves,
+// the nearest-neighbour panel; screenshots at 1024×768 and 1366×768 (test-results/transfer-*.png);
+// offline once loaded. Against the production build (helpers.mjs).
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { openPage, screenshot, startSuite } from "./helpers.mjs";
+
+let server, browser;
+startSuite((s, b) => { server = s; browser = b; });
+
+const url = () => `${server.url}transfer.html`;
+
+async function waitState(page, state, timeout) {
+  await page.waitForFunction((s) => document.body.dataset.state === s, state, { timeout });
+}
+
+/** The table as the student reads it: [{ mode, final, best, steps }], accuracies as fractions. */
+async function table(page) {
+  const rows = await page.$$eval("#transfer-table tbody tr", (trs) => trs.map((tr) => ({
+    mode: tr.dataset.mode, status: tr.dataset.status, cells: [...tr.children].map((c) => c.textContent.trim()),
+  })));
+  const pct = (t) => (t === "–" ? null : Number(t.replace("%", "")) / 100);
+  return rows.map((r) => ({ mode: r.mode, status: r.status, final: pct(r.cells[2]), best: pct(r.cells[3]), steps: r.cells[4] }));
+}
+
+async function neighbourCounts(page) {
+  await page.waitForFunction(() => document.getElementById("nn-summary").dataset.features !== undefined, null, { timeout: 60000 });
+  return page.evaluate(() => {
+    const s = document.getElementById("nn-summary");
+    return { text: s.textContent, features: Number(s.dataset.features), pixels: Number(s.dataset.pixels),
+      tiles: [document.querySelectorAll("#nn-features .nn-tile").length, document.querySelectorAll("#nn-pixels .nn-tile").length] };
+  });
+}
+
+test("transfer page: the three ways train on the same 20 images per class for the same budget and fill the table", async (t) => {
+  const { context, page, problems } = await openPage(browser, url(), { width: 1024, height: 768 });
+  try {
+    await waitState(page, "ready", 60000);
+    const source = await page.textContent("#source-info");
+    assert.match(source, /^\d+ steps, \d+\.\d% validation accuracy, \d+ KB$/);
+    const nn = await neighbourCounts(page);
+    assert.deepEqual(nn.tiles, [8, 8], "8 neighbours by features and 8 by pixels");
+    assert.match(nn.text, /same class among the 8 nearest — features \d\/8, pixels \d\/8 \(of 1000 training images\)/);
+    const before = nn.text;
+    await page.click("#nn-next");
+    const after = await neighbourCounts(page);
+    assert.notEqual(after.text, before, "another query image");
+
+    await page.selectOption("#target", "mnist");
+    await page.fill("#per-class", "20");
+    await page.fill("#budget", "150");
+    const t0 = Date.now();
+    await page.click("#train");
+    await waitState(page, "training", 30000);
+    await waitState(page, "done", 300000);
+    const rows = await table(page);
+    t.diagnostic(`three ways, 150 steps, 20 per class of MNIST: ${JSON.stringify(rows)} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    assert.deepEqual(rows.map((r) => r.mode), ["scratch", "features", "finetune"]);
+    for (const r of rows) {
+      assert.equal(r.status, "done", `${r.mode} finished`);
+      assert.equal(r.steps, "150 / 150", `${r.mode} trained the whole budget and no further`);
+      assert.ok(r.final > 0.2 && r.final <= 1, `${r.mode}: validation accuracy ${r.final} beats chance (10%)`);
+      assert.ok(r.best >= r.final - 1e-9, `${r.mode}: best ${r.best} ≥ final ${r.final}`);
+    }
+    // Curves: one line per way with points.
+    const points = await page.evaluate(() => document.querySelector("#transfer-chart canvas") !== null);
+    assert.ok(points, "the chart is drawn");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `no horizontal scrolling at 1024 px (overflow ${overflow})`);
+    await screenshot(page, "transfer-1024x768");
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.waitForTimeout(300);
+    await screenshot(page, "transfer-1366x768");
+    assert.deepEqual(problems.pageErrors, [], "uncaught errors");
+    assert.deepEqual(problems.consoleErrors, [], "console errors");
+    assert.deepEqual(problems.foreignRequests, [], "nothing leaves the machine");
+  } finally {
+    await context.close();
+  }
+});
+
+test("transfer page: a bad budget is named and nothing starts", async () => {
+  const { context, page } = await openPage(browser, url(), { width: 1024, height: 768 });
+  try {
+    await waitState(page, "ready", 60000);
+    await page.fill("#budget", "3");
+    // The form's own validation would stop the submit; the page's check is what a script or an old
+    // browser meets, so submit without it.
+    await page.evaluate(() => { document.getElementById("transfer-form").noValidate = true; });
+    await page.click("#train");
+    await page.waitForSelector("#messages .message-error");
+    const text = await page.textContent("#messages .message-error");
+    assert.match(text, /the budget must be a whole number of steps from 10 to 5000, got 3/);
+    assert.equal(await page.evaluate(() => document.body.dataset.state), "ready");
+  } finally {
+    await context.close();
+  }
+});
+
+test("transfer page: works offline once loaded (page, pretrained file and the target set from the cache)", async () => {
+  const { context, page } = await openPage(browser, url(), { width: 1024, height: 768 });
+  try {
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
+    // The first visit fetched MNIST before the service worker took over; a second visit online is the
+    // one it caches MNIST from (the page and the pretrained file are precached when it installs).
+    await page.reload();
+    await waitState(page, "ready", 60000);
+    await neighbourCounts(page);
+    const cached = await page.evaluate(async () => {
+      const keys = (await Promise.all((await caches.keys()).map(async (k) => (await caches.open(k)).keys()))).flat();
+      return keys.map((r) => new URL(r.url).pathname);
+    });
+    assert.ok(cached.some((p) => /\/assets\/lenet-fashion-mnist-[\w-]+\.safetensors$/.test(p)), "the pretrained file is cached");
+    await context.setOffline(true);
+    await page.reload();
+    await waitState(page, "ready", 60000);
+    const nn = await neighbourCounts(page);
+    assert.deepEqual(nn.tiles, [8, 8]);
+  } finally {
+    await context.close();
+  }
+});
