@@ -76,6 +76,11 @@ test("Ensemble ×3: three members train in lock step; members' and the ensemble'
     await screenshot(page, "ensemble-1024x768");
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `no horizontal scroll at 1024 px (${overflow} px)`);
+    // Reset starts the members again from step 0: their ensemble's history starts again too.
+    await page.click("#reset");
+    await page.waitForFunction(() => window.trainlab.sandbox.ensemble.history.length === 0 &&
+      !document.querySelector("#runs-table tfoot tr"), null, { timeout: 30000 });
+    assert.match(await page.textContent("#ensemble-card"), /Waiting for the members' first common evaluation/);
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.consoleErrors, []);
   } finally {

@@ -117,8 +117,10 @@ export function createEnsemble(ctx) {
     const steps = ms.map((e) => e.run.series.lastEval?.step);
     const step = steps[0];
     // Never across different steps: members at different steps are different moments of training,
-    // and their average says nothing about an ensemble one could have stopped at.
-    if (step === undefined || step <= combinedStep || steps.some((s) => s !== step)) return Promise.resolve();
+    // and their average says nothing about an ensemble one could have stopped at. (A restored best
+    // snapshot is evaluated at the run's step but holds the weights of an earlier one: not combined.)
+    if (step === undefined || step <= combinedStep || steps.some((s) => s !== step) ||
+      ms.some((e) => e.run.series.lastEval.restored)) return Promise.resolve();
     gathering = combine(ms, step).finally(() => { gathering = null; });
     return gathering;
   }
@@ -148,6 +150,8 @@ export function createEnsemble(ctx) {
   }
 
   function onEvent(e, ev) {
+    // A member rebuilt (Reset, a crash's restart) starts again from step 0: so does the history.
+    if (ev.event === "created") groupKey = "";
     const ms = sync();
     updateButton();
     if (!ms || !ms.includes(e)) return;
