@@ -441,15 +441,18 @@ export const SETTINGS = [
     key: "modelEmaDecay", hash: "ema", configKey: "modelEmaDecay", kind: "number", group: "averaging",
     default: 0, min: 0, max: 1, maxExclusive: true, step: "any", toggle: 0.995,
     label: "Polyak averaging (EMA decay)",
-    help: "Keep a moving average of the weights, x_test = 0.995·x_test + 0.005·x, and evaluate it beside the raw " +
-      "weights (its own validation curve). Smooths out the noise of the last steps. 0: off.",
+    help: "Polyak averaging: keep a moving average of the weights, x_test = 0.995·x_test + 0.005·x after every step " +
+      "(batch-norm statistics averaged the same way, as timm does), and evaluate it beside the raw weights: the " +
+      "dotted validation curve and 'EMA val' above the charts. It smooths out the noise of the last steps (a high learning rate, " +
+      "small batches); it lags about 1/(1 − decay) = 200 steps behind, so early on it trails the raw curve. 0: off.",
   },
   {
     key: "snapshotEnsemble", hash: "snapshots", configKey: "snapshotEnsemble", kind: "bool", group: "averaging",
     default: false,
     label: "Snapshot ensemble",
-    help: "Keep the model at the end of every cycle of the cyclic schedule and evaluate the average of their " +
-      "predictions beside the last model: train 1, get M for free.",
+    help: "Keep the model at the end of every cycle of the cyclic (or SGDR) schedule, the newest 8, and evaluate the " +
+      "average of their predicted probabilities beside the last model: the dash-dot validation curve with diamonds " +
+      "and 'Snapshot ens.' above the charts. Train 1, get M for free.",
     inactive: (v) => (!CYCLIC.includes(v.schedule) ? "needs the cyclic (or SGDR) schedule" : null),
   },
   {
