@@ -5,6 +5,15 @@
 import { pct } from "../views/stats.js";
 
 const finite = (v) => (Number.isFinite(v) ? v : undefined);
+// The averaged weights beside the raw ones (lecture: Polyak averaging, snapshot ensembles).
+const emaTitle = (ev) => `Validation accuracy of the moving average of the weights (Polyak averaging): ` +
+  `EMA ${pct(ev.ema.valAccuracy)} · raw ${pct(ev.valAccuracy)} at step ${ev.step}.`;
+const snapTitle = (ev) => {
+  const s = ev.snapshotEnsemble;
+  return `Validation accuracy of the average of ${s.members} snapshot${s.members === 1 ? "" : "s"} (ends of cycles, ` +
+    `steps ${(s.memberSteps ?? []).join(", ")}): ensemble ${pct(s.valAccuracy)} · last model ${pct(ev.valAccuracy)} · ` +
+    `members ${s.memberAccuracies.map(pct).join(", ")}.`;
+};
 const gapSentence = (ev) => `Now at step ${ev.step}: train ${pct(ev.trainAccuracy)}, val ${pct(ev.valAccuracy)}, ` +
   `gap ${((ev.trainAccuracy - ev.valAccuracy) * 100).toFixed(1)} points.`;
 
@@ -36,6 +45,7 @@ export function createEditedStats(ctx) {
     queueStat("loss", finite(views.lossChart.average(e.id)));
     queueStat("trainacc", ev?.trainAccuracy);
     queueStat("valacc", ev?.valAccuracy);
+    queueAveraged(ev);
     gapText = ev && ev.step > 0 ? gapSentence(ev) : "";
     ctx.scheduleDraw();
   }
@@ -50,10 +60,18 @@ export function createEditedStats(ctx) {
     queueStat("loss", views.lossChart.average(e.id));
   }
 
+  /** The EMA's and the snapshot ensemble's figures of evaluation `ev` (hidden when it has none). */
+  function queueAveraged(ev) {
+    queueStat("emaacc", ev?.ema ? finite(ev.ema.valAccuracy) : undefined, ev?.ema ? emaTitle(ev) : "");
+    const snap = ev?.snapshotEnsemble;
+    queueStat("snapacc", snap ? finite(snap.valAccuracy) : undefined, snap ? snapTitle(ev) : "");
+  }
+
   /** An evaluation of the edited run. */
   function onEval(ev) {
     queueStat("trainacc", ev.trainAccuracy);
     queueStat("valacc", ev.valAccuracy);
+    queueAveraged(ev);
     if (ev.step > 0 && Number.isFinite(ev.trainAccuracy - ev.valAccuracy)) gapText = gapSentence(ev);
   }
 

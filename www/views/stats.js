@@ -1,6 +1,8 @@
 // The numbers above the charts: step, epoch, learning rate, images per second, the first loss
 // (the lecture's step 1: it should be about log(C)), the loss moving average and the accuracies.
 // Each value also sits in a data-value attribute, unrounded, for the end-to-end tests.
+// Optional figures (the EMA's and the snapshot ensemble's validation accuracy) are shown only while
+// the run has them.
 
 const FIELDS = [
   { key: "step", label: "Step", fmt: (v) => String(v) },
@@ -11,6 +13,8 @@ const FIELDS = [
   { key: "loss", label: "Loss (avg)", fmt: (v) => fmtLoss(v) },
   { key: "trainacc", label: "Train acc", fmt: (v) => pct(v) },
   { key: "valacc", label: "Val acc", fmt: (v) => pct(v) },
+  { key: "emaacc", label: "EMA val", fmt: (v) => pct(v), optional: true },
+  { key: "snapacc", label: "Snapshot ens.", fmt: (v) => pct(v), optional: true },
 ];
 
 /** An accuracy as "93.1%". */
@@ -37,7 +41,9 @@ export function createStats(root) {
     value.textContent = "–";
     box.append(label, value);
     root.append(box);
-    els.set(f.key, { value, box, fmt: f.fmt });
+    // Not the hidden attribute: the stylesheet's display of .stat would override it.
+    if (f.optional) box.style.display = "none";
+    els.set(f.key, { value, box, fmt: f.fmt, optional: f.optional });
   }
 
   function set(key, v, title) {
@@ -52,6 +58,10 @@ export function createStats(root) {
       if (e.value.dataset.value !== String(v)) e.value.dataset.value = String(v);
     }
     if (title !== undefined && e.box.title !== title) e.box.title = title;
+    if (e.optional) {
+      const display = e.value.dataset.value === undefined ? "none" : "";
+      if (e.box.style.display !== display) e.box.style.display = display;
+    }
   }
 
   function reset() {
