@@ -74,6 +74,10 @@ test("Ensemble ×3: three members train in lock step; members' and the ensemble'
     await page.setViewportSize({ width: 1024, height: 768 });
     await sleep(500);
     await screenshot(page, "ensemble-1024x768");
+    await page.$eval("#ensemble-card", (el) => el.scrollIntoView({ block: "center" }));
+    await sleep(300);
+    await screenshot(page, "ensemble-card-1024x768");
+    await page.evaluate(() => window.scrollTo(0, 0));
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `no horizontal scroll at 1024 px (${overflow} px)`);
     // Reset starts the members again from step 0: their ensemble's history starts again too.

@@ -20,11 +20,13 @@ export function createEnsembleCard(el) {
   head.append(title, legend);
   const explain = document.createElement("p");
   explain.className = "explain";
-  explain.textContent = "An ensemble is several networks trained the same way from different random starts; " +
-    "averaging their predicted probabilities usually beats the best of them (the lecture: about 2% extra).";
+  explain.textContent = "An ensemble is several networks trained alike from different random starts; averaging their " +
+    "predicted probabilities usually beats the best of them (the lecture: about 2% extra).";
   const figures = document.createElement("p");
   figures.className = "explain ensemble-figures";
   figures.textContent = "Waiting for the members' first common evaluation…";
+  // Both paragraphs in full (.explain scrolls past 4 lines); the chart takes what is left.
+  for (const p of [explain, figures]) p.style.maxHeight = "none";
   const chartEl = div("chart ensemble-chart");
   chartEl.style.minHeight = "120px";
   el.append(head, explain, figures, chartEl);
