@@ -234,12 +234,15 @@ function runSteps(n) {
 }
 
 // ---- evaluation in slices -------------------------------------------------------------------------
-function startEval(restored = false) {
+// `waiter` is registered before the loop starts: an evaluation can finish in its first slice, before
+// startEval returns (a small network on a small validation set).
+function startEval(restored = false, waiter = null) {
   if (!evalJob) {
     evalJob = { ms: 0, restored, waiters: [] };
     sendState();
   }
   evalJob.restored ||= restored;
+  if (waiter) evalJob.waiters.push(waiter);
   trainMsSinceEval = 0;
   epochEvalDue = false;
   pump();
@@ -466,8 +469,7 @@ const commands = {
   },
   evaluate() {
     needTrainer();
-    const job = startEval();
-    return new Promise((resolve) => job.waiters.push(resolve));
+    return new Promise((resolve) => startEval(false, resolve));
   },
   cellImages({ t, p }) {
     needTrainer();
