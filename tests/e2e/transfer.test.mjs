@@ -57,6 +57,7 @@ test("transfer page: the three ways train on the same 20 images per class for th
     await waitState(page, "done", 300000);
     const rows = await table(page);
     t.diagnostic(`three ways, 150 steps, 20 per class of MNIST: ${JSON.stringify(rows)} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    assert.deepEqual(await page.$$eval("#messages .message", (ms) => ms.map((m) => m.textContent)), [], "no messages");
     assert.deepEqual(rows.map((r) => r.mode), ["scratch", "features", "finetune"]);
     for (const r of rows) {
       assert.equal(r.status, "done", `${r.mode} finished`);
@@ -76,6 +77,41 @@ test("transfer page: the three ways train on the same 20 images per class for th
     assert.deepEqual(problems.pageErrors, [], "uncaught errors");
     assert.deepEqual(problems.consoleErrors, [], "console errors");
     assert.deepEqual(problems.foreignRequests, [], "nothing leaves the machine");
+  } finally {
+    await context.close();
+  }
+});
+
+test("transfer page: Stop pauses the three runs; training again on Fashion-MNIST finishes", async () => {
+  const { context, page, problems } = await openPage(browser, url(), { width: 1366, height: 768 });
+  try {
+    await waitState(page, "ready", 60000);
+    await page.fill("#budget", "5000");
+    await page.click("#train");
+    await waitState(page, "training", 30000);
+    await page.waitForFunction(() => [...document.querySelectorAll("#transfer-table tbody tr")]
+      .every((tr) => Number(tr.children[4].textContent.split(" / ")[0]) > 0), null, { timeout: 60000 });
+    await page.click("#stop");
+    await waitState(page, "done", 30000);
+    assert.equal(await page.textContent("#status"), "Stopped.");
+    const stopped = await table(page);
+    assert.deepEqual(stopped.map((r) => r.status), ["stopped", "stopped", "stopped"]);
+    for (const r of stopped) assert.ok(Number(r.steps.split(" / ")[0]) < 5000, `${r.mode} stopped early: ${r.steps}`);
+
+    await page.selectOption("#target", "fashion-mnist");
+    await page.fill("#per-class", "10");
+    await page.fill("#budget", "60");
+    await page.click("#train");
+    await waitState(page, "training", 30000);
+    await waitState(page, "done", 300000);
+    const rows = await table(page);
+    assert.deepEqual(rows.map((r) => [r.status, r.steps]), Array(3).fill(["done", "60 / 60"]));
+    assert.equal(await page.textContent("#status"), "Done: every way trained for the same budget on the same images.");
+    // The neighbour panel moved to the new target: its captions are Fashion-MNIST's classes.
+    await page.waitForFunction(() => /Fashion|T-shirt|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|boot/
+      .test(document.getElementById("nn-summary").textContent), null, { timeout: 60000 });
+    assert.deepEqual(problems.pageErrors, [], "uncaught errors");
+    assert.deepEqual(problems.consoleErrors, [], "console errors");
   } finally {
     await context.close();
   }
