@@ -79,6 +79,8 @@ test("a small grid and random search run to the end; the plane shows every trial
     assert.deepEqual([...new Set(grid.map((t) => t.x))].sort(), [1e-4, 1e-1].sort());
     assert.equal(new Set(random.map((t) => t.x)).size, K);
     assert.equal(await page.getAttribute("#progress", "value"), String(2 * K));
+    // Every trial was trained once: Run both started the two searches once (not once per listener).
+    assert.equal(await page.getAttribute("#pool-status", "data-started"), String(2 * K));
     await screenshot(page, "search-1024x768");
     await assertLayout(page, 1024);
 

@@ -82,6 +82,7 @@ function redraw() {
   const searching = all.some((s) => s.state === "running");
   if (coreReady) document.body.dataset.state = searching ? "searching" : "ready";
   $("stop").disabled = !searching;
+  $("pool-status").dataset.started = String(pool?.started ?? 0);
   $("pool-status").textContent = pool
     ? `${pool.size} worker${pool.size === 1 ? "" : "s"} (one per core: navigator.hardwareConcurrency = ${navigator.hardwareConcurrency}) · ${finished} of ${total} trials finished`
     : `${poolSize()} worker${poolSize() === 1 ? "" : "s"}, one per core (navigator.hardwareConcurrency = ${navigator.hardwareConcurrency})`;
@@ -123,6 +124,7 @@ function start(methods) {
   messages.dismiss("search-select");
   pool ??= createPool({ size: poolSize(), dataSource: (name) => ({ kind: "builtin", id: name }) });
   const base = { ...defaultsFor(form.data), totalSteps: form.steps };
+  const queues = [];
   for (const { method, spec, trials } of made) {
     const previous = searches[method];
     if (previous?.state === "running") pool.cancel(previous.job);
@@ -131,7 +133,11 @@ function start(methods) {
       trials: trials.map((t) => ({ index: t.index, values: { ...t.values }, state: "queued", acc: NaN })),
     };
     searches[method] = s;
-    pool.submit(s.job, s.trials.map((t) => ({ trial: t, values: { ...base, ...t.values }, steps: form.steps })), onTrial);
+    queues.push(s.trials.map((t) => [s.job, { trial: t, values: { ...base, ...t.values }, steps: form.steps }]));
+  }
+  // Run both: the two searches' trials take turns in the queue, so both planes fill at the same pace.
+  for (let i = 0; queues.some((q) => i < q.length); i++) {
+    for (const q of queues) if (i < q.length) pool.submit(q[i][0], [q[i][1]], onTrial);
   }
   redraw();
 }
@@ -169,8 +175,8 @@ setUpForm();
 $("legend-bar").style.background = accuracyGradient();
 $("run-grid").addEventListener("click", () => start(["grid"]));
 $("run-random").addEventListener("click", () => start(["random"]));
-$("run-both").addEventListener("click", () => start(["grid", "random"]));
 $("stop").addEventListener("click", stop);
+// Run both is the form's submit button (Enter in a field runs it too): one listener, one start.
 $("search-form").addEventListener("submit", (ev) => { ev.preventDefault(); start(["grid", "random"]); });
 redraw();
 init().then(() => {

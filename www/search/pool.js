@@ -15,6 +15,7 @@ import { createRun } from "../run.js";
 export function createPool({ size, dataSource = () => null }) {
   const queue = [];                       // { job, item, onTrial }
   const cancelled = new WeakSet();
+  let started = 0;                        // trials begun, cancelled ones included (tests: no trial twice)
   const slots = Array.from({ length: size }, (_, i) => {
     const slot = { busy: false, listener: null };
     slot.run = createRun({ id: i + 1, preview: false, dataSource, onEvent: (run, ev) => slot.listener?.(ev) });
@@ -36,6 +37,7 @@ export function createPool({ size, dataSource = () => null }) {
     while (queue.length) {
       const { job, item, onTrial } = queue.shift();
       if (cancelled.has(job)) continue;
+      started++;
       onTrial(job, item.trial, { state: "running" });
       const result = await train(slot, item);
       if (!cancelled.has(job)) onTrial(job, item.trial, result);
@@ -82,5 +84,6 @@ export function createPool({ size, dataSource = () => null }) {
     get size() { return slots.length; },
     get busy() { return slots.filter((s) => s.busy).length; },
     get queued() { return queue.length; },
+    get started() { return started; },
   };
 }
