@@ -218,7 +218,10 @@ fn damaged_bytes_are_refused_with_what_is_wrong() {
     let cut = err(&state[..state.len() - 13]);
     assert!(cut.contains("cut short") && cut.contains("losses"), "{cut}");
     let cut = err(&state[..state.len() - 2]);
-    assert!(cut.contains("cut short") && cut.contains("snapshot count"), "{cut}");
+    assert!(
+        cut.contains("cut short") && cut.contains("snapshot count"),
+        "{cut}"
+    );
     let mut longer = state.clone();
     longer.push(0);
     assert!(err(&longer).contains("1 unexpected bytes"));
