@@ -131,3 +131,32 @@ test("a small grid and random search run to the end; the plane shows every trial
     await context.close();
   }
 });
+
+test("Stop ends the trials in training at once: the pool is free for the next search", async () => {
+  const { context, page, problems } = await openPage(browser, `${server.url}search.html`, { width: 1024, height: 768 });
+  try {
+    await page.waitForFunction(() => document.body.dataset.state === "ready", null, { timeout: 30000 });
+    // Long trials (5000 steps: minutes each on this machine) ...
+    await page.fill("#s-trials", "4");
+    await page.fill("#s-steps", "5000");
+    await page.click("#run-random");
+    await page.waitForFunction(() => document.querySelectorAll("#plane-random circle.trial-running").length > 0);
+    await page.waitForTimeout(1500);
+    await page.click("#stop");
+    assert.equal(await page.getAttribute("#panel-random", "data-state"), "stopped");
+    assert.deepEqual([...new Set((await trialsOn(page, "random")).map((t) => t.state))], ["stopped"]);
+    // ... and a short search right after finishes without waiting for them.
+    await page.fill("#s-trials", "1");
+    await page.fill("#s-steps", "10");
+    await page.click("#run-grid");
+    await page.waitForFunction(() => document.getElementById("panel-grid").dataset.state === "done", null, { timeout: 60000 });
+    const [trial] = await trialsOn(page, "grid");
+    assert.ok(trial.acc >= 0 && trial.acc <= 1, `the new trial's accuracy ${trial.acc}`);
+    // The stopped search stays on its plane.
+    assert.equal((await trialsOn(page, "random")).length, 4);
+    assert.deepEqual(problems.pageErrors, [], "uncaught errors");
+    assert.deepEqual(problems.consoleErrors, [], "console errors");
+  } finally {
+    await context.close();
+  }
+});

@@ -5,7 +5,7 @@
 //
 //   const pool = createPool({ size, dataSource });
 //   pool.submit(job, [{ trial, values, steps }], onTrial)   // onTrial(job, trial, result) per finished trial
-//   pool.cancel(job)                                        // drop its queued trials, ignore its running ones
+//   pool.cancel(job)                                        // drop its queued trials, stop its training ones
 //
 // result: { state: "done" | "diverged" | "failed", acc, loss, ms, phases: { create, train, evaluate } (ms),
 // error }.
@@ -17,7 +17,7 @@ export function createPool({ size, dataSource = () => null }) {
   const cancelled = new WeakSet();
   let started = 0;                        // trials begun, cancelled ones included (tests: no trial twice)
   const slots = Array.from({ length: size }, (_, i) => {
-    const slot = { busy: false, listener: null };
+    const slot = { busy: false, listener: null, job: null, stop: null };
     slot.run = createRun({ id: i + 1, preview: false, dataSource, onEvent: (run, ev) => slot.listener?.(ev) });
     return slot;
   });
@@ -30,6 +30,9 @@ export function createPool({ size, dataSource = () => null }) {
   function cancel(job) {
     cancelled.add(job);
     for (let i = queue.length - 1; i >= 0; i--) if (queue[i].job === job) queue.splice(i, 1);
+    // A trial of the job that is training stops now (its worker pauses and takes the next one); one
+    // being built or evaluated finishes that short part first, and its result is ignored.
+    for (const slot of slots) if (slot.job === job) slot.stop?.();
   }
 
   async function work(slot) {
@@ -39,7 +42,9 @@ export function createPool({ size, dataSource = () => null }) {
       if (cancelled.has(job)) continue;
       started++;
       onTrial(job, item.trial, { state: "running" });
+      slot.job = job;
       const result = await train(slot, item);
+      slot.job = null;
       if (!cancelled.has(job)) onTrial(job, item.trial, result);
     }
     slot.busy = false;
@@ -54,6 +59,8 @@ export function createPool({ size, dataSource = () => null }) {
       const t1 = performance.now();
       // Trained to the limit ("waiting"), exploded ("diverged"), or the core crashed.
       const outcome = await new Promise((resolve) => {
+        slot.stop = () => resolve("cancelled");
+        if (cancelled.has(slot.job)) resolve("cancelled");
         slot.listener = (ev) => {
           if (ev.event === "diverged") resolve("diverged");
           else if (ev.event === "crash") resolve(`the training core crashed (${ev.message})`);
@@ -63,6 +70,11 @@ export function createPool({ size, dataSource = () => null }) {
         run.play();
       });
       slot.listener = null;
+      slot.stop = null;
+      if (outcome === "cancelled") {
+        await run.pause();
+        return { state: "cancelled", ms: performance.now() - t0 };
+      }
       if (outcome !== "done" && outcome !== "diverged") return { state: "failed", error: outcome, ms: performance.now() - t0 };
       const t2 = performance.now();
       await run.pause();
@@ -75,6 +87,7 @@ export function createPool({ size, dataSource = () => null }) {
       };
     } catch (e) {
       slot.listener = null;
+      slot.stop = null;
       return { state: "failed", error: e.message, ms: performance.now() - t0 };
     }
   }
