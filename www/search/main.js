@@ -170,6 +170,11 @@ function stop() {
   redraw();
 }
 
+// The status lines' clocks tick while a search runs (the figure redraws only when a trial changes).
+setInterval(() => {
+  for (const m of METHODS) if (searches[m]?.state === "running") $(`status-${m}`).textContent = statusLine(searches[m]);
+}, 1000);
+
 // ---- boot -----------------------------------------------------------------------------------------
 setUpForm();
 $("legend-bar").style.background = accuracyGradient();
