@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 /// unknown key, not exactly two parameters).
 #[wasm_bindgen(js_name = searchTrials)]
 pub fn search_trials_js(spec: JsValue) -> Result<JsValue, JsError> {
-    let spec = SearchSpec::from_value(js_to_json(spec, "search")?).map_err(|e| JsError::new(&e.to_string()))?;
+    let spec =
+        SearchSpec::from_value(js_to_json(spec, "search")?).map_err(|e| JsError::new(&e.to_string()))?;
     to_js(&search_trials(&spec).map_err(|e| JsError::new(&e.to_string()))?)
 }
