@@ -9,6 +9,7 @@ use trainlab::data::{LoadedData, Split};
 use trainlab::nn::ActivationKind;
 use trainlab::optim::OptimizerConfig;
 use trainlab::session::Session;
+use trainlab::transfer::classes::keep_classes;
 use trainlab::transfer::neighbours::nearest;
 use trainlab::transfer::subset::per_class;
 use trainlab::transfer::weights::{save, Pretrained, WeightsMeta, FORMAT_VERSION};
@@ -87,6 +88,7 @@ fn pretrain(steps: usize) -> (Vec<u8>, Session) {
         class_names: s.train.class_names.clone(),
         steps: steps as u64,
         val_accuracy: 0.5,
+        made_by: "tests/transfer.rs pretrain".into(),
     };
     (save(&mut s.model, &meta).unwrap(), s)
 }
@@ -147,6 +149,7 @@ fn the_file_keeps_every_named_tensor_and_the_metadata() {
         (file.meta.input, file.meta.steps, file.meta.dataset.as_str()),
         ([1, 28, 28], 3, "source")
     );
+    assert_eq!(file.meta.made_by, "tests/transfer.rs pretrain");
     assert_eq!(FORMAT_VERSION, 1);
 }
 
@@ -414,6 +417,115 @@ fn the_target_subset_has_n_of_each_class_and_is_seeded() {
         assert!(found, "image {i}");
     }
     assert!(per_class(&set, 0, 1).unwrap_err().0.contains("1 to 1000"));
+}
+
+#[test]
+fn a_class_subset_keeps_those_images_renumbered_with_their_names() {
+    let set = data("target", 12, [1, 28, 28], 2);
+    let odd = [1, 3, 5, 7, 9];
+    let sub = keep_classes(&set, &odd).unwrap();
+    assert_eq!(sub.name, set.name);
+    assert_eq!(sub.train.class_names, vec!["c1", "c3", "c5", "c7", "c9"]);
+    assert_eq!((sub.train.classes, sub.val.classes), (5, 5));
+    let kept = |d: &trainlab::data::Dataset, k: usize| d.counts()[k];
+    for (k, &c) in odd.iter().enumerate() {
+        assert_eq!(
+            kept(&sub.train, k),
+            kept(&set.train, c),
+            "training images of class {c}"
+        );
+        assert_eq!(
+            kept(&sub.val, k),
+            kept(&set.val, c),
+            "validation images of class {c}"
+        );
+    }
+    // The same images in the same order, each with its class renumbered by its place in the list.
+    let len = set.train.image_len();
+    let (src, got) = (set.train.bytes().unwrap(), sub.train.bytes().unwrap());
+    let picked: Vec<usize> = (0..set.train.len())
+        .filter(|&i| odd.contains(&(set.train.labels[i] as usize)))
+        .collect();
+    assert_eq!(picked.len(), sub.train.len());
+    for (j, &i) in picked.iter().enumerate() {
+        assert_eq!(
+            &got[j * len..(j + 1) * len],
+            &src[i * len..(i + 1) * len],
+            "image {j}"
+        );
+        let original = odd[sub.train.labels[j] as usize];
+        assert_eq!(original, set.train.labels[i] as usize, "label of image {j}");
+    }
+    assert_eq!(sub.train.normalization, set.train.normalization);
+    // Another order renumbers accordingly.
+    let reversed = keep_classes(&set, &[9, 1]).unwrap();
+    assert_eq!(reversed.train.class_names, vec!["c9", "c1"]);
+    assert_eq!(
+        reversed.train.counts(),
+        vec![kept(&set.train, 9), kept(&set.train, 1)]
+    );
+    // Problems named.
+    let err = |list: &[usize]| keep_classes(&set, list).unwrap_err().0;
+    assert!(
+        err(&[]).contains("at least two classes, got none"),
+        "{}",
+        err(&[])
+    );
+    assert!(err(&[3]).contains("got only 3"), "{}", err(&[3]));
+    assert!(
+        err(&[1, 10]).contains("no class 10") && err(&[1, 10]).contains("9 c9"),
+        "{}",
+        err(&[1, 10])
+    );
+    assert!(
+        err(&[2, 4, 2]).contains("class 2 (c2) is listed twice"),
+        "{}",
+        err(&[2, 4, 2])
+    );
+}
+
+#[test]
+fn a_network_pretrained_on_some_classes_transfers_to_the_others() {
+    let set = data("split", 30, [1, 28, 28], 4);
+    let source = std::rc::Rc::new(keep_classes(&set, &[0, 2, 4, 6, 8]).unwrap());
+    let cfg = Config {
+        dataset: "split".into(),
+        train_size: source.train.len(),
+        ..config("lenet")
+    };
+    let mut s = Session::with_data(cfg, Some(source)).unwrap();
+    for _ in 0..5 {
+        s.step();
+    }
+    let meta = WeightsMeta {
+        config: s.config.clone(),
+        input: [1, 28, 28],
+        dataset: "split".into(),
+        class_names: s.train.class_names.clone(),
+        steps: 5,
+        val_accuracy: 0.5,
+        made_by: String::new(),
+    };
+    let file = Pretrained::parse(&save(&mut s.model, &meta).unwrap()).unwrap();
+    assert_eq!(file.meta.class_names, vec!["c0", "c2", "c4", "c6", "c8"]);
+    let target = keep_classes(&set, &[1, 3, 5, 7, 9]).unwrap();
+    let mut t = Session::for_transfer(
+        config("lenet"),
+        &target,
+        Some(&file),
+        &spec(TransferMode::Features),
+    )
+    .unwrap();
+    assert_eq!(t.train.class_names, vec!["c1", "c3", "c5", "c7", "c9"]);
+    assert_eq!(t.train.counts(), vec![spec(TransferMode::Features).per_class; 5]);
+    // The head has one output per kept class; the loaded layers are the file's.
+    let head = trainlab::transfer::head_prefix(t.model.parameters()).unwrap();
+    let p = params(&mut t);
+    assert_eq!(p[&format!("{head}.bias")].len(), 5, "{head}");
+    assert_eq!(
+        p["features.0.weight"],
+        file.get("features.0.weight").unwrap().data
+    );
 }
 
 #[test]

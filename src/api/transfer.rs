@@ -1,10 +1,11 @@
 //! wasm bindings of transfer learning (src/transfer/, src/session/transfer.rs): a trainer for one of
 //! the three ways, the weights file out of a trainer and its metadata, the learning-rate factors,
-//! and nearest neighbours in feature and pixel space.
+//! nearest neighbours in feature and pixel space, and a class subset of a loaded set.
 
 use super::{to_js, Data, Trainer};
 use crate::config::Config;
 use crate::session::Session;
+use crate::transfer::classes::keep_classes;
 use crate::transfer::neighbours::{nearest, Neighbour};
 use crate::transfer::weights::{self, Pretrained, WeightsMeta};
 use crate::transfer::{TransferMode, TransferSpec, DEFAULT_FINETUNE_SCALE};
@@ -25,6 +26,9 @@ struct TransferOptions {
     /// Validation images (the first k of the split; default: the config's valSize).
     #[serde(default)]
     val_size: Option<usize>,
+    /// Only these classes of the set, renumbered in this order (`Data.keepClasses`).
+    #[serde(default)]
+    classes: Option<Vec<usize>>,
 }
 
 /// What `weightsInfo` tells about a file.
@@ -37,6 +41,7 @@ struct WeightsInfo {
     class_names: Vec<String>,
     steps: u64,
     val_accuracy: f64,
+    made_by: String,
     tensors: Vec<(String, Vec<usize>)>,
     bytes: usize,
 }
@@ -83,6 +88,7 @@ pub fn weights_info(bytes: &Uint8Array) -> Result<JsValue, JsError> {
         class_names: p.meta.class_names.clone(),
         steps: p.meta.steps,
         val_accuracy: p.meta.val_accuracy,
+        made_by: p.meta.made_by.clone(),
         tensors: p
             .tensors
             .iter()
@@ -98,7 +104,8 @@ impl Trainer {
     /// training split (seeded by `options.seed`), set up as `options.mode` says ("scratch",
     /// "features", "finetune") from the weights file `weights` (null from scratch);
     /// `options.finetuneScale` (default 0.1) is the pretrained layers' rate factor when fine-tuning;
-    /// `options.valSize` (optional) how many validation images each evaluation takes.
+    /// `options.valSize` (optional) how many validation images each evaluation takes;
+    /// `options.classes` (optional) keeps only those classes of `data` (`Data.keepClasses`).
     #[wasm_bindgen(js_name = forTransfer)]
     pub fn for_transfer(
         config: JsValue,
@@ -112,6 +119,10 @@ impl Trainer {
             .ok_or_else(|| JsError::new("transfer: a target data set (a Data) is required"))?;
         let options: TransferOptions = serde_wasm_bindgen::from_value(options)
             .map_err(|e| JsError::new(&format!("transfer options: {e}")))?;
+        let data = match &options.classes {
+            Some(list) => std::rc::Rc::new(keep_classes(&data, list).map_err(js_err)?),
+            None => data,
+        };
         if let Some(v) = options.val_size {
             config.val_size = v;
         }
@@ -130,9 +141,14 @@ impl Trainer {
     }
 
     /// The network's weights as a weights file (safetensors), its metadata saying it was trained
-    /// on this run's data for the steps taken so far and reached `valAccuracy`.
+    /// on this run's data for the steps taken so far and reached `valAccuracy`; `madeBy` (optional)
+    /// the command that made it.
     #[wasm_bindgen(js_name = exportWeights)]
-    pub fn export_weights(&mut self, val_accuracy: f64) -> Result<Uint8Array, JsError> {
+    pub fn export_weights(
+        &mut self,
+        val_accuracy: f64,
+        made_by: Option<String>,
+    ) -> Result<Uint8Array, JsError> {
         let s = &mut self.session;
         let meta = WeightsMeta {
             config: s.config.clone(),
@@ -141,6 +157,7 @@ impl Trainer {
             class_names: s.train.class_names.clone(),
             steps: s.steps_taken(),
             val_accuracy,
+            made_by: made_by.unwrap_or_default(),
         };
         let bytes = weights::save(&mut s.model, &meta).map_err(js_err)?;
         Ok(Uint8Array::from(&bytes[..]))
@@ -196,5 +213,18 @@ impl Trainer {
             pixel_dim,
             pool: train.len(),
         })
+    }
+}
+
+#[wasm_bindgen]
+impl Data {
+    /// This set with only `classes` (indices into its class names) in both splits, relabelled
+    /// 0..k in the order given, their names kept: pretrain on some classes, transfer to the others.
+    /// An empty or one-class list, a repeated or unknown class is an error naming it.
+    #[wasm_bindgen(js_name = keepClasses)]
+    pub fn keep_classes(&self, classes: Vec<usize>) -> Result<Data, JsError> {
+        Ok(Data::register(
+            keep_classes(&self.data, &classes).map_err(js_err)?,
+        ))
     }
 }

@@ -5,11 +5,13 @@
 //!
 //! - `weights`: the pretrained file (safetensors, PyTorch names and layouts) and loading it into a
 //!   model whose classifier head is new;
+//! - `classes`: a class subset of a set (pretrain on some classes, transfer to the others);
 //! - `subset`: the small target set (n images per class of a loaded set's training split);
 //! - `neighbours`: the k nearest images of a query, in any feature space (the slide's retrieval).
 //!
 //! `Session::for_transfer` (src/session/transfer.rs) puts them together into a run.
 
+pub mod classes;
 pub mod neighbours;
 pub mod subset;
 pub mod weights;

@@ -6,7 +6,7 @@
 //! `__metadata__` (strings only, as the format wants) says what the file is: `format`
 //! ("trainlab-weights"), `formatVersion`, the training `config` (JSON), the `input` shape
 //! ("[1,28,28]"), the source `dataset`, its `classNames` (JSON), the `steps` trained and the
-//! `valAccuracy` reached. Checkpoints (issue 11) reuse it.
+//! `valAccuracy` reached, and `madeBy` (the command that made it; may be empty). Checkpoints (issue 11) reuse it.
 
 use super::TransferError;
 use crate::config::Config;
@@ -31,6 +31,8 @@ pub struct WeightsMeta {
     pub class_names: Vec<String>,
     pub steps: u64,
     pub val_accuracy: f64,
+    /// The command that made the file (so that a shipped file can be rebuilt); "" if not said.
+    pub made_by: String,
 }
 
 /// One named tensor of a file, as f32 values in PyTorch layout.
@@ -76,6 +78,7 @@ pub fn save(model: &mut Model<f32>, meta: &WeightsMeta) -> Result<Vec<u8>, Trans
         ("classNames", json(&meta.class_names)),
         ("steps", meta.steps.to_string()),
         ("valAccuracy", meta.val_accuracy.to_string()),
+        ("madeBy", meta.made_by.clone()),
     ];
     safetensors::serialize(
         views,
@@ -152,6 +155,8 @@ impl Pretrained {
             class_names,
             steps: number("steps")? as u64,
             val_accuracy: number("valAccuracy")?,
+            // Optional: files written before it was added lack it.
+            made_by: info.get("madeBy").cloned().unwrap_or_default(),
         };
         let mut tensors = Vec::new();
         for (name, view) in file.tensors() {
