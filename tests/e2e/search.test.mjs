@@ -7,6 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { openPage, screenshot, startSuite } from "./helpers.mjs";
+import { axis, bestPerBin, fieldNumber, shortNumber } from "../../www/search/scales.js";
 
 let server, browser;
 startSuite((s, b) => { server = s; browser = b; });
@@ -159,4 +160,25 @@ test("Stop ends the trials in training at once: the pool is free for the next se
   } finally {
     await context.close();
   }
+});
+
+test("the figure's axis math: log axes place decades evenly, ticks, best per bin, field numbers", () => {
+  const lr = axis({ min: 1e-4, max: 1e-1, scale: "log" });
+  assert.equal(lr.pos(1e-4), 0);
+  assert.ok(Math.abs(lr.pos(1e-3) - 1 / 3) < 1e-12 && Math.abs(lr.pos(1e-2) - 2 / 3) < 1e-12);
+  assert.ok(Math.abs(lr.value(lr.pos(3e-3)) - 3e-3) < 1e-15, "value() inverts pos()");
+  assert.deepEqual(lr.ticks(), [1e-4, 1e-3, 1e-2, 1e-1]);
+  // Less than a decade: 1-2-5 steps.
+  assert.deepEqual(axis({ min: 1.5e-3, max: 8e-3, scale: "log" }).ticks(), [2e-3, 5e-3]);
+  const dr = axis({ min: 0, max: 0.9, scale: "linear" });
+  assert.equal(dr.pos(0.45), 0.5);
+  assert.deepEqual(dr.ticks(), [0, 0.2, 0.4, 0.6, 0.8]);
+  // Best per bin: the highest finished accuracy in each bin, null where none fell.
+  const bins = bestPerBin([{ u: 0.1, acc: 0.5 }, { u: 0.2, acc: 0.7 }, { u: 1, acc: 0.3 }, { u: 0.6, acc: NaN }], 4);
+  assert.deepEqual(bins.map((b) => b.best), [0.7, null, null, 0.3]);
+  assert.equal(shortNumber(0.001), "1e-3");
+  assert.equal(shortNumber(0.25), "0.25");
+  assert.equal(fieldNumber(4.8449e-4), "4.84e-4");
+  assert.equal(Number(fieldNumber(4.8449e-4)), 4.84e-4);
+  assert.equal(fieldNumber(0.123456), "0.123");
 });

@@ -14,24 +14,27 @@ export function axis({ min, max, scale }) {
   };
 }
 
+/** m × 10^e parsed from its decimal form: exact where 10 ** -4 is 0.00009999999999999999. */
+const decade = (m, e) => Number(`${m}e${e}`);
+
 /** Decades inside [min, max]; when fewer than two fit, 1-2-5 steps instead. */
 function logTicks(min, max) {
   const out = [];
-  for (let e = Math.ceil(Math.log10(min) - 1e-9); 10 ** e <= max * (1 + 1e-9); e++) out.push(10 ** e);
+  for (let e = Math.ceil(Math.log10(min) - 1e-9); decade(1, e) <= max * (1 + 1e-9); e++) out.push(decade(1, e));
   if (out.length >= 2) return thin(out, 6);
   const fine = [];
-  for (let e = Math.floor(Math.log10(min)); 10 ** e <= max; e++) {
+  for (let e = Math.floor(Math.log10(min)); decade(1, e) <= max; e++) {
     for (const m of [1, 2, 5]) {
-      const v = m * 10 ** e;
+      const v = decade(m, e);
       if (v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9)) fine.push(v);
     }
   }
   return fine.length >= 2 ? fine : [min, max];
 }
 
-/** About five round values (steps of 1, 2 or 5 × 10^k) inside [min, max]. */
+/** Three to six round values (steps of 1, 2 or 5 × 10^k, at most five of them) inside [min, max]. */
 function linearTicks(min, max) {
-  const raw = (max - min) / 4;
+  const raw = (max - min) / 5;
   const p = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
   const out = [];
