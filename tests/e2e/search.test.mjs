@@ -182,3 +182,24 @@ test("the figure's axis math: log axes place decades evenly, ticks, best per bin
   assert.equal(Number(fieldNumber(4.8449e-4)), 4.84e-4);
   assert.equal(fieldNumber(0.123456), "0.123");
 });
+
+test("a link sets up and starts a search; its bad entries are named", async () => {
+  const hash = "#k=1&steps=10&x=dropRate:0:0.5:linear&y=learningRate:1e-3:1e-1:log&run=grid&data=cifar&seed=x&workers=1";
+  const { context, page, problems } = await openPage(browser, `${server.url}search.html${hash}`, { width: 1024, height: 768 });
+  try {
+    await page.waitForFunction(() => document.getElementById("panel-grid").dataset.state === "done", null, { timeout: 120000 });
+    assert.deepEqual(await page.$$eval(["#s-p0-key", "#s-p0-min", "#s-p0-max", "#s-p0-scale", "#s-p1-key", "#s-p1-scale"].join(","),
+      (els) => els.map((e) => e.value)), ["dropRate", "0", "0.5", "linear", "learningRate", "log"]);
+    // K = 1: one trial, in the middle of each range in its scale.
+    const [trial] = await trialsOn(page, "grid");
+    assert.equal(trial.x, 0.25);
+    assert.ok(Math.abs(trial.y - 1e-2) < 1e-12, `${trial.y}`);
+    assert.match(await page.textContent("#pool-status"), /^1 worker /);
+    const texts = (await messages(page)).join("\n");
+    assert.match(texts, /Link setting "data" has a bad value "cifar"/);
+    assert.match(texts, /Link setting "seed" has a bad value "x"/);
+    assert.deepEqual(problems.pageErrors, [], "uncaught errors");
+  } finally {
+    await context.close();
+  }
+});

@@ -86,3 +86,42 @@ export function readForm() {
   const seed = whole($("s-seed"), "Seed", 0, MAX_SEED);
   return { spec: { trials: k, seed, params }, steps, data: $("s-data").value };
 }
+
+const DATA = ["shapes", "mnist", "fashion-mnist"];
+
+/**
+ * A link's settings into the form (search.html#k=16&steps=150&seed=2&data=mnist&x=learningRate:1e-4:1e-1:log&
+ * y=dropRate:0:0.9:linear): each good entry is applied, each bad one returned as a sentence naming it
+ * (the field keeps its default). The ranges' values are checked when a search starts, by the core.
+ */
+export function applyLink(params) {
+  const bad = [];
+  const text = { k: "s-trials", steps: "s-steps", seed: "s-seed" };
+  for (const [key, id] of Object.entries(text)) {
+    const raw = params.get(key);
+    if (raw === null) continue;
+    if (/^\d+$/.test(raw)) $(id).value = raw;
+    else bad.push(`Link setting "${key}" has a bad value "${raw}": it must be a whole number.`);
+  }
+  const data = params.get("data");
+  if (data !== null) {
+    if (DATA.includes(data)) $("s-data").value = data;
+    else bad.push(`Link setting "data" has a bad value "${data}": it must be one of ${DATA.join(", ")}.`);
+  }
+  ["x", "y"].forEach((name, i) => {
+    const raw = params.get(name);
+    if (raw === null) return;
+    const [key, min, max, scale] = raw.split(":");
+    if (!PARAMS[key] || !(scale === "log" || scale === "linear") || min === undefined || max === undefined) {
+      bad.push(`Link setting "${name}" has a bad value "${raw}": it must be key:min:max:scale, key one of ` +
+        `${Object.keys(PARAMS).join(", ")} and scale log or linear (e.g. learningRate:1e-4:1e-1:log).`);
+      return;
+    }
+    const f = fields(i);
+    f.key.value = key;
+    f.min.value = min;
+    f.max.value = max;
+    f.scale.value = scale;
+  });
+  return bad;
+}

@@ -10,15 +10,17 @@
 // The main thread loads the wasm module too, only for `searchTrials` (a few microseconds of work):
 // the training happens in the pool's workers.
 //
-// URL hash (optional): workers=<1…16> sets the pool's size (default: every core), used by
-// bench/search.mjs to measure 1, 2 and all workers.
+// URL hash (optional; a slide can link a set-up search): workers=<1…16> sets the pool's size (default:
+// every core; bench/search.mjs measures 1, 2 and all workers with it); k, steps, seed, data, x and y
+// (key:min:max:scale) fill the form (www/search/form.js applyLink); run=grid|random|both starts that
+// search once the core is loaded. Bad entries are named in a message.
 
 import init, { searchTrials } from "../../pkg/trainlab.js";
 import { defaultsFor } from "../state.js";
 import { createMessages } from "../views/messages.js";
 import { createPlane } from "./plane.js";
 import { createPool } from "./pool.js";
-import { LABELS, readForm, setRanges, setUpForm } from "./form.js";
+import { LABELS, applyLink, readForm, setRanges, setUpForm } from "./form.js";
 import { accuracyGradient, shortNumber } from "./scales.js";
 
 const MAX_WORKERS = 16;
@@ -177,6 +179,14 @@ setInterval(() => {
 
 // ---- boot -----------------------------------------------------------------------------------------
 setUpForm();
+const link = new URLSearchParams(location.hash.slice(1));
+const RUNS = { grid: ["grid"], random: ["random"], both: ["grid", "random"] };
+const linkProblems = applyLink(link);
+const runFromLink = link.get("run");
+if (runFromLink !== null && !RUNS[runFromLink]) {
+  linkProblems.push(`Link setting "run" has a bad value "${runFromLink}": it must be grid, random or both.`);
+}
+if (linkProblems.length) messages.show("search-link-form", linkProblems);
 $("legend-bar").style.background = accuracyGradient();
 $("run-grid").addEventListener("click", () => start(["grid"]));
 $("run-random").addEventListener("click", () => start(["random"]));
@@ -188,6 +198,7 @@ init().then(() => {
   coreReady = true;
   document.body.dataset.state = "ready";
   for (const b of document.querySelectorAll(".run-buttons button:not(#stop)")) b.disabled = false;
+  if (RUNS[runFromLink]) start(RUNS[runFromLink]);
 }, (e) => {
   document.body.dataset.state = "fatal";
   messages.show("search-core", `The WebAssembly core could not be loaded: ${e.message}`, "error");
