@@ -59,7 +59,6 @@ export function createEnsembleCard(el) {
     members = list ?? [];
     points = [];
     el.hidden = !list;
-    el.style.display = list ? "" : "none";   // .card's display: flex would show a hidden card
     figures.textContent = "Waiting for the members' first common evaluation…";
     if (plot) { plot.destroy(); plot = null; }
     draw();
