@@ -103,7 +103,10 @@ fn fill(s: &mut Session, v: f32) {
 #[test]
 fn a_constant_signal_averaged_from_zero_reaches_one_minus_decay_to_the_100th() {
     // The slide's x_test = 0.995·x_test + 0.005·x with x = 1 for 100 steps from x_test = 0.
-    let mut s = Session::new(config(r#"{"batchNorm": true, "seed": 2}"#)).unwrap();
+    let mut s = Session::new(config(
+        r#"{"trainSize": 16, "valSize": 16, "batchNorm": true, "seed": 2}"#,
+    ))
+    .unwrap();
     fill(&mut s, 0.0);
     let mut ema = Snapshot::of(&mut s.model);
     fill(&mut s, 1.0);
@@ -218,9 +221,9 @@ fn snapshots_are_taken_exactly_at_the_ends_of_cycles_and_the_newest_are_kept() {
 
 #[test]
 fn a_snapshot_ensemble_of_one_member_is_that_models_own_evaluation() {
-    for extra in ["", r#", "fractionalPooling": true, "tta": true"#] {
+    for extra in ["", r#", "fractionalPooling": true"#] {
         let json = format!(
-            r#"{{"trainSize": 96, "valSize": 37, "batchSize": 16, "seed": 7, "batchNorm": true,
+            r#"{{"trainSize": 96, "valSize": 20, "batchSize": 16, "seed": 7, "batchNorm": true,
                 "snapshotEnsemble": true, "schedule": {{"type": "cyclic", "period": 6}}{extra}}}"#
         );
         let mut s = trained(&config(&json), 5);
@@ -275,7 +278,7 @@ fn a_snapshot_ensemble_averages_its_members_probabilities() {
 /// A run with every kind of averaged weights, batch norm and a random evaluation.
 fn averaged() -> Config {
     config(
-        r#"{"trainSize": 96, "valSize": 37, "batchSize": 16, "seed": 9, "batchNorm": true,
+        r#"{"trainSize": 96, "valSize": 19, "batchSize": 16, "seed": 9, "batchNorm": true,
             "fractionalPooling": true, "modelEmaDecay": 0.8, "snapshotEnsemble": true,
             "schedule": {"type": "cyclic", "period": 4}}"#,
     )
@@ -330,7 +333,7 @@ fn evaluating_the_averages_leaves_the_raw_model_and_its_numbers_as_they_were() {
 fn any_slicing_gives_the_same_averaged_reports_bit_for_bit() {
     let mut whole = trained(&averaged(), 9);
     let expected = whole.evaluate();
-    for budget in [1, 7, 64, 200] {
+    for budget in [1, 13] {
         let mut s = trained(&averaged(), 9);
         let mut total = None;
         let report = loop {
