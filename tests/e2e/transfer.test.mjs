@@ -43,6 +43,9 @@ test("transfer page: the three ways train on the same 20 images per class for th
     const nn = await neighbourCounts(page);
     assert.deepEqual(nn.tiles, [8, 8], "8 neighbours by features and 8 by pixels");
     assert.match(nn.text, /same class among the 8 nearest — features \d\/8, pixels \d\/8 \(of 1000 training images\)/);
+    assert.match(nn.text, /^“(Trouser|Dress|Sandal|Sneaker|Ankle boot)”/, "the default target is Fashion-MNIST's new classes");
+    assert.deepEqual(await page.$$eval("#target option", (os) => os.map((o) => o.textContent)),
+      ["Fashion-MNIST, the 5 classes the network never saw — similar data", "MNIST digits — very different data"]);
     const before = nn.text;
     await page.click("#nn-next");
     const after = await neighbourCounts(page);
@@ -68,6 +71,7 @@ test("transfer page: the three ways train on the same 20 images per class for th
     // Curves: one line per way with points.
     const points = await page.evaluate(() => document.querySelector("#transfer-chart canvas") !== null);
     assert.ok(points, "the chart is drawn");
+    assert.match(await page.textContent("#cell"), /"very different dataset, very little data" cell \(200 training images: 20 of each of 10 classes\)/);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling at 1024 px (overflow ${overflow})`);
     await screenshot(page, "transfer-1024x768");
@@ -82,11 +86,11 @@ test("transfer page: the three ways train on the same 20 images per class for th
   }
 });
 
-test("transfer page: Stop pauses the three runs; training again on Fashion-MNIST finishes", async () => {
-  const { context, page, problems } = await openPage(browser, url(), { width: 1366, height: 768 });
+test("transfer page: Stop pauses the three runs; training again on Fashion-MNIST's new classes finishes", async () => {
+  const { context, page, problems } = await openPage(browser, `${url()}#target=mnist&steps=5000`, { width: 1366, height: 768 });
   try {
     await waitState(page, "ready", 60000);
-    await page.fill("#budget", "5000");
+    assert.equal(await page.inputValue("#budget"), "5000", "the link's budget");
     await page.click("#train");
     await waitState(page, "training", 30000);
     await page.waitForFunction(() => [...document.querySelectorAll("#transfer-table tbody tr")]
@@ -98,7 +102,7 @@ test("transfer page: Stop pauses the three runs; training again on Fashion-MNIST
     assert.deepEqual(stopped.map((r) => r.status), ["stopped", "stopped", "stopped"]);
     for (const r of stopped) assert.ok(Number(r.steps.split(" / ")[0]) < 5000, `${r.mode} stopped early: ${r.steps}`);
 
-    await page.selectOption("#target", "fashion-mnist");
+    await page.selectOption("#target", "fashion-new");
     await page.fill("#per-class", "10");
     await page.fill("#budget", "60");
     await page.click("#train");
@@ -107,11 +111,38 @@ test("transfer page: Stop pauses the three runs; training again on Fashion-MNIST
     const rows = await table(page);
     assert.deepEqual(rows.map((r) => [r.status, r.steps]), Array(3).fill(["done", "60 / 60"]));
     assert.equal(await page.textContent("#status"), "Done: every way trained for the same budget on the same images.");
-    // The neighbour panel moved to the new target: its captions are Fashion-MNIST's classes.
-    await page.waitForFunction(() => /Fashion|T-shirt|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|boot/
+    assert.match(await page.textContent("#cell"), /"similar dataset, very little data" cell \(50 training images: 10 of each of 5 classes\)/);
+    assert.equal(new URL(page.url()).hash, "#per=10&steps=60", "the link follows the form");
+    // The neighbour panel moved to the new target: its images are of the five classes the network
+    // never saw, and none of the five it was trained on.
+    await page.waitForFunction(() => /Trouser|Dress|Sandal|Sneaker|Ankle boot/
       .test(document.getElementById("nn-summary").textContent), null, { timeout: 60000 });
+    const captions = await page.$$eval(".nn-tile figcaption", (cs) => cs.map((c) => c.textContent));
+    assert.ok(captions.length >= 16 && captions.every((c) => ["Trouser", "Dress", "Sandal", "Sneaker", "Ankle boot"].includes(c)),
+      `only new classes: ${captions}`);
     assert.deepEqual(problems.pageErrors, [], "uncaught errors");
     assert.deepEqual(problems.consoleErrors, [], "console errors");
+  } finally {
+    await context.close();
+  }
+});
+
+test("transfer page: link settings are applied; bad ones are named and the rest applied", async () => {
+  const { context, page } = await openPage(browser, `${url()}#target=mnist&per=5&steps=40`, { width: 1024, height: 768 });
+  try {
+    await waitState(page, "ready", 60000);
+    assert.deepEqual([await page.inputValue("#target"), await page.inputValue("#per-class"), await page.inputValue("#budget")],
+      ["mnist", "5", "40"]);
+    assert.equal(await page.$$eval("#messages .message", (ms) => ms.length), 0, "no message for a good link");
+    await page.goto(`${url()}#target=cifar&per=7&steps=abc&speed=2`);
+    await waitState(page, "ready", 60000);
+    assert.deepEqual([await page.inputValue("#target"), await page.inputValue("#per-class"), await page.inputValue("#budget")],
+      ["fashion-new", "7", "300"], "the good setting applied, the bad ones at their defaults");
+    const text = await page.textContent("#messages .message-warn");
+    assert.match(text, /Link setting "target" has a bad value "cifar": it must be fashion-new or mnist/);
+    assert.match(text, /Link setting "steps" has a bad value "abc": it must be a whole number from 10 to 5000/);
+    assert.match(text, /Unknown link setting "speed"/);
+    assert.doesNotMatch(text, /"per"/);
   } finally {
     await context.close();
   }
@@ -149,7 +180,7 @@ test("transfer page: works offline once loaded (page, pretrained file and the ta
       const keys = (await Promise.all((await caches.keys()).map(async (k) => (await caches.open(k)).keys()))).flat();
       return keys.map((r) => new URL(r.url).pathname);
     });
-    assert.ok(cached.some((p) => /\/assets\/lenet-fashion-mnist-[\w-]+\.safetensors$/.test(p)), "the pretrained file is cached");
+    assert.ok(cached.some((p) => /\/assets\/lenet-fashion-even-[\w-]+\.safetensors$/.test(p)), "the pretrained file is cached");
     await context.setOffline(true);
     await page.reload();
     await waitState(page, "ready", 60000);

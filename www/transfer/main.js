@@ -7,8 +7,10 @@ import { createMessages } from "../views/messages.js";
 import { runColor } from "../views/palette.js";
 import { createComparison } from "./comparison.js";
 import { createCurves } from "./curves.js";
+import { readLink, writeLink } from "./link.js";
 import { createNeighbours } from "./neighbours.js";
 import { renderTable } from "./table.js";
+import { TARGETS, targetById } from "./ways.js";
 import { loadWeights } from "./weights.js";
 
 const $ = (id) => document.getElementById(id);
@@ -17,6 +19,7 @@ const form = $("transfer-form");
 const status = $("status");
 const tbody = $("transfer-table").querySelector("tbody");
 
+$("target").replaceChildren(...TARGETS.map((t) => new Option(t.label, t.id)));
 for (const sw of document.querySelectorAll(".ways .swatch")) sw.style.background = runColor(Number(sw.dataset.way));
 
 const curves = createCurves($("transfer-chart"));
@@ -42,12 +45,35 @@ function settings() {
   return { target: $("target").value, perClass, budget, weights };
 }
 
+/**
+ * The slide's 2×2 table cell of a comparison. Its "very little data" is 10s to 100s of images in all:
+ * up to 50 per class of these 5- or 10-class targets; more is its "quite a lot (100s to 1000s)".
+ */
+function cellOf({ target, perClass }) {
+  const t = targetById(target);
+  const classes = t.classes ? t.classes.length : 10;
+  const images = perClass * classes;
+  const similar = target === "fashion-new";
+  const little = perClass <= 50;
+  const advice = similar
+    ? (little ? "use a linear classifier on the top layer (the feature extractor)" : "fine-tune a few layers")
+    : (little ? "you're in trouble… try a linear classifier from different stages" : "fine-tune a larger number of layers");
+  return `This comparison is the slide's "${similar ? "similar" : "very different"} dataset, ${little ? "very little" : "quite a lot of"} data" cell ` +
+    `(${images} training images: ${perClass} of each of ${classes} classes). The slide's advice: ${advice}.`;
+}
+
+let last = null;
+
 function finished(rows) {
   $("train").disabled = false;
   $("stop").disabled = true;
   document.body.dataset.state = "done";
   const all = rows.every((r) => r.status === "done");
   status.textContent = all ? "Done: every way trained for the same budget on the same images." : "Stopped.";
+  if (all && last) {
+    $("cell").textContent = cellOf(last);
+    $("cell").hidden = false;
+  }
 }
 
 form.addEventListener("submit", async (ev) => {
@@ -62,6 +88,8 @@ form.addEventListener("submit", async (ev) => {
   }
   $("train").disabled = true;
   $("stop").disabled = false;
+  $("cell").hidden = true;
+  last = s;
   document.body.dataset.state = "training";
   status.textContent = `Training three networks in parallel on ${s.perClass} images per class for ${s.budget} steps…`;
   try {
@@ -75,9 +103,27 @@ form.addEventListener("submit", async (ev) => {
 $("stop").addEventListener("click", () => comparison.stop());
 $("target").addEventListener("change", () => showNeighbours());
 
+// The link: applied once at load (bad values named, the rest used), then kept in step with the form.
+function applyLink() {
+  const { settings, bad } = readLink(location.hash);
+  $("target").value = settings.target;
+  $("per-class").value = String(settings.per);
+  $("budget").value = String(settings.steps);
+  if (bad.length) messages.show("link", bad, "warn");
+  else messages.dismiss("link");
+}
+const linkFromForm = () => {
+  const hash = writeLink({ target: $("target").value, per: Number($("per-class").value), steps: Number($("budget").value) });
+  history.replaceState(null, "", hash || location.pathname + location.search);
+};
+form.addEventListener("input", linkFromForm);
+form.addEventListener("change", linkFromForm);
+window.addEventListener("hashchange", () => { applyLink(); if (weights) showNeighbours(); });
+applyLink();
+
 async function showNeighbours() {
   try {
-    await neighbours.use($("target").value, weights);
+    await neighbours.use(targetById($("target").value), weights);
   } catch (e) {
     messages.show("transfer-nn", `Nearest neighbours: ${e.message}`, "error");
   }

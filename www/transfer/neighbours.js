@@ -16,20 +16,26 @@ let ready = null;
 export function createNeighbours({ query, features, pixels, summary, next }) {
   let trainer = null, data = null, classNames = [], index = 0, valCount = 0, token = 0;
 
+  /** `target`: one of ways.js TARGETS (its data set, and the classes kept of it). */
   async function use(target, weights) {
     const mine = ++token;
     next.disabled = true;
     summary.textContent = "loading…";
     ready ??= init();
     await ready;
-    const set = await loadBuiltin(target, { base: new URL("./", document.baseURI).href });
+    const id = target.dataset;
+    const set = await loadBuiltin(id, { base: new URL("./", document.baseURI).href });
     if (mine !== token) return;
     trainer?.free();
     data?.free();
-    data = core.Data.fromIdx(target, set.trainImages, set.trainLabels, set.valImages, set.valLabels, set.classNames, 0.1, 1);
-    classNames = set.classNames;
+    const whole = core.Data.fromIdx(id, set.trainImages, set.trainLabels, set.valImages, set.valLabels, set.classNames, 0.1, 1);
+    // Only the target's classes, renumbered in its order: queries and pool are then the same
+    // images the three ways train and validate on.
+    data = target.classes ? whole.keepClasses(target.classes) : whole;
+    if (data !== whole) whole.free();
+    classNames = target.classes ? target.classes.map((c) => set.classNames[c]) : set.classNames;
     valCount = data.summary().val;
-    trainer = core.Trainer.forTransfer({ preset: "lenet", dataset: target, valSize: valCount }, data, weights,
+    trainer = core.Trainer.forTransfer({ preset: "lenet", dataset: id, valSize: valCount }, data, weights,
       { mode: "features", perClass: POOL_PER_CLASS, seed: 1 });
     index = 0;
     show();
