@@ -1,49 +1,50 @@
 // The nearest-neighbour panel (the lecture's "Image Retrieval: Nearest-Neighbor"): a target
 // validation image, its nearest training images by the pretrained network's features and by raw
-// pixels. Computed on the page's own copy of the core (one small network on 1,000 images), not in a
-// training worker.
-
-import init, * as core from "../../pkg/trainlab.js";
-import { loadBuiltin } from "../data/builtin.js";
+// pixels. The set and the network live in a small worker (neighbours-worker.js), so loading a target
+// and searching 1,000 images never blocks the page; this side only draws the tiles.
 
 const K = 8;
 const POOL_PER_CLASS = 100;
 // Steps between query images: a prime, so "Another image" walks through every class.
 const STRIDE = 997;
 
-let ready = null;
-
 export function createNeighbours({ query, features, pixels, summary, next }) {
-  let trainer = null, data = null, classNames = [], index = 0, valCount = 0, token = 0;
+  const worker = new Worker(new URL("./neighbours-worker.js", import.meta.url), { type: "module" });
+  const waiting = new Map();
+  let nextId = 0, token = 0, classNames = [], index = 0, valCount = 0, loaded = false;
+  worker.onmessage = ({ data: msg }) => {
+    const w = waiting.get(msg.id);
+    waiting.delete(msg.id);
+    if (msg.type === "error") w?.reject(new Error(msg.message));
+    else w?.resolve(msg);
+  };
+  const ask = (msg) => new Promise((resolve, reject) => {
+    const id = ++nextId;
+    waiting.set(id, { resolve, reject });
+    worker.postMessage({ ...msg, id });
+  });
 
   /** `target`: one of ways.js TARGETS (its data set, and the classes kept of it). */
   async function use(target, weights) {
     const mine = ++token;
     next.disabled = true;
+    loaded = false;
     summary.textContent = "loading…";
-    ready ??= init();
-    await ready;
-    const id = target.dataset;
-    const set = await loadBuiltin(id, { base: new URL("./", document.baseURI).href });
+    delete summary.dataset.features;
+    const base = new URL("./", document.baseURI).href;
+    const r = await ask({ type: "use", target: { dataset: target.dataset, classes: target.classes }, weights, base, perClass: POOL_PER_CLASS });
     if (mine !== token) return;
-    trainer?.free();
-    data?.free();
-    const whole = core.Data.fromIdx(id, set.trainImages, set.trainLabels, set.valImages, set.valLabels, set.classNames, 0.1, 1);
-    // Only the target's classes, renumbered in its order: queries and pool are then the same
-    // images the three ways train and validate on.
-    data = target.classes ? whole.keepClasses(target.classes) : whole;
-    if (data !== whole) whole.free();
-    classNames = target.classes ? target.classes.map((c) => set.classNames[c]) : set.classNames;
-    valCount = data.summary().val;
-    trainer = core.Trainer.forTransfer({ preset: "lenet", dataset: id, valSize: valCount }, data, weights,
-      { mode: "features", perClass: POOL_PER_CLASS, seed: 1 });
+    classNames = r.classNames;
+    valCount = r.valCount;
     index = 0;
-    show();
+    loaded = true;
+    await show(mine);
     next.disabled = false;
   }
 
-  function show() {
-    const r = trainer.nearestNeighbours(index, K);
+  async function show(mine = token) {
+    const { result: r } = await ask({ type: "show", index, k: K });
+    if (mine !== token) return;
     const label = r.query.label;
     query.replaceChildren(tile(r.query, null));
     features.replaceChildren(...r.features.map((n) => tile(n, label)));
@@ -74,9 +75,12 @@ export function createNeighbours({ query, features, pixels, summary, next }) {
   }
 
   next.addEventListener("click", () => {
-    if (!trainer) return;
+    if (!loaded) return;
     index = (index + STRIDE) % valCount;
-    show();
+    next.disabled = true;
+    show()
+      .catch((e) => { summary.textContent = `Nearest neighbours: ${e.message}`; })
+      .finally(() => { next.disabled = !loaded; });
   });
 
   return { use };

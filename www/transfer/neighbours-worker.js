@@ -1,0 +1,43 @@
+// The nearest-neighbour panel's worker: loads the target set, builds a features-mode trainer on 100
+// images per class and answers queries, so the page's main thread never holds the set nor blocks on
+// the 1,000 feature vectors. Messages (each with the caller's `id`, echoed in the reply):
+//   { type: "use", target: { dataset, classes }, weights, base, perClass } → { type: "ready", valCount, classNames }
+//   { type: "show", index, k } → { type: "shown", result }   (Trainer.nearestNeighbours)
+//   any failure → { type: "error", message }
+
+import init, * as core from "../../pkg/trainlab.js";
+import { loadBuiltin } from "../data/builtin.js";
+
+let ready = null;
+let trainer = null, data = null;
+
+async function use({ target, weights, base, perClass }) {
+  ready ??= init();
+  await ready;
+  const id = target.dataset;
+  const set = await loadBuiltin(id, { base });
+  trainer?.free();
+  data?.free();
+  trainer = null;
+  const whole = core.Data.fromIdx(id, set.trainImages, set.trainLabels, set.valImages, set.valLabels, set.classNames, 0.1, 1);
+  // Only the target's classes, renumbered in its order: the same images the three ways use.
+  data = target.classes ? whole.keepClasses(target.classes) : whole;
+  if (data !== whole) whole.free();
+  const valCount = data.summary().val;
+  trainer = core.Trainer.forTransfer({ preset: "lenet", dataset: id, valSize: valCount }, data, weights,
+    { mode: "features", perClass, seed: 1 });
+  const classNames = target.classes ? target.classes.map((c) => set.classNames[c]) : set.classNames;
+  return { type: "ready", valCount, classNames };
+}
+
+self.onmessage = async ({ data: msg }) => {
+  try {
+    if (msg.type === "use") self.postMessage({ id: msg.id, ...(await use(msg)) });
+    else if (msg.type === "show") {
+      if (!trainer) throw new Error("no target loaded yet");
+      self.postMessage({ id: msg.id, type: "shown", result: trainer.nearestNeighbours(msg.index, msg.k) });
+    } else throw new Error(`unknown message type "${msg.type}"`);
+  } catch (e) {
+    self.postMessage({ id: msg.id, type: "error", message: e instanceof Error ? e.message : String(e) });
+  }
+};
