@@ -48,6 +48,7 @@ test("transfer page: the three ways train on the same 20 images per class for th
       ["Fashion-MNIST, the 5 classes the network never saw — similar data", "MNIST digits — very different data"]);
     const before = nn.text;
     await page.click("#nn-next");
+    await page.waitForFunction((b) => document.getElementById("nn-summary").textContent !== b, before, { timeout: 30000 });
     const after = await neighbourCounts(page);
     assert.notEqual(after.text, before, "another query image");
 

@@ -35,7 +35,11 @@ self.onmessage = async ({ data: msg }) => {
     if (msg.type === "use") self.postMessage({ id: msg.id, ...(await use(msg)) });
     else if (msg.type === "show") {
       if (!trainer) throw new Error("no target loaded yet");
-      self.postMessage({ id: msg.id, type: "shown", result: trainer.nearestNeighbours(msg.index, msg.k) });
+      const result = trainer.nearestNeighbours(msg.index, msg.k);
+      // Pixels as transferred typed arrays: the page then receives them without copying number lists.
+      const items = [result.query, ...result.features, ...result.pixels];
+      for (const item of items) item.rgba = new Uint8ClampedArray(item.rgba);
+      self.postMessage({ id: msg.id, type: "shown", result }, items.map((item) => item.rgba.buffer));
     } else throw new Error(`unknown message type "${msg.type}"`);
   } catch (e) {
     self.postMessage({ id: msg.id, type: "error", message: e instanceof Error ? e.message : String(e) });

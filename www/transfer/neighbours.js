@@ -62,7 +62,7 @@ export function createNeighbours({ query, features, pixels, summary, next }) {
     const canvas = document.createElement("canvas");
     canvas.width = item.width;
     canvas.height = item.height;
-    canvas.getContext("2d").putImageData(new ImageData(new Uint8ClampedArray(item.rgba), item.width, item.height), 0, 0);
+    canvas.getContext("2d").putImageData(new ImageData(item.rgba, item.width, item.height), 0, 0);
     const cap = document.createElement("figcaption");
     cap.textContent = classNames[item.label] ?? String(item.label);
     if (queryLabel !== null) {
@@ -78,6 +78,7 @@ export function createNeighbours({ query, features, pixels, summary, next }) {
     if (!loaded) return;
     index = (index + STRIDE) % valCount;
     next.disabled = true;
+    delete summary.dataset.features;
     show()
       .catch((e) => { summary.textContent = `Nearest neighbours: ${e.message}`; })
       .finally(() => { next.disabled = !loaded; });
