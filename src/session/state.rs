@@ -24,7 +24,7 @@ use crate::rng::{Rng, RngPosition};
 use crate::snapshot::Snapshot;
 use std::fmt;
 
-/// Format version of `export_state`'s bytes; `import_state` reads this version only.
+/// Format version of `export_state`'s bytes; `import_state` reads this one and version 1.
 /// 2: the EMA and the snapshot ensemble's members after the losses.
 pub const STATE_VERSION: u32 = 2;
 /// The first four bytes of a saved state.
@@ -107,9 +107,11 @@ impl Saved {
             )));
         }
         let version = r.u32("the format version")?;
-        if version != STATE_VERSION {
+        // Version 1 (before Polyak averaging and snapshot ensembles) is version 2 without its last
+        // two sections: a run kept by an older page (a slide's frame) still resumes.
+        if !(1..=STATE_VERSION).contains(&version) {
             return Err(StateError(format!(
-                "saved state has format version {version}, this build reads version {STATE_VERSION}"
+                "saved state has format version {version}, this build reads versions 1 to {STATE_VERSION}"
             )));
         }
         let saved = Saved {
@@ -136,7 +138,11 @@ impl Saved {
                 groups
             },
             losses: r.f32s("the losses")?,
-            ema: match r.u32("whether there is an EMA")? {
+            ema: match if version < 2 {
+                0
+            } else {
+                r.u32("whether there is an EMA")?
+            } {
                 0 => None,
                 1 => Some((r.tensors("EMA parameter")?, r.tensors("EMA state buffer")?)),
                 other => {
@@ -146,7 +152,11 @@ impl Saved {
                 }
             },
             snapshots: {
-                let n = r.u32("the snapshot count")?;
+                let n = if version < 2 {
+                    0
+                } else {
+                    r.u32("the snapshot count")?
+                };
                 if n as usize > MAX_SNAPSHOTS {
                     return Err(StateError(format!(
                         "saved state has {n} snapshots, at most {MAX_SNAPSHOTS} are kept"
