@@ -327,7 +327,7 @@ test("4 runs training: the main thread's own CPU time per task stays ≤ 50 ms",
     await page.evaluate(() => Object.assign(window.trainlab.drawStats, { count: 0, totalMs: 0, maxMs: 0 }));
     // CPU time, not wall time: 4 busy workers and the main thread share the machine's cores, so a
     // task's wall time includes waiting for a core (helpers.mjs, traceMainThread). The single-run test
-    // (training.test.mjs) keeps the wall-clock bound.
+    // (training.test.mjs) bounds CPU time too.
     // Even CPU time stretches on a machine this busy (two cores, four workers, caches and clock shared):
     // one 6-s window in a few CI runs had a single task just over the bound (52 ms; the others 10–41 ms).
     // So a second window is traced when the first has a task over the bound, and the better one
