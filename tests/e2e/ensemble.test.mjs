@@ -139,3 +139,24 @@ test("an ensemble larger than the page trains is refused by name; nothing traine
     await context.close();
   }
 });
+
+test("a trained run that is not a member is never removed for an ensemble; it is named instead", async () => {
+  const { context, page } = await openPage(browser, server.url + "#seed=5&train=300|mixup=0.8");
+  try {
+    await waitReady(page, 60000);
+    await page.click("#step");
+    await page.waitForFunction(() => window.trainlab.runs.every((r) => r.step >= 1));
+    const before = await runs(page);
+    await page.selectOption("#ensemble-n", "3");
+    await page.click("#ensemble");
+    await waitForMessage(page, "An ensemble is all the runs");
+    const text = (await messageTexts(page)).join(" ");
+    assert.match(text, /Run 2 \(Mixup α 0\.8\) \(step 1\) is not a member: remove it first/);
+    assert.match(text, /The runs are unchanged/);
+    const after = await runs(page);
+    assert.deepEqual(after.map((r) => [r.id, r.step, r.values.member, r.values.mixupAlpha]),
+      before.map((r) => [r.id, r.step, r.values.member, r.values.mixupAlpha]));
+  } finally {
+    await context.close();
+  }
+});

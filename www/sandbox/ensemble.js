@@ -162,7 +162,8 @@ export function createEnsemble(ctx) {
   /**
    * "Ensemble ×n": the page's runs become n copies of the edited run, members 0…n−1. The edited run
    * keeps its weights and steps (and its member number); members of it already on the page are kept;
-   * other runs make room and are named in the message.
+   * other runs make room when they have not trained yet (named in the message); a trained one is
+   * never removed for it: then nothing changes and the message says which to remove first.
    */
   function makeEnsemble(n) {
     const from = ctx.editing;
@@ -175,7 +176,16 @@ export function createEnsemble(ctx) {
     const same = (e) => isEnsemble([from.values, e.values]);
     const kept = [from, ...ctx.entries.filter((e) => e !== from && same(e))].slice(0, n);
     const removed = ctx.entries.filter((e) => !kept.includes(e));
-    const gone = removed.map((e) => `${ctx.runName(e)} at step ${e.run.series.step}`);
+    // The ensemble is all of the page's runs; one that has trained is not thrown away for it.
+    const trained = removed.filter((e) => e.run.series.step > 0);
+    if (trained.length) {
+      const names = trained.map((e) => `${ctx.runName(e)} (step ${e.run.series.step})`).join(", ");
+      messages.show("ensemble", `An ensemble is all the runs on the page, and ${names} ${trained.length > 1 ? "are" : "is"} ` +
+        `not a member: remove ${trained.length > 1 ? "them" : "it"} first (× in the table) to make an ensemble of ${n}. ` +
+        "The runs are unchanged.", "warn");
+      return false;
+    }
+    const gone = removed.map((e) => ctx.runName(e));
     for (const e of removed) ctx.removeEntry(e, { quiet: true });
     const numbers = memberNumbers(n, kept.map((e) => e.values.member ?? 0));
     for (const m of numbers.slice(kept.length)) {
