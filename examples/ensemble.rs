@@ -7,34 +7,13 @@
 //! With `idx dir` (train-images.idx, train-labels.idx, val-images.idx, val-labels.idx, e.g. the
 //! gunzipped generated/public/data/fashion-mnist), the config's `dataset` names that set.
 
-use std::rc::Rc;
+#[path = "common/idx_dir.rs"]
+mod idx_dir;
+
 use std::time::Instant;
 use trainlab::config::Config;
-use trainlab::data::limits::Limits;
-use trainlab::data::{LoadedData, Split};
 use trainlab::ensemble::combine;
 use trainlab::session::Session;
-
-fn load(dir: &str, name: &str) -> Rc<LoadedData> {
-    let read = |f: &str| std::fs::read(format!("{dir}/{f}")).unwrap_or_else(|e| panic!("{dir}/{f}: {e}"));
-    let (ti, tl, vi, vl) = (
-        read("train-images.idx"),
-        read("train-labels.idx"),
-        read("val-images.idx"),
-        read("val-labels.idx"),
-    );
-    let classes = (0..10).map(|k| format!("class {k}")).collect();
-    let data = LoadedData::from_idx(
-        name,
-        (("train-images.idx", &ti), ("train-labels.idx", &tl)),
-        Some((("val-images.idx", &vi), ("val-labels.idx", &vl))),
-        classes,
-        Split::default(),
-        &Limits::default(),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    Rc::new(data)
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -43,7 +22,7 @@ fn main() {
     let n: u32 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
     let steps: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1000);
     let every: u64 = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(250);
-    let data = args.get(5).map(|dir| load(dir, &config.dataset));
+    let data = args.get(5).map(|dir| idx_dir::load(dir, &config.dataset));
     let start = Instant::now();
     let mut sessions: Vec<Session> = (0..n)
         .map(|member| {
