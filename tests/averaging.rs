@@ -4,6 +4,9 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+mod weight_bits;
+use weight_bits::weights;
+
 use trainlab::config::Config;
 use trainlab::ensemble::combine;
 use trainlab::loss::argmax;
@@ -75,16 +78,6 @@ fn the_last_evaluation_keeps_the_raw_models_validation_probabilities() {
         5,
         "an unfinished evaluation replaces nothing"
     );
-}
-
-/// Every parameter and buffer value of the model, as bits.
-fn weights(s: &mut Session) -> Vec<u32> {
-    let mut out = Vec::new();
-    s.model
-        .visit_params(&mut |_, w, _| out.extend(w.iter().map(|x| x.to_bits())));
-    s.model
-        .visit_buffers(&mut |b| out.extend(b.iter().map(|x| x.to_bits())));
-    out
 }
 
 /// The values of a snapshot, parameters then buffers, as bits.

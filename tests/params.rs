@@ -1,6 +1,9 @@
 //! Named parameters (PyTorch's names and layouts), frozen parameters under every optimizer, and the
 //! snapshot type: round trip, mismatch, exponential moving average.
 
+mod weight_bits;
+use weight_bits::model_bits as bits;
+
 use trainlab::config::LayerSpec;
 use trainlab::model::Model;
 use trainlab::nn::{ActivationKind, Init, Mode, NamedParamVisitor, ParamInfo, ParamRole};
@@ -28,14 +31,6 @@ fn names_and_shapes<T: trainlab::kernels::Real>(m: &Model<T>) -> Vec<(String, Ve
 
 fn owned(list: &[(&str, &[usize])]) -> Vec<(String, Vec<usize>)> {
     list.iter().map(|(n, s)| (n.to_string(), s.to_vec())).collect()
-}
-
-/// Every parameter and buffer value of `m`, as bits.
-fn bits(m: &mut Model<f32>) -> Vec<u32> {
-    let mut out = Vec::new();
-    m.visit_params(&mut |_, w, _| out.extend(w.iter().map(|x| x.to_bits())));
-    m.visit_buffers(&mut |b| out.extend(b.iter().map(|x| x.to_bits())));
-    out
 }
 
 #[test]

@@ -3,6 +3,9 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+mod weight_bits;
+use weight_bits::weights;
+
 use trainlab::config::Config;
 use trainlab::session::Session;
 
@@ -16,15 +19,6 @@ fn bits(losses: &[f64]) -> Vec<u64> {
 
 fn steps(s: &mut Session, n: usize) -> Vec<f64> {
     (0..n).map(|_| s.step().loss).collect()
-}
-
-fn weights(s: &mut Session) -> Vec<u32> {
-    let mut out = Vec::new();
-    s.model
-        .visit_params(&mut |_, w, _| out.extend(w.iter().map(|x| x.to_bits())));
-    s.model
-        .visit_buffers(&mut |b| out.extend(b.iter().map(|x| x.to_bits())));
-    out
 }
 
 // 96 training images in batches of 16: an epoch is 6 steps, so saving at step 9 lands mid-epoch and
