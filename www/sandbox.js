@@ -53,6 +53,7 @@ import { bindShortcuts } from "./sandbox/shortcuts.js";
 import { createReplay } from "./sandbox/replay.js";
 import { createDataSet } from "./sandbox/dataSet.js";
 import { createEnsemble } from "./sandbox/ensemble.js";
+import { createRunsDialog } from "./views/runsDialog.js";
 
 export { SLACK_STEPS, lockStepLimit };
 
@@ -129,6 +130,11 @@ export function createSandbox(root, { useHash = true } = {}) {
     buttons: { " ": $("playpause"), s: $("step"), r: $("reset"), c: $("compare") },
   });
 
+  // The "Runs…" dialog (saved runs, checkpoints, PyTorch export) belongs to the page, not to a slide's frame.
+  ctx.runsDialog = useHash && $("runs-dialog")
+    ? createRunsDialog({ dialog: $("runs-dialog"), openButton: $("runs-open"), closeButton: $("runs-close"), on })
+    : null;
+
   ctx.updateToolbar();
 
   /**
@@ -184,6 +190,8 @@ export function createSandbox(root, { useHash = true } = {}) {
     dataSummary: () => ctx.dataSummary(),
     compare: ctx.compare, makeEnsemble: ctx.makeEnsemble, ensemble: ctx.ensemble, playAll: ctx.playAll, pauseAll: ctx.pauseAll, resetAll: ctx.resetAll,
     messages: ctx.messages, replaySeries: ctx.replaySeries,
+    /** The "Runs…" dialog (www/views/runsDialog.js), null in a slide's frame. */
+    runsDialog: ctx.runsDialog,
     removeEntry: (id) => ctx.removeEntry(byId(id)),
     setEditing: (id) => ctx.setEditing(byId(id)),
     setPreviewRun: (id) => ctx.setPreviewRun(byId(id)),
