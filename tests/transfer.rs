@@ -150,7 +150,7 @@ fn the_file_keeps_every_named_tensor_and_the_metadata() {
         ([1, 28, 28], 3, "source")
     );
     assert_eq!(file.meta.made_by, "tests/transfer.rs pretrain");
-    assert_eq!(FORMAT_VERSION, 1);
+    assert_eq!(FORMAT_VERSION, 2);
 }
 
 #[test]

@@ -1,12 +1,27 @@
-//! The pretrained-weights file: safetensors (Hugging Face's format: a JSON header, then raw
-//! little-endian tensors), one F32 tensor per parameter and state buffer, named and shaped as the
-//! model reports them (`Model::parameters`, `Model::buffers`: PyTorch's state-dict keys and layouts),
-//! so `safetensors.torch.load_file` gives a state dict a PyTorch twin of the network loads.
+//! The weights file of transfer learning (issue 10) and of checkpoints (issue 11): one format,
+//! `trainlab-weights`. safetensors (Hugging Face's format: an 8-byte little-endian header length, a
+//! JSON header, then raw little-endian tensors), named and shaped as PyTorch's `state_dict()` of the
+//! generated `nn.Module` (`Model::parameters`, `Model::buffers`: `features.0.weight` as
+//! `[out, in, kh, kw]`, `features.{i}.bias`, batch norm's `running_mean` / `running_var`), so
+//! `model.load_state_dict(safetensors.torch.load_file(path), strict=True)` accepts it.
 //!
-//! `__metadata__` (strings only, as the format wants) says what the file is: `format`
-//! ("trainlab-weights"), `formatVersion`, the training `config` (JSON), the `input` shape
-//! ("[1,28,28]"), the source `dataset`, its `classNames` (JSON), the `steps` trained and the
-//! `valAccuracy` reached, and `madeBy` (the command that made it; may be empty). Checkpoints (issue 11) reuse it.
+//! Tensors (formatVersion 2):
+//! - every parameter and state buffer: F32, PyTorch's shape;
+//! - `{layer}.num_batches_tracked` for each batch-norm layer (the prefix of a `*.running_mean`): I64,
+//!   shape `[]` (a scalar), value = the steps trained. PyTorch's BatchNorm has this buffer and a
+//!   strict load wants it; it only matters with `momentum=None`, which the core does not offer, so
+//!   reading accepts it (any integer dtype, shape `[]` or `[1]`) and ignores it. Version 1 files
+//!   (without it, e.g. assets/pretrained/lenet-fashion-even.safetensors) are still read.
+//!
+//! `__metadata__` (strings only, as the format wants): `format` ("trainlab-weights"),
+//! `formatVersion` ("2"), the training `config` (JSON), the `input` shape ("[1,28,28]"), the source
+//! `dataset`, its `classNames` (JSON), the `steps` trained, the `valAccuracy` reached (a number; "NaN"
+//! when not known), and `madeBy` (the command that made it; may be empty or absent).
+//!
+//! Reading names what is wrong, never panics: not safetensors / truncated ("N bytes, the header says
+//! M"), an absurd header length (over safetensors' 100 MB cap), a corrupt JSON header, another
+//! format or a newer formatVersion, a tensor that is not F32, and (`load_into`) a missing, extra or
+//! mis-shaped tensor (name and both shapes).
 
 use super::TransferError;
 use crate::config::Config;
@@ -16,8 +31,15 @@ use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 /// `__metadata__["format"]` of a trainlab weights file.
 pub const FORMAT: &str = "trainlab-weights";
-/// `__metadata__["formatVersion"]`: raised when the layout of names or metadata changes.
-pub const FORMAT_VERSION: u32 = 1;
+/// `__metadata__["formatVersion"]`: raised when the layout of names or metadata changes. Version 2
+/// added batch norm's `num_batches_tracked`; version 1 files are read too.
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest version this build reads.
+pub const OLDEST_VERSION: u32 = 1;
+/// safetensors' own cap on the JSON header (the crate refuses longer ones).
+pub const MAX_HEADER_BYTES: u64 = 100_000_000;
+/// The suffix of batch norm's step counter, which PyTorch keeps and the core does not.
+pub const BATCH_COUNTER: &str = "num_batches_tracked";
 
 /// What a weights file says about itself (`__metadata__`).
 #[derive(Clone, Debug, PartialEq)]
@@ -47,8 +69,10 @@ pub struct NamedTensor {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pretrained {
     pub meta: WeightsMeta,
-    /// In the file's order (safetensors sorts by size, then name).
+    /// The F32 tensors, by name.
     pub tensors: Vec<NamedTensor>,
+    /// The batch-norm layers whose `num_batches_tracked` the file has (read, not used), by name.
+    pub counters: Vec<String>,
 }
 
 /// The model's parameters and state buffers as a weights file with `meta`.
@@ -59,10 +83,22 @@ pub fn save(model: &mut Model<f32>, meta: &WeightsMeta) -> Result<Vec<u8>, Trans
     let buffers = model.buffers().to_vec();
     model.visit_named_buffers(&mut |info, b| named.push((info.name.clone(), info.shape.clone(), le(b))));
     debug_assert_eq!(named.len(), model.parameters().len() + buffers.len());
+    let mut named: Vec<(Dtype, String, Vec<usize>, Vec<u8>)> =
+        named.into_iter().map(|(n, s, b)| (Dtype::F32, n, s, b)).collect();
+    // PyTorch's batch norm counts its training batches; the steps trained are that count here.
+    let counter = (meta.steps as i64).to_le_bytes().to_vec();
+    for layer in batch_norm_layers(buffers.iter().map(|b| b.name.as_str())) {
+        named.push((
+            Dtype::I64,
+            format!("{layer}.{BATCH_COUNTER}"),
+            vec![],
+            counter.clone(),
+        ));
+    }
     let views = named
         .iter()
-        .map(|(name, shape, bytes)| {
-            TensorView::new(Dtype::F32, shape.clone(), bytes)
+        .map(|(dtype, name, shape, bytes)| {
+            TensorView::new(*dtype, shape.clone(), bytes)
                 .map(|v| (name.clone(), v))
                 .map_err(|e| TransferError(format!("weights: tensor {name}: {e}")))
         })
@@ -87,6 +123,65 @@ pub fn save(model: &mut Model<f32>, meta: &WeightsMeta) -> Result<Vec<u8>, Trans
     .map_err(|e| TransferError(format!("weights: could not be written: {e}")))
 }
 
+/// The batch-norm layers among buffer names: the prefixes of `*.running_mean`.
+fn batch_norm_layers<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    names
+        .filter_map(|n| n.strip_suffix(".running_mean"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Checks the file's framing before safetensors reads it, so that each way a file can be broken
+/// gets its own message: too short, an absurd header length, truncated (or with bytes after the
+/// data), a header that is not JSON.
+fn check_framing(bytes: &[u8]) -> Result<(), TransferError> {
+    let len = bytes.len();
+    if len < 8 {
+        return Err(TransferError(format!(
+            "weights: not a safetensors file: {len} bytes, fewer than the 8 of its header length"
+        )));
+    }
+    let n = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+    if n > MAX_HEADER_BYTES {
+        return Err(TransferError(format!(
+            "weights: not a safetensors file: an absurd header length of {n} bytes \
+             (safetensors caps the header at 100 MB)"
+        )));
+    }
+    let header_end = 8 + n as usize;
+    if len < header_end {
+        return Err(TransferError(format!(
+            "weights: the file is truncated: {len} bytes, the header says at least {header_end}"
+        )));
+    }
+    let header: serde_json::Value = std::str::from_utf8(&bytes[8..header_end])
+        .map_err(|e| e.to_string())
+        .and_then(|text| serde_json::from_str(text).map_err(|e| e.to_string()))
+        .map_err(|e| TransferError(format!("weights: the file's JSON header is corrupt ({e})")))?;
+    let entries = header.as_object().ok_or_else(|| {
+        TransferError("weights: the file's JSON header is corrupt (not a JSON object)".into())
+    })?;
+    // The data ends where the furthest tensor ends.
+    let data_end = entries
+        .iter()
+        .filter(|(k, _)| k.as_str() != "__metadata__")
+        .filter_map(|(_, v)| v.get("data_offsets")?.get(1)?.as_u64())
+        .max()
+        .unwrap_or(0);
+    let expected = header_end as u64 + data_end;
+    if (len as u64) < expected {
+        return Err(TransferError(format!(
+            "weights: the file is truncated: {len} bytes, the header says {expected}"
+        )));
+    }
+    if len as u64 > expected {
+        return Err(TransferError(format!(
+            "weights: the file is longer than its header says: {len} bytes, the header says {expected}"
+        )));
+    }
+    Ok(())
+}
+
 /// A JSON rendering for the metadata's structured values, without naming the map type.
 mod erased {
     pub trait Json {
@@ -103,10 +198,11 @@ impl Pretrained {
     /// Reads a weights file; anything that is not one (not safetensors, another format or version,
     /// metadata missing or malformed, a tensor not F32) is an error naming it.
     pub fn parse(bytes: &[u8]) -> Result<Pretrained, TransferError> {
+        check_framing(bytes)?;
         let file = SafeTensors::deserialize(bytes)
-            .map_err(|e| TransferError(format!("weights: not a safetensors file ({e})")))?;
+            .map_err(|e| TransferError(format!("weights: not a valid safetensors file ({e})")))?;
         let (_, header) = SafeTensors::read_metadata(bytes)
-            .map_err(|e| TransferError(format!("weights: not a safetensors file ({e})")))?;
+            .map_err(|e| TransferError(format!("weights: not a valid safetensors file ({e})")))?;
         let info = header.metadata().as_ref().ok_or_else(|| {
             TransferError(
                 "weights: the file has no __metadata__, so it is not a trainlab weights file".into(),
@@ -124,10 +220,19 @@ impl Pretrained {
             )));
         }
         let version = field("formatVersion")?;
-        if version != FORMAT_VERSION.to_string() {
-            return Err(TransferError(format!(
-                "weights: format version {version}; this build reads version {FORMAT_VERSION}"
-            )));
+        match version.parse::<u32>() {
+            Ok(v) if (OLDEST_VERSION..=FORMAT_VERSION).contains(&v) => {}
+            Ok(v) if v > FORMAT_VERSION => {
+                return Err(TransferError(format!(
+                    "weights: the file is format version {v}, newer than this page reads \
+                     ({OLDEST_VERSION} to {FORMAT_VERSION}): update the page"
+                )))
+            }
+            _ => {
+                return Err(TransferError(format!(
+                    "weights: format version \"{version}\"; this build reads versions {OLDEST_VERSION} to {FORMAT_VERSION}"
+                )))
+            }
         }
         let parse_json = |key: &str| -> Result<serde_json::Value, TransferError> {
             serde_json::from_str(&field(key)?).map_err(|e| {
@@ -159,7 +264,20 @@ impl Pretrained {
             made_by: info.get("madeBy").cloned().unwrap_or_default(),
         };
         let mut tensors = Vec::new();
+        let mut counters = Vec::new();
         for (name, view) in file.tensors() {
+            if let Some(layer) = name.strip_suffix(&format!(".{BATCH_COUNTER}")) {
+                let integer = matches!(view.dtype(), Dtype::I64 | Dtype::I32 | Dtype::U64 | Dtype::U32);
+                if !integer || view.shape().iter().product::<usize>() != 1 {
+                    return Err(TransferError(format!(
+                        "weights: tensor {name} is {:?} {:?}; batch norm's counter is an integer scalar (I64, [])",
+                        view.dtype(),
+                        view.shape()
+                    )));
+                }
+                counters.push(layer.to_string());
+                continue;
+            }
             if view.dtype() != Dtype::F32 {
                 return Err(TransferError(format!(
                     "weights: tensor {name} is {:?}; trainlab weights are F32",
@@ -178,7 +296,12 @@ impl Pretrained {
             });
         }
         tensors.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(Pretrained { meta, tensors })
+        counters.sort();
+        Ok(Pretrained {
+            meta,
+            tensors,
+            counters,
+        })
     }
 
     pub fn get(&self, name: &str) -> Option<&NamedTensor> {
@@ -221,6 +344,13 @@ impl Pretrained {
             return Err(TransferError(format!(
                 "weights: the file {from} has {} {:?}, which the network does not: it is from another network",
                 extra.name, extra.shape
+            )));
+        }
+        let norms = batch_norm_layers(model.buffers().iter().map(|b| b.name.as_str()));
+        if let Some(stray) = self.counters.iter().find(|l| kept(l) && !norms.contains(l)) {
+            return Err(TransferError(format!(
+                "weights: the file {from} has {stray}.{BATCH_COUNTER}, a batch-norm counter for a layer \
+                 the network has no batch norm at: it is from another network"
             )));
         }
         let mut copied = 0;
