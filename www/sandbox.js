@@ -139,10 +139,11 @@ export function createSandbox(root, { useHash = true } = {}) {
 
   /**
    * Start from `hash` (the page's location.hash by default). `play: false` keeps a scenario's runs
-   * paused until Play (a slide's frame plays only when it is shown).
+   * paused until Play (a slide's frame plays only when it is shown); `restart` rebuilds even runs
+   * whose settings match (a saved run opened in their place).
    */
-  function start(hash = useHash ? win.location.hash : "", { play = true } = {}) {
-    return links.applyLink(hash, { play });
+  function start(hash = useHash ? win.location.hash : "", { play = true, restart = false } = {}) {
+    return links.applyLink(hash, { play, restart });
   }
 
   let dataCard = null;
