@@ -193,6 +193,16 @@ export function createSandbox(root, { useHash = true } = {}) {
     messages: ctx.messages, replaySeries: ctx.replaySeries,
     /** The "Runs…" dialog (www/views/runsDialog.js), null in a slide's frame. */
     runsDialog: ctx.runsDialog,
+    /**
+     * A run with `values` beside the others, on the page's data set (the caller keeps to MAX_RUNS):
+     * resolves with its entry once built — paused unless the runs play — or null when it was not.
+     */
+    addRun: async (values) => {
+      const e = ctx.addEntry(values);
+      const built = await ctx.startEntry(e, values, ctx.entries[0].values);
+      ctx.writeHash(true);
+      return built && ctx.entries.includes(e) ? e : null;
+    },
     removeEntry: (id) => ctx.removeEntry(byId(id)),
     setEditing: (id) => ctx.setEditing(byId(id)),
     setPreviewRun: (id) => ctx.setPreviewRun(byId(id)),
