@@ -1,0 +1,169 @@
+// The main page's runs kept in the shared store (www/store/): saved while they train (every
+// SAVE_EVERY_MS), at once when they stop, and when the page is hidden or left; put back exactly by a
+// reload with the same link (workspace "page"). A page opened with another link starts from it, and
+// the runs before stay in the history (www/views/savedRuns.js, in the "Runs…" dialog), where they
+// open again, join the current runs for a comparison, are renamed or deleted.
+// Without a usable IndexedDB the page trains as before and says once that runs are not kept; a full
+// storage is said with an offer to delete the oldest runs. A failed save or restore never replaces
+// or drops a run that trained.
+
+import { MAX_RUNS, serializeLink } from "../link.js";
+import { openStore } from "../store/index.js";
+import { createWorkspaceKeeper } from "../store/workspace.js";
+import { askPersistence, storageInfo } from "../store/quota.js";
+import { createSavedRuns } from "../views/savedRuns.js";
+
+/** Autosave period while training: long enough that its cost is lost in the training (bench/persistence.mjs). */
+export const SAVE_EVERY_MS = 5000;
+/** "Delete the oldest runs" frees this many at a time. */
+const OLDEST = 3;
+
+export function createKeepRuns({ win, sandbox }) {
+  const { messages } = sandbox;
+  const doc = win.document;
+  let store = null, keeper = null, view = null;
+  let fullShown = false;
+
+  const currentIds = () => new Set(sandbox.entries.map((e) => keeper?.idOf(e)).filter(Boolean));
+
+  function onSaveError(e) {
+    if (e.quota) {
+      if (fullShown) return;
+      fullShown = true;
+      messages.show("store-full", `Your runs are not being saved: ${e.message}. They train on; delete old saved runs to make room.`, "warn");
+      offerDeleteOldest();
+    } else {
+      messages.show("store-full", `Your runs could not be saved: ${e.message}. They train on; the last save is kept.`, "warn");
+    }
+  }
+  function onSaved() {
+    if (fullShown || doc.querySelector('#messages .message[data-id="store-full"]')) messages.dismiss("store-full");
+    fullShown = false;
+  }
+
+  /** The "storage full" message gets a button that deletes the oldest saved runs (never a current one). */
+  function offerDeleteOldest() {
+    const msg = doc.querySelector('#messages .message[data-id="store-full"] .message-body');
+    if (!msg) return;
+    const b = doc.createElement("button");
+    b.type = "button";
+    b.className = "saved-runs-free";
+    b.textContent = `Delete the ${OLDEST} oldest saved runs`;
+    b.addEventListener("click", async () => {
+      b.disabled = true;
+      const n = await deleteOldest(OLDEST);
+      messages.show("store-full", n ? `Deleted the ${n} oldest saved run${n > 1 ? "s" : ""}; saving again.`
+        : "There is no saved run to delete besides the runs on the page: the browser's storage for this site is full.", "info");
+      fullShown = false;
+      keeper.saveNow();
+    });
+    msg.append(b);
+  }
+
+  async function deleteOldest(n) {
+    const { runs } = await store.runs.list();
+    const keep = currentIds();
+    const old = runs.filter((r) => !keep.has(r.id)).sort((a, b) => a.savedAt - b.savedAt).slice(0, n);
+    await store.runs.remove(old.map((r) => r.id));
+    return old.length;
+  }
+
+  /** Start the page: its kept runs if the link is the one they were saved with, else the link. */
+  async function restoreOrStart() {
+    store = await openStore({ idb: win.indexedDB });
+    if (!store.runs) {
+      messages.show("store", `Your runs are not kept on this computer: ${store.problem}. The page trains as usual; ` +
+        "a reload starts again.", "warn");
+      return sandbox.start();
+    }
+    if (store.notes.length) messages.show("store-notes", store.notes, "warn");
+    keeper = createWorkspaceKeeper({
+      win, sandbox, store: store.runs, key: "page", where: "page", everyMs: SAVE_EVERY_MS,
+      linkNow: () => win.location.hash, extra: () => ({ embedLink: null }), onSaved, onSaveError,
+    });
+    doc.getElementById("playpause")?.addEventListener("click", () => askPersistence(win.navigator), { once: true });
+    if (sandbox.runsDialog) {
+      view = createSavedRuns(sandbox.runsDialog.section("saved-runs"), {
+        doc, list: () => store.runs.list(), storage: () => storageInfo(win.navigator), currentIds,
+        open, compare, rename, remove: (id) => store.runs.remove([id]),
+      });
+      sandbox.runsDialog.onOpen(() => view.refresh());
+    }
+    let loaded = null;
+    try {
+      loaded = await store.runs.loadWorkspace("page");
+    } catch (e) {
+      messages.show("store-read", `The runs kept from last time could not be read (${e.message}); starting from the link. ` +
+        "They stay in the saved runs.", "warn");
+    }
+    if (loaded?.problems.length) {
+      messages.show("store-read", ["Part of the runs kept from last time could not be read; those runs start from the link:",
+        ...loaded.problems], "warn");
+    }
+    if (!loaded?.workspace || loaded.workspace.link !== win.location.hash || !loaded.runs.some(Boolean)) {
+      await sandbox.start();
+      keeper.release();
+      return;
+    }
+    const n = await keeper.restore(loaded, {
+      onProblem: (e, i, err) => messages.show(`store-run${i}`, `Run ${i + 1}: its kept training state could not be restored ` +
+        `(${err.message}); it starts again from step 0. The saved run stays in the history.`, "warn"),
+    });
+    keeper.release();
+    if (n) {
+      const steps = sandbox.entries.map((e) => e.run.series.step).join(", ");
+      messages.show("store-restored", `${n > 1 ? `${n} runs are` : "Your run is"} back where ${n > 1 ? "they" : "it"} ` +
+        `stopped (step ${steps}). Play continues them exactly.`, "info");
+    }
+  }
+
+  /** Open a saved run in place of the page's runs (they are saved first: they stay in the history). */
+  async function open(id) {
+    const saved = await store.runs.load(id);
+    await keeper.saveNow();
+    sandbox.pauseAll();
+    const link = serializeLink([saved.record.values]);
+    win.history.pushState(null, "", link);
+    await sandbox.start(link, { play: false, restart: true });
+    await adoptOrSay(sandbox.entries[0], saved);
+  }
+
+  /** Add a saved run beside the page's runs (same data set, room for one more). */
+  async function compare(id) {
+    const saved = await store.runs.load(id);
+    if (sandbox.entries.length >= MAX_RUNS) {
+      throw new Error(`${MAX_RUNS} runs is the most the page trains at once: remove one first (the × in the table)`);
+    }
+    const here = sandbox.entries[0]?.values.data ?? "shapes";
+    if (saved.record.dataset !== here) {
+      throw new Error(`"${saved.record.name}" trained on ${saved.record.dataset} and the page's runs on ${here}: ` +
+        "runs side by side share one data set, so Open it instead");
+    }
+    sandbox.pauseAll();
+    const e = await sandbox.addRun({ ...saved.record.values });
+    if (!e) throw new Error(`the trainer did not take the settings of "${saved.record.name}"`);
+    await adoptOrSay(e, saved);
+  }
+
+  async function adoptOrSay(e, saved) {
+    try {
+      await keeper.adopt(e, saved);
+      messages.show("store-opened", `"${saved.record.name}" is back at step ${saved.record.step}. Play continues it exactly.`, "info");
+    } catch (err) {
+      throw new Error(`the training state of "${saved.record.name}" could not be restored (${err.message}); the run starts ` +
+        "from step 0 with its settings, and the saved run stays in the history");
+    }
+  }
+
+  async function rename(id, name) {
+    await store.runs.rename(id, name);
+    keeper.renamed(id, name);
+  }
+
+  return {
+    restoreOrStart,
+    saveNow: () => keeper?.saveNow() ?? Promise.resolve(),
+    get store() { return store?.runs ?? null; },
+    get view() { return view; },
+  };
+}

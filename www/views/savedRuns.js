@@ -1,0 +1,131 @@
+// The run history in the "Runs…" dialog (#saved-runs): the saved runs, newest first, each with its
+// name, data set, best validation accuracy, steps, date and size, and Open / Compare / Rename /
+// Delete; how much storage the site uses and whether the browser keeps it for sure (persistent).
+// The actions come from www/sandbox/keepRuns.js; this view only draws and asks. It is drawn each
+// time the dialog opens and after each action, never while the dialog is closed.
+
+import { formatBytes } from "../store/quota.js";
+import { pct } from "./stats.js";
+
+/**
+ * `list()` → { runs, problems }; `storage()` → { usage, quota, persisted }; `currentIds()` → Set of
+ * the saved ids on the page; open/compare/rename/remove(id[, name]) → promises rejecting with a sentence.
+ */
+export function createSavedRuns(section, { doc, list, storage, currentIds, open, compare, rename, remove }) {
+  const el = (tag, props = {}, ...kids) => {
+    const n = doc.createElement(tag);
+    Object.assign(n, props);
+    n.append(...kids);
+    return n;
+  };
+  const head = el("div", { className: "saved-runs-head" }, el("h3", { textContent: "Saved runs" }));
+  const usage = el("p", { className: "saved-runs-usage" });
+  const note = el("p", { className: "saved-runs-note", role: "status" });
+  const body = el("div", { className: "saved-runs-list" });
+  head.append(usage);
+  section.replaceChildren(head, note, body);
+  let renaming = null;
+
+  function say(text, kind = "info") {
+    note.textContent = text;
+    note.dataset.kind = kind;
+  }
+
+  async function act(what, fn) {
+    try {
+      await fn();
+    } catch (e) {
+      say(`${what}: ${e.message}.`, "error");
+    }
+    await refresh({ keepNote: true });
+  }
+
+  function button(text, onClick, { title = "", disabled = false, cls = "" } = {}) {
+    const b = el("button", { type: "button", textContent: text, title, disabled, className: cls });
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function nameCell(r) {
+    if (renaming !== r.id) return el("td", { className: "saved-runs-name", textContent: r.name, title: r.name });
+    const input = el("input", { type: "text", value: r.name, className: "saved-runs-rename", maxLength: 80 });
+    input.setAttribute("aria-label", `New name for "${r.name}"`);
+    const done = (keep) => {
+      renaming = null;
+      const name = input.value.trim();
+      if (!keep || !name || name === r.name) return refresh({ keepNote: true });
+      return act("Renaming", async () => { await rename(r.id, name); say(`Renamed to "${name}".`); });
+    };
+    input.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") { ev.preventDefault(); done(true); }
+      if (ev.key === "Escape") { ev.preventDefault(); done(false); }
+    });
+    input.addEventListener("blur", () => { if (renaming === r.id) done(true); });
+    queueMicrotask(() => { input.focus(); input.select(); });
+    return el("td", { className: "saved-runs-name" }, input);
+  }
+
+  function row(r, current) {
+    const date = new Date(r.savedAt);
+    const tr = el("tr", {},
+      nameCell(r),
+      el("td", { textContent: r.dataset }),
+      el("td", { className: "num", textContent: Number.isFinite(r.bestVal) ? pct(r.bestVal) : "—" }),
+      el("td", { className: "num", textContent: String(r.step) }),
+      el("td", { textContent: date.toLocaleString([], { dateStyle: "short", timeStyle: "short" }), title: date.toString() }),
+      el("td", { className: "num", textContent: formatBytes(r.stateBytes) }),
+    );
+    tr.dataset.id = r.id;
+    if (current) tr.classList.add("current");
+    const actions = el("td", { className: "saved-runs-actions" },
+      button("Open", () => act(`Opening "${r.name}"`, async () => { await open(r.id); say(`Opened "${r.name}" at step ${r.step}.`); }),
+        { title: "Replace the page's runs with this one (they stay here, saved)" }),
+      button("Compare", () => act(`Comparing "${r.name}"`, async () => { await compare(r.id); say(`"${r.name}" trains beside the page's runs.`); }),
+        { title: "Add this run beside the page's runs" }),
+      button("Rename", () => { renaming = r.id; refresh({ keepNote: true }); }),
+      button("Delete", () => act(`Deleting "${r.name}"`, async () => { await remove(r.id); say(`Deleted "${r.name}".`); }), {
+        disabled: current, cls: "danger",
+        title: current ? "This run is on the page: remove it from the page (or open another run) to delete it" : "Delete this saved run",
+      }),
+    );
+    if (current) actions.prepend(el("span", { className: "saved-runs-badge", textContent: "on the page" }));
+    tr.append(actions);
+    return tr;
+  }
+
+  function damagedRow({ id, problem }) {
+    const tr = el("tr", { className: "damaged" },
+      el("td", { colSpan: 6, textContent: `Cannot be opened: ${problem}.` }),
+      el("td", { className: "saved-runs-actions" },
+        button("Delete", () => act("Deleting a damaged run", async () => { await remove(id); say("Deleted the damaged run."); }), { cls: "danger" })));
+    tr.dataset.id = id;
+    return tr;
+  }
+
+  async function refresh({ keepNote = false } = {}) {
+    if (!keepNote) say("");
+    let runs, problems;
+    try {
+      ({ runs, problems } = await list());
+    } catch (e) {
+      body.replaceChildren(el("p", { className: "saved-runs-empty", textContent: `The saved runs could not be read: ${e.message}.` }));
+      return;
+    }
+    const current = currentIds();
+    if (!runs.length && !problems.length) {
+      body.replaceChildren(el("p", { className: "saved-runs-empty", textContent:
+        "No saved runs yet. Runs are kept here by themselves once they have trained, and come back after a reload." }));
+    } else {
+      const th = (t, cls = "") => el("th", { textContent: t, className: cls });
+      const table = el("table", { className: "saved-runs-table" },
+        el("thead", {}, el("tr", {}, th("Name"), th("Data"), th("Best val.", "num"), th("Steps", "num"), th("Saved"), th("Size", "num"), th(""))),
+        el("tbody", {}, ...runs.map((r) => row(r, current.has(r.id))), ...problems.map(damagedRow)));
+      body.replaceChildren(table);
+    }
+    const { usage: used, quota, persisted } = await storage();
+    usage.textContent = `${runs.length} run${runs.length === 1 ? "" : "s"} · ${formatBytes(used)} used of ${formatBytes(quota)} · ` +
+      (persisted ? "persistent: the browser keeps them" : "not persistent: the browser may clear them when the disk is full");
+  }
+
+  return { refresh, say };
+}
