@@ -6,13 +6,16 @@
 
 import "uplot/dist/uPlot.min.css";
 import { SLACK_STEPS, createSandbox } from "./sandbox.js";
+import { createKeepRuns } from "./sandbox/keepRuns.js";
 
 // Small embeds start with the settings drawer closed; the charts matter more there.
 const drawer = document.getElementById("settings-drawer");
 if (drawer && (window.innerWidth < 900 || window.innerHeight < 600)) drawer.open = false;
 
 const sandbox = createSandbox(document.body);
-sandbox.start();
+// The runs are kept across reloads (www/sandbox/keepRuns.js): it starts the sandbox, with the kept runs for this link.
+const keepRuns = createKeepRuns({ win: window, sandbox });
+keepRuns.restoreOrStart();
 
 if (import.meta.env.PROD && "serviceWorker" in navigator && location.protocol !== "file:") {
   navigator.serviceWorker.register("./sw.js").catch((e) => console.warn("offline cache unavailable:", e.message));
@@ -22,7 +25,7 @@ const edited = () => sandbox.editing;
 const { lossChart, accChart, lrChart, ratioChart, diagnosis, preview } = sandbox.views;
 
 window.trainlab = {
-  sandbox,
+  sandbox, keepRuns,
   /** Every run: id, label, state, step, settings, first loss, last evaluation, evaluations so far. */
   get runs() {
     return sandbox.entries.map((e) => ({
