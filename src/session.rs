@@ -17,11 +17,13 @@ use serde::Serialize;
 use std::rc::Rc;
 
 mod averaging;
+mod checkpoint;
 mod codec;
 mod evaluate;
 mod state;
 mod transfer;
 pub use averaging::{EmaReport, SnapshotEnsembleReport, MAX_SNAPSHOTS};
+pub use checkpoint::CheckpointLoad;
 pub use evaluate::{EvalProgress, EvalReport, EVAL_CHUNK, EVAL_SAMPLES};
 pub use state::{StateError, STATE_VERSION};
 
