@@ -26,6 +26,7 @@ use std::rc::{Rc, Weak};
 use std::sync::Mutex;
 use wasm_bindgen::prelude::*;
 
+mod checkpoint;
 pub mod ensemble;
 mod search;
 mod transfer;
