@@ -36,6 +36,8 @@ struct TransferOptions {
 #[serde(rename_all = "camelCase")]
 struct WeightsInfo {
     preset: String,
+    /// The whole training config the file was made with (a JSON object).
+    config: Config,
     input: [usize; 3],
     dataset: String,
     class_names: Vec<String>,
@@ -83,6 +85,7 @@ pub fn weights_info(bytes: &Uint8Array) -> Result<JsValue, JsError> {
     let p = Pretrained::parse(&bytes).map_err(js_err)?;
     to_js(&WeightsInfo {
         preset: p.meta.config.preset.clone(),
+        config: p.meta.config.clone(),
         input: p.meta.input,
         dataset: p.meta.dataset.clone(),
         class_names: p.meta.class_names.clone(),
