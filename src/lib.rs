@@ -9,6 +9,7 @@ pub mod confusion;
 pub mod data;
 pub mod diagnostics;
 pub mod ensemble;
+pub mod export;
 pub mod kernels;
 pub mod lab;
 pub mod loss;
