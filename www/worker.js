@@ -59,6 +59,18 @@
 //                                          config is refused with the core's message naming the difference.
 //                                          A `state` event with the restored step follows; reports go on
 //                                          from it
+//   exportCheckpoint { valAccuracy, madeBy? }  → Uint8Array (buffer transferred): the weights as a
+//                                          trainlab-weights safetensors file (src/transfer/weights.rs), the run's
+//                                          config, data set and steps in its metadata; valAccuracy null when
+//                                          the run was not evaluated
+//   loadCheckpoint { bytes }               while paused: a checkpoint's weights into this trainer (every
+//                                          tensor, strictly) → { tensors, steps, dataset, valAccuracy } (the
+//                                          file's). Error: the core's message naming what is wrong (truncated,
+//                                          another network, …), the trainer unchanged. Evaluate afterwards
+//   exportPytorch                          → string: train.py for this run (core trainer.exportPytorch)
+//   exportData                             → Uint8Array (transferred): data.safetensors, the run's own
+//                                          training and validation images (core trainer.exportData). Both
+//                                          fail with a message naming the missing export in an older pkg/
 // Events:
 //   booted { backend }                     wasm initialised
 //   dataProgress { received, total }       a builtin data set is being fetched (loadData)
@@ -505,6 +517,32 @@ const commands = {
     finishEval(null);
     sendState();
     return { step: r.step, epoch: r.epoch };
+  },
+  exportCheckpoint({ valAccuracy, madeBy }) {
+    needTrainer();
+    const v = Number.isFinite(valAccuracy) ? valAccuracy : null;
+    const bytes = guard(() => trainer.exportCheckpoint(v, madeBy ?? undefined));
+    return new Transfer(bytes, [bytes.buffer]);
+  },
+  loadCheckpoint({ bytes }) {
+    needPaused("opening a checkpoint");
+    const r = plain(guard(() => trainer.loadCheckpoint(bytes)));
+    // The core dropped any unfinished evaluation of the old weights; the last batch is not theirs.
+    finishEval(null);
+    previewStep = -1;
+    evalStep = -1;
+    return { tensors: r.tensors, steps: Number(r.steps), dataset: r.dataset, valAccuracy: r.valAccuracy ?? null };
+  },
+  exportPytorch() {
+    needTrainer();
+    if (typeof trainer.exportPytorch !== "function") throw new Error("the PyTorch export is not in this build of the core (pkg/ has no exportPytorch)");
+    return guard(() => trainer.exportPytorch());
+  },
+  exportData() {
+    needTrainer();
+    if (typeof trainer.exportData !== "function") throw new Error("the data export is not in this build of the core (pkg/ has no exportData)");
+    const bytes = guard(() => trainer.exportData());
+    return new Transfer(bytes, [bytes.buffer]);
   },
 };
 
