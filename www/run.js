@@ -21,6 +21,12 @@
 //                                   // rejects with the core's message naming what differs. Afterwards
 //                                   // run.series.step/epoch are the restored ones (the curves are not in
 //                                   // the state: the caller restores them)
+//   await run.exportCheckpoint(valAccuracy, madeBy); // Uint8Array: the weights as a trainlab-weights
+//                                   // safetensors file (valAccuracy null: not evaluated)
+//   await run.loadCheckpoint(bytes); // paused: a checkpoint's weights into this run → { tensors, steps,
+//                                   // dataset, valAccuracy } (the file's); rejects naming the problem,
+//                                   // the run unchanged
+//   await run.exportPytorch();      // train.py (string); await run.exportData(); // data.safetensors bytes
 //
 // Events passed to onEvent(run, ev), after the run's own state and series are updated:
 //   { event: "created", info }      a trainer was built (start, reset, a crash's restart): clear its views
@@ -62,7 +68,7 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
     info: null,            // { layers, classNames, curve } of the current trainer
     series: emptySeries(),
     start, play, pause, step, setLimit, retune, findLr, restoreBest, evaluate, setPreview, destroy,
-    exportState, importState, loadData, dropData, memory, cellImages, valProbabilities, combineEnsemble,
+    exportState, importState, exportCheckpoint, loadCheckpoint, exportPytorch, exportData, loadData, dropData, memory, cellImages, valProbabilities, combineEnsemble,
     get dataSource() { return loadedSource; },
     get limit() { return limit; },
     get busy() { return trying !== null; },
@@ -281,6 +287,10 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
     run.series.epoch = r.epoch;
     return r;
   }
+  function exportCheckpoint(valAccuracy = null, madeBy) { return request("exportCheckpoint", { valAccuracy, madeBy }); }
+  function loadCheckpoint(bytes) { return request("loadCheckpoint", { bytes }); }
+  function exportPytorch() { return request("exportPytorch"); }
+  function exportData() { return request("exportData"); }
   function setPreview(on) {
     previewOn = on;
     notify("preview", { on });
