@@ -85,7 +85,6 @@ test("another link starts fresh, the old run in the history: Rename, Compare, Op
   assert.equal(rows.length, 1);
   assert.equal(rows[0].step, first.step);
   const old = rows[0].id;
-  await screenshot(page, "saved-runs-1280");
 
   await clickIn(page, old, "Rename");
   await page.fill("#saved-runs input.saved-runs-rename", "first try");
@@ -108,6 +107,10 @@ test("another link starts fresh, the old run in the history: Rename, Compare, Op
     window.trainlab.sandbox.entries[0].run.series.step > 0 && window.trainlab.sandbox.entries[0].run.state === "paused", null, { timeout: 30000 });
   assert.doesNotMatch(await page.evaluate(() => location.hash), /lr=0\.02/, "the link is the opened run's");
   rows = await historyRows(page);
+  for (const [w, h] of [[1024, 768], [1920, 1080]]) {
+    await page.setViewportSize({ width: w, height: h });
+    await screenshot(page, `saved-runs-${w}x${h}`);
+  }
   const other = rows.find((r) => r.id !== old);
   assert.ok(other.deletable && !other.current, "the run that left the page can be deleted");
   await clickIn(page, other.id, "Delete");

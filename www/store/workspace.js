@@ -25,7 +25,8 @@ export function createWorkspaceKeeper({
   // A new trainer is a new run: its saved id is made at its first save.
   sandbox.watch((e, ev) => { if (ev.event === "created") ids.delete(e); });
 
-  const nameFor = (e) => `${e.label || "baseline"} · ${e.values.data ?? "shapes"}`;
+  // The run's label (its difference from the baseline); the list shows its data set beside it.
+  const nameFor = (e) => e.label || "baseline";
 
   async function saveOnce() {
     if (held) return;

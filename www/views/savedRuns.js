@@ -41,7 +41,7 @@ export function createSavedRuns(section, { doc, list, storage, currentIds, open,
   }
 
   function button(text, onClick, { title = "", disabled = false, cls = "" } = {}) {
-    const b = el("button", { type: "button", textContent: text, title, disabled, className: cls });
+    const b = el("button", { type: "button", textContent: text, title, disabled, className: `small ${cls}`.trim() });
     b.addEventListener("click", onClick);
     return b;
   }
