@@ -67,6 +67,9 @@
 //                                          tensor, strictly) → { tensors, steps, dataset, valAccuracy } (the
 //                                          file's). Error: the core's message naming what is wrong (truncated,
 //                                          another network, …), the trainer unchanged. Evaluate afterwards
+//   checkpointInfo { bytes }               → the core's weightsInfo (config, dataset, classNames, input, steps,
+//                                          valAccuracy, madeBy, tensors, bytes); needs no trainer. Error: the
+//                                          core's message naming what is wrong with the file
 //   exportPytorch                          → string: train.py for this run (core trainer.exportPytorch)
 //   exportData                             → Uint8Array (transferred): data.safetensors, the run's own
 //                                          training and validation images (core trainer.exportData). Both
@@ -532,6 +535,10 @@ const commands = {
     previewStep = -1;
     evalStep = -1;
     return { tensors: r.tensors, steps: Number(r.steps), dataset: r.dataset, valAccuracy: r.valAccuracy ?? null };
+  },
+  checkpointInfo({ bytes }) {
+    const info = plain(guard(() => core.weightsInfo(bytes)));
+    return { ...info, config: plain(info.config), steps: Number(info.steps) };
   },
   exportPytorch() {
     needTrainer();
