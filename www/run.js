@@ -26,6 +26,8 @@
 //   await run.loadCheckpoint(bytes); // paused: a checkpoint's weights into this run → { tensors, steps,
 //                                   // dataset, valAccuracy } (the file's); rejects naming the problem,
 //                                   // the run unchanged
+//   await run.checkpointInfo(bytes); // what a checkpoint file says (config, dataset, steps, …), or a
+//                                   // rejection naming what is wrong with it (needs no trainer)
 //   await run.exportPytorch();      // train.py (string); await run.exportData(); // data.safetensors bytes
 //
 // Events passed to onEvent(run, ev), after the run's own state and series are updated:
@@ -68,7 +70,7 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
     info: null,            // { layers, classNames, curve } of the current trainer
     series: emptySeries(),
     start, play, pause, step, setLimit, retune, findLr, restoreBest, evaluate, setPreview, destroy,
-    exportState, importState, exportCheckpoint, loadCheckpoint, exportPytorch, exportData, loadData, dropData, memory, cellImages, valProbabilities, combineEnsemble,
+    exportState, importState, exportCheckpoint, loadCheckpoint, checkpointInfo, exportPytorch, exportData, loadData, dropData, memory, cellImages, valProbabilities, combineEnsemble,
     get dataSource() { return loadedSource; },
     get limit() { return limit; },
     get busy() { return trying !== null; },
@@ -289,6 +291,7 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
   }
   function exportCheckpoint(valAccuracy = null, madeBy) { return request("exportCheckpoint", { valAccuracy, madeBy }); }
   function loadCheckpoint(bytes) { return request("loadCheckpoint", { bytes }); }
+  function checkpointInfo(bytes) { return request("checkpointInfo", { bytes }); }
   function exportPytorch() { return request("exportPytorch"); }
   function exportData() { return request("exportData"); }
   function setPreview(on) {
