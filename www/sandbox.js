@@ -203,7 +203,7 @@ export function createSandbox(root, { useHash = true } = {}) {
       ctx.writeHash(true);
       return built && ctx.entries.includes(e) ? e : null;
     },
-    removeEntry: (id) => ctx.removeEntry(byId(id)),
+    removeEntry: (id, opts) => ctx.removeEntry(byId(id), opts),
     setEditing: (id) => ctx.setEditing(byId(id)),
     setPreviewRun: (id) => ctx.setPreviewRun(byId(id)),
     startScenario: ctx.startScenario,
