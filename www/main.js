@@ -7,6 +7,7 @@
 import "uplot/dist/uPlot.min.css";
 import { SLACK_STEPS, createSandbox } from "./sandbox.js";
 import { createKeepRuns } from "./sandbox/keepRuns.js";
+import { attachPortable } from "./views/portable.js";
 
 // Small embeds start with the settings drawer closed; the charts matter more there.
 const drawer = document.getElementById("settings-drawer");
@@ -16,6 +17,8 @@ const sandbox = createSandbox(document.body);
 // The runs are kept across reloads (www/sandbox/keepRuns.js): it starts the sandbox, with the kept runs for this link.
 const keepRuns = createKeepRuns({ win: window, sandbox });
 keepRuns.restoreOrStart();
+// This run's files in the "Runs…" dialog: checkpoint download and upload, the PyTorch export.
+attachPortable(sandbox);
 
 if (import.meta.env.PROD && "serviceWorker" in navigator && location.protocol !== "file:") {
   navigator.serviceWorker.register("./sw.js").catch((e) => console.warn("offline cache unavailable:", e.message));
