@@ -4,7 +4,7 @@
 // ("trainlab page #…"), which gives the values exactly (the page's own settings without a config
 // key, such as overfit mode, included).
 
-import { SETTINGS, defaultsFor, parseHash } from "../state.js";
+import { SETTINGS, defaultsFor, parseHash, toConfig } from "../state.js";
 
 /** The text a page-made checkpoint's `madeBy` starts with, followed by the run's link. */
 export const MADE_BY_PAGE = "trainlab page ";
@@ -26,7 +26,8 @@ export function valuesFromConfig(config, madeBy = "") {
   }
   if (madeBy.startsWith(MADE_BY_PAGE)) {
     const { values, errors } = parseHash(madeBy.slice(MADE_BY_PAGE.length));
-    if (!errors.length && values.data === config.dataset) return values;
+    // Only when the link still describes the config (a file changed after the page made it is read by its config).
+    if (!errors.length && describes(values, config)) return values;
   }
   const values = defaultsFor(config.dataset);
   for (const s of SETTINGS) {
@@ -36,6 +37,23 @@ export function valuesFromConfig(config, madeBy = "") {
   }
   Object.assign(values, optimizerValues(config), scheduleValues(config.schedule));
   return values;
+}
+
+/** Does the page's `values` give `config` in every setting the config has? */
+function describes(values, config) {
+  const built = toConfig(values);
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  return SETTINGS.every((s) => {
+    if (!s.configKey) return true;
+    const want = get(config, s.configKey);
+    return want === undefined || want === null || same(get(built, s.configKey), want);
+  }) && sameOptimizer(built.optimizer ?? null, config.optimizer ?? null);
+}
+
+/** The page's optimizer (its fields) in the config's (which may spell out defaults too). */
+function sameOptimizer(page, file) {
+  if (!page || !file) return page === file;
+  return Object.keys(page).every((k) => JSON.stringify(page[k]) === JSON.stringify(file[k]));
 }
 
 /** The optimizer settings of a config (null: SGD with the top-level momentum and weight decay). */
