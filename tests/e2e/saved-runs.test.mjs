@@ -24,8 +24,8 @@ async function trainTo(page, step) {
   await page.waitForFunction((s) => window.trainlab.sandbox.entries.every((e) => e.run.series.step >= s), step, { timeout: 60000 });
   await page.click("#playpause");
   await page.waitForFunction(() => window.trainlab.sandbox.entries.every((e) => e.run.state === "paused"));
-  // The pause's save, then one more that starts after it: the store holds the paused runs.
-  await page.evaluate(async () => { await window.trainlab.keepRuns.saveNow(); await window.trainlab.keepRuns.saveNow(); });
+  // A save that starts after the pause's: the store holds the paused runs.
+  await page.evaluate(() => window.trainlab.keepRuns.saveNow());
 }
 
 /** The rows of the saved-runs list: { id, name, step, current, damaged }. */
@@ -166,7 +166,14 @@ test("bad input: a full storage is said with an offer to delete the oldest runs;
   await trainsOn(page);
   // The save that failed replaced nothing: the last good one is still there.
   await page.click("#playpause");
+  await page.waitForFunction(() => window.trainlab.sandbox.entries[0].run.state === "paused");
   assert.equal((await openHistory(page))[0].step, kept.step);
+  // Opening a run would replace the page's run, which cannot be saved now: refused, the run stays.
+  const at = (await run0(page)).step;
+  await clickIn(page, kept.id, "Open");
+  await page.waitForFunction(() => document.querySelector("#saved-runs .saved-runs-note")?.dataset.kind === "error");
+  assert.match(await page.textContent("#saved-runs .saved-runs-note"), /could not be saved first, and opening another run would lose them/);
+  assert.equal((await run0(page)).step, at, "the page's run is untouched");
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -218,6 +225,58 @@ test("bad input: damaged and newer records are named, the rest opens and the pag
   assert.equal(rows.filter((r) => r.damaged).length, 3, `${id} and the two others are listed as damaged`);
   await page.click("#runs-close");
   await trainsOn(page);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a frame's run kept by the old page (database trainlab-embeds) is moved into the shared store and resumes", async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 600 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`${server.url}embed.html#charts=loss&train=500&id=mig&autoplay`);
+  await page.waitForFunction(() => window.trainlab.runs[0]?.step >= 20, null, { timeout: 60000 });
+  await page.click("#playpause");
+  await page.waitForFunction(() => window.trainlab.runs[0].state === "paused");
+  await page.evaluate(() => window.trainlab.keeper.saveNow());
+  const before = await page.evaluate(() => window.trainlab.runs[0]);
+  // What the old page kept: the same run, in the old database's format; the shared store removed.
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const req = (r) => new Promise((ok, bad) => { r.onsuccess = () => ok(r.result); r.onerror = () => bad(r.error); });
+    const q = indexedDB.open("trainlab");
+    q.onsuccess = async () => {
+      const db = q.result;
+      const tx = db.transaction(["runs", "states", "workspaces"]);
+      const ws = await req(tx.objectStore("workspaces").get("embed:mig"));
+      const run = await req(tx.objectStore("runs").get(ws.runIds[0]));
+      const st = await req(tx.objectStore("states").get(ws.runIds[0]));
+      db.close();
+      const old = {
+        version: 1, embedLink: ws.embedLink, link: ws.link, playing: false, savedAt: Date.now(),
+        runs: [{ values: run.values, series: run.series, state: { version: st.version, step: st.step, epoch: st.epoch, data: st.data } }],
+      };
+      const o = indexedDB.open("trainlab-embeds", 1);
+      o.onupgradeneeded = () => o.result.createObjectStore("runs");
+      o.onsuccess = async () => {
+        const t2 = o.result.transaction("runs", "readwrite");
+        t2.objectStore("runs").put(old, "embed:mig");
+        t2.oncomplete = async () => {
+          o.result.close();
+          await req(indexedDB.deleteDatabase("trainlab"));
+          resolve();
+        };
+      };
+    };
+    q.onerror = () => reject(q.error);
+  }));
+  await page.reload();
+  await page.waitForFunction((s) => window.trainlab.runs[0]?.step === s, before.step, { timeout: 60000 });
+  const back = await page.evaluate(() => window.trainlab.runs[0]);
+  assert.deepEqual(back.losses, before.losses, "the curve came through the move");
+  const names = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+  assert.ok(names.includes("trainlab") && !names.includes("trainlab-embeds"), `databases now: ${names.join(", ")}`);
+  await page.click("#playpause");
+  await page.waitForFunction((s) => window.trainlab.runs[0].step > s + 5, before.step, { timeout: 30000 });
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -120,8 +120,12 @@ export function createKeepRuns({ win, sandbox }) {
   /** Open a saved run in place of the page's runs (they are saved first: they stay in the history). */
   async function open(id) {
     const saved = await store.runs.load(id);
-    await keeper.saveNow();
     sandbox.pauseAll();
+    // The page's runs leave the page only once they are kept.
+    if (!(await keeper.saveFresh()) && sandbox.entries.some((e) => e.run.series.step > 0)) {
+      throw new Error("the page's runs could not be saved first, and opening another run would lose them: " +
+        "delete old saved runs to make room, or download a checkpoint of the run first");
+    }
     const link = serializeLink([saved.record.values]);
     win.history.pushState(null, "", link);
     await sandbox.start(link, { play: false, restart: true });
@@ -162,7 +166,9 @@ export function createKeepRuns({ win, sandbox }) {
 
   return {
     restoreOrStart,
-    saveNow: () => keeper?.saveNow() ?? Promise.resolve(),
+    saveNow: () => keeper?.saveFresh() ?? Promise.resolve(false),
+    /** Saves off and on again (bench/persistence.mjs measures training with and without them in one page). */
+    setAutosave: (on) => (on ? keeper?.release() : keeper?.hold()),
     get store() { return store?.runs ?? null; },
     get view() { return view; },
   };

@@ -51,16 +51,25 @@ export function createWorkspaceKeeper({
     onSaved(items);
   }
 
-  /** Keep the runs now (one save at a time; a request during a save saves again after it). */
+  /**
+   * Keep the runs now (one save at a time; a request during a save saves again after it). Resolves
+   * with whether the save under way succeeded (a failure goes to onSaveError too).
+   */
   function saveNow() {
     if (saving) { again = true; return saving; }
     saving = saveOnce()
-      .catch((e) => onSaveError(e))
+      .then(() => true, (e) => { onSaveError(e); return false; })
       .finally(() => {
         saving = null;
         if (again) { again = false; saveNow(); }
       });
     return saving;
+  }
+
+  /** A save that starts after any save under way: resolves true once the runs as they are now are kept. */
+  async function saveFresh() {
+    while (saving) await saving;
+    return saveNow();
   }
 
   const timer = win.setInterval(() => { if (sandbox.playing) saveNow(); }, everyMs);
@@ -108,9 +117,11 @@ export function createWorkspaceKeeper({
   }
 
   return {
-    saveNow, adopt, restore,
+    saveNow, saveFresh, adopt, restore,
     /** The runs are started: saves may begin. */
     release() { held = false; },
+    /** No saves until release() (bench/persistence.mjs: training with and without saves in one page). */
+    hold() { held = true; },
     /** A saved run was renamed: later saves keep the new name. */
     renamed(id, name) { for (const meta of ids.values()) if (meta.id === id) meta.name = name; },
     /** The saved id of entry `e`, or null before its first save. */
