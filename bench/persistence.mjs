@@ -1,10 +1,10 @@
 // What keeping runs costs (issue 11), in headless Chromium on the production build: for each preset
 // the saved state's size, exportState() (worker round trip), an IndexedDB put and get of the state,
 // importState(); the main thread's longest task during a save; and training speed with the autosave
-// on against the same page without IndexedDB (nothing saved), alternated to share the machine's noise.
+// on and off, alternated in one page so that the machine's noise is shared.
 //
 //   node bench/persistence.mjs [--presets=shapes-cnn,lenet] [--reps=5] [--speed-presets=shapes-cnn,vgg-mini]
-//                              [--speed-seconds=12] [--speed-rounds=3]
+//                              [--speed-seconds=10] [--speed-rounds=4]
 //
 // Run by hand (not part of make test). Builds dist/ (or TRAINLAB_DIST) when missing, like the e2e tests.
 
@@ -14,18 +14,17 @@ const opt = (name, dflt) => {
   const a = process.argv.slice(2).find((x) => x.startsWith(`--${name}=`));
   return a ? a.slice(name.length + 3) : dflt;
 };
-const PRESETS = opt("presets", "shapes-cnn,lenet,cifar-convnetjs,vgg-mini,resnet-mini,mlp").split(",");
+const PRESETS = opt("presets", "shapes-cnn,lenet,cifar-convnetjs,vgg-mini,resnet-mini,mlp").split(",").filter(Boolean);
 const REPS = Number(opt("reps", "5"));
 const SPEED_PRESETS = opt("speed-presets", "shapes-cnn,vgg-mini").split(",").filter(Boolean);
-const SPEED_SECONDS = Number(opt("speed-seconds", "12"));
-const SPEED_ROUNDS = Number(opt("speed-rounds", "3"));
+const SPEED_SECONDS = Number(opt("speed-seconds", "10"));
+const SPEED_ROUNDS = Number(opt("speed-rounds", "4"));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const link = (preset) => `#preset=${preset}&train=1000&seed=1`;
 
-async function openAt(browser, url, { noIdb = false } = {}) {
+async function openAt(browser, url) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  if (noIdb) await context.addInitScript(() => Object.defineProperty(window, "indexedDB", { value: undefined }));
   const page = await context.newPage();
   await page.goto(url);
   await waitReady(page, 60000);
@@ -86,18 +85,30 @@ async function saveRestore(browser, server, preset) {
   return { ...times, saveMs, saveLongestCpu: Math.max(0, ...tasks.map((x) => x.cpu)), saveLongestWall: Math.max(0, ...tasks.map((x) => x.wall)) };
 }
 
-/** Steps per second over `seconds` of training, and the main thread's longest task meanwhile. */
-async function speed(browser, server, preset, { noIdb }) {
-  const { context, page } = await openAt(browser, server.url + link(preset), { noIdb });
+/**
+ * Training speed with the autosave on and off in ONE page (the same worker and network): alternated
+ * windows of `seconds`, the page's own saves held in the "off" windows (keepRuns.setAutosave); and
+ * the main thread's longest task in each. Pairs of neighbouring windows are compared, so the
+ * machine's slow drifts cancel out.
+ */
+async function speed(browser, server, preset) {
+  const { context, page } = await openAt(browser, server.url + link(preset));
   await page.click("#playpause");
   await page.waitForFunction(() => window.trainlab.sandbox.entries[0].run.series.step >= 5, null, { timeout: 120000 });
-  const step0 = await page.evaluate(() => window.trainlab.sandbox.entries[0].run.series.step);
-  const t0 = Date.now();
-  const tasks = await traceMainThread(browser, page, () => new Promise((r) => setTimeout(r, SPEED_SECONDS * 1000)));
-  const step1 = await page.evaluate(() => window.trainlab.sandbox.entries[0].run.series.step);
-  const stepsPerSecond = (step1 - step0) / ((Date.now() - t0) / 1000);
+  const windows = [];
+  for (let i = 0; i < 2 * SPEED_ROUNDS; i++) {
+    const on = i % 2 === 0;
+    await page.evaluate((x) => window.trainlab.keepRuns.setAutosave(x), on);
+    const step0 = await page.evaluate(() => window.trainlab.sandbox.entries[0].run.series.step);
+    const t0 = Date.now();
+    const tasks = await traceMainThread(browser, page, () => new Promise((r) => setTimeout(r, SPEED_SECONDS * 1000)));
+    const step1 = await page.evaluate(() => window.trainlab.sandbox.entries[0].run.series.step);
+    windows.push({ on, stepsPerSecond: (step1 - step0) / ((Date.now() - t0) / 1000),
+      longestCpu: Math.max(0, ...tasks.map((x) => x.cpu)), longestWall: Math.max(0, ...tasks.map((x) => x.wall)) });
+  }
+  await page.evaluate(() => window.trainlab.keepRuns.setAutosave(true));
   await context.close();
-  return { stepsPerSecond, longestCpu: Math.max(0, ...tasks.map((x) => x.cpu)), longestWall: Math.max(0, ...tasks.map((x) => x.wall)) };
+  return windows;
 }
 
 const server = await startServer();
@@ -112,20 +123,18 @@ try {
       `${f(median(r.importMs))} ms | ${f(r.saveMs)} ms | ${f(r.saveLongestCpu)} / ${f(r.saveLongestWall)} ms |`);
   }
   if (SPEED_PRESETS.length) {
-    console.log(`\nTraining speed, autosave on (every 5 s) vs off (no IndexedDB), ${SPEED_ROUNDS} alternated rounds of ${SPEED_SECONDS} s:`);
-    console.log("| preset | steps/s on | steps/s off | on/off | longest main-thread task on (CPU / wall) | off (CPU / wall) |");
+    console.log(`\nTraining speed in one page, autosave on (every 5 s) and off alternated, ${SPEED_ROUNDS} pairs of ${SPEED_SECONDS} s windows:`);
+    console.log("| preset | steps/s on | steps/s off | on/off (median of pairs) | longest main-thread task on (CPU / wall) | off (CPU / wall) |");
     console.log("|---|---:|---:|---:|---:|---:|");
     for (const preset of SPEED_PRESETS) {
-      const on = [], off = [];
-      for (let i = 0; i < SPEED_ROUNDS; i++) {
-        on.push(await speed(browser, server, preset, { noIdb: false }));
-        off.push(await speed(browser, server, preset, { noIdb: true }));
-      }
-      const sOn = median(on.map((x) => x.stepsPerSecond)), sOff = median(off.map((x) => x.stepsPerSecond));
+      const w = await speed(browser, server, preset);
+      const on = w.filter((x) => x.on), off = w.filter((x) => !x.on);
+      const ratio = median(on.map((x, i) => x.stepsPerSecond / off[i].stepsPerSecond));
       const worst = (xs, k) => Math.max(...xs.map((x) => x[k]));
-      console.log(`| ${preset} | ${f(sOn)} | ${f(sOff)} | ${f((sOn / sOff - 1) * 100)}% | ${f(worst(on, "longestCpu"))} / ${f(worst(on, "longestWall"))} ms | ` +
+      console.log(`| ${preset} | ${f(median(on.map((x) => x.stepsPerSecond)))} | ${f(median(off.map((x) => x.stepsPerSecond)))} | ` +
+        `${f((ratio - 1) * 100)}% | ${f(worst(on, "longestCpu"))} / ${f(worst(on, "longestWall"))} ms | ` +
         `${f(worst(off, "longestCpu"))} / ${f(worst(off, "longestWall"))} ms |`);
-      console.log(`  rounds on: ${on.map((x) => f(x.stepsPerSecond)).join(", ")}; off: ${off.map((x) => f(x.stepsPerSecond)).join(", ")}`);
+      console.log(`  windows (steps/s): ${w.map((x) => `${x.on ? "on" : "off"} ${f(x.stepsPerSecond)}`).join(", ")}`);
     }
   }
 } finally {
