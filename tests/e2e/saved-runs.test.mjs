@@ -141,6 +141,9 @@ test("bad input: no IndexedDB is said once and the page trains", async () => {
   const { context, page, errors } = await brokenPage(() => Object.defineProperty(window, "indexedDB", { value: undefined }));
   const t = await waitForMessage(page, "Your runs are not kept on this computer");
   assert.match(t, /no IndexedDB/);
+  await page.click("#runs-open");
+  assert.match(await page.textContent("#saved-runs"), /No saved runs: this browser gives the page no IndexedDB/);
+  await page.click("#runs-close");
   await trainsOn(page);
   assert.deepEqual(errors, []);
   await context.close();

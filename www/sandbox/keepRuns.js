@@ -74,6 +74,10 @@ export function createKeepRuns({ win, sandbox }) {
     if (!store.runs) {
       messages.show("store", `Your runs are not kept on this computer: ${store.problem}. The page trains as usual; ` +
         "a reload starts again.", "warn");
+      const p = doc.createElement("p");
+      p.className = "saved-runs-empty";
+      p.textContent = `No saved runs: ${store.problem}.`;
+      sandbox.runsDialog?.section("saved-runs")?.replaceChildren(p);
       return sandbox.start();
     }
     if (store.notes.length) messages.show("store-notes", store.notes, "warn");
