@@ -15,6 +15,9 @@ pub mod data;
 mod names;
 mod network;
 mod optimizer;
+mod reference;
+
+pub use reference::reference_logits;
 
 use crate::config::{Config, ConfigError, LayerSpec};
 use crate::presets;

@@ -294,7 +294,17 @@ impl Writer {
                     activation(kind.name(), alpha, &mut self.helpers)
                 }
             };
-            writeln!(out, "{indent}{module},  # {name}").expect("a String takes writes");
+            // A module may carry a note after "  # "; the line's comment names the layer first.
+            let note = if module.contains('\n') {
+                None
+            } else {
+                module.split_once("  # ")
+            };
+            let line = match note {
+                Some((code, note)) => format!("{indent}{code},  # {name}: {note}"),
+                None => format!("{indent}{module},  # {name}"),
+            };
+            writeln!(out, "{line}").expect("a String takes writes");
             (shape, flat) = next_shape(spec, shape, flat);
         }
         Ok(())
