@@ -29,6 +29,7 @@ use wasm_bindgen::prelude::*;
 mod checkpoint;
 pub mod ensemble;
 mod search;
+mod export;
 mod transfer;
 
 #[wasm_bindgen]
