@@ -6,6 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { messageTexts, openPage, screenshot, startSuite, waitForMessage, waitReady } from "./helpers.mjs";
+import { RECORD_VERSION, bestValidation, keptSeries, runProblem, stateProblem } from "../../www/store/records.js";
+import { RUN_COLORS } from "../../www/views/palette.js";
 
 let server, browser;
 startSuite((s, b) => { server = s; browser = b; });
@@ -28,6 +30,28 @@ async function trainTo(page, step) {
   await page.evaluate(() => window.trainlab.keepRuns.saveNow());
 }
 
+/** Pixels of the first run's colour drawn in the loss and accuracy charts: [loss, accuracy]. */
+function curvePixels(page) {
+  return page.evaluate((color) => ["#loss-chart", "#acc-chart"].map((sel) => {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
+    let n = 0;
+    for (const canvas of document.querySelectorAll(`${sel} canvas`)) {
+      const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+      for (let p = 0; p < data.length; p += 4) if (Math.abs(data[p] - r) + Math.abs(data[p + 1] - g) + Math.abs(data[p + 2] - b) < 30) n++;
+    }
+    return n;
+  }), RUN_COLORS[0]);
+}
+/** Wait until the restored curves are drawn (not only held) in the loss and accuracy charts. */
+async function curvesDrawn(page) {
+  for (let i = 0; i < 20; i++) {
+    const [loss, acc] = await curvePixels(page);
+    if (loss > 50 && acc > 20) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`the restored curves are not drawn: ${(await curvePixels(page)).join(" / ")} pixels in the loss / accuracy charts`);
+}
+
 /** The rows of the saved-runs list: { id, name, step, current, damaged }. */
 async function openHistory(page) {
   if (!(await page.evaluate(() => document.getElementById("runs-dialog").open))) await page.click("#runs-open");
@@ -41,6 +65,32 @@ const historyRows = (page) => page.$$eval("#saved-runs tbody tr", (trs) => trs.m
 })));
 const clickIn = (page, id, label) => page.click(`#saved-runs tr[data-id="${id}"] button:text-is("${label}")`);
 
+test("records: the curves are cut at the state's step, and a bad record is named, not read", () => {
+  const series = {
+    step: 6, epoch: 0, lr: 0.1, firstLoss: 2.3, imagesPerSecond: 10, losses: [6, 5, 4, 3, 2, 1],
+    lrUsed: [[2, 0.1], [4, 0.1], [6, 0.1]], ratios: [[2, [1]], [4, [2]], [6, [3]]],
+    evals: [{ step: 3, valAccuracy: 0.4 }, { step: 5, valAccuracy: 0.3 }], lastEval: { step: 5, valAccuracy: 0.3 }, findings: ["x"],
+  };
+  const kept = keptSeries(series, 4);
+  assert.deepEqual(kept.losses, [6, 5, 4, 3]);
+  assert.deepEqual(kept.lrUsed, [[2, 0.1], [4, 0.1]]);
+  assert.deepEqual(kept.ratios.map(([s]) => s), [2, 4]);
+  assert.deepEqual(kept.evals, [{ step: 3, valAccuracy: 0.4 }]);
+  assert.equal(kept.lastEval.step, 3);
+  assert.equal(series.losses.length, 6, "the run's own series is not touched");
+  assert.equal(bestValidation(series.evals), 0.4);
+  assert.ok(Number.isNaN(bestValidation([])));
+
+  const good = { v: RECORD_VERSION, id: "a", name: "n", values: {}, step: 4, series: kept };
+  assert.equal(runProblem(good, "a"), null);
+  assert.match(runProblem({ ...good, v: RECORD_VERSION + 1 }, "a"), /newer version of the page \(record version 2; this page reads 1\)/);
+  assert.match(runProblem({ ...good, v: undefined }, "a"), /unknown record version \(none/);
+  assert.match(runProblem({ ...good, series: { losses: [] } }, "a"), /"n" is damaged: its curves is missing or wrong/);
+  assert.match(runProblem("junk", "k"), /saved run "k" is not a record \(found string\)/);
+  assert.match(stateProblem({ v: 1, version: 2, step: 4, data: [1, 2] }, "n"), /training state of "n" is damaged/);
+  assert.equal(stateProblem({ v: 1, version: 2, step: 4, data: new Uint8Array(2) }, "n"), null);
+});
+
 test("a reload resumes the run where it was, and Play continues with bit-identical losses", async () => {
   const { context, page, problems } = await openPage(browser, server.url + LINK);
   await waitReady(page);
@@ -52,6 +102,7 @@ test("a reload resumes the run where it was, and Play continues with bit-identic
   const back = await run0(page);
   assert.deepEqual(back.losses, before.losses, "the curve is back");
   assert.deepEqual(back.evals, before.evals, "the evaluations are back");
+  await curvesDrawn(page);
   assert.match((await messageTexts(page)).join("\n"), /Your run is back where it stopped \(step \d+\)/);
   await trainTo(page, before.step + 40);
   const resumed = await run0(page);
@@ -106,6 +157,7 @@ test("another link starts fresh, the old run in the history: Rename, Compare, Op
   await page.waitForFunction(() => window.trainlab.sandbox.entries.length === 1 &&
     window.trainlab.sandbox.entries[0].run.series.step > 0 && window.trainlab.sandbox.entries[0].run.state === "paused", null, { timeout: 30000 });
   assert.doesNotMatch(await page.evaluate(() => location.hash), /lr=0\.02/, "the link is the opened run's");
+  await curvesDrawn(page);
   rows = await historyRows(page);
   for (const [w, h] of [[1024, 768], [1920, 1080]]) {
     await page.setViewportSize({ width: w, height: h });
