@@ -5,7 +5,7 @@
 //! a per-image op is on, timm only when Mixup/CutMix is on.
 
 use super::names::Row;
-use super::py_float;
+use super::{py_f32, py_float};
 use crate::augment::crop::resized_dims;
 use crate::augment::{Augment, BoxSize, Fill};
 use crate::config::Config;
@@ -80,17 +80,17 @@ fn transform(a: &Augment, [c, h, w]: [usize; 3], rows: &mut Vec<Row>) -> String 
         ));
     }
     if a.hflip > 0.0 {
-        let call = format!("v2.RandomHorizontalFlip(p={})", py_float(a.hflip as f64));
-        rows.push(Row::new("augment.hflip", &py_float(a.hflip as f64), &call));
+        let call = format!("v2.RandomHorizontalFlip(p={})", py_f32(a.hflip));
+        rows.push(Row::new("augment.hflip", &py_f32(a.hflip), &call));
         steps.push(format!("{call},"));
     }
     let cj = a.color_jitter;
     if !cj.is_off() {
         let call = format!(
             "v2.ColorJitter(brightness={}, contrast={}, saturation={})",
-            py_float(cj.brightness as f64),
-            py_float(cj.contrast as f64),
-            py_float(cj.saturation as f64)
+            py_f32(cj.brightness),
+            py_f32(cj.contrast),
+            py_f32(cj.saturation)
         );
         rows.push(Row::new(
             "augment.colorJitter",
@@ -106,18 +106,18 @@ fn transform(a: &Augment, [c, h, w]: [usize; 3], rows: &mut Vec<Row>) -> String 
             lighting = true;
             let call = format!(
                 "Lighting(std={}, images=data[\"train_images\"])",
-                py_float(a.pca_std as f64)
+                py_f32(a.pca_std)
             );
             rows.push(Row::new(
                 "augment.pcaStd",
-                &py_float(a.pca_std as f64),
+                &py_f32(a.pca_std),
                 "Lighting (AlexNet PCA colour, defined below)",
             ));
             steps.push(format!("{call},"));
         } else {
             rows.push(Row::new(
                 "augment.pcaStd",
-                &py_float(a.pca_std as f64),
+                &py_f32(a.pca_std),
                 "(no-op on grey images, as in trainlab)",
             ));
         }
@@ -154,7 +154,7 @@ fn transform(a: &Augment, [c, h, w]: [usize; 3], rows: &mut Vec<Row>) -> String 
         };
         let call = format!(
             "v2.RandomErasing(p={}, scale=({s}, {s}), ratio=({r}, {r}), value={value})",
-            py_float(a.reprob as f64),
+            py_f32(a.reprob),
             s = py_float(scale),
             r = py_float(ratio),
         );
@@ -167,7 +167,7 @@ fn transform(a: &Augment, [c, h, w]: [usize; 3], rows: &mut Vec<Row>) -> String 
             &format!("{} / {size} / {:?}", a.reprob, a.cutout_fill).to_lowercase(),
             &format!(
                 "v2.RandomErasing(p={}, ...) (timm: RandomErasing(probability=…))",
-                py_float(a.reprob as f64)
+                py_f32(a.reprob)
             ),
         ));
         let fill = match a.cutout_fill {
@@ -194,14 +194,14 @@ fn transform(a: &Augment, [c, h, w]: [usize; 3], rows: &mut Vec<Row>) -> String 
 
 /// `make_mixer`, `make_loss` and `DROP_LAST`.
 fn mixer_and_loss(a: &Augment, classes: usize, rows: &mut Vec<Row>) -> String {
-    let eps = py_float(a.label_smoothing as f64);
+    let eps = py_f32(a.label_smoothing);
     if mixing(a) {
         let call = format!(
             "Mixup(mixup_alpha={}, cutmix_alpha={}, prob={}, switch_prob={}, mode=\"batch\", label_smoothing={eps}, num_classes={classes})",
-            py_float(a.mixup_alpha as f64),
-            py_float(a.cutmix_alpha as f64),
-            py_float(a.mixup_prob as f64),
-            py_float(a.mixup_switch_prob as f64),
+            py_f32(a.mixup_alpha),
+            py_f32(a.cutmix_alpha),
+            py_f32(a.mixup_prob),
+            py_f32(a.mixup_switch_prob),
         );
         rows.push(Row::new(
             "augment.mixupAlpha/cutmixAlpha",
@@ -292,7 +292,7 @@ fn evaluation(config: &Config, [_, h, w]: [usize; 3], rows: &mut Vec<Row>) -> St
         rows.push(Row::new(
             "snapshotEnsemble",
             "true",
-            "the model at each cycle's end, probabilities averaged (SNAPSHOT_STEPS)",
+            "the model at each cycle's end, probabilities averaged (ends_cycle, MAX_SNAPSHOTS)",
         ));
     }
     format!(
@@ -351,13 +351,16 @@ def evaluate_ensemble(net, snapshots, images, labels, mean, std, device):
     return float((total.argmax(1) == labels).float().mean())
 
 
+EMA_DECAY = {ema}  # modelEmaDecay (0: off)
+
+
 def make_ema(net):
-    """Polyak averaging of the weights and batch-norm statistics (modelEmaDecay; 0: off)."""
-    if {ema} == 0:
+    """Polyak averaging of the weights and batch-norm statistics."""
+    if EMA_DECAY == 0:
         return None
     from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-    ema = AveragedModel(net, multi_avg_fn=get_ema_multi_avg_fn({ema}), use_buffers=True)
+    ema = AveragedModel(net, multi_avg_fn=get_ema_multi_avg_fn(EMA_DECAY), use_buffers=True)
     ema.update_parameters(net)  # the first update copies: the average starts at the initial weights, as trainlab
     return ema
 "#,

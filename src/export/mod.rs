@@ -95,6 +95,11 @@ fn torch_name(o: &crate::optim::OptimizerConfig) -> &'static str {
     }
 }
 
+/// A Python float literal of an f32 setting, at its shortest (0.4, not 0.4000000059604645).
+pub(crate) fn py_f32(x: f32) -> String {
+    py_float(format!("{x:?}").parse().unwrap_or(x as f64))
+}
+
 /// A Python string literal (JSON's escaping is valid Python).
 fn py_str(s: &str) -> String {
     serde_json::to_string(s).expect("a string serializes")

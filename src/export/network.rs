@@ -375,11 +375,12 @@ class Net(nn.Module):
     def forward(self, x):
         return self.features(x)
 
+
 "#
     ));
     code.push_str(&init_code(&writer.inits));
     code.push_str(&format!(
-        "\n# Evaluation is random with fractional max pooling: average this many passes, as trainlab does.\nEVAL_PASSES = {}\n# Stochastic depth skips residual bodies: DistributedDataParallel must allow unused parameters.\nSKIPS_LAYERS = {}\n",
+        "\n\n# Evaluation is random with fractional max pooling: average this many passes, as trainlab does.\nEVAL_PASSES = {}\n# Stochastic depth skips residual bodies: DistributedDataParallel must allow unused parameters.\nSKIPS_LAYERS = {}\n",
         if writer.random_at_eval { crate::session::EVAL_SAMPLES } else { 1 },
         if writer.skips { "True" } else { "False" },
     ));

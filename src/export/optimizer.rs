@@ -122,8 +122,8 @@ pub fn optimizer(config: &OptimizerConfig, implicit: bool, rows: &mut Vec<Row>) 
     )
 }
 
-/// `make_scheduler(optimizer)`, the `SNAPSHOT_STEPS` of a snapshot ensemble, the default number of
-/// epochs (None: the script's own default) and the header row.
+/// `make_scheduler(optimizer)`, `ends_cycle(t)` of a snapshot ensemble, the default number of
+/// steps (the schedule's length; None: the script's epochs) and the header row.
 pub fn schedule(schedule: &ScheduleConfig, snapshots: bool, rows: &mut Vec<Row>) -> (String, Option<u64>) {
     let spec = serde_json::to_string(&crate::schedule::ScheduleSpec::from(schedule.clone()))
         .expect("a schedule serializes");
@@ -201,12 +201,12 @@ pub fn schedule(schedule: &ScheduleConfig, snapshots: bool, rows: &mut Vec<Row>)
             decay = closed_form(&schedule.decay),
         )
     };
-    let snapshot_steps = match (&schedule.decay, snapshots) {
-        (Decay::Cyclic { period, .. }, true) => format!("[{period} * k for k in range(1, 1000)]"),
-        (Decay::Sgdr { t_0, t_mult, .. }, true) => {
-            format!("[{t_0} * sum({t_mult} ** i for i in range(k)) for k in range(1, 40)]")
-        }
-        _ => "[]".into(),
+    let ends_cycle = match (&schedule.decay, snapshots) {
+        (Decay::Cyclic { period, .. }, true) => format!("    return t > 0 and t % {period} == 0\n"),
+        (Decay::Sgdr { t_0, t_mult, .. }, true) => format!(
+            "    end, length = {t_0}, {t_0}\n    while end < t:\n        length *= max({t_mult}, 1)\n        end += length\n    return end == t\n"
+        ),
+        _ => "    return False  # snapshotEnsemble is off\n".into(),
     };
     let code = format!(
         r#"def make_scheduler(optimizer):
@@ -214,12 +214,15 @@ pub fn schedule(schedule: &ScheduleConfig, snapshots: bool, rows: &mut Vec<Row>)
     schedule at t, counted from 0)."""
 {body}
 
-# Snapshot ensemble (snapshotEnsemble): the model at the end of each cycle of the schedule
-# (counted in updates), evaluated together at the end; trainlab keeps the newest {max}.
-SNAPSHOT_STEPS = set({snapshot_steps}[-{max}:]) if {on} else set()
-"#,
+# Snapshot ensemble (snapshotEnsemble): the model after the last update of each cycle of the
+# schedule, their probabilities averaged at the end; trainlab keeps the newest MAX_SNAPSHOTS.
+MAX_SNAPSHOTS = {max}
+
+
+def ends_cycle(t):
+    """Whether t updates end a cycle of the schedule (a snapshot is taken there)."""
+{ends_cycle}"#,
         max = crate::session::MAX_SNAPSHOTS,
-        on = if snapshots { "True" } else { "False" },
     );
     (code, length)
 }
