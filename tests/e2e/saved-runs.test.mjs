@@ -118,6 +118,7 @@ test("a reload resumes the run where it was, and Play continues with bit-identic
   assert.equal(differ, -1, `losses equal bit for bit (first difference at step ${differ + 1})`);
   console.log(`resumed at step ${before.step}, compared ${n} losses bit for bit`);
   assert.deepEqual(problems.pageErrors, []);
+  assert.deepEqual(problems.consoleErrors, []);
   await fresh.context.close();
   await context.close();
 });
@@ -169,6 +170,7 @@ test("another link starts fresh, the old run in the history: Rename, Compare, Op
   await page.waitForFunction(() => document.querySelectorAll("#saved-runs tbody tr").length === 1);
   assert.equal((await historyRows(page))[0].id, old);
   assert.deepEqual(problems.pageErrors, []);
+  assert.deepEqual(problems.consoleErrors, []);
   await context.close();
 });
 
