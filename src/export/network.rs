@@ -171,16 +171,17 @@ impl Writer {
         }
     }
 
+    /// `start` is the per-sample shape the layers receive and whether PyTorch's tensor is flat.
     fn layers(
         &mut self,
         specs: &[LayerSpec],
-        mut shape: [usize; 3],
-        mut flat: bool,
+        start: ([usize; 3], bool),
         prefix: &str,
         classifier: Option<usize>,
         out: &mut String,
         indent: &str,
     ) -> Result<(), String> {
+        let (mut shape, mut flat) = start;
         for (i, spec) in specs.iter().enumerate() {
             let name = format!("{prefix}.{i}");
             let [c, h, w] = shape;
@@ -277,8 +278,7 @@ impl Writer {
                     let deeper = format!("{indent}    ");
                     self.layers(
                         body,
-                        shape,
-                        flat,
+                        (shape, flat),
                         &format!("{name}.body"),
                         None,
                         &mut inner,
@@ -350,8 +350,7 @@ pub fn network(specs: &[LayerSpec], input: [usize; 3], init: Init) -> Result<Net
     let mut layers = String::new();
     writer.layers(
         specs,
-        input,
-        false,
+        (input, false),
         "features",
         classifier,
         &mut layers,
