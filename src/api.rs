@@ -28,8 +28,8 @@ use wasm_bindgen::prelude::*;
 
 mod checkpoint;
 pub mod ensemble;
-mod search;
 mod export;
+mod search;
 mod transfer;
 
 #[wasm_bindgen]
