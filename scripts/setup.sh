@@ -5,7 +5,8 @@
 #   scripts/setup.sh          everything (same as `test`)
 #   scripts/setup.sh build    what `make serve` / `make build` need: wasm target, wasm-bindgen-cli,
 #                             wasm-pack, binaryen (only if the build runs wasm-opt), npm packages
-#   scripts/setup.sh test     all of `build`, plus Debian's chromium and chromium-driver
+#   scripts/setup.sh test     all of `build`, plus Debian's chromium and chromium-driver and the
+#                             Python test layer's torch, numpy and safetensors in .venv/
 #
 # Assumes a Debian machine with rustup (cargo, rustc), node and npm. Installs system packages with
 # apt-get, so it runs as root (or with sudo).
@@ -152,6 +153,30 @@ else
     t=$(now_s); npm install --no-audit --no-fund; ok "npm packages installed ($(fmt_dur $(( $(now_s) - t ))))"
   else
     ok "node_modules present (no package-lock.json)"
+  fi
+fi
+
+# --- 6. Python packages of the PyTorch export's test layer (tests/python/), into .venv/ -------------
+# torch, numpy and safetensors from PyPI (torch's default wheel runs on CPU; with its CUDA libraries
+# .venv/ is about 5.4 GB; installed in 3m55s here). Checked without importing torch (fast).
+PY_PACKAGES=(torch numpy safetensors)
+if [ "$want_browser" = 1 ]; then
+  have_py() { .venv/bin/python -c "import importlib.util as u, sys; sys.exit(not all(u.find_spec(m) for m in sys.argv[1:]))" "${PY_PACKAGES[@]}" 2>/dev/null; }
+  if [ -x .venv/bin/python ] && have_py; then
+    ok "python packages in .venv/ (${PY_PACKAGES[*]})"
+  else
+    command -v python3 >/dev/null 2>&1 || die "python3 not found: the PyTorch export's tests (tests/python/) need it"
+    if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
+      note "installing Debian's python3-venv"
+      export DEBIAN_FRONTEND=noninteractive
+      as_root apt-get install -y -q python3-venv
+    fi
+    note "installing ${PY_PACKAGES[*]} into .venv/ with pip (about 4 minutes, 5.4 GB with torch's CUDA libraries)"
+    t=$(now_s)
+    [ -x .venv/bin/python ] || python3 -m venv .venv
+    .venv/bin/pip install -q "${PY_PACKAGES[@]}"
+    have_py || die "pip installed ${PY_PACKAGES[*]} but .venv/bin/python cannot find them"
+    ok "python packages installed ($(fmt_dur $(( $(now_s) - t ))))"
   fi
 fi
 
