@@ -6,6 +6,7 @@
 #   scripts/test.sh native     only layer 1: cargo test (the math, natively)
 #   scripts/test.sh web        only layer 2: wasm-pack test in headless Chromium (API + SIMD kernels)
 #   scripts/test.sh e2e        only layer 3: release wasm build, vite build, Node + playwright-core
+#   scripts/test.sh python     only layer 4: the PyTorch export's train.py against the core (.venv/)
 #
 # Exit status: 0 when every selected layer passed, else the failing command's status.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -14,7 +15,7 @@ CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 layers=("$@")
-[ "${#layers[@]}" -gt 0 ] || layers=(lint native web e2e)
+[ "${#layers[@]}" -gt 0 ] || layers=(lint native web e2e python)
 
 summary=()
 t_all=$(now_s)
@@ -79,7 +80,16 @@ for layer in "${layers[@]}"; do
       step "$L" npm run build
       step "$L" npm run e2e
       ;;
-    *) die "unknown layer '$layer' (expected: lint, native, web, e2e)" ;;
+    python)
+      L="layer 4 (PyTorch export: bundles from the core, then tests/python with .venv's torch)"; TAG="4 python"
+      section "$L"
+      [ -x .venv/bin/python ] || { printf '%s%sTEST FAILED in %s: .venv/bin/python not found (run scripts/setup.sh test)%s\n' "$R" "$B" "$L" "$N" >&2; exit 1; }
+      bundles="${CARGO_TARGET_DIR:-target}/export-bundles"
+      rm -rf "$bundles"
+      step "$L" cargo run --release --example export_pytorch -- "$bundles"
+      step "$L" env TRAINLAB_BUNDLES="$bundles" .venv/bin/python -m unittest discover -s tests/python -v
+      ;;
+    *) die "unknown layer '$layer' (expected: lint, native, web, e2e, python)" ;;
   esac
 done
 
