@@ -15,7 +15,7 @@ export PATH := $(CARGO_BIN):$(PATH)
 # Targets share scripts/setup.sh and node_modules/; never run them in parallel (make -j).
 .NOTPARALLEL:
 
-.PHONY: help setup setup-build pkg serve build preview test test-lint test-native test-web test-e2e bench readme slide-pictures fuzz clean
+.PHONY: help setup setup-build pkg serve build preview test test-lint test-native test-web test-e2e test-python bench readme slide-pictures fuzz clean
 
 help:
 	@echo "trainlab"
@@ -29,7 +29,7 @@ help:
 	@echo "  make fuzz         fuzz the IDX and CIFAR readers and the decoded-images checks, 1M runs each (nightly + cargo-fuzz; not in make test)"
 	@echo "  make setup        only install what is missing (wasm tools, chromium, npm packages)"
 	@echo "  make pkg          only build the wasm package into pkg/"
-	@echo "  make test-lint | test-native | test-web | test-e2e    one test layer"
+	@echo "  make test-lint | test-native | test-web | test-e2e | test-python    one test layer"
 	@echo "  make readme       regenerate README.md's URL-hash and scenario tables (and tests/scenarios.json)"
 	@echo "  make clean        remove pkg/, dist/ and generated/ (the built data sets; cargo clean for target/)"
 
@@ -52,7 +52,7 @@ preview: build
 	@bash scripts/serve.sh preview
 
 test: setup
-	@bash scripts/test.sh lint native web e2e
+	@bash scripts/test.sh lint native web e2e python
 
 test-lint: setup
 	@bash scripts/test.sh lint
@@ -65,6 +65,9 @@ test-web: setup
 
 test-e2e: setup
 	@bash scripts/test.sh e2e
+
+test-python: setup
+	@bash scripts/test.sh python
 
 # Benchmarks of the current source (pkg/ is rebuilt first); flags go through ARGS, e.g.
 # `make bench ARGS=--quick`. See bench/README.md.
