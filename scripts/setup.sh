@@ -169,6 +169,7 @@ if [ "$want_browser" = 1 ]; then
     if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
       note "installing Debian's python3-venv"
       export DEBIAN_FRONTEND=noninteractive
+      as_root apt-get update -q
       as_root apt-get install -y -q python3-venv
     fi
     note "installing ${PY_PACKAGES[*]} into .venv/ with pip (about 4 minutes, 5.4 GB with torch's CUDA libraries)"
