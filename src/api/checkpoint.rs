@@ -1,8 +1,9 @@
 //! wasm bindings of checkpoints (issue 11, src/session/checkpoint.rs): the run's weights out as a
 //! `trainlab-weights` safetensors file, and such a file back into a run of the same network.
 
-use super::{to_js, Trainer};
+use super::Trainer;
 use js_sys::Uint8Array;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -32,6 +33,9 @@ impl Trainer {
             .session
             .load_checkpoint(&bytes.to_vec())
             .map_err(|e| JsError::new(&e.0))?;
-        to_js(&loaded)
+        // valAccuracy: null (not undefined) when the file has none, as the contract says.
+        loaded
+            .serialize(&serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true))
+            .map_err(|e| JsError::new(&e.to_string()))
     }
 }
