@@ -88,7 +88,7 @@ export function createKeepRuns({ win, sandbox }) {
     doc.getElementById("playpause")?.addEventListener("click", () => askPersistence(win.navigator), { once: true });
     if (sandbox.runsDialog) {
       view = createSavedRuns(sandbox.runsDialog.section("saved-runs"), {
-        doc, list: () => store.runs.list(), storage: () => storageInfo(win.navigator), currentIds,
+        doc, list: () => store.runs.list(), storage: () => storageInfo(win.navigator), currentIds, whyNotCompare,
         open, compare, rename, remove: (id) => store.runs.remove([id]),
       });
       sandbox.runsDialog.onOpen(() => view.refresh());
@@ -136,17 +136,21 @@ export function createKeepRuns({ win, sandbox }) {
     await adoptOrSay(sandbox.entries[0], saved);
   }
 
+  /** Why saved run `record` cannot join the page's runs now (null: it can). */
+  function whyNotCompare(record) {
+    if (sandbox.entries.length >= MAX_RUNS) return `${MAX_RUNS} runs is the most the page trains at once: remove one first (the × in the table)`;
+    const here = sandbox.entries[0]?.values.data ?? "shapes";
+    if (record.dataset !== here) {
+      return `"${record.name}" trained on ${record.dataset} and the page's runs on ${here}: runs side by side share one data set, so Open it instead`;
+    }
+    return null;
+  }
+
   /** Add a saved run beside the page's runs (same data set, room for one more). */
   async function compare(id) {
     const saved = await store.runs.load(id);
-    if (sandbox.entries.length >= MAX_RUNS) {
-      throw new Error(`${MAX_RUNS} runs is the most the page trains at once: remove one first (the × in the table)`);
-    }
-    const here = sandbox.entries[0]?.values.data ?? "shapes";
-    if (saved.record.dataset !== here) {
-      throw new Error(`"${saved.record.name}" trained on ${saved.record.dataset} and the page's runs on ${here}: ` +
-        "runs side by side share one data set, so Open it instead");
-    }
+    const why = whyNotCompare(saved.record);
+    if (why) throw new Error(why);
     sandbox.pauseAll();
     const e = await sandbox.addRun({ ...saved.record.values });
     if (!e) throw new Error(`the trainer did not take the settings of "${saved.record.name}"`);

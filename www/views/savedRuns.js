@@ -9,9 +9,10 @@ import { pct } from "./stats.js";
 
 /**
  * `list()` → { runs, problems }; `storage()` → { usage, quota, persisted }; `currentIds()` → Set of
- * the saved ids on the page; open/compare/rename/remove(id[, name]) → promises rejecting with a sentence.
+ * the saved ids on the page; `whyNotCompare(record)` → why Compare cannot add it now, or null;
+ * open/compare/rename/remove(id[, name]) → promises rejecting with a sentence.
  */
-export function createSavedRuns(section, { doc, list, storage, currentIds, open, compare, rename, remove }) {
+export function createSavedRuns(section, { doc, list, storage, currentIds, whyNotCompare = () => null, open, compare, rename, remove }) {
   const el = (tag, props = {}, ...kids) => {
     const n = doc.createElement(tag);
     Object.assign(n, props);
@@ -81,7 +82,7 @@ export function createSavedRuns(section, { doc, list, storage, currentIds, open,
       button("Open", () => act(`Opening "${r.name}"`, async () => { await open(r.id); say(`Opened "${r.name}" at step ${r.step}.`); }),
         { title: "Replace the page's runs with this one (they stay here, saved)" }),
       button("Compare", () => act(`Comparing "${r.name}"`, async () => { await compare(r.id); say(`"${r.name}" trains beside the page's runs.`); }),
-        { title: "Add this run beside the page's runs" }),
+        { title: whyNotCompare(r) ?? "Add this run beside the page's runs", disabled: whyNotCompare(r) !== null }),
       button("Rename", () => { renaming = r.id; refresh({ keepNote: true }); }),
       button("Delete", () => act(`Deleting "${r.name}"`, async () => { await remove(r.id); say(`Deleted "${r.name}".`); }), {
         disabled: current, cls: "danger",
