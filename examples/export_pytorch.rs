@@ -5,6 +5,11 @@
 //!
 //!   cargo run --release --example export_pytorch -- <dir>                     # the test's configs
 //!   cargo run --release --example export_pytorch -- <dir> '<config json>' [steps]   # one bundle
+//!   cargo run --release --example export_pytorch -- --read <file.safetensors>
+//!
+//! `--read` opens a checkpoint as the page's "Open a checkpoint…" does (a run with the file's config,
+//! `Session::load_checkpoint`, strict), evaluates it and prints `read: <tensors> tensors, steps <n>,
+//! val accuracy <a>` — the Python layer uses it on a file train.py saved.
 //!
 //! The test's configs: default (shapes-cnn), lenet, resnet-mini (batch norm, residual blocks with
 //! stochastic depth), mlp, regularized (dropout + DropConnect), activations (all twelve, both batch
@@ -15,7 +20,7 @@ use std::time::Instant;
 use trainlab::config::Config;
 use trainlab::export;
 use trainlab::session::Session;
-use trainlab::transfer::weights::{self, WeightsMeta};
+use trainlab::transfer::weights::{self, Pretrained, WeightsMeta};
 
 /// Validation images the reference logits cover.
 const REFERENCE_IMAGES: usize = 64;
@@ -130,8 +135,30 @@ fn bundle(dir: &Path, json: &str, steps: u64) {
     );
 }
 
+/// Opens `path` as a new run with the file's settings, loads it strictly and evaluates it.
+fn read(path: &str) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let file = Pretrained::parse(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut session = Session::new(file.meta.config).unwrap_or_else(|e| panic!("{path}: config: {e}"));
+    let loaded = session
+        .load_checkpoint(&bytes)
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    let report = session.evaluate();
+    println!(
+        "read: {} tensors, steps {}, val accuracy {:.4}",
+        loaded.tensors, loaded.steps, report.val_accuracy
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--read") {
+        read(
+            args.get(2)
+                .unwrap_or_else(|| panic!("usage: export_pytorch --read <file.safetensors>")),
+        );
+        return;
+    }
     let dir = args
         .get(1)
         .map(Path::new)

@@ -87,7 +87,8 @@ for layer in "${layers[@]}"; do
       bundles="${CARGO_TARGET_DIR:-target}/export-bundles"
       rm -rf "$bundles"
       step "$L" cargo run --release --example export_pytorch -- "$bundles"
-      step "$L" env TRAINLAB_BUNDLES="$bundles" .venv/bin/python -m unittest discover -s tests/python -v
+      step "$L" env TRAINLAB_BUNDLES="$bundles" TRAINLAB_EXPORT_BIN="${CARGO_TARGET_DIR:-target}/release/examples/export_pytorch" \
+        .venv/bin/python -m unittest discover -s tests/python -v
       ;;
     *) die "unknown layer '$layer' (expected: lint, native, web, e2e, python)" ;;
   esac

@@ -26,6 +26,8 @@ from safetensors import safe_open
 from safetensors.torch import load_file
 
 BUNDLES = os.environ.get("TRAINLAB_BUNDLES", "")
+# The example binary, to read a file train.py saved as the page does (optional).
+EXPORT_BIN = os.environ.get("TRAINLAB_EXPORT_BIN", "")
 # What the reference logits cover, and how close PyTorch must come (the bound).
 REFERENCE_IMAGES = 64
 TOLERANCE = 1e-4
@@ -177,6 +179,15 @@ class Training(unittest.TestCase):
             # and it loads back into the generated network strictly
             train = load_script(name)
             self.assertEqual(train.load_checkpoint(train.Net(), out_file), int(before["steps"]) + 3)
+            # and into trainlab, as the page's "Open a checkpoint…" reads it
+            if EXPORT_BIN:
+                read = subprocess.run([EXPORT_BIN, "--read", out_file], capture_output=True, text=True, timeout=300)
+                self.assertEqual(read.returncode, 0, read.stdout + read.stderr)
+                found = re.search(r"read: (\d+) tensors, steps (\d+)", read.stdout)
+                self.assertIsNotNone(found, read.stdout)
+                floats = [k for k in trained if not k.endswith("num_batches_tracked")]  # the core skips counters
+                self.assertEqual(int(found.group(1)), len(floats))
+                self.assertEqual(int(found.group(2)), int(before["steps"]) + 3)
 
 
 if __name__ == "__main__":
