@@ -220,6 +220,9 @@ test("bad input: a full storage is said with an offer to delete the oldest runs;
   const t = await waitForMessage(page, "Your runs are not being saved");
   assert.match(t, /storage for this site is full/);
   assert.ok(await page.isVisible("#messages button.saved-runs-free"), "an offer to delete old runs");
+  // The only saved run is the one on the page: the offer deletes nothing and says so.
+  await page.click("#messages button.saved-runs-free");
+  await waitForMessage(page, "There is no saved run to delete besides the runs on the page");
   await trainsOn(page);
   // The save that failed replaced nothing: the last good one is still there.
   await page.click("#playpause");
