@@ -6,9 +6,12 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { unzipSync, strFromU8 } from "fflate";
-import { openPage, screenshot, startSuite, waitForMessage, waitReady } from "./helpers.mjs";
+import { ROOT, openPage, screenshot, startSuite, waitForMessage, waitReady } from "./helpers.mjs";
 import { defaultsFor, parseHash, serializeHash, toConfig } from "../../www/state.js";
 import { madeByPage, valuesFromConfig } from "../../www/portable/settings.js";
 
@@ -182,6 +185,53 @@ test("Export as PyTorch gives train.py, the weights, the data and a README in on
   const meta = JSON.parse(weights.subarray(8, 8 + Number(weights.readBigUInt64LE(0))).toString()).__metadata__;
   assert.equal(meta.format, "trainlab-weights");
   assert.ok(files[base + "data.safetensors"].length > 500 * 3 * 32 * 32 / 4, "the run's images are in data.safetensors");
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
+
+// The Python layer's interpreter (scripts/setup.sh puts torch, numpy and safetensors into .venv/).
+const PYTHON = join(ROOT, ".venv", "bin", "python");
+
+test("the export runs in PyTorch: train.py evaluates the weights as the page does, and its --out file opens as a run", async (t) => {
+  if (!existsSync(PYTHON) || spawnSync(PYTHON, ["-c", "import torch, safetensors"]).status !== 0) {
+    t.skip(".venv has no torch (scripts/setup.sh)");
+    return;
+  }
+  const { context, page, problems } = await openPage(browser, server.url + LINK + "&opt=adam&lr=0.001");
+  await waitReady(page);
+  await trainTo(page, 15);
+  const pageAcc = await page.evaluate(async () => (await window.trainlab.sandbox.entries[0].run.evaluate()).valAccuracy);
+  await openDialog(page);
+  const zip = await downloadFrom(page, "Export as PyTorch (.zip)");
+  const dir = mkdtempSync(join(tmpdir(), "trainlab-export-"));
+  try {
+    for (const [name, bytes] of Object.entries(unzipSync(new Uint8Array(zip.bytes)))) {
+      mkdirSync(join(dir, name, ".."), { recursive: true });
+      writeFileSync(join(dir, name), bytes);
+    }
+    const folder = join(dir, zip.name.replace(/-pytorch\.zip$/, ""));
+    const py = (...args) => {
+      const r = spawnSync(PYTHON, ["train.py", ...args], { cwd: folder, encoding: "utf8", timeout: 240000 });
+      assert.equal(r.status, 0, `train.py ${args.join(" ")}: ${r.stderr}`);
+      return r.stdout;
+    };
+    // PyTorch's strict load_state_dict takes the page's file and evaluates it as the page does (within one of
+    // the 1000 validation images: float sums in another order may flip a near tie).
+    const evalOut = py("--weights", "weights.safetensors", "--eval-only");
+    const torchAcc = Number(/val accuracy ([\d.]+)/.exec(evalOut)?.[1]);
+    assert.ok(Math.abs(torchAcc - pageAcc) < 0.0015, `PyTorch ${torchAcc}, the page ${pageAcc}`);
+    py("--weights", "weights.safetensors", "--steps", "3", "--out", "trained.safetensors");
+    const trained = readFileSync(join(folder, "trained.safetensors"));
+    await openFile(page, "trained.safetensors", trained);
+    const text = await waitForMessage(page, "Opened trained.safetensors as Run 2", 60000);
+    assert.match(text, /shapes-cnn trained \d+ steps/);
+    const opened = await page.evaluate(() => window.trainlab.sandbox.entries[1].values);
+    const first = await page.evaluate(() => window.trainlab.sandbox.entries[0].values);
+    assert.deepEqual(opened, first, "train.py's file carries the run's settings");
+    console.log(`PyTorch evaluates the page's weights to ${torchAcc}, the page to ${pageAcc}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   assert.deepEqual(problems.pageErrors, []);
   await context.close();
 });
