@@ -13,11 +13,15 @@
 //!
 //! The test's configs: default (shapes-cnn), lenet, resnet-mini (batch norm, residual blocks with
 //! stochastic depth), mlp, regularized (dropout + DropConnect), activations (all twelve, both batch
-//! norms, average pooling).
+//! norms, average pooling), loaded (a loaded set — shapes rendered to bytes — with its own
+//! per-channel normalization, exported byte for byte).
 
 use std::path::Path;
+use std::rc::Rc;
 use std::time::Instant;
 use trainlab::config::Config;
+use trainlab::data::limits::Limits;
+use trainlab::data::{LoadedData, Split};
 use trainlab::export;
 use trainlab::session::Session;
 use trainlab::transfer::weights::{self, Pretrained, WeightsMeta};
@@ -32,9 +36,11 @@ fn configs() -> Vec<(&'static str, String)> {
     let small = r#""trainSize": 512, "valSize": 128"#;
     let conv =
         |c: usize| format!(r#"{{"type": "conv2d", "outChannels": {c}, "kernelSize": 3, "padding": 1}}"#);
+    // step first (it binarizes the image): after it every other activation's error would show.
     let activations = [
-        r#"{"type": "sigmoid"}"#.to_string(),
+        r#"{"type": "step"}"#.to_string(),
         conv(8),
+        r#"{"type": "sigmoid"}"#.into(),
         r#"{"type": "tanh"}"#.into(),
         r#"{"type": "maxpool2d", "kernelSize": 2}"#.into(),
         conv(8),
@@ -53,7 +59,6 @@ fn configs() -> Vec<(&'static str, String)> {
         r#"{"type": "sinc"}"#.into(),
         r#"{"type": "linear", "outFeatures": 16}"#.into(),
         r#"{"type": "mish"}"#.into(),
-        r#"{"type": "step"}"#.into(),
         r#"{"type": "relu"}"#.into(),
         r#"{"type": "linear", "outFeatures": 10}"#.into(),
     ];
@@ -84,10 +89,34 @@ fn configs() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// A loaded set ("shapes-bytes"): generated shapes as bytes, split and normalized as a set the page
+/// loads, so that its bundle exercises the exact byte path.
+fn loaded_shapes() -> Rc<LoadedData> {
+    let shapes = Session::new(Config::from_json(r#"{"trainSize": 640, "valSize": 1}"#).expect("config"))
+        .expect("a shapes run");
+    let mut pixels = Vec::new();
+    export::data::image_bytes(&shapes.train, &mut pixels);
+    let data = LoadedData::from_pixels(
+        "shapes-bytes",
+        &pixels,
+        &shapes.train.labels,
+        shapes.train.shape(),
+        shapes.train.class_names.clone(),
+        Split {
+            val_fraction: 0.2,
+            seed: 1,
+        },
+        &Limits::default(),
+    )
+    .unwrap_or_else(|e| panic!("shapes-bytes: {e}"));
+    Rc::new(data)
+}
+
 /// Trains `steps` steps and writes the bundle into `dir`.
-fn bundle(dir: &Path, json: &str, steps: u64) {
+fn bundle(dir: &Path, json: &str, steps: u64, data: Option<Rc<LoadedData>>) {
     let config = Config::from_json(json).unwrap_or_else(|e| panic!("config {json}: {e}"));
-    let mut session = Session::new(config.clone()).unwrap_or_else(|e| panic!("config {json}: {e}"));
+    let mut session =
+        Session::with_data(config.clone(), data).unwrap_or_else(|e| panic!("config {json}: {e}"));
     std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let write = |name: &str, bytes: &[u8]| {
         let path = dir.join(name);
@@ -169,12 +198,15 @@ fn main() {
             let steps = args.get(3).map_or(STEPS, |s| {
                 s.parse().unwrap_or_else(|_| panic!("steps: not a number: {s}"))
             });
-            bundle(dir, json, steps);
+            bundle(dir, json, steps, None);
         }
         None => {
             for (name, json) in configs() {
-                bundle(&dir.join(name), &json, STEPS);
+                bundle(&dir.join(name), &json, STEPS, None);
             }
+            let loaded =
+                r#"{"dataset": "shapes-bytes", "batchNorm": true, "trainSize": 512, "valSize": 128}"#;
+            bundle(&dir.join("loaded"), loaded, STEPS, Some(loaded_shapes()));
         }
     }
     println!("bundles written in {:.1} s", start.elapsed().as_secs_f64());
