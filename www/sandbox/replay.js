@@ -1,4 +1,4 @@
-// Putting a kept run back on screen: the series a run saved (www/embed/persist.js) are replayed
+// Putting a kept run back on screen: the series a run saved (www/store/records.js, keptSeries) are replayed
 // through the sandbox's own event handling, chunk by chunk, so every view, the table and the stats
 // show the curves exactly as they were drawn before — without the views knowing about restores.
 

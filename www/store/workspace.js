@@ -93,17 +93,6 @@ export function createWorkspaceKeeper({
     await e.run.importState(stateOf(state));
     sandbox.replaySeries(e, record.series);
     ids.set(e, { id: record.id, name: record.name, createdAt: record.createdAt });
-    redrawBothHalves();
-  }
-
-  // The sandbox draws its views in two alternating halves, one per frame (www/sandbox/frameLoop.js),
-  // and a change schedules one frame: when a replay's last frame draws the second half, the loss and
-  // accuracy charts would wait for the next change — after a restore, that is the next Play. Two
-  // later redraw requests, each after the frame before, cover both halves.
-  function redrawBothHalves() {
-    const again = () => { if (sandbox.editing) sandbox.setEditing(sandbox.editing.id); };
-    win.setTimeout(again, 120);
-    win.setTimeout(again, 240);
   }
 
   /**
