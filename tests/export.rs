@@ -369,3 +369,23 @@ fn reference_logits_are_the_models_on_the_exported_bytes() {
         "rounding moved the logits by {delta}"
     );
 }
+
+#[test]
+fn a_linear_layer_on_an_image_flattens_it_and_image_layers_after_a_flatten_are_named() {
+    let conv = r#"{"type": "conv2d", "outChannels": 4, "kernelSize": 3, "padding": 1}"#;
+    let py = script(&session(&small(&format!(
+        r#", "layers": [{conv}, {{"type": "relu"}}, {{"type": "linear", "outFeatures": 10}}]"#
+    ))));
+    assert_has(
+        &py,
+        &[
+            "class FlatLinear(nn.Linear):",
+            "FlatLinear(4096, 10),  # features.2",
+        ],
+    );
+    let s = session(&small(&format!(
+        r#", "layers": [{{"type": "flatten"}}, {conv}, {{"type": "flatten"}}, {{"type": "linear", "outFeatures": 10}}]"#
+    )));
+    let err = export::pytorch_script(&s).expect_err("a conv after a flatten has no PyTorch image");
+    assert!(err.contains("features.1 (conv2d)"), "{err}");
+}
