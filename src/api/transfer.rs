@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::session::Session;
 use crate::transfer::classes::keep_classes;
 use crate::transfer::neighbours::{nearest, Neighbour};
-use crate::transfer::weights::{self, Pretrained, WeightsMeta};
+use crate::transfer::weights::Pretrained;
 use crate::transfer::{TransferMode, TransferSpec, DEFAULT_FINETUNE_SCALE};
 use js_sys::Uint8Array;
 use serde::{Deserialize, Serialize};
@@ -152,17 +152,11 @@ impl Trainer {
         val_accuracy: f64,
         made_by: Option<String>,
     ) -> Result<Uint8Array, JsError> {
-        let s = &mut self.session;
-        let meta = WeightsMeta {
-            config: s.config.clone(),
-            input: s.train.shape(),
-            dataset: s.config.dataset.clone(),
-            class_names: s.train.class_names.clone(),
-            steps: s.steps_taken(),
-            val_accuracy,
-            made_by: made_by.unwrap_or_default(),
-        };
-        let bytes = weights::save(&mut s.model, &meta).map_err(js_err)?;
+        // The same file as a checkpoint (src/session/checkpoint.rs).
+        let bytes = self
+            .session
+            .export_checkpoint(Some(val_accuracy), made_by.as_deref().unwrap_or(""))
+            .map_err(js_err)?;
         Ok(Uint8Array::from(&bytes[..]))
     }
 
