@@ -102,7 +102,12 @@ pub fn optimizer(config: &OptimizerConfig, implicit: bool, rows: &mut Vec<Row>) 
         ));
     } else {
         let json = serde_json::to_string(config).expect("an optimizer config serializes");
-        rows.push(Row::new("optimizer", &json, &torch_call));
+        let with_decay = format!(
+            "{}, weight_decay={} on conv/linear weights)",
+            torch_call.trim_end_matches(')'),
+            py_float(decay)
+        );
+        rows.push(Row::new("optimizer", &json, &with_decay));
     }
     format!(
         r#"def make_optimizer(net, lr):
