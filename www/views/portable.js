@@ -158,5 +158,10 @@ export function attachPortable(sandbox, doc = document) {
   if (!section) return null;
   const view = createPortable(section, { doc, sandbox, dialog });
   dialog.onOpen(() => view.refresh());
+  // While the dialog is open the runs can change under it (a saved run opened, an evaluation
+  // finishing): the line naming the edited run follows them.
+  sandbox.watch((e, ev) => {
+    if (dialog.isOpen && ["created", "eval", "state"].includes(ev.event)) view.refresh({ keepNote: true });
+  });
   return view;
 }
