@@ -12,7 +12,9 @@
 //!   after a linear layer, PyTorch's BatchNorm1d).
 //!
 //! PyTorch's batch norm also has a `num_batches_tracked` buffer; it only matters with
-//! `momentum=None` (a cumulative average), which the core does not offer, so it is not kept.
+//! `momentum=None` (a cumulative average), which the core does not offer, so the model does not keep
+//! it; the weights file writes it (as the steps trained, `transfer::weights`) so that PyTorch's
+//! strict `load_state_dict` accepts the file.
 
 use std::fmt;
 
