@@ -31,6 +31,18 @@ const REFERENCE_IMAGES: usize = 64;
 /// Native training steps before the weights are written.
 const STEPS: u64 = 40;
 
+/// Every regularizer, augmentation and evaluation technique at once (its train.py imports
+/// torchvision and timm).
+const EVERY_TECHNIQUE: &str = r#"{"trainSize": 64, "valSize": 16, "dropRate": 0.3, "dropConnect": 0.2,
+  "batchNorm": true, "fractionalPooling": true, "init": "xavier", "activation": "swish", "tta": true,
+  "patience": 5, "modelEmaDecay": 0.995, "snapshotEnsemble": true, "learningRate": 0.01,
+  "optimizer": {"type": "sgd", "momentum": 0.9, "nesterov": true, "weightDecay": 0.0005},
+  "schedule": {"type": "cyclic", "period": 2, "etaMin": 0.001},
+  "augment": {"hflip": 0.5, "cropScale": [1, 1.25], "colorJitter": {"brightness": 0.4, "contrast": 0.4,
+    "saturation": 0.4}, "pcaStd": 0.1, "randaugmentN": 2, "randaugmentM": 9, "reprob": 0.25,
+    "cutoutSize": {"length": 16}, "cutoutFill": "random", "mixupAlpha": 0.8, "cutmixAlpha": 1.0,
+    "labelSmoothing": 0.1}}"#;
+
 /// (name, config) of the test's bundles: small sets so that the layer stays quick.
 fn configs() -> Vec<(&'static str, String)> {
     let small = r#""trainSize": 512, "valSize": 128"#;
@@ -207,6 +219,9 @@ fn main() {
             let loaded =
                 r#"{"dataset": "shapes-bytes", "batchNorm": true, "trainSize": 512, "valSize": 128}"#;
             bundle(&dir.join("loaded"), loaded, STEPS, Some(loaded_shapes()));
+            // Needs torchvision and timm, which the layer's .venv does not have: run only where
+            // they are installed (tests/python skips it otherwise).
+            bundle(&dir.join("optional/every-technique"), EVERY_TECHNIQUE, 3, None);
         }
     }
     println!("bundles written in {:.1} s", start.elapsed().as_secs_f64());

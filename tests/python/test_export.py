@@ -195,5 +195,29 @@ class Training(unittest.TestCase):
                 self.assertEqual(int(found.group(2)), int(before["steps"]) + 3)
 
 
+class EveryTechnique(unittest.TestCase):
+    """The bundle using every technique (torchvision v2 pipeline, timm Mixup/CutMix, TTA, EMA,
+    fractional pooling, snapshots): trains, evaluates and saves. Needs torchvision and timm, which
+    the layer's .venv does not install, so it runs only where they are importable."""
+
+    def test_trains_evaluates_and_saves(self):
+        name = os.path.join("optional", "every-technique")
+        if not BUNDLES or not os.path.isfile(path(name, "train.py")):
+            self.skipTest("no optional/every-technique bundle")
+        for package in ("torchvision", "timm"):
+            if importlib.util.find_spec(package) is None:
+                self.skipTest(f"{package} is not installed")
+        with tempfile.TemporaryDirectory() as tmp:
+            out_file = os.path.join(tmp, "trained.safetensors")
+            out = run_script(name, "--weights", "weights.safetensors", "--steps", "4",
+                             "--print-every", "1", "--out", out_file)
+            found = losses(out)
+            self.assertEqual(len(found), 4, out)
+            self.assertTrue(all(math.isfinite(x) for x in found), out)
+            self.assertIn("EMA", out)
+            self.assertIn("snapshot ensemble of", out)
+            self.assertEqual(set(metadata(out_file)), METADATA_KEYS)
+
+
 if __name__ == "__main__":
     unittest.main()
