@@ -158,8 +158,10 @@ fi
 
 # --- 6. Python packages of the PyTorch export's test layer (tests/python/), into .venv/ -------------
 # torch, numpy and safetensors from PyPI (torch's default wheel runs on CPU; with its CUDA libraries
-# .venv/ is about 5.4 GB; installed in 3m55s here). Checked without importing torch (fast).
-PY_PACKAGES=(torch numpy safetensors)
+# .venv/ is about 5.4 GB; installed in 3m55s here); torchvision and timm (a few MB more) so that the
+# every-technique script (torchvision's v2 augmentations, timm's Mixup) runs in the test too.
+# Checked without importing torch (fast).
+PY_PACKAGES=(torch numpy safetensors torchvision timm)
 if [ "$want_browser" = 1 ]; then
   have_py() { .venv/bin/python -c "import importlib.util as u, sys; sys.exit(not all(u.find_spec(m) for m in sys.argv[1:]))" "${PY_PACKAGES[@]}" 2>/dev/null; }
   if [ -x .venv/bin/python ] && have_py; then
