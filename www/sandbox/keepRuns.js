@@ -54,8 +54,10 @@ export function createKeepRuns({ win, sandbox }) {
       const n = await deleteOldest(OLDEST);
       messages.show("store-full", n ? `Deleted the ${n} oldest saved run${n > 1 ? "s" : ""}; saving again.`
         : "There is no saved run to delete besides the runs on the page: the browser's storage for this site is full.", "info");
-      fullShown = false;
-      keeper.saveNow();
+      // Nothing deleted: saving again would only fail again and cover this answer with the first
+      // message; the next save (periodic, at a pause) still tries.
+      fullShown = n === 0;
+      if (n) keeper.saveNow();
     });
     msg.append(b);
   }
@@ -117,7 +119,7 @@ export function createKeepRuns({ win, sandbox }) {
     if (n) {
       const steps = sandbox.entries.map((e) => e.run.series.step).join(", ");
       messages.show("store-restored", `${n > 1 ? `${n} runs are` : "Your run is"} back where ${n > 1 ? "they" : "it"} ` +
-        `stopped (step ${steps}). Play continues them exactly.`, "info");
+        `stopped (step ${steps}). Play continues ${n > 1 ? "them" : "it"} exactly.`, "info");
     }
   }
 

@@ -76,11 +76,18 @@ export function createWorkspaceKeeper({
   // Runs that stop training are kept at once: paused from the toolbar or a host, hidden, or stopped by
   // themselves — the page or frame may be closed before the next periodic save.
   let training = false;
+  // What changes a paused run is kept at once too: the evaluation a pause starts (it finishes after
+  // the save made at the pause, and the list and a reload would otherwise show the evaluation before
+  // it) and single steps.
   sandbox.watch((e, ev) => {
-    if (ev.event !== "state" || ev.replayed) return;
+    if (ev.replayed) return;
     const now = sandbox.entries.some((x) => x.run.state === "running" || x.run.state === "waiting");
-    if (training && !now) saveNow();
-    training = now;
+    if (ev.event === "state") {
+      if (training && !now) saveNow();
+      training = now;
+    } else if (!now && (ev.event === "eval" || ev.event === "report")) {
+      saveNow();
+    }
   });
   win.addEventListener("pagehide", () => saveNow());
   win.document.addEventListener("visibilitychange", () => { if (win.document.visibilityState === "hidden") saveNow(); });
