@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run trainlab's three test layers in order and stop at the first failure, naming the layer.
+# Run trainlab's style gate and four test layers in order and stop at the first failure, naming the layer.
 #
 #   scripts/test.sh            all layers (what `make test` runs, after scripts/setup.sh test)
 #   scripts/test.sh lint       only the style gate: cargo fmt --check, cargo clippy, ESLint, generated files fresh
@@ -21,7 +21,7 @@ summary=()
 t_all=$(now_s)
 
 # step LAYER-LABEL COMMAND...: run one command of a layer; on failure say which layer and stop.
-# The summary names each command by its layer's short tag ($TAG, e.g. "1/3 native").
+# The summary names each command by its layer's short tag ($TAG, e.g. "1/4 native").
 step() {
   local label="$1"; shift
   local t rc
@@ -62,18 +62,18 @@ for layer in "${layers[@]}"; do
       step "$L" node scripts/scenarios.mjs --check
       ;;
     native)
-      L="layer 1/3 (native math: cargo test)"; TAG="1/3 native"
+      L="layer 1/4 (native math: cargo test)"; TAG="1/4 native"
       section "$L"
       step "$L" cargo test
       ;;
     web)
-      L="layer 2/3 (browser: wasm-pack test --headless --chrome)"; TAG="2/3 browser"
+      L="layer 2/4 (browser: wasm-pack test --headless --chrome)"; TAG="2/4 browser"
       section "$L"
       [ -x "$CHROMEDRIVER" ] || { printf '%s%sTEST FAILED in %s: %s not found (run scripts/setup.sh test)%s\n' "$R" "$B" "$L" "$CHROMEDRIVER" "$N" >&2; exit 1; }
       step "$L" wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER"
       ;;
     e2e)
-      L="layer 3/3 (end to end: pkg build, vite build, npm run e2e)"; TAG="3/3 e2e"
+      L="layer 3/4 (end to end: pkg build, vite build, npm run e2e)"; TAG="3/4 e2e"
       section "$L"
       need_package_json "$L"
       step "$L" wasm-pack build --release --target web --out-dir pkg
@@ -81,7 +81,7 @@ for layer in "${layers[@]}"; do
       step "$L" npm run e2e
       ;;
     python)
-      L="layer 4 (PyTorch export: bundles from the core, then tests/python with .venv's torch)"; TAG="4 python"
+      L="layer 4/4 (PyTorch export: bundles from the core, then tests/python with .venv's torch)"; TAG="4/4 python"
       section "$L"
       [ -x .venv/bin/python ] || { printf '%s%sTEST FAILED in %s: .venv/bin/python not found (run scripts/setup.sh test)%s\n' "$R" "$B" "$L" "$N" >&2; exit 1; }
       bundles="${CARGO_TARGET_DIR:-target}/export-bundles"
