@@ -84,10 +84,12 @@ for layer in "${layers[@]}"; do
       L="layer 4/4 (PyTorch export: bundles from the core, then tests/python with .venv's torch)"; TAG="4/4 python"
       section "$L"
       [ -x .venv/bin/python ] || { printf '%s%sTEST FAILED in %s: .venv/bin/python not found (run scripts/setup.sh test)%s\n' "$R" "$B" "$L" "$N" >&2; exit 1; }
-      bundles="${CARGO_TARGET_DIR:-target}/export-bundles"
+      # Absolute paths: the tests run each train.py from its own bundle directory.
+      target_dir="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
+      bundles="$target_dir/export-bundles"
       rm -rf "$bundles"
       step "$L" cargo run --release --example export_pytorch -- "$bundles"
-      step "$L" env TRAINLAB_BUNDLES="$bundles" TRAINLAB_EXPORT_BIN="${CARGO_TARGET_DIR:-target}/release/examples/export_pytorch" \
+      step "$L" env TRAINLAB_BUNDLES="$bundles" TRAINLAB_EXPORT_BIN="$target_dir/release/examples/export_pytorch" \
         .venv/bin/python -m unittest discover -s tests/python -v
       ;;
     *) die "unknown layer '$layer' (expected: lint, native, web, e2e, python)" ;;
