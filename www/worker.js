@@ -72,8 +72,7 @@
 //                                          core's message naming what is wrong with the file
 //   exportPytorch                          → string: train.py for this run (core trainer.exportPytorch)
 //   exportData                             → Uint8Array (transferred): data.safetensors, the run's own
-//                                          training and validation images (core trainer.exportData). Both
-//                                          fail with a message naming the missing export in an older pkg/
+//                                          training and validation images (core trainer.exportData)
 // Events:
 //   booted { backend }                     wasm initialised
 //   dataProgress { received, total }       a builtin data set is being fetched (loadData)
@@ -542,12 +541,10 @@ const commands = {
   },
   exportPytorch() {
     needTrainer();
-    if (typeof trainer.exportPytorch !== "function") throw new Error("the PyTorch export is not in this build of the core (pkg/ has no exportPytorch)");
     return guard(() => trainer.exportPytorch());
   },
   exportData() {
     needTrainer();
-    if (typeof trainer.exportData !== "function") throw new Error("the data export is not in this build of the core (pkg/ has no exportData)");
     const bytes = guard(() => trainer.exportData());
     return new Transfer(bytes, [bytes.buffer]);
   },

@@ -151,22 +151,11 @@ test("files the page cannot take are named in the messages and the runs stay as 
   await context.close();
 });
 
-test("Export as PyTorch gives train.py, the weights, the data and a README in one zip", async (t) => {
+test("Export as PyTorch gives train.py, the weights, the data and a README in one zip", async () => {
   const { context, page, problems } = await openPage(browser, server.url + "#train=500&seed=7&opt=adam&lr=0.001&flip=0.5");
   await waitReady(page);
   await trainTo(page, 5);
   await openDialog(page);
-  const available = await page.evaluate(async () => {
-    try { await window.trainlab.sandbox.entries[0].run.exportPytorch(); return true; } catch { return false; }
-  });
-  if (!available) {
-    await page.click('#portable button:text-is("Export as PyTorch (.zip)")');
-    const text = await waitForMessage(page, "Export as PyTorch is not available in this build yet");
-    assert.match(text, /exportPytorch/);
-    t.skip("this pkg/ has no exportPytorch yet: the page says so");
-    await context.close();
-    return;
-  }
   const zip = await downloadFrom(page, "Export as PyTorch (.zip)");
   const step = (await runs(page))[0].step;
   assert.equal(zip.name, `trainlab-shapes-cnn-step${step}-pytorch.zip`);

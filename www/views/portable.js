@@ -93,9 +93,7 @@ export function createPortable(section, { doc, sandbox, dialog }) {
     try {
       [trainPy, data] = [await r.e.run.exportPytorch(), await r.e.run.exportData()];
     } catch (e) {
-      const missing = /not in this build/.test(e.message);
-      tell("checkpoint-export", missing ? `Export as PyTorch is not available in this build yet (${e.message}).`
-        : `Export as PyTorch failed: ${e.message}.`);
+      tell("checkpoint-export", `Export as PyTorch failed: ${e.message}.`);
       return;
     }
     try {
