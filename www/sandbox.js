@@ -189,6 +189,8 @@ export function createSandbox(root, { useHash = true } = {}) {
     useData: (source, opts) => ctx.useData(source, opts),
     /** The loaded set's summary (classes, counts, samples), or null for the generated shapes. */
     dataSummary: () => ctx.dataSummary(),
+    /** The id of the one data set every run trains on ("shapes", "mnist", …). */
+    dataName: () => ctx.dataName(),
     compare: ctx.compare, makeEnsemble: ctx.makeEnsemble, ensemble: ctx.ensemble, playAll: ctx.playAll, pauseAll: ctx.pauseAll, resetAll: ctx.resetAll,
     messages: ctx.messages, replaySeries: ctx.replaySeries,
     /** The "Runs…" dialog (www/views/runsDialog.js), null in a slide's frame. */

@@ -30,7 +30,7 @@ export async function openCheckpoint(sandbox, bytes) {
   } catch (e) {
     throw new Error(e.message);
   }
-  const here = sandbox.entries[0]?.values?.data ?? "shapes";
+  const here = sandbox.dataName();
   if (values.data !== here) {
     throw new Error(`it was trained on ${setName(values.data)} (${info.classNames.length} classes: ` +
       `${info.classNames.slice(0, 5).join(", ")}${info.classNames.length > 5 ? ", …" : ""}) and the page trains on ` +

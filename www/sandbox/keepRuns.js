@@ -141,7 +141,7 @@ export function createKeepRuns({ win, sandbox }) {
   /** Why saved run `record` cannot join the page's runs now (null: it can). */
   function whyNotCompare(record) {
     if (sandbox.entries.length >= MAX_RUNS) return `${MAX_RUNS} runs is the most the page trains at once: remove one first (the × in the table)`;
-    const here = sandbox.entries[0]?.values.data ?? "shapes";
+    const here = sandbox.dataName();
     if (record.dataset !== here) {
       return `"${record.name}" trained on ${record.dataset} and the page's runs on ${here}: runs side by side share one data set, so Open it instead`;
     }
