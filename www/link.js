@@ -8,21 +8,24 @@
 // add runs. Pure functions (node tests); the scenario table is passed in.
 
 import {
-  SETTINGS, formatValue, parseHash, sameSettings, serializeHash, settingByKey,
+  SETTINGS, clip, formatValue, parseHash, sameSettings, serializeHash, settingByKey,
 } from "./state.js";
 
 /** The most runs a page trains at once. */
 export const MAX_RUNS = 4;
 export const SCENARIO_KEY = "scenario";
 
+/** Run 1's segment without its `scenario=`: { id (the last one), ids (all given), rest }. */
 function splitScenario(segment) {
-  let id = null;
+  const ids = [];
   const rest = segment.split("&").filter((part) => {
     const m = /^scenario=(.*)$/.exec(part);
-    if (m) id = decodeURIComponent(m[1]);
+    if (m) {
+      try { ids.push(decodeURIComponent(m[1])); } catch { ids.push(m[1]); }
+    }
     return !m;
   });
-  return { id, rest: rest.join("&") };
+  return { id: ids.at(-1) ?? null, ids, rest: rest.join("&") };
 }
 
 /** "Run k: " before a state.js message (in a link of several runs), with "the default" of a further run meaning run 1's value. */
@@ -46,12 +49,16 @@ export function parseLink(hash, { scenarioById = () => undefined } = {}) {
   const text = hash.startsWith("#") ? hash.slice(1) : hash;
   const segments = text.split("|");
   const problems = [];
-  const { id, rest } = splitScenario(segments[0]);
+  const { id, ids, rest } = splitScenario(segments[0]);
+  if (ids.length > 1) {
+    problems.push(`Link setting "${SCENARIO_KEY}" is given ${ids.length} times (${ids.map((x) => `"${clip(x)}"`).join(", ")}); ` +
+      "the last one is used.");
+  }
   let scenario = null;
   let bases = [undefined];   // run 1 over the defaults (of the data set its link names)
   if (id !== null) {
     scenario = scenarioById(id) ?? null;
-    if (!scenario) problems.push(`The link names scenario "${id}", which does not exist — ignored.`);
+    if (!scenario) problems.push(`The link names scenario "${clip(id)}", which does not exist — ignored.`);
     else {
       const inner = parseLink(scenario.link);
       bases = inner.runs;
@@ -68,17 +75,19 @@ export function parseLink(hash, { scenarioById = () => undefined } = {}) {
     const { values, errors } = parseHash(segment, runs[0]);
     for (const e of errors) {
       const s = SETTINGS.find((r) => r.hash === e.key);
-      if (s) values[s.key] = runs[0][s.key];
+      // A bad entry falls back to run 1's value; a note on a value that was used (`kept`) does not.
+      if (s && !e.kept) values[s.key] = runs[0][s.key];
       problems.push(runError(k, e, runs[0]));
     }
+    const refused = errors.filter((e) => !e.kept).length;
     if (values.data !== runs[0].data) {
       // One data set per page: every run trains on run 1's.
       problems.push(`Run ${k} of the link names data=${values.data}, but every run of a page trains on run 1's ` +
         `data set (${runs[0].data}) — it does too.`);
       values.data = runs[0].data;
     }
-    if (errors.length && segment.split("&").filter(Boolean).length === errors.length) {
-      problems.push(`Run ${k} of the link has no valid setting ("${segment}") — left out.`);
+    if (refused && segment.split("&").filter(Boolean).length === refused) {
+      problems.push(`Run ${k} of the link has no valid setting ("${clip(segment)}") — left out.`);
       return;
     }
     runs.push(values);

@@ -547,9 +547,19 @@ export function describeRange(s) {
   return `${what} ${lo} and ${hi}`;
 }
 
+// Decimal notation only: Number() would also read "0x10" as 16, "0b1" as 1 and "Infinity".
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 function num(text) {
   const t = String(text).trim();
-  return t === "" ? NaN : Number(t);   // Number("") is 0: reject the empty string explicitly
+  return DECIMAL.test(t) ? Number(t) : NaN;   // also refuses "" (Number("") is 0)
+}
+
+/** A text a message echoes (a link's key or value may be kilobytes): at most MAX_SHOWN characters. */
+export const MAX_SHOWN = 60;
+export function clip(text) {
+  const t = String(text);
+  return t.length > MAX_SHOWN ? `${t.slice(0, MAX_SHOWN)}…` : t;
 }
 
 function inBounds(s, v) {
@@ -568,6 +578,10 @@ const TRUE = ["1", "true", "on", "yes"], FALSE = ["0", "false", "off", "no"];
 export function parseValue(s, raw) {
   const text = String(raw).trim();
   const bad = { ok: false, reason: `must be ${describeRange(s)}` };
+  // "0x10", "1e", "Infinity": a number Number() might read, but not written in decimal.
+  const notDecimal = { ok: false, reason: `is not a decimal number; it must be ${describeRange(s)}` };
+  const numeric = !["choice", "bool"].includes(s.kind);
+  if (numeric && /^[+-]?(0[xob]|inf|nan)|e$/i.test(text)) return notDecimal;
   switch (s.kind) {
     case "choice":
       return s.choices.includes(text) ? { ok: true, value: text } : bad;
@@ -643,6 +657,7 @@ export function parseHash(hash, base) {
   const hidden = new Set();
   const shown = new Set();
   let showing = false;
+  const given = new Map();   // setting key -> its value so far, to name a key given twice
   if (text.trim() === "") return { values, hidden, errors };
   for (const part of text.split("&")) {
     if (part === "") continue;
@@ -655,14 +670,14 @@ export function parseHash(hash, base) {
       val = decodeURIComponent(rawVal.replace(/\+/g, " "));
     } catch {
       errors.push({ key: rawKey, value: rawVal,
-        message: `Link setting "${rawKey}=${rawVal}" is not valid URL encoding — ignored.` });
+        message: `Link setting "${clip(`${rawKey}=${rawVal}`)}" is not valid URL encoding — ignored.` });
       continue;
     }
     if (key === SHOW_KEY) {
       for (const name of val.split(",").map((x) => x.trim()).filter(Boolean)) {
         if (CONTROLLED.some((c) => c.hash === name) || GROUPS.some((g) => g.id === name)) shown.add(name);
         else errors.push({ key: SHOW_KEY, value: name,
-          message: `Link setting "show" names "${name}", which is no control — use ${[...CONTROLLED.map((c) => c.hash), ...GROUPS.map((g) => g.id)].join(", ")}.` });
+          message: `Link setting "show" names "${clip(name)}", which is no control — use ${[...CONTROLLED.map((c) => c.hash), ...GROUPS.map((g) => g.id)].join(", ")}.` });
       }
       showing = true;
       continue;
@@ -671,7 +686,7 @@ export function parseHash(hash, base) {
       for (const name of val.split(",").map((x) => x.trim()).filter(Boolean)) {
         if (name === "all" || HIDEABLE.includes(name)) hidden.add(name);
         else errors.push({ key: HIDE_KEY, value: name,
-          message: `Link setting "hide" names "${name}", which is no control — use ${HIDEABLE.join(", ")} or all.` });
+          message: `Link setting "hide" names "${clip(name)}", which is no control — use ${HIDEABLE.join(", ")} or all.` });
       }
       continue;
     }
@@ -684,16 +699,24 @@ export function parseHash(hash, base) {
     if (!s) {
       const near = closestKey(key);
       errors.push({ key, value: val,
-        message: `Unknown link setting "${key}" (value "${val}") — ignored. ` +
+        message: `Unknown link setting "${clip(key)}" (value "${clip(val)}") — ignored. ` +
           (near ? `Did you mean "${near}"?` : `Known: ${[...CONTROLLED.map((c) => c.hash), "data"].join(", ")}, hide, show.`) });
       continue;
     }
+    // A key given twice: the last one is used (as a form submission reads it), and the link says so.
+    // `kept: true` marks a note whose value was applied (link.js does not reset the setting for it).
+    const earlier = given.get(key);
+    if (earlier !== undefined) {
+      errors.push({ key, value: val, kept: true,
+        message: `Link setting "${key}" is given twice ("${clip(earlier)}", then "${clip(val)}"); the last one is used.` });
+    }
+    given.set(key, val);
     const r = parseValue(s, val);
     if (r.ok) values[s.key] = r.value;
     else {
       values[s.key] = copy(s.default);
       errors.push({ key, value: val,
-        message: `Link setting "${key}" has a bad value "${val}": it ${r.reason}. Using the default ${formatValue(s, s.default)}.` });
+        message: `Link setting "${key}" has a bad value "${clip(val)}": it ${r.reason}. Using the default ${formatValue(s, s.default)}.` });
     }
   }
   // `show=` hides every setting it does not name (a section name shows the section's settings).

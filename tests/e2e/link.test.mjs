@@ -79,3 +79,29 @@ test("link: a core rejection is traced to the setting it names", () => {
     "a setting at its base value is not the culprit to reset");
   assert.deepEqual(settingsNamedBy("out of memory", link, defaults()), []);
 });
+
+test("link: a key given twice in a further run is named, and that run keeps the last value (not run 1's)", () => {
+  const { runs, problems } = parseLink("#lr=0.05|lr=0.1&lr=0.2");
+  assert.equal(runs.length, 2);
+  assert.equal(runs[0].learningRate, 0.05);
+  assert.equal(runs[1].learningRate, 0.2);
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /^Run 2 of the link: Link setting "lr" is given twice .*the last one is used/);
+});
+
+test("link: scenario= given twice is named; a long scenario name or segment is capped", () => {
+  const [a, b] = SCENARIOS;
+  const twice = parseLink(`#scenario=${a.id}&scenario=${b.id}`, { scenarioById });
+  assert.equal(twice.scenario, b);
+  assert.ok(twice.problems.some((p) => p.includes(`"scenario" is given 2 times ("${a.id}", "${b.id}"); the last one is used`)),
+    twice.problems.join("\n"));
+  const long = "z".repeat(5000);
+  const unknown = parseLink(`#scenario=${long}`, { scenarioById });
+  assert.equal(unknown.problems.length, 1);
+  assert.ok(unknown.problems[0].length < 200 && unknown.problems[0].includes("…"), unknown.problems[0].slice(0, 200));
+  const left = parseLink(`#seed=1|${"q".repeat(5000)}=1`);
+  assert.ok(left.problems.every((p) => p.length < 600), "every problem is short");
+  assert.ok(left.problems.some((p) => /has no valid setting \("q+…"\) — left out/.test(p)), left.problems.join("\n"));
+  // Bad percent-encoding in scenario= is a named problem, not an exception.
+  assert.ok(parseLink("#scenario=%E0%A4%A", { scenarioById }).problems[0].includes("does not exist"));
+});

@@ -5,7 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  GROUPS, SETTINGS, defaults, formatValue, inactiveReason, parseHash, parseValue, sameSettings, serializeHash, toConfig,
+  GROUPS, MAX_SHOWN, SETTINGS, defaults, formatValue, inactiveReason, parseHash, parseValue, sameSettings, serializeHash,
+  settingByKey, toConfig,
 } from "../../www/state.js";
 
 test("state: every row is complete, keys are unique, every group is known", () => {
@@ -196,3 +197,60 @@ test("state: the new rows reach the core under its field names; Nesterov at mome
     const zero = effective("#nesterov=1&mom=0").optimizer;
     assert.ok(zero == null || zero.nesterov === false, `momentum 0: plain SGD, got ${JSON.stringify(zero)}`);
   });
+
+test("state: numbers are read in decimal only; hex, binary, octal, a bare exponent and infinities are refused by name", () => {
+  const lr = settingByKey("learningRate");
+  for (const bad of ["0x10", "0b1", "0o7", "1e", "1e+", "Infinity", "-Infinity", "inf", "NaN", "1_0", " ", ""]) {
+    const r = parseValue(lr, bad);
+    assert.equal(r.ok, false, `lr=${JSON.stringify(bad)} is refused`);
+    const { values, errors } = parseHash(`lr=${encodeURIComponent(bad)}`);
+    assert.equal(values.learningRate, lr.default, `lr=${bad}: the default is kept`);
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0].message.includes(`"lr" has a bad value "${bad}"`), errors[0].message);
+  }
+  assert.match(parseHash("lr=0x10").errors[0].message, /is not a decimal number/);
+  // Decimal forms a person writes are read: leading dot, trailing dot, sign, exponent.
+  for (const [text, v] of [["0.5", 0.5], [".5", 0.5], ["5.", 5], ["+0.25", 0.25], ["1e-3", 0.001], ["2E-2", 0.02]]) {
+    assert.deepEqual(parseValue(lr, text), { ok: true, value: v }, text);
+  }
+  // A range and an integer setting go through the same reader.
+  assert.equal(parseHash("cutmix=0x1").errors.length, 1);
+  assert.equal(parseHash("seed=0x10").errors.length, 1);
+  assert.equal(parseHash("seed=16").values.seed, 16);
+});
+
+test("state: a value, a key or a name echoed in a message is capped", () => {
+  // Each hash with a 10,000-character part against the same hash with a 1-character one: the message
+  // grows by at most MAX_SHOWN characters and marks the cut.
+  const checks = {
+    "number": (p) => `lr=${"9".repeat(p + 3)}`, "unknown key": (p) => `${"k".repeat(p)}=1`,
+    "text value": (p) => `lr=${"x".repeat(p)}`, "hide": (p) => `hide=${"h".repeat(p)}`,
+    "show": (p) => `show=${"s".repeat(p)}`, "bad encoding": (p) => `lr=%E0%A4%A${"A".repeat(p)}`,
+  };
+  for (const [what, hash] of Object.entries(checks)) {
+    const short = parseHash(hash(1)).errors.map((e) => e.message);
+    const long = parseHash(hash(10_000)).errors.map((e) => e.message);
+    assert.equal(long.length, short.length, what);
+    assert.ok(long.length >= 1, what);
+    long.forEach((m, i) => {
+      assert.ok(m.length <= short[i].length + MAX_SHOWN, `${what}: message of ${m.length} characters`);
+      assert.ok(m.includes("…"), `${what}: the cut is marked`);
+    });
+  }
+  // A short value is shown whole.
+  assert.ok(parseHash("lr=abc").errors[0].message.includes('"abc"'));
+});
+
+test("state: a key given twice is named and the last one is used", () => {
+  const { values, errors } = parseHash("lr=0.1&seed=3&lr=0.2");
+  assert.equal(values.learningRate, 0.2);
+  assert.equal(values.seed, 3);
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0].key, "lr");
+  assert.equal(errors[0].kept, true);
+  assert.match(errors[0].message, /"lr" is given twice \("0\.1", then "0\.2"\); the last one is used/);
+  // The last one is used even when it is bad: then the default, with both messages.
+  const bad = parseHash("lr=0.1&lr=abc");
+  assert.equal(bad.values.learningRate, settingByKey("learningRate").default);
+  assert.equal(bad.errors.length, 2);
+});
