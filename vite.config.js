@@ -17,6 +17,11 @@
 //   writes MNIST and Fashion-MNIST into generated/public/data/ (git-ignored; a second run only checks
 //   that they are up to date). generated/public is Vite's public folder, so the dev server serves it
 //   at ./data/ and the build copies it to dist/data/.
+// - strictPolicy(): the Content-Security-Policy below, as a <meta> in every built page and as a header
+//   from `vite preview` (make preview, preview.headers). The dev server sends it too, with style-src relaxed: Vite's
+//   dev client injects the CSS through <style> elements (and the HMR socket needs ws:).
+// - bootScript(): public/boot.js, a classic script, first in every page's <head> (dev and build), so
+//   it runs before any module chunk: the locale guard and the boot failure messages.
 
 import { defineConfig } from "vite";
 import { createHash } from "node:crypto";
@@ -79,6 +84,59 @@ function builtinDatasets() {
   };
 }
 
+// The pages' policy. No 'unsafe-inline', no 'unsafe-eval': every script is a file of the build, every
+// style a stylesheet or a script's element.style. 'wasm-unsafe-eval' lets the core compile.
+// img-src data: blob: — the favicon (data:,), the canvases' exports and the user's own images;
+// worker-src blob: and connect-src blob: data: — the own-images decoder reads blob: and data: URLs;
+// frame-src 'self' — the deck's and the host page's sandboxes are this build's embed.html.
+export const CSP = [
+  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "img-src 'self' data: blob:",
+  "worker-src 'self' blob:", "connect-src 'self' blob: data:", "frame-src 'self'", "object-src 'none'",
+  "base-uri 'self'", "form-action 'self'",
+].join("; ");
+// The dev server's: Vite's client injects <style> elements and opens a websocket for hot reload.
+const DEV_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+  .replace("connect-src 'self'", "connect-src 'self' ws: wss:");
+
+function strictPolicy() {
+  const header = (csp) => (_req, res, next) => { res.setHeader("Content-Security-Policy", csp); next(); };
+  return {
+    name: "trainlab-csp",
+    configureServer(server) { server.middlewares.use(header(DEV_CSP)); },
+    transformIndexHtml: {
+      order: "post",
+      // Build only: in dev the page's CSS arrives as <style> elements the strict policy would refuse.
+      handler: (html, ctx) => (ctx.server ? html : html.replace(/(<meta charset="[^"]*">)/i,
+        `$1\n  <meta http-equiv="Content-Security-Policy" content="${CSP}">`)),
+    },
+  };
+}
+
+const BOOT = resolve(root, "public/boot.js");
+
+function bootScript() {
+  return {
+    name: "trainlab-boot",
+    configureServer(server) {
+      server.middlewares.use("/boot.js", (_req, res) => {
+        res.setHeader("Content-Type", "text/javascript");
+        res.end(readFileSync(BOOT));
+      });
+    },
+    generateBundle() { this.emitFile({ type: "asset", fileName: "boot.js", source: readFileSync(BOOT, "utf8") }); },
+    transformIndexHtml: {
+      order: "post",
+      // A page in a folder (slides/, examples/) reaches the root's boot.js with "../".
+      handler: (html, ctx) => {
+        const up = "../".repeat(ctx.path.split("/").length - 2) || "./";
+        // After the policy's meta (build), which must come first to govern it.
+        return html.replace(/<meta charset="[^"]*">(\s*<meta http-equiv="Content-Security-Policy"[^>]*>)?/i,
+          (m) => `${m}\n  <script src="${up}boot.js"></script>`);
+      },
+    },
+  };
+}
+
 // Precached: everything built except the data sets' files (data/<id>/…), which are fetched on demand.
 const precached = (f) => f !== "sw.js" && !f.endsWith(".map") && !(f.startsWith("data/") && f !== "data/datasets.json");
 
@@ -126,5 +184,6 @@ export default defineConfig({
       },
     },
   },
-  plugins: [builtinDatasets(), sandboxInclude(), offlineServiceWorker()],
+  preview: { headers: { "Content-Security-Policy": CSP } },
+  plugins: [builtinDatasets(), sandboxInclude(), strictPolicy(), bootScript(), offlineServiceWorker()],
 });

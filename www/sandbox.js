@@ -88,6 +88,8 @@ export function createSandbox(root, { useHash = true } = {}) {
   };
 
   ctx.messages = createMessages($("messages"));
+  // Enter in a field must not submit the form (a reload); an onsubmit="" attribute is refused by the policy.
+  $("settings").addEventListener("submit", (e) => e.preventDefault());
   ctx.controls = createControls($("settings"), { onSetting: (key, raw) => ctx.onSetting(key, raw) });
   const byId = (id) => ctx.byId(id);
   const lossChart = createLossChart($("loss-chart"));

@@ -20,6 +20,8 @@ const CURVE_POINTS = 401;   // x step 0.025 on [−5, 5]
 const MAX_SEED = 4294967295;
 
 const $ = (id) => document.getElementById(id);
+// Enter in a field must not submit the form (a reload); an onsubmit="" attribute is refused by the policy.
+$("il-controls").addEventListener("submit", (e) => e.preventDefault());
 const messages = createMessages($("messages"));
 const lab = createInitLab({ grid: $("il-grid"), chartEl: $("il-chart") });
 const explorer = createActivationExplorer($("act-grid"), {

@@ -15,8 +15,13 @@ export function createEnsembleCard(el) {
   title.textContent = "Ensemble";
   const legend = document.createElement("span");
   legend.className = "legend";
-  legend.innerHTML = `<i class="line" style="background:${ENSEMBLE_COLOR}"></i>ensemble ` +
-    `<i class="line dashed"></i>best single member`;
+  // Built as elements: a style="" attribute in innerHTML is refused by the page's policy (style-src 'self').
+  const line = document.createElement("i");
+  line.className = "line";
+  line.style.background = ENSEMBLE_COLOR;
+  const dashed = document.createElement("i");
+  dashed.className = "line dashed";
+  legend.append(line, "ensemble ", dashed, "best single member");
   head.append(title, legend);
   const explain = document.createElement("p");
   explain.className = "explain";
