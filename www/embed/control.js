@@ -5,6 +5,7 @@
 import { SETTINGS, formatValue, parseHash } from "../state.js";
 import { SCENARIOS, scenarioById } from "../scenarios.js";
 import { serializeLink } from "../link.js";
+import { showValue } from "../showValue.js";
 
 /** The settings of `values` in link form: { lr: "0.01", … }. */
 export function linkSettings(values) {
@@ -43,7 +44,7 @@ export function createEmbedControl({ sandbox, isVisible, play, pause }) {
 
   async function set(settings) {
     if (!settings || typeof settings !== "object" || Array.isArray(settings)) {
-      throw new Error(`settings must be an object such as { "lr": "0.05" }, got ${JSON.stringify(settings)}`);
+      throw new Error(`settings must be an object such as { "lr": "0.05" }, got ${showValue(settings)}`);
     }
     const edited = sandbox.editing;
     if (!edited?.run.values) throw new Error("the sandbox has no run yet: wait for the ready event");

@@ -17,6 +17,7 @@
 // `control`, so the Node tests drive it with fakes.
 
 import { normalizeOrigin } from "./embedLink.js";
+import { showValue } from "../showValue.js";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -28,17 +29,8 @@ export const STEP_INTERVAL_MS = 500;
 
 const isPlainObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 
-/** A short printable form of a value for error messages (never the whole of a big object). */
-function show(value) {
-  let text;
-  try {
-    text = JSON.stringify(value);
-  } catch {
-    text = undefined;
-  }
-  text ??= String(value);
-  return text.length > 60 ? text.slice(0, 57) + "…" : text;
-}
+/** A short printable form of a value for error messages: NaN named, never the whole of a big object. */
+const show = (value) => showValue(value);
 
 /**
  * The allow-list as exact origins, by the frame link's own rule (embedLink.js normalizeOrigin). An
