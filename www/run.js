@@ -44,6 +44,7 @@
 //   { event: "dataProgress", received, total }   bytes of a built-in data set fetched so far
 
 import { defaultsFor, isGenerated, sameSettings, scheduleConfig, toConfig } from "./state.js";
+import { createChunkHistory } from "./chunkHistory.js";
 
 /** How many times the same settings may crash before the run falls back to the defaults. */
 export const CRASHES_BEFORE_FALLBACK = 2;
@@ -153,8 +154,7 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
     const firstStep = r.step - r.losses.length + 1;
     if (firstStep === 1 && r.losses.length) s.firstLoss = r.losses[0];
     for (const l of r.losses) s.losses.push(l);
-    s.lrUsed.push([r.step, r.lr]);
-    s.ratios.push([r.step, r.ratios]);
+    chunkHistoryOf(s).append([s.lrUsed, s.ratios], [[r.step, r.lr], [r.step, r.ratios]]);
     if (Number.isFinite(r.imagesPerSecond) && r.imagesPerSecond > 0) {
       s.imagesPerSecond = Number.isFinite(s.imagesPerSecond) ? 0.8 * s.imagesPerSecond + 0.2 * r.imagesPerSecond : r.imagesPerSecond;
     }
@@ -309,12 +309,20 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
   return run;
 }
 
+/** The bounded recorder of a series' per-chunk lists (a new one when a start or a restore replaces them). */
+const chunkHistories = new WeakMap();
+function chunkHistoryOf(series) {
+  let h = chunkHistories.get(series.lrUsed);
+  if (!h) chunkHistories.set(series.lrUsed, h = createChunkHistory());
+  return h;
+}
+
 function emptySeries() {
   return {
     step: 0, epoch: 0, lr: NaN, evaluating: false, firstLoss: NaN, imagesPerSecond: NaN,
     losses: [],            // every step's loss, step i + 1 at index i
-    lrUsed: [],            // [step, lr] at the end of each chunk
-    ratios: [],            // [step, ratios[]] at the end of each chunk
+    lrUsed: [],            // [step, lr] at the end of each chunk (thinned past 2000: www/chunkHistory.js)
+    ratios: [],            // [step, ratios[]] at the end of each chunk (thinned with lrUsed)
     evals: [], lastEval: null, findings: [],
     curve: [],             // the schedule's curve [[step, lr]]
     preview: null,
