@@ -4,7 +4,10 @@
 // localhost port, because that is what students get (service worker included). If dist/ is missing
 // it is built first with `vite build`. Set TRAINLAB_E2E_URL to test an already running server instead,
 // or TRAINLAB_DIST to build and serve another folder than dist/ (several checkouts testing at once).
-// Browser: the system Chromium driven by playwright-core (Playwright's own download does not work here).
+// Browser: TRAINLAB_BROWSER=chromium (default: the system Chromium over CDP) or firefox (Debian's
+// firefox-esr over WebDriver BiDi), both driven by playwright-core; Playwright's own browser
+// downloads do not work here. playwright-core is pinned to 1.64.1: 1.65 sends a BiDi command
+// (emulation.setMediaFeaturesOverride) at every newContext that Firefox ESR 153 does not know.
 
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
@@ -12,7 +15,7 @@ import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before } from "node:test";
-import { chromium } from "playwright-core";
+import { chromium, firefox } from "playwright-core";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const RESULTS = join(ROOT, "test-results");
@@ -95,7 +98,30 @@ export function startSuite(set) {
   });
 }
 
+const BROWSERS = ["chromium", "firefox"];
+
+/** The browser this run tests in: "chromium" or "firefox" (TRAINLAB_BROWSER). */
+export function browserName() {
+  const name = process.env.TRAINLAB_BROWSER || "chromium";
+  if (!BROWSERS.includes(name)) {
+    throw new Error(`TRAINLAB_BROWSER is "${name}"; expected one of ${BROWSERS.join(", ")}`);
+  }
+  return name;
+}
+
+/** Skip test `t` with `reason` unless the run is in Chromium; true when skipped (the caller returns). */
+export function chromiumOnly(t, reason) {
+  if (browserName() === "chromium") return false;
+  t.skip(`${reason} (Chromium only; this run is ${browserName()})`);
+  return true;
+}
+
 export function launchBrowser() {
+  if (browserName() === "firefox") {
+    return firefox.launch({
+      channel: "moz-firefox", executablePath: process.env.FIREFOX ?? "/usr/bin/firefox-esr", headless: true,
+    });
+  }
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
 }
 
@@ -169,6 +195,7 @@ export function mainThreadTasks(events) {
  * time; that is not the page blocking. The CPU time is what the page's own code costs.
  */
 export async function traceMainThread(browser, page, during) {
+  if (browserName() !== "chromium") throw new Error("traceMainThread needs Chromium's tracing (skip the test first)");
   await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline"] });
   let failure = null;
   try {
