@@ -5,8 +5,9 @@
 #   scripts/setup.sh          everything (same as `test`)
 #   scripts/setup.sh build    what `make serve` / `make build` need: wasm target, wasm-bindgen-cli,
 #                             wasm-pack, binaryen (only if the build runs wasm-opt), npm packages
-#   scripts/setup.sh test     all of `build`, plus Debian's chromium and chromium-driver and the
-#                             Python test layer's torch, numpy and safetensors in .venv/
+#   scripts/setup.sh test     all of `build`, plus the test browsers (Debian's chromium and
+#                             chromium-driver, firefox-esr, webkit2gtk-driver, xvfb; geckodriver with
+#                             cargo install) and the Python test layer's torch, numpy and safetensors in .venv/
 #
 # Assumes a Debian machine with rustup (cargo, rustc), node and npm. Installs system packages with
 # apt-get, so it runs as root (or with sudo).
@@ -23,6 +24,11 @@ WASM_TARGET=wasm32-unknown-unknown
 # Where Debian's packages put the browser and its driver (the tests use these exact paths).
 CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+FIREFOX_BIN="${FIREFOX_BIN:-/usr/bin/firefox-esr}"
+WEBKIT_WEBDRIVER="${WEBKIT_WEBDRIVER:-/usr/bin/WebKitWebDriver}"
+# geckodriver (wasm-pack test --firefox) from crates.io; wasm-pack's own download of it fails here.
+# 0.37.1 builds with --locked (14m17s here, on 2 cores shared with other builds).
+GECKODRIVER_VERSION="${GECKODRIVER_VERSION:-0.37.1}"
 
 what="${1:-test}"
 case "$what" in
@@ -120,6 +126,11 @@ fi
 if [ "$want_browser" = 1 ]; then
   if [ -x "$CHROMIUM_BIN" ]; then ok "chromium ($CHROMIUM_BIN)"; else apt_pkgs+=(chromium); fi
   if [ -x "$CHROMEDRIVER" ]; then ok "chromedriver ($CHROMEDRIVER)"; else apt_pkgs+=(chromium-driver); fi
+  # Firefox (BiDi for the e2e suite, geckodriver for the browser layer) and WebKit (Safari's
+  # engine: WebKitWebDriver drives WebKitGTK's MiniBrowser, which needs a display: xvfb-run).
+  if [ -x "$FIREFOX_BIN" ]; then ok "firefox-esr ($FIREFOX_BIN)"; else apt_pkgs+=(firefox-esr); fi
+  if [ -x "$WEBKIT_WEBDRIVER" ]; then ok "WebKitWebDriver ($WEBKIT_WEBDRIVER)"; else apt_pkgs+=(webkit2gtk-driver); fi
+  if command -v xvfb-run >/dev/null 2>&1; then ok "xvfb-run ($(command -v xvfb-run))"; else apt_pkgs+=(xvfb xauth); fi
 fi
 if [ "${#apt_pkgs[@]}" -gt 0 ]; then
   note "installing Debian packages: ${apt_pkgs[*]}"
@@ -129,8 +140,24 @@ if [ "${#apt_pkgs[@]}" -gt 0 ]; then
   as_root apt-get install -y -q "${apt_pkgs[@]}"
   if [ "$want_browser" = 1 ]; then
     [ -x "$CHROMIUM_BIN" ] && [ -x "$CHROMEDRIVER" ] || die "apt installed chromium but $CHROMIUM_BIN or $CHROMEDRIVER is still missing"
+    [ -x "$FIREFOX_BIN" ] || die "apt installed firefox-esr but $FIREFOX_BIN is still missing"
+    [ -x "$WEBKIT_WEBDRIVER" ] || die "apt installed webkit2gtk-driver but $WEBKIT_WEBDRIVER is still missing"
+    command -v xvfb-run >/dev/null 2>&1 || die "apt installed xvfb but xvfb-run is still missing"
   fi
   ok "Debian packages installed ($(fmt_dur $(( $(now_s) - t ))))"
+fi
+
+# --- 4b. geckodriver, pinned (the Firefox browser layer) -------------------------------------------
+if [ "$want_browser" = 1 ]; then
+  have_gd="$(geckodriver --version 2>/dev/null | awk 'NR==1{print $2}')"
+  if [ "$have_gd" = "$GECKODRIVER_VERSION" ]; then
+    ok "geckodriver $GECKODRIVER_VERSION ($(command -v geckodriver))"
+  else
+    note "installing geckodriver $GECKODRIVER_VERSION with cargo install (about 14 minutes on 2 busy cores)"
+    t=$(now_s)
+    cargo install geckodriver --version "=$GECKODRIVER_VERSION" --locked --force
+    ok "geckodriver installed ($(fmt_dur $(( $(now_s) - t ))))"
+  fi
 fi
 
 # --- 5. npm packages ------------------------------------------------------------------------------
