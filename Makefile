@@ -15,7 +15,7 @@ export PATH := $(CARGO_BIN):$(PATH)
 # Targets share scripts/setup.sh and node_modules/; never run them in parallel (make -j).
 .NOTPARALLEL:
 
-.PHONY: help setup setup-build pkg serve build preview test test-lint test-native test-web test-e2e test-python bench readme slide-pictures fuzz clean
+.PHONY: help setup setup-build pkg serve build preview test test-lint test-native test-web test-e2e test-python test-firefox test-webkit bench readme slide-pictures fuzz clean
 
 help:
 	@echo "trainlab"
@@ -30,6 +30,7 @@ help:
 	@echo "  make setup        only install what is missing (wasm tools, chromium, npm packages)"
 	@echo "  make pkg          only build the wasm package into pkg/"
 	@echo "  make test-lint | test-native | test-web | test-e2e | test-python    one test layer"
+	@echo "  make test-firefox | test-webkit    the browser and end-to-end layers in Firefox ESR / WebKitGTK only"
 	@echo "  make readme       regenerate README.md's URL-hash and scenario tables (and tests/scenarios.json)"
 	@echo "  make clean        remove pkg/, dist/ and generated/ (the built data sets; cargo clean for target/)"
 
@@ -52,7 +53,7 @@ preview: build
 	@bash scripts/serve.sh preview
 
 test: setup
-	@bash scripts/test.sh lint native web e2e python
+	@bash scripts/test.sh lint native web web-firefox web-webkit e2e e2e-firefox e2e-webkit python
 
 test-lint: setup
 	@bash scripts/test.sh lint
@@ -68,6 +69,12 @@ test-e2e: setup
 
 test-python: setup
 	@bash scripts/test.sh python
+
+test-firefox: setup
+	@bash scripts/test.sh web-firefox e2e-firefox
+
+test-webkit: setup
+	@bash scripts/test.sh web-webkit e2e-webkit
 
 # Benchmarks of the current source (pkg/ is rebuilt first); flags go through ARGS, e.g.
 # `make bench ARGS=--quick`. See bench/README.md.
