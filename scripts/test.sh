@@ -5,17 +5,22 @@
 #   scripts/test.sh lint       only the style gate: cargo fmt --check, cargo clippy, ESLint, generated files fresh
 #   scripts/test.sh native     only layer 1: cargo test (the math, natively)
 #   scripts/test.sh web        only layer 2: wasm-pack test in headless Chromium (API + SIMD kernels)
+#   scripts/test.sh web-firefox   layer 2 in headless Firefox ESR (geckodriver)
+#   scripts/test.sh web-webkit    layer 2 in WebKitGTK (WebKitWebDriver, under xvfb-run)
 #   scripts/test.sh e2e        only layer 3: release wasm build, vite build, Node + playwright-core
+#   scripts/test.sh e2e-firefox   layer 3's same test files in Firefox ESR (playwright-core over BiDi)
+#   scripts/test.sh e2e-webkit    layer 3's WebKit smoke suite (tests/webkit/, selenium-webdriver, xvfb-run)
 #   scripts/test.sh python     only layer 4: the PyTorch export's train.py against the core (.venv/)
 #
 # Exit status: 0 when every selected layer passed, else the failing command's status.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+WEBKIT_WEBDRIVER="${WEBKIT_WEBDRIVER:-/usr/bin/WebKitWebDriver}"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 layers=("$@")
-[ "${#layers[@]}" -gt 0 ] || layers=(lint native web e2e python)
+[ "${#layers[@]}" -gt 0 ] || layers=(lint native web web-firefox web-webkit e2e e2e-firefox e2e-webkit python)
 
 summary=()
 t_all=$(now_s)
@@ -42,6 +47,20 @@ print_summary() {
   printf '\n%s==> test summary%s\n' "$B" "$N"
   printf '  %s\n' "${summary[@]}"
   printf '  total %s\n' "$(fmt_dur $(( $(now_s) - t_all )))"
+}
+
+# need_tool LAYER-LABEL PATH-OR-NAME: stop with the layer's name when a browser or driver is missing.
+need_tool() {
+  command -v "$2" >/dev/null 2>&1 || { printf '%s%sTEST FAILED in %s: %s not found (run scripts/setup.sh test)%s\n' "$R" "$B" "$1" "$2" "$N" >&2; exit 1; }
+}
+
+# The e2e layers share one wasm package and one production build per invocation of this script.
+built=0
+build_page() {
+  [ "$built" = 1 ] && return
+  step "$1" wasm-pack build --release --target web --out-dir pkg
+  step "$1" npm run build
+  built=1
 }
 
 need_package_json() {
@@ -72,13 +91,38 @@ for layer in "${layers[@]}"; do
       [ -x "$CHROMEDRIVER" ] || { printf '%s%sTEST FAILED in %s: %s not found (run scripts/setup.sh test)%s\n' "$R" "$B" "$L" "$CHROMEDRIVER" "$N" >&2; exit 1; }
       step "$L" wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER"
       ;;
+    web-firefox)
+      L="layer 2/4 in Firefox (browser: wasm-pack test --headless --firefox)"; TAG="2/4 browser Firefox"
+      section "$L"
+      need_tool "$L" firefox; need_tool "$L" geckodriver
+      step "$L" wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)"
+      ;;
+    web-webkit)
+      L="layer 2/4 in WebKit (browser: wasm-pack test --safari with WebKitWebDriver, xvfb-run)"; TAG="2/4 browser WebKit"
+      section "$L"
+      need_tool "$L" "$WEBKIT_WEBDRIVER"; need_tool "$L" xvfb-run
+      step "$L" xvfb-run -a wasm-pack test --headless --safari --safaridriver "$WEBKIT_WEBDRIVER"
+      ;;
     e2e)
       L="layer 3/4 (end to end: pkg build, vite build, npm run e2e)"; TAG="3/4 e2e"
       section "$L"
       need_package_json "$L"
-      step "$L" wasm-pack build --release --target web --out-dir pkg
-      step "$L" npm run build
+      build_page "$L"
       step "$L" npm run e2e
+      ;;
+    e2e-firefox)
+      L="layer 3/4 in Firefox (end to end: the same test files, playwright-core over WebDriver BiDi)"; TAG="3/4 e2e Firefox"
+      section "$L"
+      need_package_json "$L"; need_tool "$L" firefox-esr
+      build_page "$L"
+      step "$L" env TRAINLAB_BROWSER=firefox node --test tests/e2e/
+      ;;
+    e2e-webkit)
+      L="layer 3/4 in WebKit (end to end smoke: tests/webkit/, selenium-webdriver, xvfb-run)"; TAG="3/4 e2e WebKit"
+      section "$L"
+      need_package_json "$L"; need_tool "$L" "$WEBKIT_WEBDRIVER"; need_tool "$L" xvfb-run
+      build_page "$L"
+      step "$L" xvfb-run -a node --test tests/webkit/
       ;;
     python)
       L="layer 4/4 (PyTorch export: bundles from the core, then tests/python with .venv's torch)"; TAG="4/4 python"
@@ -92,7 +136,7 @@ for layer in "${layers[@]}"; do
       step "$L" env TRAINLAB_BUNDLES="$bundles" TRAINLAB_EXPORT_BIN="$target_dir/release/examples/export_pytorch" \
         .venv/bin/python -m unittest discover -s tests/python -v
       ;;
-    *) die "unknown layer '$layer' (expected: lint, native, web, e2e, python)" ;;
+    *) die "unknown layer '$layer' (expected: lint, native, web, web-firefox, web-webkit, e2e, e2e-firefox, e2e-webkit, python)" ;;
   esac
 done
 
