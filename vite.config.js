@@ -86,12 +86,15 @@ function builtinDatasets() {
 
 // The pages' policy. No 'unsafe-inline', no 'unsafe-eval': every script is a file of the build, every
 // style a stylesheet or a script's element.style. 'wasm-unsafe-eval' lets the core compile.
-// img-src data: blob: — the favicon (data:,), the canvases' exports and the user's own images;
-// worker-src blob: and connect-src blob: data: — the own-images decoder reads blob: and data: URLs;
-// frame-src 'self' — the deck's and the host page's sandboxes are this build's embed.html.
+// Narrower than docs/CONTRACT.md's first draft, which also allowed blob: in img-src, worker-src and
+// connect-src and data: in connect-src: no page loads an image, a worker or a fetch from such a URL
+// (workers are files of the build; own images are decoded from File objects with createImageBitmap;
+// downloads are <a href="blob:…"> navigations, which CSP does not govern). img-src keeps data: for the
+// favicon (data:,) and reveal.js's theme images (data: URLs in its CSS). frame-src 'self': the deck's
+// and the host example's sandboxes are this build's embed.html.
 export const CSP = [
-  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "img-src 'self' data: blob:",
-  "worker-src 'self' blob:", "connect-src 'self' blob: data:", "frame-src 'self'", "object-src 'none'",
+  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "img-src 'self' data:",
+  "worker-src 'self'", "connect-src 'self'", "frame-src 'self'", "object-src 'none'",
   "base-uri 'self'", "form-action 'self'",
 ].join("; ");
 // The dev server's: Vite's client injects <style> elements and opens a websocket for hot reload.

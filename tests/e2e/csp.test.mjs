@@ -14,7 +14,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { screenshot, sleep, startSuite, stat, waitReady } from "./helpers.mjs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { RESULTS, sleep, startSuite, stat, waitReady } from "./helpers.mjs";
+import { classFolder, tempDir } from "./ownDataFiles.mjs";
 
 let server, browser;
 startSuite((s, b) => { server = s; browser = b; });
@@ -35,6 +38,17 @@ function recordViolations() {
     seen.push(v);
     console.error(`CSP violation: ${v}`);
   }, true);
+}
+
+/**
+ * A screenshot, taken after the page's violations were checked: in Firefox (BiDi) Playwright adds a
+ * <style> to the page for a screenshot, which the policy refuses (not the page's own violation).
+ */
+async function screenshot(page, name) {
+  mkdirSync(RESULTS, { recursive: true });
+  const path = join(RESULTS, `${name}.png`);
+  await page.screenshot({ path, caret: "initial" });
+  return path;
 }
 
 /** A fresh context and page with the violation recorder (and any extra init script) installed. */
@@ -117,8 +131,8 @@ test("csp: the training page — a run trained a few steps, the Runs… dialog, 
     const swatches = await page.$$eval("#ratio-legend i.line", (is) => is.map((i) => getComputedStyle(i).backgroundColor));
     assert.ok(swatches.length >= 2, `ratio legend swatches: ${swatches.length}`);
     for (const c of swatches) assert.notEqual(c, "rgba(0, 0, 0, 0)", "a swatch has its colour");
-    console.log(`main page under the policy: ${await screenshot(page, "csp-main")}`);
     await assertClean(page, found, "index.html");
+    console.log(`main page under the policy: ${await screenshot(page, "csp-main")}`);
   } finally {
     await context.close();
   }
@@ -145,8 +159,7 @@ test("csp: embed, labs, search, transfer, the host example and the deck's sandbo
     ["labs.html", async (page) => {
       await page.waitForFunction(() => document.getElementById("init-lab").dataset.state === "done" &&
         document.getElementById("activations").dataset.state === "done", null, { timeout: 90000 });
-      console.log(`labs under the policy: ${await screenshot(page, "csp-labs")}`);
-    }, { width: 1024, height: 768 }],
+    }, { width: 1024, height: 768 }, "csp-labs"],
     ["search.html", async (page) => {
       await page.waitForFunction(() => document.body.dataset.state === "ready", null, { timeout: 60000 });
     }],
@@ -165,11 +178,12 @@ test("csp: embed, labs, search, transfer, the host example and the deck's sandbo
       await frame.waitForFunction(() => window.trainlab?.runs?.[0]?.step > 2, null, { timeout: 90000 });
     }, { width: 1280, height: 720 }],
   ];
-  for (const [path, ready, size] of cases) {
+  for (const [path, ready, size, shot] of cases) {
     const { context, page, found } = await open(server.url + path, { size });
     try {
       await ready(page);
       await assertClean(page, found, path);
+      if (shot) console.log(`${path} under the policy: ${await screenshot(page, shot)}`);
     } finally {
       await context.close();
     }
@@ -202,6 +216,53 @@ test("csp: markup in a link (data set, unknown key, scenario, labs setting, fram
     } finally {
       await context.close();
     }
+  }
+});
+
+test("csp: a learner's folder whose names carry markup, and a checkpoint downloaded and opened again: text only, no violation", async () => {
+  const dir = tempDir("csp");
+  try {
+    // Class names (folder names) and a file name with markup in them.
+    const names = [MARKUP, "plain"];
+    const root = classFolder(`${dir}/set`, names, [8, 8]);
+    writeFileSync(`${root}/plain/${MARKUP}.txt`, "not an image");
+    const { context, page, found } = await open(`${server.url}index.html#seed=2&train=500`);
+    try {
+      await waitReady(page, 60000);
+      const loads = await page.evaluate(() => Number(document.getElementById("data-card").dataset.loads ?? 0));
+      await page.setInputFiles("#data-card .dc-folder-input", root, { timeout: 120000 });
+      await page.waitForFunction((n) => Number(document.getElementById("data-card").dataset.loads ?? 0) > n, loads,
+        { timeout: 120000 });
+      const shown = await page.evaluate(() => ({
+        card: document.getElementById("data-card").textContent,
+        injected: document.querySelectorAll('img[src="x"]').length,
+        pwned: window.__pwned === 1,
+      }));
+      assert.equal(shown.injected, 0, "no <img> made from a folder or file name");
+      assert.equal(shown.pwned, false);
+      assert.ok(shown.card.includes("<img src=x"), `the class name is shown as text: ${shown.card.slice(0, 300)}`);
+      // Train a little on it, then a checkpoint: downloaded (a blob: link) and opened as a run.
+      await page.waitForFunction(() => document.body.dataset.runState === "paused" && !window.trainlab.sandbox.editing?.run.busy,
+        null, { timeout: 60000 });
+      await page.click("#playpause");
+      await page.waitForFunction(() => window.trainlab.runs[0]?.step > 5, null, { timeout: 60000 });
+      await page.click("#playpause");
+      await page.click("#runs-open");
+      await page.waitForSelector("#portable .portable-actions button");
+      const [download] = await Promise.all([
+        page.waitForEvent("download", { timeout: 60000 }),
+        page.click('#portable button:text-is("Download checkpoint (.safetensors)")'),
+      ]);
+      const bytes = readFileSync(await download.path());
+      assert.ok(bytes.length > 1000, `a checkpoint of ${bytes.length} bytes`);
+      await page.setInputFiles("#portable-file", { name: download.suggestedFilename(), mimeType: "application/octet-stream", buffer: bytes });
+      await page.waitForFunction(() => window.trainlab.runs.length === 2, null, { timeout: 60000 });
+      await assertClean(page, found, "own images and a checkpoint");
+    } finally {
+      await context.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
