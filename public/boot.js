@@ -6,9 +6,10 @@
 //    under LANG=C.UTF-8 reports "C", which Intl refuses with a RangeError, and the page would stay at
 //    "Loading…". An invalid tag becomes "en-US" here, before any module runs.
 // 2. What the page needs and the browser lacks or refuses (WebAssembly, its SIMD instructions, a
-//    site policy that blocks compiling WebAssembly, IndexedDB), and any uncaught error or rejected
-//    promise, shown as a visible message naming it (never a silent "Loading…"). Without IndexedDB
-//    the page keeps going (nothing is saved) and says so.
+//    site policy that blocks compiling WebAssembly), and any uncaught error or rejected promise,
+//    shown as a visible message naming it (never a silent "Loading…"). IndexedDB is not checked
+//    here: only the pages that keep runs use it, and they name its absence themselves and keep
+//    training (www/sandbox/keepRuns.js, www/embed/keep.js); a note here would say it twice.
 //
 // Styles are set through element.style (allowed by style-src 'self'; a style="" attribute is not).
 /* global window, document, navigator, console, WebAssembly */
@@ -112,15 +113,6 @@
       show("wasm-csp", "WebAssembly is blocked by this site's Content-Security-Policy: its script-src needs " +
         `'wasm-unsafe-eval' (${cap(e && e.message)}).` + STOP, true);
     }
-  }
-
-  let idb = null;
-  try {
-    idb = window.indexedDB;
-  } catch { /* a SecurityError where storage is blocked */ }
-  if (!idb) {
-    show("indexeddb", "This browser gives the page no IndexedDB (private mode or blocked storage): runs are not " +
-      "saved and a reload starts again. Everything else works.", false);
   }
 
   window.addEventListener("error", (e) => {
