@@ -113,8 +113,12 @@ test("snapshot ensemble link: the ensemble's curve appears after the first cycle
     const snap = ev.snapshotEnsemble;
     console.log(`step ${ev.step}: snapshot ensemble of ${snap.members} (steps ${snap.memberSteps}) ` +
       `${snap.valAccuracy}, members ${snap.memberAccuracies}, last model ${ev.valAccuracy}`);
-    assert.deepEqual(snap.memberSteps, Array.from({ length: snap.members }, (_, i) => 30 * (i + 1)),
-      "members exactly at the ends of cycles");
+    // The core keeps the newest MAX_SNAPSHOTS (8) members: a slower browser (Firefox under load) can
+    // be past the 8th cycle before the waited-for evaluation, and then the oldest have been dropped.
+    const first = snap.members < 8 ? 30 : snap.memberSteps[0];
+    assert.ok(snap.members <= 8, `at most 8 members, not ${snap.members}`);
+    assert.deepEqual(snap.memberSteps, Array.from({ length: snap.members }, (_, i) => first + 30 * i),
+      "members exactly at the ends of consecutive cycles, from the first while fewer than 8");
     assert.equal(snap.memberAccuracies.length, snap.members);
     const key = await averagedKey(page);
     assert.deepEqual(key.map((k) => k.curve), ["ema", "snapshots"]);

@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync, strFromU8 } from "fflate";
-import { ROOT, openPage, screenshot, startSuite, waitForMessage, waitReady } from "./helpers.mjs";
+import { ROOT, expectDownload, openPage, screenshot, startSuite, waitForMessage, waitReady } from "./helpers.mjs";
 import { defaultsFor, parseHash, serializeHash, toConfig } from "../../www/state.js";
 import { madeByPage, valuesFromConfig } from "../../www/portable/settings.js";
 
@@ -39,12 +39,8 @@ async function openDialog(page) {
 }
 
 /** Click a #portable button and return the download's file name and bytes. */
-async function downloadFrom(page, label) {
-  const [download] = await Promise.all([
-    page.waitForEvent("download", { timeout: 60000 }),
-    page.click(`#portable button:text-is("${label}")`),
-  ]);
-  return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
+function downloadFrom(page, label) {
+  return expectDownload(page, () => page.click(`#portable button:text-is("${label}")`));
 }
 
 /** A safetensors file with its __metadata__ changed by `edit(meta)` (the tensors' bytes as they were). */

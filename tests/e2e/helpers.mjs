@@ -10,7 +10,7 @@
 // (emulation.setMediaFeaturesOverride) at every newContext that Firefox ESR 153 does not know.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -125,6 +125,13 @@ export function launchBrowser() {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
 }
 
+// Firefox over BiDi: every screenshot makes the browser insert a <style> of its own into the page,
+// which the page's policy (style-src 'self') blocks and reports as a page error. It is always the
+// same style, so its hash names it; nothing of the page's own is dropped.
+const SCREENSHOT_STYLE = "sha256-YjaKGiklmzC6wjXA513HAMmzus8VE61XCOT+SmwNZWA=";
+const fromHarness = (text) => browserName() === "firefox" && text.includes(SCREENSHOT_STYLE) &&
+  text.includes("style-src-elem");
+
 /**
  * A fresh page (own context) that records console errors, page errors, failed requests and
  * requests to hosts other than localhost.
@@ -133,8 +140,8 @@ export async function openPage(browser, url, { width = 1280, height = 800 } = {}
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
   const problems = { consoleErrors: [], pageErrors: [], failedRequests: [], foreignRequests: [] };
-  page.on("console", (m) => { if (m.type() === "error") problems.consoleErrors.push(m.text()); });
-  page.on("pageerror", (e) => problems.pageErrors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error" && !fromHarness(m.text())) problems.consoleErrors.push(m.text()); });
+  page.on("pageerror", (e) => { if (!fromHarness(String(e))) problems.pageErrors.push(String(e)); });
   context.on("requestfailed", (r) => problems.failedRequests.push(`${r.url()} ${r.failure()?.errorText}`));
   context.on("response", (r) => { if (r.status() >= 400) problems.failedRequests.push(`${r.url()} HTTP ${r.status()}`); });
   context.on("request", (r) => {
@@ -207,4 +214,43 @@ export async function traceMainThread(browser, page, during) {
   const trace = await browser.stopTracing();
   if (failure) throw failure;
   return mainThreadTasks(JSON.parse(trace.toString()).traceEvents);
+}
+
+/**
+ * Run `action` (which makes the page save a file) and return the saved file: { name, bytes }.
+ * Chromium: Playwright's download event. Firefox over BiDi (playwright-core 1.64.1, ESR 153) reports
+ * downloads of data: URLs but never those of blob: URLs, which is how the page saves files
+ * (www/portable/files.js). So in Firefox the page's <a download> clicks are watched in the page
+ * itself: the link's name and its blob's bytes are what the browser would have saved.
+ */
+export async function expectDownload(page, action, timeout = 60000) {
+  if (browserName() === "chromium") {
+    const [download] = await Promise.all([page.waitForEvent("download", { timeout }), action()]);
+    return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
+  }
+  await page.evaluate(() => {
+    window.__savedFiles = [];
+    if (window.__savedFilesHooked) return;
+    window.__savedFilesHooked = true;
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function hooked() {
+      if (this.hasAttribute("download") && this.href.startsWith("blob:")) {
+        const name = this.download;
+        // Read before the page revokes the URL (it waits 30 s).
+        const bytes = fetch(this.href).then((r) => r.arrayBuffer());
+        window.__savedFiles.push({ name, bytes });
+      }
+      return click.call(this);
+    };
+  });
+  await action();
+  await page.waitForFunction(() => window.__savedFiles.length > 0, null, { timeout });
+  const file = await page.evaluate(async () => {
+    const { name, bytes } = window.__savedFiles.shift();
+    const u8 = new Uint8Array(await bytes);
+    let s = "";
+    for (let i = 0; i < u8.length; i += 0x8000) s += String.fromCharCode(...u8.subarray(i, i + 0x8000));
+    return { name, base64: btoa(s) };
+  });
+  return { name: file.name, bytes: Buffer.from(file.base64, "base64") };
 }
