@@ -4,9 +4,11 @@
 //                      [--contenders=trainlab,tfjs-wasm,...] [--port=N] [--out=path]
 //                      [--scaling | --no-scaling] [--scaling-workloads=shapes-cnn,lenet]
 //                      [--scaling-runs=1,2,4] [--scaling-seconds=4] [--scaling-reps=2]
+//                      [--browser=chromium|firefox]
 //
 // 1. serves the repository read-only on 127.0.0.1 (node:http, correct MIME for .wasm/.js);
-// 2. drives ONE headless Chromium (playwright-core, /usr/bin/chromium) on bench/harness.html,
+// 2. drives ONE headless Chromium (playwright-core, /usr/bin/chromium; or with --browser=firefox
+//    Debian's Firefox ESR over WebDriver BiDi, playwright-core pinned to 1.64.1 for it) on bench/harness.html,
 //    which runs every contender in its own Web Worker (single thread);
 // 3. for each workload x batch: sets every contender up, warms each up, then measures in
 //    interleaved rounds (A B C D A B C D ...) so machine noise hits every contender alike;
@@ -21,7 +23,7 @@ import path from "node:path";
 import vm from "node:vm";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { chromium, firefox } from "playwright-core";
 import { SCALING_DEFAULTS, measureScaling, scalingTable } from "./scaling.mjs";
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -37,6 +39,8 @@ const opt = (name, dflt) => {
   return a ? a.slice(name.length + 3) : dflt;
 };
 const QUICK = flag("quick");
+const BROWSER = opt("browser", "chromium");
+if (!["chromium", "firefox"].includes(BROWSER)) throw new Error(`--browser=${BROWSER}: expected chromium or firefox`);
 const SCALING_ONLY = flag("scaling");
 const list = (name, dflt, f = String) => opt(name, dflt.join(",")).split(",").map(f);
 const CFG = {
@@ -165,20 +169,24 @@ async function main() {
   const server = await serve(CFG.port);
   const base = `http://127.0.0.1:${server.address().port}`;
   log(`serving ${ROOT} at ${base}`);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run",
-    ],
-  });
+  const browser = BROWSER === "firefox"
+    ? await firefox.launch({ channel: "moz-firefox", executablePath: process.env.FIREFOX || "/usr/bin/firefox-esr", headless: true })
+    : await chromium.launch({
+      executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+      headless: true,
+      args: [
+        "--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+      ],
+    });
   const results = {
     meta: {
       date: new Date().toISOString(),
       quick: QUICK,
       config: CFG,
-      chromium: browser.version(),
+      browser: BROWSER,
+      chromium: BROWSER === "chromium" ? browser.version() : undefined,
+      firefox: BROWSER === "firefox" ? browser.version() : undefined,
       node: process.version,
       cpu: os.cpus()[0]?.model,
       cpus: os.cpus().length,
@@ -456,7 +464,7 @@ function nativeCell(results, w, b) {
 
 function printTables(results) {
   const out = [];
-  out.push(`\ntrainlab benchmark — ${results.meta.date}, ${results.meta.chromium ? "Chromium " + results.meta.chromium : ""}, ${results.meta.cpu} (${results.meta.cpus} vCPU), commit ${results.meta.gitCommit}${results.meta.quick ? ", QUICK" : ""}`);
+  out.push(`\ntrainlab benchmark — ${results.meta.date}, ${results.meta.chromium ? "Chromium " + results.meta.chromium : ""}${results.meta.firefox ? "Firefox " + results.meta.firefox : ""}, ${results.meta.cpu} (${results.meta.cpus} vCPU), commit ${results.meta.gitCommit}${results.meta.quick ? ", QUICK" : ""}`);
   if (results.peak) contenderTables(results, out);
   if (results.scaling) out.push(...scalingTable(results.scaling));
   console.log(out.join("\n"));
