@@ -67,17 +67,17 @@ try {
       const t = performance.now();
       await window.trainlab.keepRuns.saveNow();
       const saveMs = performance.now() - t;
-      return { step: run.series.step, state: run.state, wasmBytes, points, saveMs, stepsPerSecond: c.steps / (c.ms / 1000) };
+      return { step: run.series.step, state: run.state, wasmBytes, points, evals: run.series.evals.length, saveMs, stepsPerSecond: c.steps / (c.ms / 1000) };
     });
     return { ...page_, heap: metric("JSHeapUsedSize"), nodes: metric("Nodes") };
   }
 
   const started = Date.now();
   console.log(`soak: ${STEPS} steps of ${LINK}`);
-  console.log("| step | minutes | worker wasm memory | main-thread JS heap (after GC) | DOM nodes | points in the run's curves | page save | steps/s (last window) |");
+  console.log("| step | minutes | worker wasm memory | main-thread JS heap (after GC) | DOM nodes | points in the run's curves (evaluations) | page save | steps/s (last window) |");
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|");
   const row = (s, mark) => console.log(`| ${s.step}${mark ? " ◀" : ""} | ${((Date.now() - started) / 60000).toFixed(1)} | ` +
-    `${mb(s.wasmBytes)} MiB | ${mb(s.heap)} MiB | ${s.nodes} | ${s.points} | ${s.saveMs.toFixed(0)} ms | ${s.stepsPerSecond.toFixed(1)} |`);
+    `${mb(s.wasmBytes)} MiB | ${mb(s.heap)} MiB | ${s.nodes} | ${s.points} (${s.evals}) | ${s.saveMs.toFixed(0)} ms | ${s.stepsPerSecond.toFixed(1)} |`);
   await page.click("#playpause");
   const pending = [...MARKS];
   while (pending.length) {
