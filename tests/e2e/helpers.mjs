@@ -232,14 +232,19 @@ export async function expectDownload(page, action, timeout = 60000) {
     window.__savedFiles = [];
     if (window.__savedFilesHooked) return;
     window.__savedFilesHooked = true;
+    // The Blob behind each object URL, kept by the URL: reading it needs no fetch (which the
+    // page's connect-src could refuse) and works after the page revokes the URL.
+    const blobs = new Map();
+    const createObjectURL = URL.createObjectURL;
+    URL.createObjectURL = (obj) => {
+      const url = createObjectURL.call(URL, obj);
+      if (obj instanceof Blob) blobs.set(url, obj);
+      return url;
+    };
     const click = HTMLAnchorElement.prototype.click;
     HTMLAnchorElement.prototype.click = function hooked() {
-      if (this.hasAttribute("download") && this.href.startsWith("blob:")) {
-        const name = this.download;
-        // Read before the page revokes the URL (it waits 30 s).
-        const bytes = fetch(this.href).then((r) => r.arrayBuffer());
-        window.__savedFiles.push({ name, bytes });
-      }
+      const blob = this.hasAttribute("download") ? blobs.get(this.href) : undefined;
+      if (blob) window.__savedFiles.push({ name: this.download, bytes: blob.arrayBuffer() });
       return click.call(this);
     };
   });
