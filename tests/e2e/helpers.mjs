@@ -133,6 +133,20 @@ const fromHarness = (text) => browserName() === "firefox" && text.includes(SCREE
   text.includes("style-src-elem");
 
 /**
+ * Firefox over BiDi (playwright-core 1.64.1): page.fill on an <input type="number"> appends to the
+ * text instead of replacing it ("32" filled with "16" reads "3216"), as it cannot select inside a
+ * number input. So a number input is emptied first (no event: the page sees only fill's input).
+ */
+function emptyNumberInputsBeforeFill(page) {
+  const fill = page.fill.bind(page);
+  page.fill = async (selector, value, options) => {
+    await page.$eval(selector, (e) => { if (e instanceof HTMLInputElement && e.type === "number") e.value = ""; })
+      .catch(() => { /* fill itself names a missing element */ });
+    return fill(selector, value, options);
+  };
+}
+
+/**
  * A fresh page (own context) that records console errors, page errors, failed requests and
  * requests to hosts other than localhost.
  */
@@ -149,6 +163,7 @@ export async function openPage(browser, url, { width = 1280, height = 800 } = {}
     if (!["http:", "https:", "ws:", "wss:"].includes(u.protocol)) return;   // data:, blob:
     if (!["127.0.0.1", "localhost", "[::1]"].includes(u.hostname)) problems.foreignRequests.push(r.url());
   });
+  if (browserName() === "firefox") emptyNumberInputsBeforeFill(page);
   await page.goto(url);
   return { context, page, problems };
 }
