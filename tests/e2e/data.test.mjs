@@ -7,7 +7,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, screenshot, sleep, startSuite, waitReady } from "./helpers.mjs";
+import { chromiumOnly, openPage, screenshot, sleep, startSuite, waitReady } from "./helpers.mjs";
 
 let server, browser;
 startSuite((s, b) => { server = s; browser = b; });
@@ -117,7 +117,10 @@ test("data=mnist in a link: lenet trains on MNIST, the confusion card shows its 
   }
 });
 
-test("a failing load says why; the previous data set stays loaded and keeps training", async () => {
+test("a failing load says why; the previous data set stays loaded and keeps training", async (t) => {
+  // The damaged file is made by context.route, which over BiDi (Firefox) does not see the
+  // service worker's fetches: the real file arrives and the load succeeds.
+  if (chromiumOnly(t, "context.route must intercept the service worker's fetch of a data file")) return;
   const { context, page, problems } = await openPage(browser, server.url + "#data=mnist&preset=lenet", { width: 1366, height: 768 });
   try {
     await waitReady(page, 90000);
