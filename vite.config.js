@@ -18,10 +18,13 @@
 //   that they are up to date). generated/public is Vite's public folder, so the dev server serves it
 //   at ./data/ and the build copies it to dist/data/.
 // - strictPolicy(): the Content-Security-Policy below, as a <meta> in every built page and as a header
-//   from `vite preview` (make preview, preview.headers). The dev server sends it too, with style-src relaxed: Vite's
-//   dev client injects the CSS through <style> elements (and the HMR socket needs ws:).
-// - bootScript(): public/boot.js, a classic script, first in every page's <head> (dev and build), so
-//   it runs before any module chunk: the locale guard and the boot failure messages.
+//   from `vite preview` (make preview) on the pages and scripts. The dev server sends it too, with
+//   style-src relaxed: Vite's dev client injects the CSS through <style> elements (and the HMR socket
+//   needs ws:).
+// - bootScript(): public/boot.js, a classic script, first in every page's <head> after the policy
+//   (dev and build), so it runs before any module chunk: the locale guard and the boot failure
+//   messages. It is served at /boot.js in dev and written to dist/boot.js (public/ is not Vite's
+//   public folder here: generated/public is, and it is git-ignored).
 
 import { defineConfig } from "vite";
 import { createHash } from "node:crypto";
@@ -102,10 +105,19 @@ const DEV_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline
   .replace("connect-src 'self'", "connect-src 'self' ws: wss:");
 
 function strictPolicy() {
-  const header = (csp) => (_req, res, next) => { res.setHeader("Content-Security-Policy", csp); next(); };
+  // On the documents and scripts only: a policy governs the document it arrives with, and a worker
+  // (sw.js, the training workers) takes its policy from its own script's response, not from the page.
+  // A data file opened as a document carries none (tests/e2e/host-page.test.mjs builds a page of
+  // another origin on one).
+  const POLICED = /(\.html|\.js|\/)$/;
+  const header = (csp) => (req, res, next) => {
+    if (POLICED.test(new URL(req.url, "http://host").pathname)) res.setHeader("Content-Security-Policy", csp);
+    next();
+  };
   return {
     name: "trainlab-csp",
     configureServer(server) { server.middlewares.use(header(DEV_CSP)); },
+    configurePreviewServer(server) { server.middlewares.use(header(CSP)); },
     transformIndexHtml: {
       order: "post",
       // Build only: in dev the page's CSS arrives as <style> elements the strict policy would refuse.
@@ -187,6 +199,5 @@ export default defineConfig({
       },
     },
   },
-  preview: { headers: { "Content-Security-Policy": CSP } },
   plugins: [builtinDatasets(), sandboxInclude(), strictPolicy(), bootScript(), offlineServiceWorker()],
 });

@@ -116,8 +116,11 @@
   }
 
   window.addEventListener("error", (e) => {
-    // A resource that failed to load (<script src>, <link>) reaches here without a message.
-    const what = e.message || (e.target && (e.target.src || e.target.href)) || "unknown";
+    // A script or stylesheet that failed to load reaches here (capture phase) as an event on its
+    // element, without a message. Other elements (an <img> of the deck) are not the page failing.
+    const el = e.target && e.target !== window ? e.target : null;
+    if (el && !["SCRIPT", "LINK"].includes(el.tagName)) return;
+    const what = e.message || (el && (el.src || el.href)) || "unknown";
     show(`error:${what}`, `The page hit an error: ${cap(what)}` +
       (e.filename ? ` (${cap(e.filename.split("/").pop())}:${e.lineno})` : ""), true);
   }, true);
@@ -126,12 +129,16 @@
     const what = (r && (r.message || r.name)) || String(r);
     show(`rejection:${what}`, `The page hit an error: ${cap(what)}`, true);
   });
-  // Anything else a site's policy refuses (a stricter policy than the page's own) is named too.
+  // A site's stricter policy that refuses one of the page's own scripts, workers, frames or data
+  // files is named too. Styles and images are not: a browser extension's injected style or image
+  // is refused the same way, and the page works without them.
+  const NEEDED = /^(script-src|worker-src|connect-src|frame-src|child-src|default-src)/;
   document.addEventListener("securitypolicyviolation", (e) => {
-    const what = `${e.effectiveDirective || e.violatedDirective} ${e.blockedURI || ""}`.trim();
-    if (e.blockedURI === "wasm-eval") return;   // named above as "wasm-csp"
-    show(`csp:${what}`, `This site's Content-Security-Policy blocked ${cap(what)}; parts of the page may not work.`,
-      false);
+    const directive = e.effectiveDirective || e.violatedDirective || "";
+    const uri = e.blockedURI || "";
+    if (uri === "wasm-eval" || !NEEDED.test(directive) || !uri.startsWith(window.location.origin)) return;
+    show(`csp:${directive} ${uri}`, `This site's Content-Security-Policy blocked ${cap(`${directive} ${uri}`)}; ` +
+      "parts of the page may not work.", false);
   });
 
   window.trainlabBoot = { show, missing: () => [...shown] };
