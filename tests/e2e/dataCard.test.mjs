@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { openPage, screenshot, startSuite, waitReady } from "./helpers.mjs";
+import { FOLDER_UPLOAD, chromiumOnly, openPage, screenshot, startSuite, waitReady } from "./helpers.mjs";
 import { classFolder, cycleLabels, idxImages, idxLabels, tempDir } from "./ownDataFiles.mjs";
 
 let server, browser;
@@ -46,7 +46,8 @@ function layout(page) {
   });
 }
 
-test("the card with a 10-class summary fits at 1366×768 and 1024×768; names are text, never markup", async () => {
+test("the card with a 10-class summary fits at 1366×768 and 1024×768; names are text, never markup", async (t) => {
+  if (chromiumOnly(t, FOLDER_UPLOAD)) return;
   const { context, page, problems } = await openPage(browser, server.url + "#seed=1", { width: 1366, height: 768 });
   try {
     await waitReady(page);
@@ -91,7 +92,8 @@ test("the card with a 10-class summary fits at 1366×768 and 1024×768; names ar
   }
 });
 
-test("the card works from the keyboard: own-data panel, file chooser, summary toggle, a built-in set", async () => {
+test("the card works from the keyboard: own-data panel, file chooser, summary toggle, a built-in set", async (t) => {
+  if (chromiumOnly(t, FOLDER_UPLOAD)) return;
   const { context, page, problems } = await openPage(browser, server.url + "#seed=1", { width: 1024, height: 768 });
   // Listening early turns on Playwright's file-chooser interception before any key is pressed (set up
   // only while waiting, it can lose the race with a busy machine's Enter).
@@ -213,7 +215,8 @@ test("a link's data set shows in the card: its button pressed and its summary", 
   }
 });
 
-test("Cancel stops decoding a large folder: no error, the set loaded before stays", async () => {
+test("Cancel stops decoding a large folder: no error, the set loaded before stays", async (t) => {
+  if (chromiumOnly(t, FOLDER_UPLOAD)) return;
   const big = classFolder(join(DIR, "big"), ["a", "b"], [1000, 1000], { sizes: [[64, 64]] });
   const { context, page, problems } = await openPage(browser, server.url + "#seed=1", { width: 1024, height: 768 });
   try {

@@ -116,6 +116,10 @@ export function chromiumOnly(t, reason) {
   return true;
 }
 
+/** Why a test that picks a folder skips itself in Firefox (for chromiumOnly). */
+export const FOLDER_UPLOAD = "it picks a folder (webkitdirectory), and WebDriver BiDi's input.setFiles refuses a directory " +
+  "in Firefox (NS_ERROR_FILE_IS_DIRECTORY)";
+
 export function launchBrowser() {
   if (browserName() === "firefox") {
     return firefox.launch({

@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openPage, sleep, startSuite, waitReady } from "./helpers.mjs";
+import { FOLDER_UPLOAD, chromiumOnly, openPage, sleep, startSuite, waitReady } from "./helpers.mjs";
 import {
   cifarBatch, classFolder, cycleLabels, gzip, idxImages, idxLabels, manyImages, png, sparseFile, tempDir,
 } from "./ownDataFiles.mjs";
@@ -75,7 +75,8 @@ async function keepsTraining(page) {
   await page.waitForFunction((s) => window.trainlab.runs[0].step > s + 2, a, { timeout: 30000 });
 }
 
-test("a 3-class folder loads: classes, counts, samples and notes in the card, and the runs train on it", async () => {
+test("a 3-class folder loads: classes, counts, samples and notes in the card, and the runs train on it", async (t) => {
+  if (chromiumOnly(t, FOLDER_UPLOAD)) return;
   const { context, page, problems } = await openPage(browser, server.url + "#seed=3", { width: 1366, height: 768 });
   try {
     await waitReady(page);
@@ -114,7 +115,8 @@ test("a 3-class folder loads: classes, counts, samples and notes in the card, an
   }
 });
 
-test("each bad input gives its message and the set loaded before keeps training", async () => {
+test("each bad input gives its message and the set loaded before keeps training", async (t) => {
+  if (chromiumOnly(t, FOLDER_UPLOAD)) return;
   const bad = join(DIR, "bad");
   const empty = join(bad, "empty");
   mkdirSync(empty, { recursive: true });
@@ -189,7 +191,8 @@ test("each bad input gives its message and the set loaded before keeps training"
   }
 });
 
-test("IDX files (recognized by magic, gzipped or not) and CIFAR-10 batches with batches.meta.txt load and train", async () => {
+test("IDX files (recognized by magic, gzipped or not) and CIFAR-10 batches with batches.meta.txt load and train", async (t) => {
+  if (chromiumOnly(t, FOLDER_UPLOAD)) return;
   const idx = join(DIR, "idx");
   mkdirSync(idx);
   const trainLabels = cycleLabels(60, 3), valLabels = cycleLabels(21, 3);
@@ -244,7 +247,8 @@ test("IDX files (recognized by magic, gzipped or not) and CIFAR-10 batches with 
   }
 });
 
-test("JPEG photos of any size load centre-cropped: the class's mark in the middle, background in the corners", async () => {
+test("JPEG photos of any size load centre-cropped: the class's mark in the middle, background in the corners", async (t) => {
+  if (chromiumOnly(t, FOLDER_UPLOAD)) return;
   const { context, page, problems } = await openPage(browser, server.url + "#seed=4", { width: 1366, height: 768 });
   try {
     await waitReady(page);
@@ -284,7 +288,8 @@ test("JPEG photos of any size load centre-cropped: the class's mark in the middl
   }
 });
 
-test("with lenet the images are decoded to its 28×28 grey input", async () => {
+test("with lenet the images are decoded to its 28×28 grey input", async (t) => {
+  if (chromiumOnly(t, FOLDER_UPLOAD)) return;
   const { context, page, problems } = await openPage(browser, server.url + "#preset=lenet&seed=6", { width: 1366, height: 768 });
   try {
     await waitReady(page);
