@@ -64,8 +64,9 @@ test("deck: the current slide's sandbox trains, the one left behind stops; the a
     const firstMs = Date.now() - t0;
     console.log(`deck link opened → first training step, first-time load: ${firstMs} ms`);
     const a1 = first.run.step;
-    await sleep(1500);
-    const a2 = (await firstRun(page, "activations")).step;
+    // It trains on: a later step within 30 s (1.5 s was enough for Chromium on an idle machine; the
+    // first chunks came slower in Firefox on a loaded one).
+    const a2 = (await waitForStep(page, "activations", a1, 30000)).run.step;
     assert.ok(a2 > a1, `the current slide's sandbox trains (step ${a1} → ${a2})`);
     // The next slide with a sandbox is two slides on (preprocessing has none): not loaded yet.
     assert.equal(sandboxFrame(page, "init"), undefined, "a frame two slides ahead is not loaded");
