@@ -12,6 +12,7 @@ pub mod ensemble;
 pub mod export;
 pub mod kernels;
 pub mod lab;
+pub mod limits;
 pub mod loss;
 pub mod model;
 pub mod nn;
