@@ -214,6 +214,9 @@ impl Session {
                     e
                 }
             })?;
+        // Before the optimizer state, the copies and the batch buffers exist.
+        let copies = crate::limits::param_copies(&config, averaging::MAX_SNAPSHOTS);
+        crate::limits::check_run(model.footprint(), copies, config.batch_size)?;
         let optim = config.optimizer_config().build(&mut model);
         let augment_norm = (!train.normalization.is_fixed()).then(|| Normalization::fixed(c));
         // Generated sets give all their floats, as they always have (and their numbers stay put);
