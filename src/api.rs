@@ -342,13 +342,15 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&e.to_string()))
 }
 
-/// A JS value as JSON (undefined → null), so serde sees every field and can reject unknown ones.
+/// A JS value as JSON (undefined → null), so serde sees every field and can reject unknown ones. A
+/// NaN or infinite number is named with its path ("learningRate: must be a finite number, got NaN")
+/// instead of becoming null, and a too-deep nesting is refused before anything recurses over it.
 fn js_to_json(value: JsValue, what: &str) -> Result<serde_json::Value, JsError> {
     if value.is_undefined() {
         return Ok(serde_json::Value::Null);
     }
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| JsError::new(&format!("{what}: not a plain object ({e})")))
+    crate::config::plain_json(serde_wasm_bindgen::Deserializer::from(value))
+        .map_err(|e| JsError::new(&format!("{what}: {e}")))
 }
 
 /// The last panic's "panicked at file:line:column: message", kept for `lastPanic`.
