@@ -9,6 +9,10 @@ use crate::schedule::{Decay, ScheduleConfig};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod plain;
+
+pub use plain::plain_json;
+
 /// A readable message that names the offending field and value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError(pub String);
@@ -381,9 +385,9 @@ impl Config {
 
     /// Parses a JSON config text, naming the field of any error.
     pub fn from_json(text: &str) -> Result<Config, ConfigError> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| ConfigError(format!("config: not valid JSON ({e})")))?;
-        Self::from_value(value)
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value = plain_json(&mut de).and_then(|v| de.end().map(|()| v).map_err(|e| e.to_string()));
+        Self::from_value(value.map_err(|e| ConfigError(format!("config: not valid JSON ({e})")))?)
     }
 
     /// Parses a config from a JSON value (the wasm API converts the JS object to one first: going

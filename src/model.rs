@@ -9,6 +9,7 @@ pub use params::PREFIX;
 
 use crate::config::{ConfigError, LayerSpec};
 use crate::kernels::{ConvGeom, Real};
+use crate::limits::{self, at_most, Footprint};
 use crate::nn::BufferInfo;
 use crate::nn::{
     Activation, AvgPool2d, BatchNorm, Conv2d, Dropout, Flatten, FractionalMaxPool2d, Init, Layer, Linear,
@@ -25,6 +26,8 @@ pub struct Model<T: Real> {
     params: Vec<ParamInfo>,
     /// Name and shape of every state buffer, in `visit_buffers` order.
     buffers: Vec<BufferInfo>,
+    /// What the layers cost (`limits`), for the run's budget check.
+    footprint: Footprint,
 }
 
 fn shape_str(s: [usize; 3]) -> String {
@@ -40,12 +43,19 @@ fn check_probability(field: &str, p: f64) -> Result<(), String> {
     }
 }
 
-/// Builds one layer for a per-sample input shape, or says what is wrong with its spec.
+fn size(shape: [usize; 3]) -> u64 {
+    shape.iter().fold(1u64, |a, &d| a.saturating_mul(d as u64))
+}
+
+/// Builds one layer for a per-sample input shape, or says what is wrong with its spec. Every size
+/// the spec asks for is capped (`limits`) and the layer's buffers are added to `tally` and checked
+/// against the budget before they are allocated.
 fn build_layer<T: Real>(
     spec: &LayerSpec,
     input: [usize; 3],
     init: Init,
     rng: &mut Rng,
+    tally: &mut Footprint,
 ) -> Result<Box<dyn Layer<T>>, String> {
     let [c, h, w] = input;
     let window = |kernel: usize, stride: usize, pad: usize, what: &str| -> Result<ConvGeom, String> {
@@ -55,11 +65,14 @@ fn build_layer<T: Real>(
         if stride == 0 {
             return Err("stride: must be at least 1, got 0".into());
         }
+        at_most("kernelSize", kernel, limits::MAX_KERNEL)?;
+        at_most("stride", stride, limits::MAX_STRIDE)?;
+        at_most("padding", pad, limits::MAX_PADDING)?;
         ConvGeom::new(c, h, w, kernel, kernel, stride, pad).ok_or_else(|| {
             format!("kernelSize: {kernel}×{kernel} {what} is larger than its input {h}×{w} (padding {pad})")
         })
     };
-    Ok(match spec {
+    let layer: Box<dyn Layer<T>> = match spec {
         LayerSpec::Conv2d {
             out_channels,
             kernel_size,
@@ -69,12 +82,23 @@ fn build_layer<T: Real>(
             if *out_channels == 0 {
                 return Err("outChannels: must be at least 1, got 0".into());
             }
-            Box::new(Conv2d::new(
-                window(*kernel_size, *stride, *padding, "kernel")?,
-                *out_channels,
-                init,
-                rng,
-            ))
+            at_most("outChannels", *out_channels, limits::MAX_CHANNELS)?;
+            let g = window(*kernel_size, *stride, *padding, "kernel")?;
+            let oc = *out_channels as u64;
+            let (k, p) = (g.col_rows() as u64, g.col_cols() as u64);
+            let weights = oc.saturating_mul(k).saturating_add(oc);
+            tally.params = tally.params.saturating_add(weights);
+            // Gradients, and the im2col scratch and its gradient (`Conv2d::new`).
+            let scratch = k.saturating_mul(p);
+            tally.fixed = tally
+                .fixed
+                .saturating_add(weights)
+                .saturating_add(scratch.saturating_mul(2));
+            // Training caches every image's columns.
+            tally.per_image = tally.per_image.saturating_add(scratch);
+            tally.macs_per_image = tally.macs_per_image.saturating_add(oc.saturating_mul(scratch));
+            tally.check_build()?;
+            Box::new(Conv2d::new(g, *out_channels, init, rng))
         }
         LayerSpec::Maxpool2d { kernel_size, stride } => Box::new(MaxPool2d::new(window(
             *kernel_size,
@@ -95,7 +119,17 @@ fn build_layer<T: Real>(
             if *out_features == 0 {
                 return Err("outFeatures: must be at least 1, got 0".into());
             }
+            at_most("outFeatures", *out_features, limits::MAX_FEATURES)?;
             check_probability("dropConnect", *drop_connect)?;
+            let out = *out_features as u64;
+            let weights = size(input).saturating_mul(out).saturating_add(out);
+            tally.params = tally.params.saturating_add(weights);
+            // Gradients, and with DropConnect its mask and masked weights.
+            let masks = if *drop_connect > 0.0 { 2 } else { 0 };
+            tally.fixed = tally.fixed.saturating_add(weights.saturating_mul(1 + masks));
+            tally.macs_per_image = tally.macs_per_image.saturating_add(weights);
+            tally.check_build()?;
+            // Checked above: c·h·w·out is within the budget, so it fits a usize on every target.
             Box::new(Linear::with_drop_connect(
                 c * h * w,
                 *out_features,
@@ -109,15 +143,20 @@ fn build_layer<T: Real>(
             check_probability("p", *p)?;
             Box::new(Dropout::new(*p, input))
         }
-        LayerSpec::Batchnorm => Box::new(BatchNorm::new(input)),
+        LayerSpec::Batchnorm => {
+            tally.params = tally.params.saturating_add(2 * c as u64);
+            tally.fixed = tally.fixed.saturating_add(6 * c as u64);
+            Box::new(BatchNorm::new(input))
+        }
         LayerSpec::Fractionalmaxpool2d { alpha, overlapping } => {
             Box::new(FractionalMaxPool2d::with_ratio(input, *alpha, *overlapping)?)
         }
         LayerSpec::Residual { body, survival } => {
+            // `limits::check_layers` has bounded the nesting before the first layer was built.
             let mut layers: Vec<Box<dyn Layer<T>>> = Vec::with_capacity(body.len());
             let mut shape = input;
             for (j, spec) in body.iter().enumerate() {
-                let layer = build_layer::<T>(spec, shape, init, rng)
+                let layer = build_layer::<T>(spec, shape, init, rng, tally)
                     .map_err(|msg| format!("body[{j}] ({}).{msg}", layer_name(spec)))?;
                 shape = layer.output_shape();
                 layers.push(layer);
@@ -129,7 +168,14 @@ fn build_layer<T: Real>(
             let (kind, alpha) = other.as_activation().expect("every other spec is an activation");
             Box::new(Activation::new(kind, alpha, input))
         }
-    })
+    };
+    // Every layer's output and its gradient, and a cache as large as the output (mask, normalized
+    // input, argmax indices, saved input of the residual sum).
+    tally.per_image = tally
+        .per_image
+        .saturating_add(size(layer.output_shape()).saturating_mul(3));
+    tally.check_build()?;
+    Ok(layer)
 }
 
 impl<T: Real> Model<T> {
@@ -166,6 +212,12 @@ impl<T: Real> Model<T> {
                 "layers: a model needs at least one layer, got an empty list".into(),
             ));
         }
+        limits::check_layers(specs)?;
+        // The input batch and its gradient.
+        let mut tally = Footprint {
+            per_image: size(input_shape).saturating_mul(2),
+            ..Footprint::default()
+        };
         let mut layers: Vec<Box<dyn Layer<T>>> = Vec::with_capacity(specs.len());
         let mut shape = input_shape;
         // The classifier (last layer with weights) feeds the softmax, not an activation, so it gets
@@ -175,7 +227,7 @@ impl<T: Real> Model<T> {
             .rposition(|s| matches!(s, LayerSpec::Conv2d { .. } | LayerSpec::Linear { .. }));
         for (i, spec) in specs.iter().enumerate() {
             let layer_init = if Some(i) == classifier { Init::Output } else { init };
-            let layer = build_layer::<T>(spec, shape, layer_init, rng)
+            let layer = build_layer::<T>(spec, shape, layer_init, rng, &mut tally)
                 .map_err(|msg| ConfigError(format!("layers[{i}] ({}).{msg}", layer_name(spec))))?;
             shape = layer.output_shape();
             layers.push(layer);
@@ -189,7 +241,13 @@ impl<T: Real> Model<T> {
             grads: vec![Tensor::default(); n + 1],
             params,
             buffers,
+            footprint: tally,
         })
+    }
+
+    /// What the model costs (parameters, per-image activations, work), for `limits::check_run`.
+    pub fn footprint(&self) -> &Footprint {
+        &self.footprint
     }
 
     /// Per-sample output shape (C, H, W) of the last layer.

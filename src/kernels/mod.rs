@@ -31,7 +31,9 @@ pub struct ConvGeom {
 }
 
 impl ConvGeom {
-    /// None when the kernel does not fit in the padded input or the stride is zero.
+    /// None when the kernel does not fit in the padded input, the stride is zero, or a size does
+    /// not fit a usize (checked: on the 32-bit wasm build a huge padding must not wrap into a small
+    /// output).
     pub fn new(
         c: usize,
         h: usize,
@@ -41,11 +43,18 @@ impl ConvGeom {
         stride: usize,
         pad: usize,
     ) -> Option<Self> {
-        if stride == 0 || kh == 0 || kw == 0 || h + 2 * pad < kh || w + 2 * pad < kw {
+        if stride == 0 || kh == 0 || kw == 0 {
             return None;
         }
-        let oh = (h + 2 * pad - kh) / stride + 1;
-        let ow = (w + 2 * pad - kw) / stride + 1;
+        let side = |n: usize, k: usize| -> Option<usize> {
+            let padded = pad.checked_mul(2)?.checked_add(n)?;
+            Some(padded.checked_sub(k)? / stride + 1)
+        };
+        let (oh, ow) = (side(h, kh)?, side(w, kw)?);
+        // The im2col matrix (C·KH·KW × OH·OW) must be addressable too.
+        c.checked_mul(kh)?
+            .checked_mul(kw)?
+            .checked_mul(oh.checked_mul(ow)?)?;
         Some(ConvGeom {
             c,
             h,
