@@ -137,9 +137,10 @@ test("host page: Play, lr=0.05, Get state and Pause drive the sandbox; ready, st
  */
 async function foreignHost(embedHash) {
   // Any file the server has, opened under the other name, gives a document of that origin; its
-  // content is then replaced. (A page made up with page.route would have no address, and Chromium's
+  // content is then replaced. A data file, because it is served without the pages' Content-Security-
+  // Policy (sw.js carries it, and it would block this page's inline script and frame). (A page made up with page.route would have no address, and Chromium's
   // local-network-access check would block its frame from loading 127.0.0.1.)
-  const { context, page, problems } = await openPage(browser, `${otherOrigin(server.url)}sw.js`);
+  const { context, page, problems } = await openPage(browser, `${otherOrigin(server.url)}data/datasets.json`);
   const src = `${server.url}embed.html${embedHash}`;
   await page.setContent(`<!doctype html><title>foreign host</title>
     <script>window.received = []; addEventListener("message", (e) => received.push({ origin: e.origin, data: e.data }));</script>
