@@ -5,7 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, screenshot, sleep, startSuite } from "./helpers.mjs";
+import { fromHarness, openPage, screenshot, sleep, startSuite } from "./helpers.mjs";
 
 let server, browser;
 startSuite((s, b) => { server = s; browser = b; });
@@ -21,7 +21,7 @@ async function hostPage(frameHash, { width = 960, height = 540, spacer = 0, view
       <iframe id="f" src="./embed.html#${frameHash}" style="width:${width}px;height:${height}px;border:0"></iframe>
       <div style="height:2000px"></div></body>`,
   }));
-  page.on("pageerror", (e) => problems.pageErrors.push(String(e)));
+  page.on("pageerror", (e) => { if (!fromHarness(String(e))) problems.pageErrors.push(String(e)); });
   const posted = [];
   await page.exposeFunction("__posted", (d) => posted.push(d));
   await page.addInitScript(() => window.addEventListener("message", (ev) => window.__posted(ev.data)));

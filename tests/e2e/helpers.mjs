@@ -132,8 +132,9 @@ export function launchBrowser() {
 // Firefox over BiDi: every screenshot makes the browser insert a <style> of its own into the page,
 // which the page's policy (style-src 'self') blocks and reports as a page error. It is always the
 // same style, so its hash names it; nothing of the page's own is dropped.
+// fromHarness(text): true for that report (tests with their own listeners use it too).
 const SCREENSHOT_STYLE = "sha256-YjaKGiklmzC6wjXA513HAMmzus8VE61XCOT+SmwNZWA=";
-const fromHarness = (text) => browserName() === "firefox" && text.includes(SCREENSHOT_STYLE) &&
+export const fromHarness = (text) => browserName() === "firefox" && text.includes(SCREENSHOT_STYLE) &&
   text.includes("style-src-elem");
 
 /**

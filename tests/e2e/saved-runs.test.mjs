@@ -5,7 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { messageTexts, openPage, screenshot, startSuite, waitForMessage, waitReady } from "./helpers.mjs";
+import { fromHarness, messageTexts, openPage, screenshot, startSuite, waitForMessage, waitReady } from "./helpers.mjs";
 import { RECORD_VERSION, bestValidation, keptSeries, runProblem, stateProblem } from "../../www/store/records.js";
 import { RUN_COLORS } from "../../www/views/palette.js";
 
@@ -180,7 +180,7 @@ async function brokenPage(init, arg) {
   if (init) await context.addInitScript(init, arg);
   const page = await context.newPage();
   const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("pageerror", (e) => { if (!fromHarness(String(e))) errors.push(String(e)); });
   await page.goto(server.url + LINK);
   await waitReady(page);
   return { context, page, errors };
@@ -293,7 +293,7 @@ test("a frame's run kept by the old page (database trainlab-embeds) is moved int
   const context = await browser.newContext({ viewport: { width: 1000, height: 600 } });
   const page = await context.newPage();
   const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("pageerror", (e) => { if (!fromHarness(String(e))) errors.push(String(e)); });
   await page.goto(`${server.url}embed.html#charts=loss&train=500&id=mig&autoplay`);
   await page.waitForFunction(() => window.trainlab.runs[0]?.step >= 20, null, { timeout: 60000 });
   await page.click("#playpause");
