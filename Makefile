@@ -26,7 +26,7 @@ help:
 	@echo "  make preview      build, then serve dist/ at http://127.0.0.1:4173/"
 	@echo "  make bench        run the benchmarks (bench/run.sh; ARGS=--quick for a short run)"
 	@echo "  make slide-pictures   regenerate the deck's print pictures (slides/pictures/, from a fresh build)"
-	@echo "  make fuzz         fuzz the IDX and CIFAR readers and the decoded-images checks, 1M runs each (nightly + cargo-fuzz; not in make test)"
+	@echo "  make fuzz         fuzz every target (data readers, config, hash, weights, checkpoint), FUZZ_SECONDS each (nightly + cargo-fuzz; not in make test)"
 	@echo "  make setup        only install what is missing (wasm tools, chromium, npm packages)"
 	@echo "  make pkg          only build the wasm package into pkg/"
 	@echo "  make test-lint | test-native | test-web | test-e2e | test-python    one test layer"
@@ -86,11 +86,16 @@ bench: setup pkg
 slide-pictures: setup build
 	@node scripts/slide-pictures.mjs
 
-# The data readers under libFuzzer (fuzz/, its own workspace; README "Tests"). Needs once:
-# `rustup toolchain install nightly && cargo install cargo-fuzz`. Not part of `make test`.
+# Every cargo-fuzz target (fuzz/, its own workspace; README "Bounds"), one at a time, niced, each for
+# FUZZ_SECONDS (default 600) with a 2 GiB RSS limit and any single allocation over 1200 MiB reported as
+# a crash (the run budget is 1 GiB). Needs once: `rustup toolchain install nightly && cargo install cargo-fuzz`.
+# Not part of `make test`. One target: `make fuzz FUZZ_TARGETS=config`.
+FUZZ_TARGETS ?= idx cifar pixels config hash weights checkpoint
+FUZZ_SECONDS ?= 600
 fuzz:
-	@cd fuzz && for t in idx cifar pixels; do mkdir -p corpus/$$t && \
-		cargo +nightly fuzz run -O -a $$t corpus/$$t seeds/$$t -- -runs=1000000 -max_len=16384 || exit 1; done
+	@cd fuzz && for t in $(FUZZ_TARGETS); do mkdir -p corpus/$$t artifacts/$$t && \
+		nice -n 10 cargo +nightly fuzz run -O -a $$t corpus/$$t seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=300000 -rss_limit_mb=2048 -malloc_limit_mb=1200 -timeout=120 -print_final_stats=1 || exit 1; done
 
 # README.md's table of URL-hash keys and its scenario table are generated from www/state.js and
 # www/scenarios.js (scripts/scenarios.mjs also rewrites tests/scenarios.json).
