@@ -30,7 +30,7 @@ help:
 	@echo "  make setup        only install what is missing (wasm tools, chromium, npm packages)"
 	@echo "  make pkg          only build the wasm package into pkg/"
 	@echo "  make test-lint | test-native | test-web | test-e2e | test-python    one test layer"
-	@echo "  make test-firefox | test-webkit    the browser and end-to-end layers in Firefox ESR / WebKitGTK only"
+	@echo "  make test-firefox | test-webkit    the browser and end-to-end layers in Firefox ESR (every e2e file) / WebKitGTK only"
 	@echo "  make readme       regenerate README.md's URL-hash and scenario tables (and tests/scenarios.json)"
 	@echo "  make clean        remove pkg/, dist/ and generated/ (the built data sets; cargo clean for target/)"
 
@@ -71,7 +71,7 @@ test-python: setup
 	@bash scripts/test.sh python
 
 test-firefox: setup
-	@bash scripts/test.sh web-firefox e2e-firefox
+	@bash scripts/test.sh web-firefox e2e-firefox-all
 
 test-webkit: setup
 	@bash scripts/test.sh web-webkit e2e-webkit
