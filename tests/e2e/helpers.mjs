@@ -27,7 +27,8 @@ export const CHROMIUM_ARGS = [
   "--disable-component-update", "--disable-sync", "--no-first-run",
 ];
 
-function freePort() {
+/** A free TCP port on 127.0.0.1 (also the WebKit smoke suite's driver port). */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

@@ -6,23 +6,11 @@
 // WEBKIT_WEBDRIVER and WEBKIT_BROWSER override the Debian paths.
 
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { Builder } from "selenium-webdriver";
+import { freePort } from "../e2e/helpers.mjs";
 
 const DRIVER = process.env.WEBKIT_WEBDRIVER ?? "/usr/bin/WebKitWebDriver";
 const BROWSER = process.env.WEBKIT_BROWSER ?? "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForDriver(url, child, timeoutMs = 20000) {
   const until = Date.now() + timeoutMs;
