@@ -21,6 +21,14 @@
 //   from `vite preview` (make preview) on the pages and scripts. The dev server sends it too, with
 //   style-src relaxed: Vite's dev client injects the CSS through <style> elements (and the HMR socket
 //   needs ws:).
+// - isolation: with the policy, every page and script (workers included) is sent
+//   Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, by the dev
+//   server and `vite preview` (make serve, make preview, the e2e tests): a page is then cross-origin
+//   isolated, which the threaded build needs (SharedArrayBuffer; www/build.js). A static host without
+//   these headers gets the single-threaded builds, and the page's header says why. Not on data files:
+//   tests/e2e/host-page.test.mjs opens one as a page of another origin that must stay un-isolated.
+// - missingBuilds(): pkg-relaxed/ and pkg-threads/ are optional (scripts/pkg.sh); an import of one that
+//   is not built resolves to a stand-in module that says so, and the page falls back to pkg/.
 // - bootScript(): public/boot.js, a classic script, first in every page's <head> after the policy
 //   (dev and build), so it runs before any module chunk: the locale guard and the boot failure
 //   messages. It is served at /boot.js in dev and written to dist/boot.js (public/ is not Vite's
@@ -29,7 +37,7 @@
 import { defineConfig } from "vite";
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { buildDatasets, DEFAULT_OUT as GENERATED_PUBLIC } from "./scripts/build-datasets.mjs";
 
 const root = import.meta.dirname;
@@ -104,6 +112,13 @@ export const CSP = [
 const DEV_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
   .replace("connect-src 'self'", "connect-src 'self' ws: wss:");
 
+// Cross-origin isolation (docs/CONTRACT.md, "Faster on every machine"): the threaded build's shared
+// memory needs it. Every resource of a page is same-origin, so require-corp refuses nothing of ours.
+export const ISOLATION = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+};
+
 function strictPolicy() {
   // On the documents and scripts only: a policy governs the document it arrives with, and a worker
   // (sw.js, the training workers) takes its policy from its own script's response, not from the page.
@@ -111,7 +126,10 @@ function strictPolicy() {
   // another origin on one).
   const POLICED = /(\.html|\.js|\/)$/;
   const header = (csp) => (req, res, next) => {
-    if (POLICED.test(new URL(req.url, "http://host").pathname)) res.setHeader("Content-Security-Policy", csp);
+    if (POLICED.test(new URL(req.url, "http://host").pathname)) {
+      res.setHeader("Content-Security-Policy", csp);
+      for (const [name, value] of Object.entries(ISOLATION)) res.setHeader(name, value);
+    }
     next();
   };
   return {
@@ -123,6 +141,30 @@ function strictPolicy() {
       // Build only: in dev the page's CSS arrives as <style> elements the strict policy would refuse.
       handler: (html, ctx) => (ctx.server ? html : html.replace(/(<meta charset="[^"]*">)/i,
         `$1\n  <meta http-equiv="Content-Security-Policy" content="${CSP}">`)),
+    },
+  };
+}
+
+// The optional wasm packages (www/build.js imports them by literal paths). One that is not built
+// resolves to a stand-in whose `missing` names it, so dev and build work with pkg/ alone.
+const OPTIONAL_PKG = /(?:^|\/)(pkg-relaxed|pkg-threads)\/trainlab\.js$/;
+const STAND_IN = "\0trainlab-missing-build:";
+
+function missingBuilds() {
+  return {
+    name: "trainlab-missing-builds",
+    enforce: "pre",
+    resolveId(source, importer) {
+      const m = OPTIONAL_PKG.exec(source);
+      if (!m || !importer || importer.startsWith("\0")) return null;
+      const file = resolve(dirname(importer.split("?")[0]), source);
+      return existsSync(file) ? null : STAND_IN + m[1];
+    },
+    load(id) {
+      if (!id.startsWith(STAND_IN)) return null;
+      const dir = id.slice(STAND_IN.length);
+      const script = dir === "pkg-relaxed" ? "scripts/pkg-relaxed.sh" : "scripts/pkg-threads.sh";
+      return `export const missing = ${JSON.stringify(`${dir}/ is not built (${script})`)};\n`;
     },
   };
 }
@@ -182,7 +224,8 @@ function offlineServiceWorker() {
 export default defineConfig({
   base: "./",
   publicDir: GENERATED_PUBLIC,
-  worker: { format: "es" },
+  // Worker bundles get only the plugins listed here: the training workers import the optional packages.
+  worker: { format: "es", plugins: () => [missingBuilds()] },
   build: {
     target: "es2022",
     outDir: "dist",
@@ -199,5 +242,5 @@ export default defineConfig({
       },
     },
   },
-  plugins: [builtinDatasets(), sandboxInclude(), strictPolicy(), bootScript(), offlineServiceWorker()],
+  plugins: [missingBuilds(), builtinDatasets(), sandboxInclude(), strictPolicy(), bootScript(), offlineServiceWorker()],
 });

@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
-# Build the wasm package the page imports: pkg/trainlab.js + pkg/trainlab_bg.wasm.
-# Release profile with simd128 kernels (.cargo/config.toml); the same build the tests exercise.
+# Build the wasm packages the pages import (www/build.js picks one at load):
+#   pkg/          simd128, the default and the fallback: pkg/trainlab.js + pkg/trainlab_bg.wasm. Release
+#                 profile with simd128 kernels (.cargo/config.toml); the build the tests exercise.
+#   pkg-relaxed/  relaxed SIMD (scripts/pkg-relaxed.sh), stable toolchain.
+#   pkg-threads/  wasm threads (scripts/pkg-threads.sh), only when that script exists and the nightly
+#                 toolchain is installed; without it the pages run pkg-relaxed/ or pkg/ and say why.
+# flock: pkg*/ builds of several checkouts or helpers never run at once on this machine.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 section "wasm package: wasm-pack build --release --target web --out-dir pkg"
 t=$(now_s)
-wasm-pack build --release --target web --out-dir pkg
+flock /tmp/pkg.lock wasm-pack build --release --target web --out-dir pkg
 ok "pkg/ built ($(fmt_dur $(( $(now_s) - t ))))"
+bash scripts/pkg-relaxed.sh
+if [ ! -f scripts/pkg-threads.sh ]; then
+  note "pkg-threads/ skipped: scripts/pkg-threads.sh is not there yet"
+elif ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  note "pkg-threads/ skipped: no nightly toolchain (make setup installs it)"
+else
+  bash scripts/pkg-threads.sh
+fi
