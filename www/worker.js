@@ -74,7 +74,11 @@
 //   exportData                             → Uint8Array (transferred): data.safetensors, the run's own
 //                                          training and validation images (core trainer.exportData)
 // Events:
-//   booted { backend }                     wasm initialised
+//   boot { build, threads, single? }       the first message a client sends: the link's build request
+//                                          (www/buildKeys.js; nulls choose by themselves). Any
+//                                          other first message boots with the automatic choice
+//   booted { build, backend, threads, why } wasm initialised: which build runs (www/build.js), its
+//                                          kernels, its pool size and why this build
 //   dataProgress { received, total }       a builtin data set is being fetched (loadData)
 //   fatal { message }                      wasm could not be loaded: nothing will work
 //   report { step, losses, lr, epoch, imagesPerSecond, ratios, ms, ... }   one chunk of steps
@@ -92,7 +96,7 @@
 // pause, a new config or any other request is served within one unit even when one evaluation
 // takes minutes (vgg-mini with test-time augmentation and fractional pooling).
 
-import init, * as core from "../pkg/trainlab.js";
+import { startCore } from "./build.js";
 import { loadBuiltin } from "./data/builtin.js";
 
 const CHUNK_TARGET_MS = 40;     // aim for chunks of 30–50 ms
@@ -109,6 +113,7 @@ const PAUSE_EVAL_MAX_MS = 2000;
 const PREVIEW_COUNT = 16;
 const PREVIEW_EVERY_MS = 500;   // the preview refreshes at most ~2×/s while playing
 
+let core = null;                // the wasm module of the build www/build.js chose (set at boot)
 let trainer = null;
 let data = null;                // the core Data of the loaded set (loadData), or null
 let running = false;
@@ -566,17 +571,28 @@ async function serve({ id, cmd, args }) {
 }
 
 let ready = false;
+let booting = false;
 const queue = [];               // requests that arrived before init finished
 onmessage = (ev) => {
   if (ready) serve(ev.data);
+  else if (!booting) boot(ev.data);
   else queue.push(ev.data);
 };
 
-init()
-  .then((exports) => {
-    wasmExports = exports;
+// The build is chosen once the page has said what its link asks for (the worker cannot see the page's
+// hash); a client that sends no "boot" gets the automatic choice.
+async function boot(first) {
+  booting = true;
+  const request = first?.cmd === "boot" ? first.args ?? {} : {};
+  if (first?.cmd !== "boot") queue.push(first);
+  try {
+    const loaded = await startCore(request);
+    core = loaded.core;
+    wasmExports = loaded.exports;
     ready = true;
-    postMessage({ event: "booted" });
+    postMessage({ event: "booted", ...loaded.info });
     for (const m of queue.splice(0)) serve(m);
-  })
-  .catch((e) => postMessage({ event: "fatal", message: `Could not load the WebAssembly core: ${e instanceof Error ? e.message : e}` }));
+  } catch (e) {
+    postMessage({ event: "fatal", message: `Could not load the WebAssembly core: ${e instanceof Error ? e.message : e}` });
+  }
+}
