@@ -76,7 +76,7 @@ fn main() {
     }
     println!(
         r#"{{"backend":"{}","target":"{}-{}","results":[{}]}}"#,
-        trainlab::kernels::BACKEND,
+        trainlab::kernels::backend(),
         std::env::consts::ARCH,
         std::env::consts::OS,
         rows.join(",")

@@ -2,7 +2,8 @@
 //! (tests/web_kernels.rs). Here the oracle itself is checked: gemm against its definition summed
 //! in f64, im2col/col2im against hand-worked literals and against each other (they must be
 //! adjoint, or conv backward would compute the gradient of some other function), ConvGeom's
-//! output sizes, and the elementwise kernels' conventions.
+//! output sizes, and the elementwise kernels' conventions. Last, the native f32 GEMM
+//! (matrixmultiply's sgemm) against the oracle.
 #![cfg(not(target_arch = "wasm32"))]
 
 use trainlab::kernels::{scalar, ConvGeom, Real};
@@ -418,11 +419,160 @@ fn axpy_and_sum() {
 }
 
 #[test]
-fn real_trait_dispatches_to_the_oracle_natively() {
-    // Natively every Real kernel is the scalar one; the layers call them through the trait.
-    assert_eq!(trainlab::kernels::BACKEND, "native scalar");
+fn real_trait_dispatches_natively() {
+    // Natively f32's GEMM is matrixmultiply's sgemm, every other kernel (and all of f64) the
+    // scalar oracle; the layers call them through the trait.
+    let backend = trainlab::kernels::backend();
+    assert!(
+        backend.starts_with("native") && backend.ends_with("(matrixmultiply)"),
+        "backend {backend}"
+    );
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx2")
+        && is_x86_feature_detected!("fma")
+        && !is_x86_feature_detected!("avx512f")
+    {
+        assert_eq!(backend, "native avx2+fma (matrixmultiply)");
+    }
     let mut c = [0.0f32; 1];
     <f32 as Real>::gemm(1, 1, 2, &[1.0, 2.0], 2, 1, &[3.0, 4.0], 1, 1, &mut c, 1, false);
     assert_eq!(c, [11.0]);
     assert_eq!(<f64 as Real>::sum(&[0.25, 0.5]), 0.75);
+}
+
+// ------------------------------------------------------------------ native sgemm vs the oracle
+
+/// f32 GEMM through the trait (natively: matrixmultiply's sgemm, blocked k-sums and fused
+/// multiply-adds) against the scalar oracle on the same inputs, every layout. Both are sums of the
+/// same k products and C0 in different orders, each within (k+1)·u·Σ|terms| of the exact sum
+/// (u = ε/2, the bound `check_gemm` uses), so they differ by at most (k+1)·ε·Σ|terms|.
+/// The padding columns n..ldc of C must be left alone, and a non-accumulating call must not read C
+/// (C starts as NaN there).
+#[allow(clippy::too_many_arguments)]
+fn check_native_gemm(
+    m: usize,
+    n: usize,
+    k: usize,
+    a_t: bool,
+    b_t: bool,
+    ldc: usize,
+    accumulate: bool,
+    rng: &mut Rng,
+) {
+    let sa = if a_t { (1, m) } else { (k, 1) };
+    let sb = if b_t { (1, k) } else { (n, 1) };
+    let a = to_f32(&random(m * k, rng));
+    let b = to_f32(&random(k * n, rng));
+    let c0: Vec<f32> = if accumulate {
+        to_f32(&random(m * ldc, rng))
+    } else {
+        vec![f32::NAN; m * ldc]
+    };
+    let mut oracle = c0.clone();
+    scalar::gemm(
+        m,
+        n,
+        k,
+        &a,
+        sa.0,
+        sa.1,
+        &b,
+        sb.0,
+        sb.1,
+        &mut oracle,
+        ldc,
+        accumulate,
+    );
+    let mut got = c0.clone();
+    <f32 as Real>::gemm(m, n, k, &a, sa.0, sa.1, &b, sb.0, sb.1, &mut got, ldc, accumulate);
+
+    let what = format!("m={m} n={n} k={k} a_t={a_t} b_t={b_t} ldc={ldc} acc={accumulate}");
+    for i in 0..m {
+        for j in 0..ldc {
+            let at = i * ldc + j;
+            if j >= n {
+                assert!(
+                    got[at].to_bits() == c0[at].to_bits(),
+                    "{what}: wrote padding ({i},{j}): {} was {}",
+                    got[at],
+                    c0[at]
+                );
+                continue;
+            }
+            let mut scale: f64 = (0..k)
+                .map(|p| (a[i * sa.0 + p * sa.1] as f64 * b[p * sb.0 + j * sb.1] as f64).abs())
+                .sum();
+            if accumulate {
+                scale += (c0[at] as f64).abs();
+            }
+            let tol = (k + 1) as f64 * f32::EPSILON as f64 * scale;
+            let (g, o) = (got[at] as f64, oracle[at] as f64);
+            assert!(
+                g.is_finite(),
+                "{what}: C({i},{j}) = {g} (read the uninitialised C?)"
+            );
+            assert!(
+                (g - o).abs() <= tol,
+                "{what}: C({i},{j}) = {g}, oracle {o}, tolerance {tol:e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn native_gemm_matches_the_oracle_every_layout() {
+    let mut rng = Rng::new(2);
+    // Shapes around sgemm's 8×8 (AVX2) / 16×… micro-tiles and its k blocking, so every edge path
+    // (m, n not multiples of the tile, k past one block) runs, plus the network shapes.
+    for &(m, n, k) in &[
+        (0, 3, 4),
+        (3, 0, 4),
+        (3, 4, 0),
+        (1, 1, 1),
+        (2, 3, 5),
+        (7, 5, 3),
+        (8, 8, 8),
+        (9, 17, 33),
+        (6, 25, 784),
+        (16, 100, 150),
+        (13, 17, 300),
+        (33, 65, 260),
+        (64, 784, 25),
+    ] {
+        for a_t in [false, true] {
+            for b_t in [false, true] {
+                for accumulate in [false, true] {
+                    check_native_gemm(m, n, k, a_t, b_t, n, accumulate, &mut rng);
+                    check_native_gemm(m, n, k, a_t, b_t, n + 3, accumulate, &mut rng);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn native_gemm_k_zero_and_literals() {
+    let a = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0];
+    let b = [7.0f32, 8.0, 9.0, 10.0, 11.0, 12.0];
+    // Small integers are exact in any summation order.
+    let mut c = [f32::NAN; 4];
+    <f32 as Real>::gemm(2, 2, 3, &a, 3, 1, &b, 2, 1, &mut c, 2, false);
+    assert_eq!(c, [58.0, 64.0, 139.0, 154.0]);
+    <f32 as Real>::gemm(2, 2, 3, &a, 3, 1, &b, 2, 1, &mut c, 2, true);
+    assert_eq!(c, [116.0, 128.0, 278.0, 308.0]);
+    // k = 0: an empty sum. C = 0 without accumulating (even where C held NaN), unchanged with.
+    let mut c = [5.0f32; 4];
+    <f32 as Real>::gemm(2, 2, 0, &[], 0, 0, &[], 0, 0, &mut c, 2, true);
+    assert_eq!(c, [5.0; 4]);
+    let mut c = [f32::NAN; 4];
+    <f32 as Real>::gemm(2, 2, 0, &[], 0, 0, &[], 0, 0, &mut c, 2, false);
+    assert_eq!(c, [0.0; 4]);
+}
+
+#[test]
+#[should_panic(expected = "gemm: B")]
+fn native_gemm_refuses_a_short_operand() {
+    // B as 3×2 needs 6 elements; 5 must be refused before sgemm reads past the slice.
+    let mut c = [0.0f32; 4];
+    <f32 as Real>::gemm(2, 2, 3, &[1.0; 6], 3, 1, &[1.0; 5], 2, 1, &mut c, 2, false);
 }

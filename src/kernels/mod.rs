@@ -1,11 +1,15 @@
 //! Numeric kernels behind a safe slice API.
 //!
-//! `scalar` is always compiled: it is the test oracle and the fallback. `simd128` holds every
-//! `unsafe` line and is compiled only for wasm32 with `+simd128` (see `.cargo/config.toml`): a
+//! `scalar` is always compiled: it is the test oracle and the fallback. `simd128` holds the wasm
+//! `unsafe` lines and is compiled only for wasm32 with `+simd128` (see `.cargo/config.toml`): a
 //! module containing v128 ops does not validate on an engine without SIMD, so the choice is made
-//! at compile time, never at run time. Layers are generic over [`Real`] so the gradient checks can
-//! run the very same layer code in f64; f64 always takes the scalar path.
+//! at compile time, never at run time. Off wasm, `native` runs the f32 GEMM through
+//! `matrixmultiply` (which picks AVX2/FMA at run time); the other native kernels are the scalar
+//! loops. Layers are generic over [`Real`] so the gradient checks can run the very same layer code
+//! in f64; f64 always takes the scalar path.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
 pub mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod simd128;
@@ -128,33 +132,38 @@ pub trait Real:
     }
 }
 
-/// Name of the kernel family compiled into this build (shown on the page).
-pub const BACKEND: &str = if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
+/// Name of the kernel family compiled into this build (shown on the page). Natively the GEMM's
+/// micro-kernel is chosen at run time, so [`backend`] names it more precisely.
+pub const BACKEND: &str = if cfg!(all(
+    target_arch = "wasm32",
+    target_feature = "simd128",
+    target_feature = "relaxed-simd"
+)) {
+    "wasm relaxed-simd"
+} else if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
     "wasm simd128"
 } else if cfg!(target_arch = "wasm32") {
     "wasm scalar"
 } else {
-    "native scalar"
+    "native (matrixmultiply)"
 };
 
-macro_rules! scalar_impl {
+/// The kernels this process runs: [`BACKEND`] on wasm; natively it also names the CPU features
+/// the GEMM dispatches on ("native avx2+fma (matrixmultiply)").
+pub fn backend() -> &'static str {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        native::backend()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        BACKEND
+    }
+}
+
+// Every kernel but the GEMM, from the scalar oracle.
+macro_rules! scalar_non_gemm {
     () => {
-        fn gemm(
-            m: usize,
-            n: usize,
-            k: usize,
-            a: &[Self],
-            rsa: usize,
-            csa: usize,
-            b: &[Self],
-            rsb: usize,
-            csb: usize,
-            c: &mut [Self],
-            ldc: usize,
-            accumulate: bool,
-        ) {
-            scalar::gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, accumulate)
-        }
         fn im2col(x: &[Self], g: &ConvGeom, cols: &mut [Self]) {
             scalar::im2col(x, g, cols)
         }
@@ -192,13 +201,58 @@ macro_rules! scalar_impl {
     };
 }
 
+macro_rules! scalar_impl {
+    () => {
+        fn gemm(
+            m: usize,
+            n: usize,
+            k: usize,
+            a: &[Self],
+            rsa: usize,
+            csa: usize,
+            b: &[Self],
+            rsb: usize,
+            csb: usize,
+            c: &mut [Self],
+            ldc: usize,
+            accumulate: bool,
+        ) {
+            scalar::gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, accumulate)
+        }
+        scalar_non_gemm!();
+    };
+}
+
 impl Real for f64 {
     scalar_impl!();
 }
 
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+// A wasm build without SIMD (not shipped; kept compiling so the fallback stays honest).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "simd128")))]
 impl Real for f32 {
     scalar_impl!();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Real for f32 {
+    #[allow(clippy::too_many_arguments)]
+    fn gemm(
+        m: usize,
+        n: usize,
+        k: usize,
+        a: &[f32],
+        rsa: usize,
+        csa: usize,
+        b: &[f32],
+        rsb: usize,
+        csb: usize,
+        c: &mut [f32],
+        ldc: usize,
+        accumulate: bool,
+    ) {
+        native::gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, accumulate)
+    }
+    scalar_non_gemm!();
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
