@@ -105,7 +105,8 @@ sandbox.watch(() => document.body.classList.toggle("one-run", sandbox.entries.le
 
 // "open full sandbox": the page with the runs as they are now, at the end of the toolbar.
 const openFull = document.getElementById("open-full");
-document.querySelector(".toolbar").append(openFull);
+// The build line (www/buildLine.js) before it: which core runs here, and why.
+document.querySelector(".toolbar").append(document.getElementById("build-line"), openFull);
 openFull.addEventListener("click", () => {
   const now = control.state().link;
   openFull.href = `./index.html${now ?? frame.sandboxHash}`;

@@ -3,6 +3,8 @@
 // Several runs live in one page (www/sandbox.js) — and later in one slide deck.
 //
 //   const run = createRun({ id: 1, onEvent: (run, ev) => …, dataSource: (name) => source });
+//                                   // build: the core's build request (default: the link's, BUILD_REQUEST;
+//                                   // www/buildKeys.js chooseBuild)
 //   await run.loadData(source);     // a data set into this run's worker → the core's summary; rejects with
 //                                   // the core's or the fetch's message, the worker keeping its previous set
 //   run.dropData();                 // the worker forgets its loaded set (back on a generated one)
@@ -42,17 +44,26 @@
 //                                   its data set (fallback: true) when the same settings had crashed before
 //   { event: "fatal", message }     the core cannot be loaded, or the restart failed
 //   { event: "dataProgress", received, total }   bytes of a built-in data set fetched so far
+//   { event: "build", info }        the worker's core started: info { build, backend, threads, why }
+//                                   (www/build.js; also run.build)
 
 import { defaultsFor, isGenerated, sameSettings, scheduleConfig, toConfig } from "./state.js";
 import { createChunkHistory } from "./chunkHistory.js";
+import { parseBuildKeys } from "./buildKeys.js";
 
 /** How many times the same settings may crash before the run falls back to the defaults. */
 export const CRASHES_BEFORE_FALLBACK = 2;
 
 /** The page's address: built-in data sets are fetched from its data/ folder. */
+/**
+ * The link's build request (build=, threads=), read once at load: the page rewrites its hash as the
+ * settings change, and every worker of the page (a crash's replacement too) must run the same build.
+ */
+export const BUILD_REQUEST = parseBuildKeys(globalThis.location?.hash ?? "");
+
 const pageBase = () => new URL("./", globalThis.document?.baseURI ?? globalThis.location?.href).href;
 
-export function createRun({ id, onEvent = () => {}, preview = true, dataSource = () => null }) {
+export function createRun({ id, onEvent = () => {}, preview = true, dataSource = () => null, build = BUILD_REQUEST }) {
   let worker = null;
   let loadedSource = null;            // the data source this worker holds (null: none, or a new worker)
   let loading = null;                 // { source, promise } of a loadData under way
@@ -68,6 +79,7 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
     values: null,          // settings of the current trainer (null until one is built)
     state: "booting",      // booting | creating | paused | running | waiting | diverged | rejected | fatal
     backend: "",
+    build: null,           // { build, backend, threads, why } once the worker's core started
     info: null,            // { layers, classNames, curve } of the current trainer
     series: emptySeries(),
     start, play, pause, step, setLimit, retune, findLr, restoreBest, evaluate, setPreview, destroy,
@@ -89,6 +101,7 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
     loading = null;
     worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
     worker.onmessage = (ev) => onMessage(ev.data);
+    worker.postMessage({ cmd: "boot", args: { build: build.build, threads: build.threads, single: build.single ?? null } });
     worker.onerror = (ev) => {
       ev.preventDefault?.();
       fatal(`The training worker of run ${id} failed to start: ${ev.message || "unknown error"}`);
@@ -126,7 +139,12 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
       return;
     }
     switch (m.event) {
-      case "booted": break;
+      case "booted": {
+        const { build, backend, threads, why } = m;
+        run.build = { build, backend, threads, why };
+        emit({ event: "build", info: run.build });
+        break;
+      }
       case "fatal": fatal(m.message); break;
       case "report": onReport(m); break;
       case "eval": onEval(m); break;

@@ -6,6 +6,8 @@
 // "augment.colorJitter.brightness"). The controls, the URL hash and the config sent to the wasm core
 // are all derived from this table, so adding a setting is adding one row. Nothing here touches the DOM.
 
+import { BUILD_KEY, THREADS_KEY } from "./buildKeys.js";
+
 export const PRESETS = ["shapes-cnn", "linear", "mlp", "deep-mlp", "lenet", "cifar-convnetjs", "vgg-mini", "resnet-mini"];
 
 // The activations of the lecture's recap slide, in its order; spelled as docs/CONTRACT.md spells them.
@@ -690,6 +692,8 @@ export function parseHash(hash, base) {
       }
       continue;
     }
+    // The core's build (build=, threads=) is the page's choice, not a run's setting: www/buildKeys.js.
+    if (key === BUILD_KEY || key === THREADS_KEY) continue;
     if (key === "data" && val === "own") {
       values.data = base && base.data !== "own" ? base.data : "shapes";
       if (base) errors.push({ key, value: val, message: OWN_DATA_IN_LINK });

@@ -12,6 +12,8 @@
 
 import "uplot/dist/uPlot.min.css";
 import { createMessages } from "../views/messages.js";
+import { BUILD_KEY, THREADS_KEY, parseBuildKeys } from "../buildKeys.js";
+import { showBuild } from "../buildLine.js";
 import { createInitLab } from "./initLab.js";
 import { createActivationExplorer } from "./activations.js";
 import { BATCH, BINS, DEFAULT_WIDTH, F32_MAX, LAYERS, ROWS, WIDTHS } from "./schemes.js";
@@ -85,6 +87,8 @@ function readHash() {
     } else if (key === "fn") {
       const kinds = raw.split(",").map((k) => k.trim().toLowerCase()).filter(Boolean);
       settings.fn = kinds.length ? kinds : null;   // checked against the core's list once it arrives
+    } else if (key === BUILD_KEY || key === THREADS_KEY) {
+      // The core's build: read once at load (BUILD_REQUEST), named in the build line.
     } else {
       bad.push(`Unknown link setting "${key}" (value "${raw}"): the labs page reads width, sigma, act, seed, show and fn.`);
     }
@@ -131,6 +135,8 @@ function applyFilter() {
 }
 
 // ---- worker -----------------------------------------------------------------------------------
+// The link's build request, read once: writeHash() rewrites the hash without it.
+const BUILD_REQUEST = parseBuildKeys(location.hash);
 let worker = null;
 let curvesWanted = true;   // until the explorer has its curves
 let nextReq = 1;
@@ -144,6 +150,7 @@ function startWorker() {
     ev.preventDefault?.();
     fatal(`The labs' worker failed to start: ${ev.message || "unknown error"}`);
   };
+  worker.postMessage({ type: "boot", request: BUILD_REQUEST });
   if (curvesWanted) worker.postMessage({ type: "curves", id: 0, points: CURVE_POINTS });
 }
 
@@ -164,6 +171,8 @@ function fatal(text) {
 function onWorkerMessage(msg) {
   switch (msg.type) {
     case "booted":
+      showBuild(document, msg.info);
+      if (BUILD_REQUEST.errors.length) messages.show("build-link", BUILD_REQUEST.errors.map((e) => e.message), "warn");
       document.body.dataset.state = "ready";
       runBtn.disabled = false;
       break;

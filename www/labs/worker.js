@@ -3,10 +3,12 @@
 // 4096×4096, about a second each row) computes.
 //
 // Messages in (from www/labs/main.js), handled one at a time in arrival order:
+//   { type: "boot", request }                  first: the link's build request (www/buildKeys.js); a
+//                                              first message of another type boots the automatic choice
 //   { type: "curves", id, points }            activationCurves(points)
 //   { type: "init", id, rowId, config, seed } initLab(config, seed)
 // Messages out:
-//   { type: "booted" }                         wasm initialised
+//   { type: "booted", info }                   wasm initialised: info { build, backend, threads, why }
 //   { type: "fatal", message }                 wasm could not be loaded: the labs cannot run
 //   { type: "curves", id, curves }             12 × { kind, formula, notes, x, f, df }
 //   { type: "init", id, rowId, report, ms }    the core's report and how long it took
@@ -15,12 +17,17 @@
 //                                              broken: a wasm trap, the module may be unusable, so
 //                                              main.js replaces this worker
 
-import init, { initLab, activationCurves } from "../../pkg/trainlab.js";
+import { startCore } from "../build.js";
 
-const ready = init().then(
-  () => { postMessage({ type: "booted" }); return true; },
-  (e) => { postMessage({ type: "fatal", message: errorText(e) }); return false; },
-);
+let core = null;               // the wasm module of the build www/build.js chose
+let ready = null;              // resolves to true once the core runs, false if it cannot load
+
+function boot(request) {
+  return startCore(request).then(
+    (loaded) => { core = loaded.core; postMessage({ type: "booted", info: loaded.info }); return true; },
+    (e) => { postMessage({ type: "fatal", message: errorText(e) }); return false; },
+  );
+}
 
 function errorText(e) {
   if (e instanceof Error) return e.message;
@@ -29,13 +36,18 @@ function errorText(e) {
 
 self.onmessage = async (ev) => {
   const msg = ev.data;
+  if (msg.type === "boot" && ready === null) {
+    ready = boot(msg.request ?? {});
+    return;
+  }
+  ready ??= boot({});
   if (!(await ready)) return;
   const t0 = performance.now();
   try {
     if (msg.type === "curves") {
-      postMessage({ type: "curves", id: msg.id, curves: activationCurves(msg.points) });
+      postMessage({ type: "curves", id: msg.id, curves: core.activationCurves(msg.points) });
     } else if (msg.type === "init") {
-      const report = initLab(msg.config, msg.seed);
+      const report = core.initLab(msg.config, msg.seed);
       postMessage({ type: "init", id: msg.id, rowId: msg.rowId, report, ms: performance.now() - t0 });
     }
   } catch (e) {

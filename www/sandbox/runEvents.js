@@ -6,12 +6,14 @@ import { overfitTrainSize } from "../state.js";
 import { overfitIntro, overfitVerdict } from "../recipe.js";
 import { pct } from "../views/stats.js";
 import { confusionOf } from "../views/confusionView.js";
+import { showBuild, showKernels } from "../buildLine.js";
+import { BUILD_REQUEST } from "../run.js";
 
 /** Steps scanned for the early loss maximum (tests/scenarios.rs's earlyLossMax). */
 const EARLY_STEPS = 50;
 
 export function createRunEvents(ctx) {
-  const { $, messages, views } = ctx;
+  const { messages, views } = ctx;
   const { lossChart, accChart, lrChart, ratioChart, calChart, diagnosis, preview } = views;
 
   function onRunEvent(run, ev) {
@@ -19,6 +21,11 @@ export function createRunEvents(ctx) {
     if (!e || ctx.destroyed) return;
     switch (ev.event) {
       case "created": onCreated(e, ev.info); break;
+      case "build":
+        showBuild(ctx.doc, ev.info);
+        // A bad build= or threads= in the link, named once (the page chose the build itself).
+        if (BUILD_REQUEST.errors.length) messages.show("build-link", BUILD_REQUEST.errors.map((x) => x.message), "warn");
+        break;
       case "report": onReport(e, ev.report); break;
       case "eval": onEval(e, ev.report); break;
       case "preview":
@@ -64,8 +71,7 @@ export function createRunEvents(ctx) {
     for (const c of views.charts) c.reset(e.id);
     lrChart.setCurve(e.id, info.curve);
     setRow(e, { step: 0, status: "" });
-    const backend = $("backend");
-    if (backend) backend.textContent = info.backend || "unknown";
+    showKernels(ctx.doc, info.backend);
     messages.dismiss(`run${e.id}-diverged`);
     if (e.values.overfit) messages.show(`run${e.id}-overfit`, overfitIntro(overfitTrainSize(e.values)), "info");
     else messages.dismiss(`run${e.id}-overfit`);

@@ -15,7 +15,9 @@
 // (key:min:max:scale) fill the form (www/search/form.js applyLink); run=grid|random|both starts that
 // search once the core is loaded. Bad entries are named in a message.
 
-import init, { searchTrials } from "../../pkg/trainlab.js";
+import { startCore } from "../build.js";
+import { showBuild } from "../buildLine.js";
+import { BUILD_REQUEST } from "../run.js";
 import { defaultsFor } from "../state.js";
 import { createMessages } from "../views/messages.js";
 import { createPlane } from "./plane.js";
@@ -31,6 +33,7 @@ const messages = createMessages($("messages"));
 const searches = { grid: null, random: null };
 let pool = null;
 let coreReady = false;
+let core = null;           // the wasm module on this thread (www/build.js), for searchTrials only
 
 const planes = Object.fromEntries(METHODS.map((m) => [m, createPlane($(`plane-${m}`), {
   method: m, labels: LABELS,
@@ -117,14 +120,18 @@ function start(methods) {
   try {
     form = readForm();
     // Every method's trials first: a bad spec starts nothing and replaces nothing.
-    for (const method of methods) made.push({ method, spec: { method, ...form.spec }, trials: searchTrials({ method, ...form.spec }) });
+    for (const method of methods) made.push({ method, spec: { method, ...form.spec }, trials: core.searchTrials({ method, ...form.spec }) });
   } catch (e) {
     messages.show("search-input", `Search not started: ${e.message}`, "error");
     return;
   }
   messages.dismiss("search-input");
   messages.dismiss("search-select");
-  pool ??= createPool({ size: poolSize(), dataSource: (name) => ({ kind: "builtin", id: name }) });
+  pool ??= createPool({
+    size: poolSize(), dataSource: (name) => ({ kind: "builtin", id: name }),
+    // The header then names the build the training runs on (the pool's workers), not this thread's.
+    onBuild: (info) => showBuild(document, info),
+  });
   const base = { ...defaultsFor(form.data), totalSteps: form.steps };
   const queues = [];
   for (const { method, spec, trials } of made) {
@@ -194,7 +201,10 @@ $("stop").addEventListener("click", stop);
 // Run both is the form's submit button (Enter in a field runs it too): one listener, one start.
 $("search-form").addEventListener("submit", (ev) => { ev.preventDefault(); start(["grid", "random"]); });
 redraw();
-init().then(() => {
+if (BUILD_REQUEST.errors.length) messages.show("build-link", BUILD_REQUEST.errors.map((e) => e.message), "warn");
+startCore(BUILD_REQUEST).then((loaded) => {
+  core = loaded.core;
+  showBuild(document, loaded.info);
   coreReady = true;
   document.body.dataset.state = "ready";
   for (const b of document.querySelectorAll(".run-buttons button:not(#stop)")) b.disabled = false;

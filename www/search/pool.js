@@ -3,22 +3,30 @@
 // builds a run with its settings, trains it to its step budget (the run's step limit) and evaluates
 // it there: its result is that evaluation's validation accuracy.
 //
-//   const pool = createPool({ size, dataSource });
+//   const pool = createPool({ size, dataSource, onBuild });  // onBuild(info): a worker's core started
+//                                                           // (www/build.js: { build, backend, threads, why })
 //   pool.submit(job, [{ trial, values, steps }], onTrial)   // onTrial(job, trial, result) per finished trial
 //   pool.cancel(job)                                        // drop its queued trials, stop its training ones
 //
 // result: { state: "done" | "diverged" | "failed", acc, loss, ms, phases: { create, train, evaluate } (ms),
 // error }.
 
-import { createRun } from "../run.js";
+import { BUILD_REQUEST, createRun } from "../run.js";
 
-export function createPool({ size, dataSource = () => null }) {
+// One worker per core already uses every core: a worker takes the threaded build only when the link
+// forces it (build=, threads=).
+const ONE_PER_CORE = { ...BUILD_REQUEST, single: "the search trains one worker per core" };
+
+export function createPool({ size, dataSource = () => null, onBuild = () => {} }) {
   const queue = [];                       // { job, item, onTrial }
   const cancelled = new WeakSet();
   let started = 0;                        // trials begun, cancelled ones included (tests: no trial twice)
   const slots = Array.from({ length: size }, (_, i) => {
     const slot = { busy: false, listener: null, job: null, stop: null };
-    slot.run = createRun({ id: i + 1, preview: false, dataSource, onEvent: (run, ev) => slot.listener?.(ev) });
+    slot.run = createRun({ id: i + 1, preview: false, dataSource, build: ONE_PER_CORE, onEvent: (run, ev) => {
+      if (ev.event === "build") onBuild(ev.info);
+      slot.listener?.(ev);
+    } });
     return slot;
   });
 

@@ -1,16 +1,21 @@
 // The three ways trained side by side: one run client (www/run.js) per way, so three workers train
 // in parallel, each stopped at the same budget (the worker's step limit) and evaluated there.
 //
-//   const cmp = createComparison({ onUpdate: (rows) => …, onError: (message) => … });
+//   const cmp = createComparison({ onUpdate: (rows) => …, onError: (message) => …, onBuild: (info) => … });
+//   (onBuild: a worker's core started, www/build.js { build, backend, threads, why })
 //   await cmp.start({ target, perClass, budget, weights });  cmp.stop();
 //
 // rows[i] = { way, status, step, budget, curve: [[step, valAccuracy]], final, best }; final is the
 // validation accuracy at the budget (null until then), best the highest of any evaluation.
 
-import { createRun } from "../run.js";
+import { BUILD_REQUEST, createRun } from "../run.js";
+
+// The three ways train side by side, one worker each: a worker takes the threaded build only when the
+// link forces it (build=, threads=).
+const SIDE_BY_SIDE = { ...BUILD_REQUEST, single: "the three ways train side by side, one worker each" };
 import { WAYS, wayValues } from "./ways.js";
 
-export function createComparison({ onUpdate = () => {}, onError = () => {} } = {}) {
+export function createComparison({ onUpdate = () => {}, onError = () => {}, onBuild = () => {} } = {}) {
   // The same source object every time: run.js reloads the set only when the source changes.
   const sources = new Map();
   const dataSource = (name) => {
@@ -19,7 +24,10 @@ export function createComparison({ onUpdate = () => {}, onError = () => {} } = {
   };
   let rows = [];
   let generation = 0;
-  const runs = WAYS.map((way, i) => createRun({ id: i + 1, preview: false, dataSource, onEvent: (run, ev) => onEvent(i, ev) }));
+  const runs = WAYS.map((way, i) => createRun({
+    id: i + 1, preview: false, dataSource, build: SIDE_BY_SIDE,
+    onEvent: (run, ev) => (ev.event === "build" ? onBuild(ev.info) : onEvent(i, ev)),
+  }));
 
   function update() { onUpdate(rows); }
 

@@ -2,6 +2,7 @@
 // in a slide): transfer.html#target=fashion-new&per=20&steps=300. Bad values are named in a message
 // and the rest applied (as www/labs/main.js does); the page writes the link back as the form changes.
 
+import { BUILD_KEY, THREADS_KEY } from "../buildKeys.js";
 import { TARGETS } from "./ways.js";
 
 export const LIMITS = { per: [1, 1000], steps: [10, 5000] };
@@ -26,6 +27,8 @@ export function readLink(hash) {
       const [lo, hi] = LIMITS[key];
       if (v !== null) settings[key] = v;
       else bad.push(`Link setting "${key}" has a bad value "${raw}": it must be a whole number from ${lo} to ${hi}. Using ${DEFAULTS[key]}.`);
+    } else if (key === BUILD_KEY || key === THREADS_KEY) {
+      // The core's build (www/buildKeys.js): the page reads it itself.
     } else {
       bad.push(`Unknown link setting "${key}" (value "${raw}"): the transfer page reads target, per and steps.`);
     }

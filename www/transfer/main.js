@@ -2,7 +2,9 @@
 // on a small target set, and the nearest-neighbour panel.
 
 import "uplot/dist/uPlot.min.css";
-import init, * as core from "../../pkg/trainlab.js";
+import { startCore } from "../build.js";
+import { showBuild } from "../buildLine.js";
+import { BUILD_REQUEST } from "../run.js";
 import { createMessages } from "../views/messages.js";
 import { runColor } from "../views/palette.js";
 import { createComparison } from "./comparison.js";
@@ -31,12 +33,15 @@ const comparison = createComparison({
     if (done) finished(rows);
   },
   onError: (message) => messages.show("transfer-run", message, "error"),
+  // The header names the build the three ways train on (their workers), once they start.
+  onBuild: (info) => showBuild(document, info),
 });
 const neighbours = createNeighbours({
   query: $("nn-query"), features: $("nn-features"), pixels: $("nn-pixels"), summary: $("nn-summary"), next: $("nn-next"),
 });
 
 let weights = null;
+let core = null;           // the wasm module on this thread (www/build.js)
 
 function settings() {
   const perClass = Number($("per-class").value), budget = Number($("budget").value);
@@ -109,6 +114,7 @@ function applyLink() {
   $("target").value = settings.target;
   $("per-class").value = String(settings.per);
   $("budget").value = String(settings.steps);
+  bad.push(...BUILD_REQUEST.errors.map((e) => e.message));
   if (bad.length) messages.show("link", bad, "warn");
   else messages.dismiss("link");
 }
@@ -131,7 +137,10 @@ async function showNeighbours() {
 
 async function boot() {
   try {
-    await init();
+    // This thread's core only reads the checkpoint's metadata (weightsInfo).
+    const loaded = await startCore(BUILD_REQUEST);
+    core = loaded.core;
+    showBuild(document, loaded.info);
     weights = await loadWeights();
     const info = core.weightsInfo(weights);
     const get = (k) => (info instanceof Map ? info.get(k) : info[k]);

@@ -5,14 +5,17 @@
 //   { type: "show", index, k } → { type: "shown", result }   (Trainer.nearestNeighbours)
 //   any failure → { type: "error", message }
 
-import init, * as core from "../../pkg/trainlab.js";
+import { startCore } from "../build.js";
 import { loadBuiltin } from "../data/builtin.js";
 
 let ready = null;
+let core = null;               // the wasm module of the build www/build.js chose
+// A thousand feature vectors need no pool of threads (and the three ways train beside this worker).
+const REQUEST = { single: "the nearest-neighbour panel trains nothing" };
 let trainer = null, data = null;
 
 async function use({ target, weights, base, perClass }) {
-  ready ??= init();
+  ready ??= startCore(REQUEST).then((loaded) => { core = loaded.core; });
   await ready;
   const id = target.dataset;
   const set = await loadBuiltin(id, { base });
