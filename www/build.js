@@ -10,7 +10,9 @@
 // owns the core calls probe(), chooseBuild() (buildKeys.js) and loadBuild(); the page sends it the
 // link's request (a worker's own location is its script's URL, not the page's).
 
-import { relaxedSimd, simd, threads as wasmThreads } from "wasm-feature-detect";
+// wasm-feature-detect (npm) by its file, not its bare name: bench/search.mjs serves the pages
+// unbundled from the repository, where a browser cannot resolve a bare specifier.
+import { relaxedSimd, simd, threads as wasmThreads } from "../node_modules/wasm-feature-detect/dist/esm/index.js";
 import { chooseBuild } from "./buildKeys.js";
 
 // Literal paths, so that Vite bundles each package (build) and serves it (dev). A package that is not
