@@ -4,7 +4,7 @@
 //                      [--contenders=trainlab,tfjs-wasm,...] [--port=N] [--out=path]
 //                      [--scaling | --no-scaling] [--scaling-workloads=shapes-cnn,lenet]
 //                      [--scaling-runs=1,2,4] [--scaling-seconds=4] [--scaling-reps=2]
-//                      [--browser=chromium|firefox]
+//                      [--browser=chromium|firefox] [--no-pytorch]
 //
 // 1. serves the repository read-only on 127.0.0.1 (node:http, correct MIME for .wasm/.js);
 // 2. drives ONE headless Chromium (playwright-core, /usr/bin/chromium; or with --browser=firefox
@@ -12,8 +12,9 @@
 //    which runs every contender in its own Web Worker (single thread);
 // 3. for each workload x batch: sets every contender up, warms each up, then measures in
 //    interleaved rounds (A B C D A B C D ...) so machine noise hits every contender alike;
-// 4. runs the native build of the same core (target/release/examples/bench_native) after the
-//    browser has closed, so the two never compete for the CPU;
+// 4. runs the native build of the same core (bench_native, built by run.sh) and PyTorch on the CPU
+//    (bench/pytorch_bench.py, one thread) after the browser has closed, so they never compete with
+//    it for the CPU;
 // 5. prints one table per workload x batch plus a summary, and writes bench/results/latest.json.
 // Then (or alone, with --scaling) the scaling of separate runs over cores: bench/scaling.mjs.
 import http from "node:http";
@@ -67,6 +68,7 @@ const CFG = {
   },
   peakSeconds: QUICK ? 0.3 : 0.6,
   native: !flag("no-native"),
+  pytorch: !flag("no-pytorch"),
   trainlab: !flag("no-trainlab"),
   out: opt("out", path.join(BENCH, "results", SCALING_ONLY ? "scaling.json" : "latest.json")),
   port: Number(opt("port", "0")),
@@ -85,20 +87,35 @@ const CFG = {
 };
 if (SCALING_ONLY && !CFG.scaling) throw new Error("--scaling measures trainlab runs; it cannot be combined with --no-scaling or --no-trainlab");
 const capsOf = (c) => (c === "tfjs-cpu" || c === "convnetjs" ? CFG.caps.floor : CFG.caps.primary);
-const ALL_CONTENDERS = ["trainlab", "tfjs-wasm", "tfjs-wasm-patched", "tfjs-cpu", "convnetjs"];
+// trainlab's wasm builds (docs/CONTRACT.md, issue 13): the package directory each loads and the
+// thread-pool size it asks for (0: a build without threads). "trainlab" is the simd128 build, the
+// reference every ratio column divides by.
+const BUILDS = {
+  trainlab: { pkg: "pkg", threads: 0 },
+  "trainlab-relaxed": { pkg: "pkg-relaxed", threads: 0 },
+  "trainlab-threads-1": { pkg: "pkg-threads", threads: 1 },
+  "trainlab-threads-2": { pkg: "pkg-threads", threads: 2 },
+};
+const isTrainlab = (c) => c in BUILDS;
+const ALL_CONTENDERS = [...Object.keys(BUILDS), "tfjs-wasm", "tfjs-wasm-patched", "tfjs-cpu", "convnetjs"];
 CFG.contenders = opt("contenders", ALL_CONTENDERS.join(",")).split(",");
-if (!CFG.trainlab) CFG.contenders = CFG.contenders.filter((c) => c !== "trainlab");
+for (const c of CFG.contenders) if (!ALL_CONTENDERS.includes(c)) throw new Error(`--contenders: unknown contender ${c} (known: ${ALL_CONTENDERS.join(", ")})`);
+if (!CFG.trainlab) CFG.contenders = CFG.contenders.filter((c) => !isTrainlab(c));
 
 const LABEL = {
   trainlab: "trainlab (wasm simd128)",
+  "trainlab-relaxed": "trainlab (wasm relaxed-simd)",
+  "trainlab-threads-1": "trainlab (wasm threads)",
+  "trainlab-threads-2": "trainlab (wasm threads)",
   "tfjs-wasm": "TF.js 4.22 wasm (stock)",
   "tfjs-wasm-patched": "TF.js 4.22 wasm + dW kernel",
   "tfjs-cpu": "TF.js 4.22 cpu",
   convnetjs: "ConvNetJS 0.3.0",
   native: "trainlab native",
+  pytorch: "PyTorch CPU",
 };
 const WORKER = {
-  trainlab: ["/bench/workers/trainlab.js", "module"],
+  ...Object.fromEntries(Object.entries(BUILDS).map(([c, b]) => [c, [`/bench/workers/trainlab.js?pkg=${b.pkg}&threads=${b.threads}`, "module"]])),
   "tfjs-wasm": ["/bench/workers/tfjs.js?variant=wasm", "classic"],
   "tfjs-wasm-patched": ["/bench/workers/tfjs.js?variant=wasm-patched", "classic"],
   "tfjs-cpu": ["/bench/workers/tfjs.js?variant=cpu", "classic"],
@@ -145,6 +162,11 @@ function serve(port) {
         "content-type": MIME[path.extname(file)] || "application/octet-stream",
         "content-length": st.size,
         "cache-control": "no-store",
+        // Cross-origin isolation, so the threaded build gets SharedArrayBuffer. Every response
+        // carries both: COEP must hold for the workers' scripts too. The single-threaded
+        // contenders are unaffected (TF.js's wasm backend is told not to use threads).
+        "cross-origin-opener-policy": "same-origin",
+        "cross-origin-embedder-policy": "require-corp",
       });
       if (req.method === "HEAD") res.end();
       else fs.createReadStream(file).pipe(res);
@@ -158,14 +180,21 @@ function serve(port) {
 // ---------------------------------------------------------------------------------------------
 async function main() {
   const t0 = Date.now();
-  const hasPkg = fs.existsSync(path.join(ROOT, "pkg", "trainlab.js"));
-  if (CFG.contenders.includes("trainlab") && !hasPkg) {
-    log("! pkg/trainlab.js missing: trainlab column skipped (bench/run.sh builds it with wasm-pack)");
-    CFG.contenders = CFG.contenders.filter((c) => c !== "trainlab");
-    if (SCALING_ONLY) throw new Error("--scaling needs pkg/trainlab.js: build it with wasm-pack (bench/run.sh does)");
-    CFG.scaling = null;
+  // A build whose package is missing gets no row; the reason is printed and kept in the JSON.
+  const notRun = {};
+  for (const c of CFG.contenders.filter(isTrainlab)) {
+    const pkg = BUILDS[c].pkg;
+    if (fs.existsSync(path.join(ROOT, pkg, "trainlab.js"))) continue;
+    notRun[c] = `${pkg}/trainlab.js missing (bench/run.sh builds it${pkg === "pkg" ? " with wasm-pack" : ` with scripts/${pkg}.sh when that exists`})`;
+    log(`! ${LABEL[c]}${BUILDS[c].threads ? ` ×${BUILDS[c].threads}` : ""}: skipped: ${notRun[c]}`);
+    CFG.contenders = CFG.contenders.filter((x) => x !== c);
+    if (c === "trainlab") {
+      if (SCALING_ONLY) throw new Error("--scaling needs pkg/trainlab.js: build it with wasm-pack (bench/run.sh does)");
+      CFG.scaling = null;
+    }
   }
-  const nativeBin = path.join(ROOT, "target", "release", "examples", "bench_native");
+  // run.sh builds the example into its own target dir when CARGO_TARGET_DIR is set
+  const nativeBin = path.join(process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR) : path.join(ROOT, "target"), "release", "examples", "bench_native");
   const server = await serve(CFG.port);
   const base = `http://127.0.0.1:${server.address().port}`;
   log(`serving ${ROOT} at ${base}`);
@@ -197,7 +226,9 @@ async function main() {
     contenders: {},
     peak: null,
     cells: [],
+    notRun,
     native: null,
+    pytorch: null,
   };
   for (const w of CFG.workloads) results.workloads[w] = NETS.analyse(w);
   let page;
@@ -208,6 +239,8 @@ async function main() {
     });
     page.on("pageerror", (e) => log(`  [page error] ${e.message}`));
     await page.goto(`${base}/bench/harness.html`);
+    results.meta.crossOriginIsolated = await page.evaluate(() => self.crossOriginIsolated);
+    log(`harness page cross-origin isolated: ${results.meta.crossOriginIsolated}`);
     // Errors come back as "page.evaluate: Error: <message>\n    at <page stack>"; keep the message.
     const call = (name, cmd, args) =>
       page.evaluate(([n, c, a]) => window.benchCall(n, c, a), [name, cmd, args]).catch((e) => {
@@ -231,28 +264,42 @@ async function main() {
     server.close();
   }
 
-  // -- native column, after the browser is gone ------------------------------------------------
+  // -- native and PyTorch, after the browser is gone, one after the other ----------------------
+  const cellArgs = [`--workloads=${CFG.workloads.join(",")}`, `--batches=${CFG.batches.join(",")}`];
+  if (QUICK) cellArgs.push("--quick");
   if (CFG.native && CFG.trainlab && !SCALING_ONLY) {
     if (fs.existsSync(nativeBin)) {
       log("\nrunning native build ...");
-      const args = [`--workloads=${CFG.workloads.join(",")}`, `--batches=${CFG.batches.join(",")}`];
-      if (QUICK) args.push("--quick");
-      const p = spawnSync(nativeBin, args, { encoding: "utf8", maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "inherit"] });
-      if (p.status === 0) {
-        try {
-          results.native = JSON.parse(p.stdout);
-        } catch (e) {
-          results.native = { error: `bad JSON from bench_native: ${e.message}` };
-        }
-      } else results.native = { error: `bench_native exited with ${p.status}` };
-    } else results.native = { error: "target/release/examples/bench_native not built" };
+      results.native = runJson(nativeBin, cellArgs, "bench_native");
+    } else results.native = { error: `${path.relative(ROOT, nativeBin)} not built` };
     if (results.native.error) log(`! native: ${results.native.error}`);
+  }
+  if (CFG.pytorch && !SCALING_ONLY) {
+    // run.sh sets BENCH_PYTHON to the Python it installed torch into
+    const python = process.env.BENCH_PYTHON;
+    if (python) {
+      log("\nrunning PyTorch (CPU, 1 thread) ...");
+      results.pytorch = runJson(python, [path.join(BENCH, "pytorch_bench.py"), ...cellArgs], "pytorch_bench.py");
+    } else results.pytorch = { error: "BENCH_PYTHON not set (bench/run.sh sets it after installing torch)" };
+    if (results.pytorch.error) log(`! PyTorch: ${results.pytorch.error}`);
   }
   results.meta.seconds = (Date.now() - t0) / 1000;
   fs.mkdirSync(path.dirname(CFG.out), { recursive: true });
   fs.writeFileSync(CFG.out, JSON.stringify(results, null, 1));
   printTables(results);
   console.log(`\nJSON: ${path.relative(process.cwd(), CFG.out)}   (${results.meta.seconds.toFixed(0)} s)`);
+}
+
+// A benchmark program that prints one JSON object on stdout (progress on stderr, passed through).
+function runJson(cmd, args, name) {
+  const p = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 24, stdio: ["ignore", "pipe", "inherit"] });
+  if (p.error) return { error: `${name} did not start: ${p.error.message}` };
+  if (p.status !== 0) return { error: `${name} exited with ${p.status}` };
+  try {
+    return JSON.parse(p.stdout);
+  } catch (e) {
+    return { error: `bad JSON from ${name}: ${e.message}` };
+  }
 }
 
 // The contender cells: the wasm peak, every contender in every workload × batch, the peak again.
@@ -290,7 +337,12 @@ async function measureContenders(page, call, results) {
       }
     } catch (e) {
       results.contenders[c] = { label: LABEL[c], error: e.message };
-      log(`! ${c} failed to start: ${e.message}`);
+      if (e.message.startsWith("skipped: ")) {
+        // a build this browser cannot run: no row, the reason printed
+        results.notRun[c] = e.message.slice("skipped: ".length);
+        log(`! ${LABEL[c]}: ${e.message}`);
+      } else log(`! ${c} failed to start: ${e.message}`);
+      await page.evaluate((n) => window.benchKill(n), c);
     }
   }
 
@@ -329,7 +381,7 @@ async function measureContenders(page, call, results) {
       const cell = { workload: w, batch: b, contenders: {}, loadavg: os.loadavg() };
       const active = [];
       for (const c of live) {
-        const r = (cell.contenders[c] = { label: LABEL[c] });
+        const r = (cell.contenders[c] = { label: LABEL[c], threads: results.contenders[c].info?.threads ?? 1 });
         const cap = capsOf(c);
         const prev = lastStep[c]?.[w];
         if (prev && (prev.ms * b) / prev.batch / 1000 > cap.maxStepSeconds) {
@@ -456,11 +508,15 @@ async function measureContenders(page, call, results) {
 const fmt = (x, d = 1) => (x == null || !Number.isFinite(x) ? "—" : x >= 1000 ? Math.round(x).toLocaleString("en-US") : x.toFixed(d));
 const pad = (s, n, right = false) => (right ? String(s).padEnd(n) : String(s).padStart(n));
 
-function nativeCell(results, w, b) {
-  const n = results.native;
+// The row of a program run after the browser (results.native, results.pytorch) for one cell.
+function programCell(results, key, w, b) {
+  const n = results[key];
   if (!n || n.error || !n.results) return null;
   return n.results.find((r) => r.workload === w && r.batch === b) || null;
 }
+const nativeCell = (results, w, b) => programCell(results, "native", w, b);
+const pytorchCell = (results, w, b) => programCell(results, "pytorch", w, b);
+const rateOf = (r) => (r && !r.error && !r.skipped ? r.imgPerSec : null);
 
 function printTables(results) {
   const out = [];
@@ -481,6 +537,13 @@ function contenderTables(results, out) {
     out.push(`patched TF.js Conv2DBackpropFilter vs cpu backend: ${v.pass ? "PASS" : "FAIL"} — ${v.cases.length} kernel cases (worst rel. error ${worst.toExponential(1)}), ${v.training.length} short training runs cpu vs wasm (worst loss rel. diff ${worstTrain.toExponential(1)})`);
   }
   if (results.native?.backend) out.push(`native build: kernels "${results.native.backend}", ${results.native.target || ""}`);
+  if (results.pytorch?.torch) out.push(`PyTorch ${results.pytorch.torch} on the CPU, ${results.pytorch.threads} thread(s), kernels ${results.pytorch.capability}`);
+  for (const c of Object.keys(BUILDS)) {
+    const i = results.contenders[c]?.info;
+    if (i) out.push(`${LABEL[c]}${BUILDS[c].threads ? ` ×${BUILDS[c].threads}` : ""}: ${BUILDS[c].pkg}/, backend "${i.backend}", buildInfo ${i.build ? JSON.stringify(i.build) : "absent (older package)"}`);
+  }
+  for (const [c, why] of Object.entries(results.notRun || {})) out.push(`not measured: ${LABEL[c]}${BUILDS[c]?.threads ? ` ×${BUILDS[c].threads}` : ""} — ${why}`);
+  if (results.meta.crossOriginIsolated === false) out.push("! the harness page was not cross-origin isolated: no SharedArrayBuffer, so no threaded build");
   out.push("GFLOP/s = img/s × exact FLOP per image (forward + weight grad + input grad except the first layer).");
   out.push("ratio = trainlab img/s ÷ contender img/s (> 1: trainlab faster). 'N×g' = N timing samples of g consecutive steps each (fast steps; the worker clock ticks in 100 µs); '~' = fewer than 10 warm-up steps + 20 samples (slow contender, time-capped).");
   for (const cell of results.cells) {
@@ -489,27 +552,39 @@ function contenderTables(results, out) {
     const tlRate = tl && !tl.error && !tl.skipped ? tl.imgPerSec : null;
     out.push("");
     out.push(`${cell.workload} · batch ${cell.batch} · FLOP/img exact ${fmt(net.exactFlops / 1e6, 2)} M (BENCHMARKS.md ${fmt(net.tableFlops / 1e6, 1)} M, 3×fwd ${fmt(net.threeForwardFlops / 1e6, 2)} M) · ${net.params.toLocaleString("en-US")} params`);
-    out.push(`  ${pad("contender", 30, true)}${pad("img/s", 10)}${pad("GFLOP/s", 9)}${pad("ms/step", 10)}${pad("best ms", 10)}${pad("samples", 9)}${pad("trainlab ×", 12)}  note`);
+    out.push(`  ${pad("contender", 30, true)}${pad("threads", 8)}${pad("img/s", 10)}${pad("GFLOP/s", 9)}${pad("ms/step", 10)}${pad("best ms", 10)}${pad("samples", 9)}${pad("trainlab ×", 12)}  note`);
     const row = (label, r, ratioOf) => {
-      if (r.error) return `  ${pad(label, 30, true)}${pad("FAILS", 10)}${pad("", 9)}${pad("", 10)}${pad("", 10)}${pad("", 9)}${pad("", 12)}  ${r.error.slice(0, 110)}`;
-      if (r.skipped) return `  ${pad(label, 30, true)}${pad("(" + fmt(r.estImgPerSec) + ")", 10)}${pad("", 9)}${pad("", 10)}${pad("", 10)}${pad("", 9)}${pad(tlRate && r.estImgPerSec ? "(" + fmt(tlRate / r.estImgPerSec, 2) + ")" : "", 12)}  ${r.note}`;
+      const head = `  ${pad(label, 30, true)}${pad(r.threads ?? 1, 8)}`;
+      if (r.error) return `${head}${pad("FAILS", 10)}${pad("", 9)}${pad("", 10)}${pad("", 10)}${pad("", 9)}${pad("", 12)}  ${r.error.slice(0, 110)}`;
+      if (r.skipped) return `${head}${pad("(" + fmt(r.estImgPerSec) + ")", 10)}${pad("", 9)}${pad("", 10)}${pad("", 10)}${pad("", 9)}${pad(tlRate && r.estImgPerSec ? "(" + fmt(tlRate / r.estImgPerSec, 2) + ")" : "", 12)}  ${r.note}`;
       const ratio = ratioOf && tlRate ? fmt(tlRate / r.imgPerSec, 2) : "";
       const notes = [];
       if (r.estimatedFromWarmup) notes.push("from warm-up steps only");
       if (r.leakedTensors) notes.push(`leaked ${r.leakedTensors} tensors`);
       if (r.paramMismatch) notes.push(`NOT THE SAME NET: ${r.paramMismatch}`);
-      return `  ${pad(label, 30, true)}${pad(fmt(r.imgPerSec), 10)}${pad(fmt(r.gflops, 2), 9)}${pad(fmt(r.medianMs, 2), 10)}${pad(fmt(r.minMs, 2), 10)}${pad((r.reduced ? "~" : "") + r.steps + (r.group > 1 ? "×" + r.group : ""), 9)}${pad(ratio, 12)}  ${notes.join("; ")}`;
+      if (r.extraNote) notes.push(r.extraNote);
+      return `${head}${pad(fmt(r.imgPerSec), 10)}${pad(fmt(r.gflops, 2), 9)}${pad(fmt(r.medianMs, 2), 10)}${pad(fmt(r.minMs, 2), 10)}${pad((r.reduced ? "~" : "") + r.steps + (r.group > 1 ? "×" + r.group : ""), 9)}${pad(ratio, 12)}  ${notes.join("; ")}`;
     };
     for (const [c, r] of Object.entries(cell.contenders)) {
-      if (c === "trainlab") {
-        const frac = tlRate && peak ? `${fmt((100 * r.gflops) / peak, 1)}% of wasm peak` : "";
-        out.push(row(r.label, r, false) + frac);
+      if (isTrainlab(c)) {
+        // the builds are compared with the simd128 build in the note, not in the ratio column
+        const notes = [];
+        if (c !== "trainlab" && rateOf(r) && tlRate) notes.push(`${fmt(r.imgPerSec / tlRate, 2)}× simd128`);
+        if (rateOf(r) && peak) notes.push(`${fmt((100 * r.gflops) / peak, 1)}% of the 1-thread wasm peak`);
+        out.push(row(r.label, { ...r, extraNote: notes.join("; ") }, false));
       } else out.push(row(r.label, r, true));
     }
+    // programs run after the browser: the ratio is the simd128 build's img/s ÷ theirs
+    const program = (label, p, note) => {
+      const g = (p.imgPerSec * net.exactFlops) / 1e9;
+      return `  ${pad(label, 30, true)}${pad(p.threads ?? 1, 8)}${pad(fmt(p.imgPerSec), 10)}${pad(fmt(g, 2), 9)}${pad(fmt(p.medianMs, 2), 10)}${pad(fmt(p.minMs, 2), 10)}${pad(p.steps, 9)}${pad(tlRate ? fmt(tlRate / p.imgPerSec, 2) : "", 12)}  ${note}`;
+    };
     const nat = nativeCell(results, cell.workload, cell.batch);
-    if (nat) {
-      const g = (nat.imgPerSec * net.exactFlops) / 1e9;
-      out.push(`  ${pad(LABEL.native, 30, true)}${pad(fmt(nat.imgPerSec), 10)}${pad(fmt(g, 2), 9)}${pad(fmt(nat.medianMs, 2), 10)}${pad(fmt(nat.minMs, 2), 10)}${pad(nat.steps, 9)}${pad(tlRate ? fmt(tlRate / nat.imgPerSec, 2) : "", 12)}  wasm ÷ native`);
+    if (nat) out.push(program(LABEL.native, nat, "wasm ÷ native"));
+    const pt = pytorchCell(results, cell.workload, cell.batch);
+    if (pt) {
+      const mismatch = pt.params !== net.params ? `; NOT THE SAME NET: ${pt.params} params, workload has ${net.params}` : "";
+      out.push(program(`${LABEL.pytorch} ${results.pytorch.torch.split("+")[0]}`, { ...pt, threads: results.pytorch.threads }, `wasm ÷ PyTorch${mismatch}`));
     }
     if (peak) out.push(`  ${pad("wasm f32x4 peak", 30, true)}${pad("", 10)}${pad(fmt(peak, 1), 9)}`);
   }
@@ -542,6 +617,27 @@ function contenderTables(results, out) {
     parts.push(pad(tlRate && results.peak ? fmt((100 * tl.gflops) / results.peak.gflops, 1) + "%" : "—", 8));
     out.push(`  ${pad(cell.workload, 16, true)}${pad(cell.batch, 6)}${parts.join("")}`);
   }
+  out.push(...buildsSummary(results));
+}
+
+// One line per trainlab build (and native) per cell, against the anchors of issue 13: the simd128
+// build, PyTorch on one CPU thread and TF.js's wasm backend with the filter-gradient kernel.
+function buildsSummary(results) {
+  const out = ["\ntrainlab builds (img/s and ratios: × simd128 = this ÷ the simd128 build; ÷ PyTorch = this ÷ PyTorch CPU 1 thread; ÷ TF.js = this ÷ TF.js wasm + dW)"];
+  out.push(`  ${pad("workload", 16, true)}${pad("batch", 6)}  ${pad("build", 30, true)}${pad("threads", 8)}${pad("img/s", 10)}${pad("× simd128", 11)}${pad("÷ PyTorch", 11)}${pad("÷ TF.js", 9)}${pad("% peak", 8)}`);
+  for (const cell of results.cells) {
+    const base = rateOf(cell.contenders.trainlab);
+    const pt = pytorchCell(results, cell.workload, cell.batch)?.imgPerSec;
+    const tf = rateOf(cell.contenders["tfjs-wasm-patched"]);
+    const line = (label, threads, rate, gflops) => `  ${pad(cell.workload, 16, true)}${pad(cell.batch, 6)}  ${pad(label, 30, true)}${pad(threads, 8)}${pad(fmt(rate), 10)}${pad(base ? fmt(rate / base, 2) : "—", 11)}${pad(pt ? fmt(rate / pt, 2) : "—", 11)}${pad(tf ? fmt(rate / tf, 2) : "—", 9)}${pad(gflops != null && results.peak ? fmt((100 * gflops) / results.peak.gflops, 1) + "%" : "", 8)}`;
+    for (const c of Object.keys(BUILDS)) {
+      const r = cell.contenders[c];
+      if (rateOf(r)) out.push(line(r.label, r.threads, r.imgPerSec, r.gflops));
+    }
+    const nat = nativeCell(results, cell.workload, cell.batch);
+    if (nat) out.push(line(LABEL.native, 1, nat.imgPerSec, null));
+  }
+  return out;
 }
 
 main().catch((e) => {

@@ -576,3 +576,44 @@ fn native_gemm_refuses_a_short_operand() {
     let mut c = [0.0f32; 4];
     <f32 as Real>::gemm(2, 2, 3, &[1.0; 6], 3, 1, &[1.0; 5], 2, 1, &mut c, 2, false);
 }
+
+#[test]
+fn native_im2col_col2im_are_the_oracles_bit_for_bit() {
+    // The native im2col/col2im only hoist the padding test: every geometry must give the oracle's
+    // values exactly, including padding wider than the kernel (whole rows of zeros), strides that
+    // skip pixels, and non-square inputs. Inputs include NaN and -0.0, which copies must keep.
+    let mut rng = Rng::new(3);
+    let mut checked = 0;
+    for &(c, h, w, kh, kw, stride, pad) in &[
+        (1, 28, 28, 5, 5, 1, 2),
+        (6, 14, 14, 5, 5, 1, 0),
+        (3, 32, 32, 3, 3, 1, 1),
+        (2, 7, 5, 3, 2, 2, 1),
+        (2, 9, 11, 4, 3, 3, 2),
+        (1, 4, 4, 2, 2, 1, 3),
+        (3, 6, 6, 1, 1, 2, 0),
+        (1, 1, 1, 1, 1, 1, 0),
+        (2, 5, 8, 5, 8, 1, 0),
+    ] {
+        let g = ConvGeom::new(c, h, w, kh, kw, stride, pad).expect("geometry fits");
+        let mut x = to_f32(&random(c * h * w, &mut rng));
+        x[0] = f32::NAN;
+        if x.len() > 1 {
+            x[1] = -0.0;
+        }
+        let n = g.col_rows() * g.col_cols();
+        let (mut want, mut got) = (vec![7.0f32; n], vec![-7.0f32; n]);
+        scalar::im2col(&x, &g, &mut want);
+        <f32 as Real>::im2col(&x, &g, &mut got);
+        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&got), bits(&want), "im2col {g:?}");
+
+        let cols = to_f32(&random(n, &mut rng));
+        let (mut want, mut got) = (vec![f32::NAN; c * h * w], vec![f32::NAN; c * h * w]);
+        scalar::col2im(&cols, &g, &mut want);
+        <f32 as Real>::col2im(&cols, &g, &mut got);
+        assert_eq!(bits(&got), bits(&want), "col2im {g:?}");
+        checked += 1;
+    }
+    assert_eq!(checked, 9);
+}

@@ -1,17 +1,52 @@
-// trainlab contender: the shipped wasm build (pkg/, wasm-pack --target web, simd128) in a module
-// Web Worker, driven exactly as the page's worker drives it: new Trainer(config), step(1).
+// trainlab contender: one wasm build of trainlab in a module Web Worker, driven exactly as the
+// page's worker drives it: new Trainer(config), step(1).
+//
+// The build is chosen by the worker's URL: `?pkg=pkg` (default: the simd128 build), `pkg-relaxed`
+// (relaxed SIMD) or `pkg-threads` with `&threads=N` (the threaded build: initThreadPool(N) before the
+// first Trainer; it needs a cross-origin-isolated page for SharedArrayBuffer, which bench/run.mjs's
+// server provides with COOP/COEP headers).
 import "/bench/lib/protocol.js";
 import "/bench/lib/window.js";
-import init, { Trainer } from "/pkg/trainlab.js";
 
+const params = new URL(self.location.href).searchParams;
+const PKG = params.get("pkg") || "pkg";
+const THREADS = Number(params.get("threads") || 0);
+if (!/^pkg(-[a-z]+)?$/.test(PKG)) throw new Error(`trainlab worker: pkg=${PKG} is not a package directory name`);
+
+let Trainer = null;
 let trainer = null;
 
+// Loads the build; a browser that cannot run it (no relaxed SIMD, no shared memory) fails here
+// with a message that names what is missing, and run.mjs skips the row with that reason.
 async function start() {
-  await init();
+  if (THREADS > 0 && !self.crossOriginIsolated) {
+    throw new Error(`skipped: ${PKG} needs a cross-origin-isolated page (SharedArrayBuffer); this one is not`);
+  }
+  let mod;
+  try {
+    mod = await import(`/${PKG}/trainlab.js`);
+    await mod.default();
+  } catch (e) {
+    const why = e instanceof WebAssembly.CompileError ? "this browser cannot compile the module" : "loading failed";
+    throw new Error(`skipped: ${PKG}: ${why}: ${e.message}`);
+  }
+  if (THREADS > 0) {
+    if (typeof mod.initThreadPool !== "function") throw new Error(`skipped: ${PKG} exports no initThreadPool`);
+    await mod.initThreadPool(THREADS);
+  }
+  Trainer = mod.Trainer;
   const t = new Trainer({ preset: "lenet", dataset: "noise", batchSize: 1, trainSize: 8, valSize: 1 });
   const backend = t.backend();
   t.free();
-  return { variant: "trainlab", backend };
+  // buildInfo() is newer than some packages: fall back to what the worker asked for.
+  let build = null;
+  try {
+    build = typeof mod.buildInfo === "function" ? mod.buildInfo() : null;
+  } catch (e) {
+    build = { error: String(e.message || e) };
+  }
+  const threads = Number(build?.threads) || Math.max(1, THREADS);
+  return { variant: "trainlab", pkg: PKG, backend, build, threads };
 }
 
 // `config`: a Trainer config used as given (the scaling runs pass the page's default config);

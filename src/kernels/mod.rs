@@ -4,8 +4,8 @@
 //! `unsafe` lines and is compiled only for wasm32 with `+simd128` (see `.cargo/config.toml`): a
 //! module containing v128 ops does not validate on an engine without SIMD, so the choice is made
 //! at compile time, never at run time. Off wasm, `native` runs the f32 GEMM through
-//! `matrixmultiply` (which picks AVX2/FMA at run time); the other native kernels are the scalar
-//! loops. Layers are generic over [`Real`] so the gradient checks can run the very same layer code
+//! `matrixmultiply` (which picks AVX2/FMA at run time) and im2col/col2im with the padding test
+//! hoisted (bit for bit the oracle's); the other native kernels are the scalar loops. Layers are generic over [`Real`] so the gradient checks can run the very same layer code
 //! in f64; f64 always takes the scalar path.
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -161,15 +161,9 @@ pub fn backend() -> &'static str {
     }
 }
 
-// Every kernel but the GEMM, from the scalar oracle.
-macro_rules! scalar_non_gemm {
+// Every kernel but the GEMM, im2col and col2im, from the scalar oracle.
+macro_rules! scalar_non_gemm_conv {
     () => {
-        fn im2col(x: &[Self], g: &ConvGeom, cols: &mut [Self]) {
-            scalar::im2col(x, g, cols)
-        }
-        fn col2im(cols: &[Self], g: &ConvGeom, dx: &mut [Self]) {
-            scalar::col2im(cols, g, dx)
-        }
         fn axpy(a: Self, x: &[Self], y: &mut [Self]) {
             scalar::axpy(a, x, y)
         }
@@ -198,6 +192,19 @@ macro_rules! scalar_non_gemm {
         fn maxpool_backward(dy: &[Self], argmax: &[u32], g: &ConvGeom, dx: &mut [Self]) {
             scalar::maxpool_backward(dy, argmax, g, dx)
         }
+    };
+}
+
+// Every kernel but the GEMM, from the scalar oracle.
+macro_rules! scalar_non_gemm {
+    () => {
+        fn im2col(x: &[Self], g: &ConvGeom, cols: &mut [Self]) {
+            scalar::im2col(x, g, cols)
+        }
+        fn col2im(cols: &[Self], g: &ConvGeom, dx: &mut [Self]) {
+            scalar::col2im(cols, g, dx)
+        }
+        scalar_non_gemm_conv!();
     };
 }
 
@@ -252,7 +259,13 @@ impl Real for f32 {
     ) {
         native::gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, accumulate)
     }
-    scalar_non_gemm!();
+    fn im2col(x: &[f32], g: &ConvGeom, cols: &mut [f32]) {
+        native::im2col(x, g, cols)
+    }
+    fn col2im(cols: &[f32], g: &ConvGeom, dx: &mut [f32]) {
+        native::col2im(cols, g, dx)
+    }
+    scalar_non_gemm_conv!();
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

@@ -1,12 +1,16 @@
-//! The native (non-wasm) f32 GEMM: `matrixmultiply::sgemm`, which picks its AVX-512, AVX2+FMA or AVX
-//! micro-kernel at run time, behind the same safe slice API as `scalar::gemm`. Only the GEMM is
-//! here: it is the bulk of a training step, and the other kernels are plain loops the compiler
-//! vectorises well enough natively (see `super::scalar`).
+//! The native (non-wasm) f32 kernels that differ from the scalar oracle. The GEMM is
+//! `matrixmultiply::sgemm`, which picks its AVX-512, AVX2+FMA or AVX micro-kernel at run time, behind
+//! the same safe slice API as `scalar::gemm`. im2col/col2im are the oracle's loops with the padding
+//! test hoisted out of the inner loop (a quarter of a lenet step natively went to the per-pixel
+//! bounds test); they move or add exactly the same values in the same order, so they are bit for bit
+//! the oracle's. The other kernels are the oracle's own (see `super::scalar`).
 //!
 //! Results differ from the scalar oracle by rounding only: sgemm blocks the k-sum and uses fused
 //! multiply-adds, so an element is Σ_p a·b summed in another order. tests/kernels.rs bounds the
 //! difference. Unlike the oracle it does not skip zero A entries, so 0·∞ or 0·NaN in B gives NaN
 //! (the IEEE answer) where the oracle gives 0.
+
+use super::ConvGeom;
 
 /// See [`super::Real::gemm`]. Panics, naming the operand, when a stride reaches past its slice.
 #[allow(clippy::too_many_arguments)]
@@ -74,6 +78,82 @@ pub fn gemm(
             s(ldc),
             1,
         )
+    }
+}
+
+/// The output columns ox whose input column ox·stride + kx − pad lies inside 0..w.
+fn valid_columns(g: &ConvGeom, kx: usize) -> std::ops::Range<usize> {
+    // first ox with ox·s + kx ≥ pad, and one past the last with ox·s + kx − pad < w
+    let lo = g.pad.saturating_sub(kx).div_ceil(g.stride).min(g.ow);
+    let hi = if g.w + g.pad > kx {
+        (g.w + g.pad - kx).div_ceil(g.stride).min(g.ow)
+    } else {
+        0
+    };
+    lo..hi.max(lo)
+}
+
+/// See [`super::Real::im2col`]; the values of `scalar::im2col`.
+pub fn im2col(x: &[f32], g: &ConvGeom, cols: &mut [f32]) {
+    let (ohw, s) = (g.oh * g.ow, g.stride);
+    let x = &x[..g.c * g.h * g.w];
+    let cols = &mut cols[..g.col_rows() * ohw];
+    for (r, out) in cols.chunks_exact_mut(ohw.max(1)).enumerate().take(g.col_rows()) {
+        let (ci, ky, kx) = (r / (g.kh * g.kw), r / g.kw % g.kh, r % g.kw);
+        let cols_in = valid_columns(g, kx);
+        for (oy, row) in out.chunks_exact_mut(g.ow.max(1)).enumerate().take(g.oh) {
+            let iy = (oy * s + ky) as isize - g.pad as isize;
+            if iy < 0 || iy >= g.h as isize || cols_in.is_empty() {
+                row.fill(0.0);
+                continue;
+            }
+            row[..cols_in.start].fill(0.0);
+            row[cols_in.end..].fill(0.0);
+            let base = (ci * g.h + iy as usize) * g.w + cols_in.start * s + kx - g.pad;
+            let dst = &mut row[cols_in.clone()];
+            if s == 1 {
+                dst.copy_from_slice(&x[base..base + dst.len()]);
+            } else {
+                for (j, d) in dst.iter_mut().enumerate() {
+                    *d = x[base + j * s];
+                }
+            }
+        }
+    }
+}
+
+/// See [`super::Real::col2im`]; the sums of `scalar::col2im`, added in its order.
+pub fn col2im(cols: &[f32], g: &ConvGeom, dx: &mut [f32]) {
+    let (ohw, s) = (g.oh * g.ow, g.stride);
+    let dx = &mut dx[..g.c * g.h * g.w];
+    dx.fill(0.0);
+    for (r, src) in cols[..g.col_rows() * ohw]
+        .chunks_exact(ohw.max(1))
+        .enumerate()
+        .take(g.col_rows())
+    {
+        let (ci, ky, kx) = (r / (g.kh * g.kw), r / g.kw % g.kh, r % g.kw);
+        let cols_in = valid_columns(g, kx);
+        if cols_in.is_empty() {
+            continue;
+        }
+        for (oy, row) in src.chunks_exact(g.ow.max(1)).enumerate().take(g.oh) {
+            let iy = (oy * s + ky) as isize - g.pad as isize;
+            if iy < 0 || iy >= g.h as isize {
+                continue;
+            }
+            let base = (ci * g.h + iy as usize) * g.w + cols_in.start * s + kx - g.pad;
+            let add = &row[cols_in.clone()];
+            if s == 1 {
+                for (d, &v) in dx[base..base + add.len()].iter_mut().zip(add) {
+                    *d += v;
+                }
+            } else {
+                for (j, &v) in add.iter().enumerate() {
+                    dx[base + j * s] += v;
+                }
+            }
+        }
     }
 }
 
