@@ -193,6 +193,12 @@ async function main() {
       CFG.scaling = null;
     }
   }
+  // when each package was built: builds of different commits are not comparable, so the table says
+  const builtAt = {};
+  for (const b of Object.values(BUILDS)) {
+    const f = path.join(ROOT, b.pkg, "trainlab_bg.wasm");
+    if (fs.existsSync(f)) builtAt[b.pkg] = fs.statSync(f).mtime.toISOString().slice(0, 16).replace("T", " ");
+  }
   // run.sh builds the example into its own target dir when CARGO_TARGET_DIR is set
   const nativeBin = path.join(process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR) : path.join(ROOT, "target"), "release", "examples", "bench_native");
   const server = await serve(CFG.port);
@@ -220,6 +226,7 @@ async function main() {
       cpu: os.cpus()[0]?.model,
       cpus: os.cpus().length,
       loadavgAtStart: os.loadavg(),
+      builtAt,
       gitCommit: spawnSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"]).stdout?.toString().trim(),
     },
     workloads: {},
@@ -540,7 +547,7 @@ function contenderTables(results, out) {
   if (results.pytorch?.torch) out.push(`PyTorch ${results.pytorch.torch} on the CPU, ${results.pytorch.threads} thread(s), kernels ${results.pytorch.capability}`);
   for (const c of Object.keys(BUILDS)) {
     const i = results.contenders[c]?.info;
-    if (i) out.push(`${LABEL[c]}${BUILDS[c].threads ? ` ×${BUILDS[c].threads}` : ""}: ${BUILDS[c].pkg}/, backend "${i.backend}", buildInfo ${i.build ? JSON.stringify(i.build) : "absent (older package)"}`);
+    if (i) out.push(`${LABEL[c]}${BUILDS[c].threads ? ` ×${BUILDS[c].threads}` : ""}: ${BUILDS[c].pkg}/ built ${results.meta.builtAt?.[BUILDS[c].pkg] ?? "?"}, backend "${i.backend}", buildInfo ${i.build ? JSON.stringify(i.build) : "absent (older package)"}`);
   }
   for (const [c, why] of Object.entries(results.notRun || {})) out.push(`not measured: ${LABEL[c]}${BUILDS[c]?.threads ? ` ×${BUILDS[c].threads}` : ""} — ${why}`);
   if (results.meta.crossOriginIsolated === false) out.push("! the harness page was not cross-origin isolated: no SharedArrayBuffer, so no threaded build");
