@@ -17,6 +17,7 @@ pub mod loss;
 pub mod model;
 pub mod nn;
 pub mod optim;
+pub mod parallel;
 pub mod presets;
 pub mod rng;
 pub mod schedule;
