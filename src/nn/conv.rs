@@ -5,10 +5,18 @@
 //! fit in `COLS_CACHE_FLOATS`; otherwise backward rebuilds them. Caching halves im2col work (a
 //! quarter of a LeNet step), but for vgg-mini's second conv at batch 64 the cache would be N·K·P
 //! = 75 MB, so large layers trade the copy for memory.
+//!
+//! Threads (`crate::parallel`): forward and the input gradient split the batch into runs of whole
+//! images, each part with its own im2col/dcols scratch. The weight gradient is a sum over images,
+//! so it is split by output channels (rows of dW) instead: every part adds the images in batch
+//! order into its own rows, exactly as the single-thread loop does (a GEMM's element does not
+//! depend on how many rows the call has). Without the feature each loop is one part.
 
 use super::{Init, Layer, LocalParam, Mode, ParamKind, ParamRole, ParamVisitor};
 use crate::kernels::{ConvGeom, Real};
+use crate::parallel;
 use crate::{Rng, Tensor};
+use std::ops::Range;
 
 /// Largest im2col cache a layer keeps between forward and backward (16 M floats = 64 MB).
 const COLS_CACHE_FLOATS: usize = 16 << 20;
@@ -22,14 +30,29 @@ pub struct Conv2d<T> {
     pub bias: Vec<T>,
     dweight: Vec<T>,
     dbias: Vec<T>,
-    /// (N, K, P) when the batch's im2col matrices are cached for backward, else (K, P) scratch
+    /// (N, K, P): the batch's im2col matrices, kept for backward when they fit
     cols: Vec<T>,
     /// Whether `cols` holds the matrices of every image of the last training forward.
     cached: bool,
     /// Largest cache allowed, in floats (a field so a test can force the rebuilding path).
     cache_limit: usize,
-    /// (K, P) scratch for one image's column gradient
-    dcols: Vec<T>,
+    /// One (K, P) im2col scratch per part (image) being worked on at once, when not cached
+    scratch: Vec<Vec<T>>,
+    /// One (K, P) scratch per part for an image's column gradient
+    dcols: Vec<Vec<T>>,
+}
+
+/// At least `parts` buffers of `len` elements in `bufs` (they only grow, so a run allocates only
+/// in its first step).
+fn ensure_buffers<T: Real>(bufs: &mut Vec<Vec<T>>, parts: usize, len: usize) {
+    if bufs.len() < parts {
+        bufs.resize_with(parts, Vec::new);
+    }
+    for b in &mut bufs[..parts] {
+        if b.len() < len {
+            b.resize(len, T::zero());
+        }
+    }
 }
 
 impl<T: Real> Conv2d<T> {
@@ -45,15 +68,37 @@ impl<T: Real> Conv2d<T> {
             bias: vec![T::zero(); oc],
             dweight: vec![T::zero(); oc * k],
             dbias: vec![T::zero(); oc],
-            cols: vec![T::zero(); scratch],
+            cols: Vec::new(),
             cached: false,
             cache_limit: COLS_CACHE_FLOATS,
-            dcols: vec![T::zero(); scratch],
+            scratch: vec![vec![T::zero(); scratch]],
+            dcols: vec![vec![T::zero(); scratch]],
         }
     }
 
     pub fn geometry(&self) -> ConvGeom {
         self.g
+    }
+
+    /// dW (OC, K) += Σ dy_i · cols_iᵀ and dbias += Σ rows of dy_i over `images` in order, where
+    /// `cols[j]` is the im2col matrix of image `images.start + j`; dW is overwritten by the
+    /// batch's first image. Split over blocks of output channels.
+    fn accumulate_weight_grad(&mut self, dy: &Tensor<T>, images: Range<usize>, cols: &[&[T]]) {
+        let (k, p, oc) = (self.g.col_rows(), self.g.col_cols(), self.oc);
+        let rows = parallel::ranges(oc, parallel::parts(oc, images.len() * oc * k * p));
+        let dw = parallel::split_mut(&mut self.dweight, k, &rows);
+        let db = parallel::split_mut(&mut self.dbias, 1, &rows);
+        let work: Vec<_> = rows.into_iter().zip(dw).zip(db).collect();
+        parallel::run(work, |((rows, dw), db)| {
+            for (i, cols) in images.clone().zip(cols) {
+                let dyi = &dy.sample(i)[rows.start * p..rows.end * p]; // (rows, P)
+                                                                       // dW[rows] (rows, K) += dy_i[rows] (rows, P) · cols_iᵀ (P, K)
+                T::gemm(rows.len(), k, p, dyi, p, 1, cols, 1, p, dw, k, i > 0);
+                for (d, row) in db.iter_mut().zip(dyi.chunks_exact(p)) {
+                    *d = *d + <T as Real>::sum(row);
+                }
+            }
+        });
     }
 }
 
@@ -67,69 +112,84 @@ impl<T: Real> Layer<T> for Conv2d<T> {
     }
 
     fn forward(&mut self, x: &Tensor<T>, y: &mut Tensor<T>, mode: Mode, _rng: &mut Rng) {
-        let (n, k, p) = (x.batch(), self.g.col_rows(), self.g.col_cols());
-        y.resize([n, self.oc, self.g.oh, self.g.ow]);
+        let (n, k, p, oc) = (x.batch(), self.g.col_rows(), self.g.col_cols(), self.oc);
+        y.resize([n, oc, self.g.oh, self.g.ow]);
         self.cached = mode == Mode::Train && n * k * p <= self.cache_limit;
-        if self.cached && self.cols.len() < n * k * p {
-            self.cols.resize(n * k * p, T::zero());
-        }
-        for i in 0..n {
-            let cols = if self.cached {
-                &mut self.cols[i * k * p..(i + 1) * k * p]
-            } else {
-                &mut self.cols[..k * p]
-            };
-            T::im2col(x.sample(i), &self.g, cols);
-            let out = y.sample_mut(i); // (OC, P)
-            for (row, &b) in out.chunks_exact_mut(p).zip(&self.bias) {
-                row.iter_mut().for_each(|v| *v = b);
+        let images = parallel::ranges(n, parallel::parts(n, n * oc * k * p));
+        // Each part's im2col destination: its images' slots of the cache, or its own scratch.
+        let cols: Vec<&mut [T]> = if self.cached {
+            if self.cols.len() < n * k * p {
+                self.cols.resize(n * k * p, T::zero());
             }
-            // out (OC, P) += W (OC, K) · cols (K, P)
-            T::gemm(self.oc, p, k, &self.weight, k, 1, cols, p, 1, out, p, true);
-        }
+            parallel::split_mut(&mut self.cols[..n * k * p], k * p, &images)
+        } else {
+            ensure_buffers(&mut self.scratch, images.len(), k * p);
+            self.scratch.iter_mut().map(|s| &mut s[..k * p]).collect()
+        };
+        let outs = parallel::split_mut(&mut y.data, oc * p, &images);
+        let (g, cached, weight, bias) = (&self.g, self.cached, &self.weight, &self.bias);
+        let work: Vec<_> = images.into_iter().zip(cols).zip(outs).collect();
+        parallel::run(work, |((images, cols), outs)| {
+            for (j, i) in images.enumerate() {
+                let cols = if cached {
+                    &mut cols[j * k * p..(j + 1) * k * p]
+                } else {
+                    &mut cols[..]
+                };
+                T::im2col(x.sample(i), g, cols);
+                let out = &mut outs[j * oc * p..(j + 1) * oc * p]; // (OC, P)
+                for (row, &b) in out.chunks_exact_mut(p).zip(bias) {
+                    row.iter_mut().for_each(|v| *v = b);
+                }
+                // out (OC, P) += W (OC, K) · cols (K, P)
+                T::gemm(oc, p, k, weight, k, 1, cols, p, 1, out, p, true);
+            }
+        });
     }
 
-    fn backward(&mut self, x: &Tensor<T>, _y: &Tensor<T>, dy: &Tensor<T>, mut dx: Option<&mut Tensor<T>>) {
-        let (n, k, p) = (x.batch(), self.g.col_rows(), self.g.col_cols());
+    fn backward(&mut self, x: &Tensor<T>, _y: &Tensor<T>, dy: &Tensor<T>, dx: Option<&mut Tensor<T>>) {
+        let (n, k, p, oc) = (x.batch(), self.g.col_rows(), self.g.col_cols(), self.oc);
+        let work_all = n * oc * k * p;
         self.dbias.iter_mut().for_each(|v| *v = T::zero());
-        if let Some(dx) = dx.as_deref_mut() {
-            dx.resize(x.shape);
-        }
-        for i in 0..n {
-            let dyi = dy.sample(i); // (OC, P)
-            let cols = if self.cached {
-                &self.cols[i * k * p..(i + 1) * k * p]
-            } else {
-                T::im2col(x.sample(i), &self.g, &mut self.cols[..k * p]);
-                &self.cols[..k * p]
-            };
-            // dW (OC, K) += dy_i (OC, P) · cols_iᵀ (P, K)
-            T::gemm(self.oc, k, p, dyi, p, 1, cols, 1, p, &mut self.dweight, k, i > 0);
-            for (d, row) in self.dbias.iter_mut().zip(dyi.chunks_exact(p)) {
-                *d = *d + <T as Real>::sum(row);
+        if self.cached {
+            let cols = std::mem::take(&mut self.cols);
+            let per_image: Vec<&[T]> = cols.chunks_exact(k * p).take(n).collect();
+            self.accumulate_weight_grad(dy, 0..n, &per_image);
+            drop(per_image);
+            self.cols = cols;
+        } else {
+            // Rebuild the matrices a group of images at a time (one per part, in parallel), then
+            // add the group into dW in image order.
+            let group = parallel::parts(n, work_all);
+            ensure_buffers(&mut self.scratch, group, k * p);
+            let mut scratch = std::mem::take(&mut self.scratch);
+            for start in (0..n).step_by(group.max(1)) {
+                let images = start..(start + group).min(n);
+                let g = &self.g;
+                let work: Vec<_> = images.clone().zip(scratch.iter_mut()).collect();
+                parallel::run(work, |(i, cols)| T::im2col(x.sample(i), g, &mut cols[..k * p]));
+                let per_image: Vec<&[T]> = scratch.iter().take(images.len()).map(|s| &s[..k * p]).collect();
+                self.accumulate_weight_grad(dy, images, &per_image);
             }
-            if let Some(dx) = dx.as_deref_mut() {
-                // dcols (K, P) = Wᵀ (K, OC) · dy_i (OC, P)
-                T::gemm(
-                    k,
-                    p,
-                    self.oc,
-                    &self.weight,
-                    1,
-                    k,
-                    dyi,
-                    p,
-                    1,
-                    &mut self.dcols,
-                    p,
-                    false,
-                );
-                T::col2im(&self.dcols, &self.g, dx.sample_mut(i));
-            }
+            self.scratch = scratch;
         }
         if n == 0 {
             self.dweight.iter_mut().for_each(|v| *v = T::zero());
         }
+        let Some(dx) = dx else { return };
+        dx.resize(x.shape);
+        let images = parallel::ranges(n, parallel::parts(n, work_all));
+        ensure_buffers(&mut self.dcols, images.len(), k * p);
+        let dxs = parallel::split_mut(&mut dx.data, x.sample_len(), &images);
+        let (g, weight, sample) = (&self.g, &self.weight, x.sample_len());
+        let work: Vec<_> = images.into_iter().zip(dxs).zip(self.dcols.iter_mut()).collect();
+        parallel::run(work, |((images, dxs), dcols)| {
+            for (j, i) in images.enumerate() {
+                // dcols (K, P) = Wᵀ (K, OC) · dy_i (OC, P)
+                T::gemm(k, p, oc, weight, 1, k, dy.sample(i), p, 1, dcols, p, false);
+                T::col2im(&dcols[..k * p], g, &mut dxs[j * sample..(j + 1) * sample]);
+            }
+        });
     }
 
     fn visit_params(&mut self, f: &mut ParamVisitor<'_, T>) {
