@@ -359,7 +359,50 @@ static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
 /// Runs when the module is instantiated.
 #[wasm_bindgen(start)]
 fn start() {
-    install_panic_hook();
+    // In the threaded build every pool worker instantiates the module too; one hook is enough.
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(install_panic_hook);
+}
+
+/// The threaded build's pool: `await initThreadPool(n)` once, before the first `Trainer`
+/// (wasm-bindgen-rayon: n module Web Workers sharing this module's memory).
+#[cfg(all(feature = "threads", target_arch = "wasm32"))]
+pub use wasm_bindgen_rayon::init_thread_pool;
+
+/// Which build of the module this is, for the page's header and the benchmark.
+#[derive(Serialize)]
+struct BuildInfo {
+    /// "threads", "relaxed-simd", "simd128", "wasm" (no SIMD) or "native"
+    build: &'static str,
+    /// The kernel family (`kernels::BACKEND`).
+    backend: &'static str,
+    /// Threads a training step may use: the pool's size, 1 without the feature.
+    threads: usize,
+}
+
+fn build_info_value() -> BuildInfo {
+    let build = if cfg!(feature = "threads") && cfg!(target_arch = "wasm32") {
+        "threads"
+    } else if cfg!(target_feature = "relaxed-simd") {
+        "relaxed-simd"
+    } else if cfg!(target_feature = "simd128") {
+        "simd128"
+    } else if cfg!(target_arch = "wasm32") {
+        "wasm"
+    } else {
+        "native"
+    };
+    BuildInfo {
+        build,
+        backend: BACKEND,
+        threads: crate::parallel::threads(),
+    }
+}
+
+/// `{ build, backend, threads }`: which of the builds runs (see docs/CONTRACT.md, issue 13).
+#[wasm_bindgen(js_name = buildInfo)]
+pub fn build_info() -> Result<JsValue, JsError> {
+    to_js(&build_info_value())
 }
 
 /// Makes every later panic record its message and location (for `lastPanic`) and log them with
