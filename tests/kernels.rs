@@ -617,3 +617,36 @@ fn native_im2col_col2im_are_the_oracles_bit_for_bit() {
     }
     assert_eq!(checked, 9);
 }
+
+#[test]
+fn native_maxpool_forward_is_the_oracles_bit_for_bit() {
+    // The native 2×2 stride-2 loop must pick the same element as the oracle: the first maximum in
+    // window order, ties to the earlier one, a NaN never replacing the best (but kept when first).
+    // Inputs from a few values so ties are common; odd sizes drop the last row and column; a 3×3
+    // window takes the oracle's path and must agree too.
+    let mut rng = Rng::new(4);
+    for &(c, h, w, k, stride) in &[
+        (6, 28, 28, 2, 2),
+        (3, 7, 9, 2, 2),
+        (2, 2, 2, 2, 2),
+        (2, 9, 9, 3, 2),
+    ] {
+        let g = ConvGeom::new(c, h, w, k, k, stride, 0).expect("geometry fits");
+        let mut x: Vec<f32> = (0..c * h * w).map(|_| rng.below(4) as f32 - 1.0).collect();
+        for i in (0..x.len()).step_by(7) {
+            x[i] = f32::NAN;
+        }
+        let n = g.c * g.oh * g.ow;
+        let (mut y_want, mut a_want) = (vec![0.0f32; n], vec![0u32; n]);
+        let (mut y_got, mut a_got) = (vec![5.0f32; n], vec![9u32; n]);
+        scalar::maxpool_forward(&x, &g, &mut y_want, &mut a_want);
+        <f32 as Real>::maxpool_forward(&x, &g, &mut y_got, &mut a_got);
+        assert_eq!(a_got, a_want, "argmax {g:?}");
+        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&y_got), bits(&y_want), "y {g:?}");
+        assert!(
+            y_got.iter().any(|v| v.is_nan()),
+            "the NaN-first windows were exercised"
+        );
+    }
+}

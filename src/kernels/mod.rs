@@ -161,8 +161,8 @@ pub fn backend() -> &'static str {
     }
 }
 
-// Every kernel but the GEMM, im2col and col2im, from the scalar oracle.
-macro_rules! scalar_non_gemm_conv {
+// The elementwise kernels and max-pool backward, from the scalar oracle (native f32 too).
+macro_rules! scalar_rest {
     () => {
         fn axpy(a: Self, x: &[Self], y: &mut [Self]) {
             scalar::axpy(a, x, y)
@@ -186,28 +186,13 @@ macro_rules! scalar_non_gemm_conv {
         fn sum(x: &[Self]) -> Self {
             scalar::sum(x)
         }
-        fn maxpool_forward(x: &[Self], g: &ConvGeom, y: &mut [Self], argmax: &mut [u32]) {
-            scalar::maxpool_forward(x, g, y, argmax)
-        }
         fn maxpool_backward(dy: &[Self], argmax: &[u32], g: &ConvGeom, dx: &mut [Self]) {
             scalar::maxpool_backward(dy, argmax, g, dx)
         }
     };
 }
 
-// Every kernel but the GEMM, from the scalar oracle.
-macro_rules! scalar_non_gemm {
-    () => {
-        fn im2col(x: &[Self], g: &ConvGeom, cols: &mut [Self]) {
-            scalar::im2col(x, g, cols)
-        }
-        fn col2im(cols: &[Self], g: &ConvGeom, dx: &mut [Self]) {
-            scalar::col2im(cols, g, dx)
-        }
-        scalar_non_gemm_conv!();
-    };
-}
-
+// Every kernel from the scalar oracle (f64, and f32 on a wasm build without SIMD).
 macro_rules! scalar_impl {
     () => {
         fn gemm(
@@ -226,7 +211,16 @@ macro_rules! scalar_impl {
         ) {
             scalar::gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, accumulate)
         }
-        scalar_non_gemm!();
+        fn im2col(x: &[Self], g: &ConvGeom, cols: &mut [Self]) {
+            scalar::im2col(x, g, cols)
+        }
+        fn col2im(cols: &[Self], g: &ConvGeom, dx: &mut [Self]) {
+            scalar::col2im(cols, g, dx)
+        }
+        fn maxpool_forward(x: &[Self], g: &ConvGeom, y: &mut [Self], argmax: &mut [u32]) {
+            scalar::maxpool_forward(x, g, y, argmax)
+        }
+        scalar_rest!();
     };
 }
 
@@ -265,7 +259,10 @@ impl Real for f32 {
     fn col2im(cols: &[f32], g: &ConvGeom, dx: &mut [f32]) {
         native::col2im(cols, g, dx)
     }
-    scalar_non_gemm_conv!();
+    fn maxpool_forward(x: &[f32], g: &ConvGeom, y: &mut [f32], argmax: &mut [u32]) {
+        native::maxpool_forward(x, g, y, argmax)
+    }
+    scalar_rest!();
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

@@ -2,10 +2,11 @@
 //! `matrixmultiply::sgemm`, which picks its AVX-512, AVX2+FMA or AVX micro-kernel at run time, behind
 //! the same safe slice API as `scalar::gemm`. im2col/col2im are the oracle's loops with the padding
 //! test hoisted out of the inner loop (a quarter of a lenet step natively went to the per-pixel
-//! bounds test); they move or add exactly the same values in the same order, so they are bit for bit
-//! the oracle's. The other kernels are the oracle's own (see `super::scalar`).
+//! bounds test), and the 2×2 max-pool forward has its own loop; they move, add or compare exactly
+//! the same values in the same order, so they are bit for bit the oracle's. The other kernels are
+//! the oracle's own (see `super::scalar`).
 //!
-//! Results differ from the scalar oracle by rounding only: sgemm blocks the k-sum and uses fused
+//! The GEMM's results differ from the scalar oracle by rounding only: sgemm blocks the k-sum and uses fused
 //! multiply-adds, so an element is Σ_p a·b summed in another order. tests/kernels.rs bounds the
 //! difference. Unlike the oracle it does not skip zero A entries, so 0·∞ or 0·NaN in B gives NaN
 //! (the IEEE answer) where the oracle gives 0.
@@ -152,6 +153,43 @@ pub fn col2im(cols: &[f32], g: &ConvGeom, dx: &mut [f32]) {
                 for (j, &v) in add.iter().enumerate() {
                     dx[base + j * s] += v;
                 }
+            }
+        }
+    }
+}
+
+/// See [`super::Real::maxpool_forward`]; the outputs and argmax of `scalar::maxpool_forward`. The
+/// 2×2 stride-2 window of every network here gets its own loop over row pairs (the generic one
+/// spent a sixth of a lenet step on index arithmetic and bounds tests); it compares the same four
+/// elements in the same order with the same strict `>`, so ties and NaNs resolve identically.
+pub fn maxpool_forward(x: &[f32], g: &ConvGeom, y: &mut [f32], argmax: &mut [u32]) {
+    if !(g.kh == 2 && g.kw == 2 && g.stride == 2 && g.pad == 0) {
+        return super::scalar::maxpool_forward(x, g, y, argmax);
+    }
+    let (h, w, ow) = (g.h, g.w, g.ow);
+    let x = &x[..g.c * h * w];
+    let outputs = g.c * g.oh * ow;
+    let (y, argmax) = (&mut y[..outputs], &mut argmax[..outputs]);
+    for c in 0..g.c {
+        for oy in 0..g.oh {
+            let top = (c * h + 2 * oy) * w;
+            let (r0, r1) = (&x[top..top + 2 * ow], &x[top + w..top + w + 2 * ow]);
+            let o = (c * g.oh + oy) * ow;
+            let (yr, ar) = (&mut y[o..o + ow], &mut argmax[o..o + ow]);
+            for (ox, (yo, ao)) in yr.iter_mut().zip(ar.iter_mut()).enumerate() {
+                let (a, b) = (2 * ox, 2 * ox + 1);
+                let (mut best, mut at) = (r0[a], top + a);
+                if r0[b] > best {
+                    (best, at) = (r0[b], top + b);
+                }
+                if r1[a] > best {
+                    (best, at) = (r1[a], top + w + a);
+                }
+                if r1[b] > best {
+                    (best, at) = (r1[b], top + w + b);
+                }
+                *yo = best;
+                *ao = at as u32;
             }
         }
     }
