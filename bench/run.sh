@@ -29,6 +29,7 @@ want_native=1
 want_pytorch=1
 scaling_only=0
 rebuild=0
+contenders=trainlab-relaxed,trainlab-threads
 args=()
 for a in "$@"; do
   case "$a" in
@@ -37,6 +38,7 @@ for a in "$@"; do
     --no-pytorch) want_pytorch=0; args+=("$a") ;;
     --scaling) want_native=0; want_pytorch=0; scaling_only=1; args+=("$a") ;;
     --rebuild) rebuild=1 ;;
+    --contenders=*) contenders=${a#--contenders=}; args+=("$a") ;;
     *) args+=("$a") ;;
   esac
 done
@@ -59,6 +61,11 @@ if [ "$want_trainlab" = 1 ]; then
   # (--scaling trains the simd128 build only)
   for dir in pkg-relaxed pkg-threads; do
     [ "$scaling_only" = 1 ] && break
+    # only the builds that --contenders asks for (all by default)
+    case "$dir" in
+      pkg-relaxed) [[ ",$contenders," == *,trainlab-relaxed,* ]] || continue ;;
+      pkg-threads) [[ ",$contenders," == *,trainlab-threads* ]] || continue ;;
+    esac
     script=scripts/$dir.sh
     if [ "$rebuild" = 0 ] && [ -f $dir/trainlab.js ]; then
       log "using existing $dir/ (built $(date -r $dir/trainlab_bg.wasm '+%F %T'))"
