@@ -7,7 +7,7 @@
 #   scripts/test.sh web        only layer 2: wasm-pack test in headless Chromium (API + SIMD kernels)
 #   scripts/test.sh web-firefox   layer 2 in headless Firefox ESR (geckodriver)
 #   scripts/test.sh web-webkit    layer 2 in WebKitGTK (WebKitWebDriver, under xvfb-run)
-#   scripts/test.sh e2e        only layer 3: release wasm build, vite build, Node + playwright-core
+#   scripts/test.sh e2e        only layer 3: the three release wasm builds, vite build, Node + playwright-core
 #   scripts/test.sh e2e-firefox   layer 3's engine-facing test files (FIREFOX_E2E below) in Firefox ESR
 #                                 (playwright-core over BiDi); e2e-firefox-all: every file
 #   scripts/test.sh e2e-webkit    layer 3's WebKit smoke suite (tests/webkit/, selenium-webdriver, xvfb-run)
@@ -71,7 +71,8 @@ need_tool() {
 built=0
 build_page() {
   [ "$built" = 1 ] && return
-  step "$1" wasm-pack build --release --target web --out-dir pkg
+  # pkg/ (simd128), pkg-relaxed/ and pkg-threads/: the pages pick one at load (www/build.js).
+  step "$1" bash scripts/pkg.sh
   step "$1" npm run build
   built=1
 }
@@ -89,6 +90,8 @@ for layer in "${layers[@]}"; do
       need_package_json "$L"
       step "$L" cargo fmt --check
       step "$L" cargo clippy --all-targets --locked -- -D warnings
+      # The threaded build's code paths (src/parallel.rs over rayon) compile only with the feature.
+      step "$L" cargo clippy --all-targets --locked --features threads -- -D warnings
       step "$L" npx --no-install eslint .
       step "$L" node scripts/hash-keys.mjs --check
       step "$L" node scripts/scenarios.mjs --check
@@ -97,12 +100,18 @@ for layer in "${layers[@]}"; do
       L="layer 1/4 (native math: cargo test)"; TAG="1/4 native"
       section "$L"
       step "$L" cargo test
+      # The same parallel loops over rayon: bit-identical losses on 1-4 threads (tests/threads.rs).
+      step "$L" cargo test --features threads --test threads
       ;;
     web)
       L="layer 2/4 (browser: wasm-pack test --headless --chrome)"; TAG="2/4 browser"
       section "$L"
       [ -x "$CHROMEDRIVER" ] || { printf '%s%sTEST FAILED in %s: %s not found (run scripts/setup.sh test)%s\n' "$R" "$B" "$L" "$CHROMEDRIVER" "$N" >&2; exit 1; }
       step "$L" wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER"
+      # The relaxed-SIMD build's kernels against the scalar oracle (scripts/pkg-relaxed.sh's flags and
+      # target dir, so the release package and these tests share dependencies).
+      step "$L" env RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" CARGO_TARGET_DIR=target/relaxed \
+        wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --test web_kernels
       ;;
     web-firefox)
       L="layer 2/4 in Firefox (browser: wasm-pack test --headless --firefox)"; TAG="2/4 browser Firefox"
