@@ -23,15 +23,21 @@ async function start() {
     throw new Error(`skipped: ${PKG} needs a cross-origin-isolated page (SharedArrayBuffer); this one is not`);
   }
   let mod;
+  let exports;
   try {
     mod = await import(`/${PKG}/trainlab.js`);
-    await mod.default();
+    exports = await mod.default();
   } catch (e) {
     const why = e instanceof WebAssembly.CompileError ? "this browser cannot compile the module" : "loading failed";
     throw new Error(`skipped: ${PKG}: ${why}: ${e.message}`);
   }
   if (THREADS > 0) {
     if (typeof mod.initThreadPool !== "function") throw new Error(`skipped: ${PKG} exports no initThreadPool`);
+    // the pool's workers share the module's memory: a package built without +atomics has a
+    // private memory, and initThreadPool would fail with "#<Memory> could not be cloned"
+    if (!(exports?.memory?.buffer instanceof SharedArrayBuffer)) {
+      throw new Error(`${PKG}'s wasm memory is not shared: the package was not built with +atomics (scripts/pkg-threads.sh)`);
+    }
     await mod.initThreadPool(THREADS);
   }
   Trainer = mod.Trainer;
