@@ -66,6 +66,25 @@ for component in rustfmt clippy; do
   fi
 done
 
+# --- 1c. nightly with rust-src and wasm32 (the threaded build, scripts/pkg-threads.sh) ----------
+# Wasm threads need a standard library rebuilt with atomics (-Z build-std), which only nightly can
+# do. Tested with nightly 2026-05-19; TRAINLAB_NIGHTLY picks another (the script reads it too).
+NIGHTLY="${TRAINLAB_NIGHTLY:-nightly}"
+if command -v rustup >/dev/null 2>&1; then
+  nightly_root="$(rustup run "$NIGHTLY" rustc --print sysroot 2>/dev/null || true)"
+  if [ -n "$nightly_root" ] && [ -d "$nightly_root/lib/rustlib/src/rust/library" ] \
+    && [ -d "$nightly_root/lib/rustlib/$WASM_TARGET" ]; then
+    ok "rust $NIGHTLY with rust-src and $WASM_TARGET"
+  else
+    note "installing rust $NIGHTLY with rust-src and $WASM_TARGET (for the threaded build)"
+    t=$(now_s)
+    rustup toolchain install "$NIGHTLY" --profile minimal --component rust-src --target "$WASM_TARGET"
+    ok "rust $NIGHTLY installed ($(fmt_dur $(( $(now_s) - t ))))"
+  fi
+else
+  note "rustup not found: skipping nightly (only scripts/pkg-threads.sh needs it)"
+fi
+
 # --- 2. wasm-bindgen-cli, pinned to Cargo.lock ------------------------------------------------
 if [ ! -f Cargo.lock ]; then
   note "Cargo.lock missing: generating it to learn the wasm-bindgen version"
