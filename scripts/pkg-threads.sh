@@ -11,8 +11,15 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 section "wasm package (threads): nightly wasm-pack build --out-dir pkg-threads --features threads"
 t=$(now_s)
-RUSTFLAGS="-C target-feature=+simd128,+atomics,+bulk-memory,+mutable-globals" \
+# Since nightly-2025-10-03 (rust-lang/rust#147225) +atomics no longer implies a shared memory: the
+# linker must be asked for one (imported, so wasm-bindgen-rayon can hand it to its workers) and for
+# the TLS exports wasm-bindgen's thread start-up calls. A shared memory cannot grow past its maximum:
+# 2 GiB, twice the budget a run is checked against (src/limits.rs), leaves room for a loaded data set.
+LINK="-C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=2147483648"
+LINK="$LINK -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size"
+LINK="$LINK -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
+RUSTFLAGS="-C target-feature=+simd128,+atomics,+bulk-memory,+mutable-globals $LINK" \
 CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/threads}" \
-  rustup run nightly wasm-pack build --release --target web --out-dir pkg-threads \
+  rustup run "${TRAINLAB_NIGHTLY:-nightly}" wasm-pack build --release --target web --out-dir "${OUT_DIR:-pkg-threads}" \
   -- --features threads -Z build-std=panic_abort,std
 ok "pkg-threads/ built ($(fmt_dur $(( $(now_s) - t ))))"

@@ -109,6 +109,15 @@ pub fn run<W: Send>(work: Vec<W>, f: impl Fn(W) + Send + Sync) {
     work.into_iter().for_each(f);
 }
 
+/// `f(range, part)` over `y` split into runs of whole elements, for elementwise kernels: `range` is
+/// where `part` lies in `y`, so `f` reads its inputs at the same range. `cost` is the work per
+/// element (1 for a copy-like kernel).
+pub fn elementwise<U: Send>(y: &mut [U], cost: usize, f: impl Fn(Range<usize>, &mut [U]) + Send + Sync) {
+    let r = ranges(y.len(), parts(y.len(), y.len().saturating_mul(cost)));
+    let parts = split_mut(y, 1, &r);
+    run(r.into_iter().zip(parts).collect(), |(range, part)| f(range, part));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

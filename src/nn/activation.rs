@@ -7,6 +7,7 @@
 
 use super::{Layer, Mode};
 use crate::kernels::Real;
+use crate::parallel;
 use crate::{Rng, Tensor};
 use serde::{Deserialize, Serialize};
 
@@ -191,6 +192,9 @@ impl ActivationKind {
     }
 }
 
+/// Rough work of one element of the non-ReLU activations (an exp or tanh), for `parallel::parts`.
+const TRANSCENDENTAL_COST: usize = 20;
+
 pub struct Activation {
     kind: ActivationKind,
     /// ELU's α (unused by the others)
@@ -215,24 +219,31 @@ impl<T: Real> Layer<T> for Activation {
 
     fn forward(&mut self, x: &Tensor<T>, y: &mut Tensor<T>, _mode: Mode, _rng: &mut Rng) {
         y.resize(x.shape);
+        // Elementwise, so split across threads in runs of elements (crate::parallel).
         if self.kind == ActivationKind::Relu {
-            return T::relu_forward(&x.data, &mut y.data);
+            return parallel::elementwise(&mut y.data, 1, |r, y| T::relu_forward(&x.data[r], y));
         }
         let (kind, alpha) = (self.kind, T::of(self.alpha));
-        for (yi, &xi) in y.data.iter_mut().zip(&x.data) {
-            *yi = kind.f(xi, alpha);
-        }
+        parallel::elementwise(&mut y.data, TRANSCENDENTAL_COST, |r, y| {
+            for (yi, &xi) in y.iter_mut().zip(&x.data[r]) {
+                *yi = kind.f(xi, alpha);
+            }
+        });
     }
 
     fn backward(&mut self, x: &Tensor<T>, _y: &Tensor<T>, dy: &Tensor<T>, dx: Option<&mut Tensor<T>>) {
         let Some(dx) = dx else { return };
         dx.resize(x.shape);
         if self.kind == ActivationKind::Relu {
-            return T::relu_backward(&x.data, &dy.data, &mut dx.data);
+            return parallel::elementwise(&mut dx.data, 1, |r, dx| {
+                T::relu_backward(&x.data[r.clone()], &dy.data[r], dx)
+            });
         }
         let (kind, alpha) = (self.kind, T::of(self.alpha));
-        for ((d, &xi), &g) in dx.data.iter_mut().zip(&x.data).zip(&dy.data) {
-            *d = g * kind.df(xi, alpha);
-        }
+        parallel::elementwise(&mut dx.data, TRANSCENDENTAL_COST, |r, dx| {
+            for ((d, &xi), &g) in dx.iter_mut().zip(&x.data[r.clone()]).zip(&dy.data[r]) {
+                *d = g * kind.df(xi, alpha);
+            }
+        });
     }
 }

@@ -3,6 +3,7 @@
 
 use super::{Layer, Mode};
 use crate::kernels::{ConvGeom, Real};
+use crate::parallel;
 use crate::{Rng, Tensor};
 
 /// Max pooling. Forward records, per output, the flat input index of the window's maximum
@@ -37,30 +38,35 @@ impl<T: Real> Layer<T> for MaxPool2d {
         y.resize([n, g.c, g.oh, g.ow]);
         self.argmax.resize(y.len(), 0);
         let per_sample = g.c * g.oh * g.ow;
-        for i in 0..n {
-            let range = i * per_sample..(i + 1) * per_sample;
-            T::maxpool_forward(
-                x.sample(i),
-                &g,
-                &mut y.data[range.clone()],
-                &mut self.argmax[range],
-            );
-        }
+        // Images are independent: split the batch across threads (crate::parallel).
+        let images = parallel::ranges(n, parallel::parts(n, x.len()));
+        let ys = parallel::split_mut(&mut y.data, per_sample, &images);
+        let argmaxes = parallel::split_mut(&mut self.argmax, per_sample, &images);
+        let work: Vec<_> = images.into_iter().zip(ys).zip(argmaxes).collect();
+        parallel::run(work, |((images, ys), argmaxes)| {
+            let parts = ys
+                .chunks_exact_mut(per_sample)
+                .zip(argmaxes.chunks_exact_mut(per_sample));
+            for (i, (y, argmax)) in images.zip(parts) {
+                T::maxpool_forward(x.sample(i), &g, y, argmax);
+            }
+        });
     }
 
     fn backward(&mut self, x: &Tensor<T>, _y: &Tensor<T>, dy: &Tensor<T>, dx: Option<&mut Tensor<T>>) {
         let Some(dx) = dx else { return };
         dx.resize(x.shape);
-        let per_sample = self.g.c * self.g.oh * self.g.ow;
-        for i in 0..x.batch() {
-            let range = i * per_sample..(i + 1) * per_sample;
-            T::maxpool_backward(
-                &dy.data[range.clone()],
-                &self.argmax[range],
-                &self.g,
-                dx.sample_mut(i),
-            );
-        }
+        let (g, n, argmax) = (self.g, x.batch(), &self.argmax);
+        let per_sample = g.c * g.oh * g.ow;
+        let images = parallel::ranges(n, parallel::parts(n, x.len()));
+        let dxs = parallel::split_mut(&mut dx.data, x.sample_len(), &images);
+        let work: Vec<_> = images.into_iter().zip(dxs).collect();
+        parallel::run(work, |(images, dxs)| {
+            for (i, dx) in images.zip(dxs.chunks_exact_mut(x.sample_len())) {
+                let range = i * per_sample..(i + 1) * per_sample;
+                T::maxpool_backward(&dy.data[range.clone()], &argmax[range], &g, dx);
+            }
+        });
     }
 }
 
