@@ -2,9 +2,16 @@
 //!
 //! Run: `wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --test web_kernels`.
 //! Lengths cover empty, short (1..3, all tail), exact multiples of the vector width and of the
-//! GEMM tile (4, 8, 16, 64) and tails (5, 17, 33, 1001). Elementwise kernels and im2col/col2im
-//! must match bit for bit; gemm and sum reassociate additions, so they must match within
-//! 1e-5 × Σ|terms|, the scale of the rounding error any summation order can make.
+//! GEMM tile (4, 8, 16, 64) and tails (5, 17, 33, 1001). Elementwise kernels, im2col/col2im and
+//! the simd128 build's gemm must match bit for bit (gemm adds each element's products onto C in k
+//! order, as the scalar loop does). `sum` reassociates additions, and the relaxed-SIMD build's
+//! gemm may fuse each multiply-add (one rounding instead of two, as the engine chooses): those
+//! must match within 1e-5 × Σ|terms|, the scale of the rounding error any summation order or
+//! fusing can make.
+//!
+//! The relaxed-SIMD build runs the same tests:
+//! `RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" wasm-pack test --headless --chrome
+//! --chromedriver /usr/bin/chromedriver -- --test web_kernels` (with its own CARGO_TARGET_DIR).
 #![cfg(target_arch = "wasm32")]
 
 use trainlab::kernels::{scalar, ConvGeom};
@@ -46,8 +53,16 @@ fn assert_bits_eq(got: &[f32], want: &[f32], what: &str) {
 
 #[wasm_bindgen_test]
 fn backend_is_simd() {
-    assert_eq!(trainlab::kernels::BACKEND, "wasm simd128");
+    let want = if cfg!(target_feature = "relaxed-simd") {
+        "wasm relaxed-simd"
+    } else {
+        "wasm simd128"
+    };
+    assert_eq!(trainlab::kernels::BACKEND, want);
 }
+
+/// Whether this build's gemm may round a multiply-add once (relaxed SIMD) instead of twice.
+const FUSED_GEMM: bool = cfg!(target_feature = "relaxed-simd");
 
 #[cfg(target_feature = "simd128")]
 mod simd {
@@ -111,6 +126,14 @@ mod simd {
                         g.to_bits(),
                         c0[i * ldc + j].to_bits(),
                         "{what}: C padding ({i},{j}) written"
+                    );
+                    continue;
+                }
+                if !FUSED_GEMM {
+                    assert_eq!(
+                        g.to_bits(),
+                        w.to_bits(),
+                        "{what}: C({i},{j}) simd {g:e} vs scalar {w:e}: not the scalar's k order"
                     );
                     continue;
                 }
@@ -259,6 +282,87 @@ mod simd {
             check_gemm(batch, out, inp, false, true, out, false, &mut rng);
             check_gemm(batch, inp, out, false, false, inp, false, &mut rng);
             check_gemm(out, inp, batch, true, false, inp, true, &mut rng);
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn gemm_element_independent_of_the_rows_and_columns_in_the_call() {
+        // A parallel caller splits C by rows (or columns) and runs one gemm per part: every
+        // element must come out bit for bit as in the whole call, in every build. Splits at 1, at
+        // the tile edges and at an odd place, over k-blocks and every layout.
+        let mut rng = Rng::new(16);
+        for (m, n, k) in [
+            (6, 25, 784),
+            (16, 100, 150),
+            (25, 784, 6),
+            (13, 17, 300),
+            (64, 120, 400),
+        ] {
+            for (a_t, b_t, accumulate) in [
+                (false, false, true),
+                (false, true, true),
+                (true, false, false),
+                (false, true, false),
+            ] {
+                let (rsa, csa) = if a_t { (1, m) } else { (k, 1) };
+                let (rsb, csb) = if b_t { (1, k) } else { (n, 1) };
+                let a = random(m * k, &mut rng);
+                let b = random(k * n, &mut rng);
+                let c0 = random(m * n, &mut rng);
+                let mut whole = c0.clone();
+                simd128::gemm(m, n, k, &a, rsa, csa, &b, rsb, csb, &mut whole, n, accumulate);
+                for split in [1, 3, 4, 5, 8, m / 2] {
+                    if split == 0 || split >= m {
+                        continue;
+                    }
+                    let mut parts = c0.clone();
+                    let (top, bottom) = parts.split_at_mut(split * n);
+                    simd128::gemm(split, n, k, &a, rsa, csa, &b, rsb, csb, top, n, accumulate);
+                    let a_rest = &a[split * rsa..];
+                    simd128::gemm(
+                        m - split,
+                        n,
+                        k,
+                        a_rest,
+                        rsa,
+                        csa,
+                        &b,
+                        rsb,
+                        csb,
+                        bottom,
+                        n,
+                        accumulate,
+                    );
+                    assert_bits_eq(&parts, &whole, &format!("gemm {m}×{n}×{k} rows split at {split}"));
+                }
+                for split in [1, 4, 8, 9, n / 2] {
+                    if split == 0 || split >= n {
+                        continue;
+                    }
+                    let mut parts = c0.clone();
+                    let b_rest = &b[split * csb..];
+                    simd128::gemm(m, split, k, &a, rsa, csa, &b, rsb, csb, &mut parts, n, accumulate);
+                    simd128::gemm(
+                        m,
+                        n - split,
+                        k,
+                        &a,
+                        rsa,
+                        csa,
+                        b_rest,
+                        rsb,
+                        csb,
+                        &mut parts[split..],
+                        n,
+                        accumulate,
+                    );
+                    assert_bits_eq(
+                        &parts,
+                        &whole,
+                        &format!("gemm {m}×{n}×{k} columns split at {split}"),
+                    );
+                }
+            }
         }
     }
 

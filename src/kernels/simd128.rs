@@ -2,15 +2,18 @@
 //!
 //! Compiled only for `wasm32` with `+simd128` (see `mod.rs`). Each kernel is the twin of the one
 //! with the same name in `scalar.rs` and is tested against it in `tests/web_kernels.rs`:
-//! elementwise kernels and `im2col`/`col2im` give bit-identical results (the same f32 operations
-//! in the same order per element, just four lanes at a time); `gemm` and `sum` reassociate the
-//! additions and agree within rounding.
+//! elementwise kernels, `im2col`/`col2im` and (in the simd128 build) `gemm` give bit-identical
+//! results: the same f32 operations in the same order per element, just four lanes at a time. (The
+//! GEMM adds each element's products in k order onto C, as the scalar loop does; the scalar loop
+//! skips a zero A entry, which differs only for an infinite or NaN B, or a −0 in an accumulated
+//! C.) `sum` reassociates the additions and agrees within rounding, as does the relaxed-SIMD
+//! build's GEMM.
 //!
-//! No `FMA`: plain simd128 has none, and `f32x4_relaxed_madd` may or may not fuse depending on the
-//! engine and CPU, which would make a run's losses depend on the machine. A multiply followed by an
-//! add rounds the same everywhere. Relaxed SIMD was also measured and left out: a module using it
-//! does not validate in Node 20 without a flag, and in Chromium 156 it gave the 4×8 GEMM below no
-//! gain (a 6×8 tile with it was 2× slower).
+//! No FMA in the simd128 build: plain simd128 has none, and `f32x4_relaxed_madd` may or may not
+//! fuse depending on the engine and CPU, which would make a run's losses depend on the machine. A
+//! multiply followed by an add rounds the same everywhere. The relaxed-SIMD build (compiled with
+//! `+relaxed-simd`, shipped as a second package and chosen at load) uses `f32x4_relaxed_madd` in the
+//! GEMM micro-kernel only (see `madd`); every other kernel is the same code in both builds.
 //!
 //! Safety policy: every public function is safe. It checks, once, that every index it will touch
 //! is inside the slices it was given (panicking like the scalar twin's indexing would), and only
@@ -44,7 +47,14 @@ use std::cell::RefCell;
 // FMA in simd128 every multiply-add needs a temporary. MR×NR = 4×8 holds the C tile in 8 f32x4
 // accumulators + 2 B vectors + 1 broadcast + 1 temporary = 12 registers. A 6×8 tile (12
 // accumulators) looked better on paper but needs 16, and V8 spilled accumulators to the stack in
-// the inner loop: it measured about half the speed of 4×8 in Node 20 and in Chromium 156.
+// the inner loop: it measured about half the speed of 4×8 in Node 20 and in Chromium 156. With
+// `f32x4.relaxed_madd` (the relaxed-SIMD build) no temporary is needed and 6×8 would fit 15
+// registers exactly, but it still measured 1.4× slower than 4×8 in Node 20; relaxed 4×8 is ~15%
+// faster than the simd128 4×8 on the network shapes in Chromium 156 and Node 20 (AMD EPYC, FMA3).
+//
+// Order. Each element of C is summed onto its old value (or onto zero) in k order, k-block after
+// k-block, as the scalar loop does: the result does not depend on m, n, the tiling or on which rows
+// and columns a call covers, so callers may split a product by rows or columns in parallel.
 //
 // Edges. Rows are split into ceil(m/4) panels of balanced height (3 or 4 rows for m ≥ 6; e.g.
 // m = 6 → 3+3, 25 → 4,4,4,4,3,3,3), each run by the kernel instantiated for exactly that many rows,
@@ -358,6 +368,25 @@ fn pack_b_transposed(kc: usize, b: &[f32], csb: usize, pc: usize, j0: usize, dst
     }
 }
 
+/// acc + a·b for the micro-kernel. The simd128 build multiplies, rounds, adds and rounds: the same
+/// two roundings on every engine and CPU, so a seed's losses are the same everywhere.
+#[cfg(not(target_feature = "relaxed-simd"))]
+#[inline(always)]
+fn madd(a: v128, b: v128, acc: v128) -> v128 {
+    f32x4_add(acc, f32x4_mul(a, b))
+}
+
+/// acc + a·b for the micro-kernel in the relaxed-SIMD build: `f32x4.relaxed_madd`, which the engine
+/// compiles to a fused multiply-add (one rounding) where the CPU has one, else to mul + add. The
+/// choice is the engine's, made once for the module, so a run is deterministic on one machine and
+/// browser, and within the tests' tolerance of the simd128 build everywhere. It saves the
+/// temporary register a separate multiply needs.
+#[cfg(target_feature = "relaxed-simd")]
+#[inline(always)]
+fn madd(a: v128, b: v128, acc: v128) -> v128 {
+    f32x4_relaxed_madd(a, b, acc)
+}
+
 /// Arguments of one micro-kernel call: (kc, a, b, ldb, c, ldc, cols, load_c).
 type MicroArgs = (usize, *const f32, *const f32, usize, *mut f32, usize, usize, bool);
 
@@ -370,7 +399,29 @@ type MicroArgs = (usize, *const f32, *const f32, usize, *mut f32, usize, usize, 
 /// at r·ldc + j for every r < R, j < cols (R ≤ MR, cols ≤ 4V).
 #[inline(always)]
 unsafe fn micro<const R: usize, const V: usize>((kc, a, b, ldb, c, ldc, cols, load_c): MicroArgs) {
+    // The accumulators start from C (or from zero when C is overwritten), so each element of C is
+    // c + a₀b₀ + a₁b₁ + … added in k order, block after block: the scalar twin's order, whatever
+    // m, n or the tiling, and nothing depends on which rows a call covers.
     let mut acc = [[f32x4_splat(0.0); V]; R];
+    if load_c {
+        for (r, acc_r) in acc.iter_mut().enumerate() {
+            let cp = c.add(r * ldc);
+            if cols == 4 * V {
+                for (v, x) in acc_r.iter_mut().enumerate() {
+                    *x = v128_load(cp.add(4 * v) as *const v128);
+                }
+            } else {
+                // Column edge: gather the valid columns into a zero-padded tile.
+                let mut tile = [0.0f32; NR];
+                for (j, t) in tile.iter_mut().enumerate().take(cols) {
+                    *t = *cp.add(j);
+                }
+                for (v, x) in acc_r.iter_mut().enumerate() {
+                    *x = v128_load(tile.as_ptr().add(4 * v) as *const v128);
+                }
+            }
+        }
+    }
     // One step p: V B vectors, then per row one broadcast and V multiply-adds. Not unrolled:
     // unrolling by two let LLVM hoist both steps' loads ahead of the arithmetic, and the extra
     // live vectors made V8 spill (256³ fell from ~57 to ~37 GFLOP/s in Node 20).
@@ -383,31 +434,26 @@ unsafe fn micro<const R: usize, const V: usize>((kc, a, b, ldb, c, ldc, cols, lo
         for (r, acc_r) in acc.iter_mut().enumerate() {
             let ar = v128_load32_splat(ap.add(r) as *const u32);
             for (x, &bx) in acc_r.iter_mut().zip(&bv) {
-                *x = f32x4_add(*x, f32x4_mul(ar, bx));
+                *x = madd(ar, bx, *x);
             }
         }
         ap = ap.add(MR);
         bp = bp.add(ldb);
     }
-    if cols == 4 * V {
-        for (r, acc_r) in acc.iter().enumerate() {
-            let cp = c.add(r * ldc);
+    for (r, acc_r) in acc.iter().enumerate() {
+        let cp = c.add(r * ldc);
+        if cols == 4 * V {
             for (v, &x) in acc_r.iter().enumerate() {
-                let dst = cp.add(4 * v) as *mut v128;
-                let sum = if load_c { f32x4_add(v128_load(dst), x) } else { x };
-                v128_store(dst, sum);
+                v128_store(cp.add(4 * v) as *mut v128, x);
             }
-        }
-    } else {
-        // Column edge: spill the tile and store only the valid columns.
-        let mut tile = [0.0f32; NR];
-        for (r, acc_r) in acc.iter().enumerate() {
+        } else {
+            // Column edge: spill the tile and store only the valid columns.
+            let mut tile = [0.0f32; NR];
             for (v, &x) in acc_r.iter().enumerate() {
                 v128_store(tile.as_mut_ptr().add(4 * v) as *mut v128, x);
             }
-            let cp = c.add(r * ldc);
             for (j, &t) in tile.iter().enumerate().take(cols) {
-                *cp.add(j) = if load_c { *cp.add(j) + t } else { t };
+                *cp.add(j) = t;
             }
         }
     }
