@@ -23,7 +23,7 @@ const NO_THREADS = "pkg-threads/ is not built (scripts/pkg-threads.sh needs the 
 
 // relaxed-simd against simd128: fused multiply-adds round once instead of twice, so losses may differ
 // in the last bits and the difference grows with the steps. Over the first 20 steps of a seed:
-const RELAXED_REL_TOL = 1e-3;
+const RELAXED_REL_TOL = 1e-4;
 const STEPS = 20;
 
 /** The build line's data once the core started: { build, threads, why, backend, text }. */
