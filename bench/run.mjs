@@ -549,10 +549,13 @@ function contenderTables(results, out) {
     const i = results.contenders[c]?.info;
     if (i) out.push(`${LABEL[c]}${BUILDS[c].threads ? ` ×${BUILDS[c].threads}` : ""}: ${BUILDS[c].pkg}/ built ${results.meta.builtAt?.[BUILDS[c].pkg] ?? "?"}, backend "${i.backend}", buildInfo ${i.build ? JSON.stringify(i.build) : "absent (older package)"}`);
   }
+  for (const [c, r] of Object.entries(results.contenders)) {
+    if (r.error && !results.notRun?.[c]) out.push(`not measured: ${r.label}${BUILDS[c]?.threads ? ` ×${BUILDS[c].threads}` : ""} — failed to start: ${r.error}`);
+  }
   for (const [c, why] of Object.entries(results.notRun || {})) out.push(`not measured: ${LABEL[c]}${BUILDS[c]?.threads ? ` ×${BUILDS[c].threads}` : ""} — ${why}`);
   if (results.meta.crossOriginIsolated === false) out.push("! the harness page was not cross-origin isolated: no SharedArrayBuffer, so no threaded build");
   out.push("GFLOP/s = img/s × exact FLOP per image (forward + weight grad + input grad except the first layer).");
-  out.push("ratio = trainlab img/s ÷ contender img/s (> 1: trainlab faster). 'N×g' = N timing samples of g consecutive steps each (fast steps; the worker clock ticks in 100 µs); '~' = fewer than 10 warm-up steps + 20 samples (slow contender, time-capped).");
+  out.push("ratio = trainlab img/s ÷ contender img/s (> 1: trainlab faster). 'N×g' = N timing samples of g consecutive steps each (fast steps, so the timer's resolution never matters); '~' = fewer than 10 warm-up steps + 20 samples (slow contender, time-capped).");
   for (const cell of results.cells) {
     const net = results.workloads[cell.workload];
     const tl = cell.contenders.trainlab;
