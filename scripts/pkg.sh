@@ -17,5 +17,5 @@ if [ ! -f scripts/pkg-threads.sh ]; then
 elif ! rustup run "${TRAINLAB_NIGHTLY:-nightly}" rustc --version >/dev/null 2>&1; then
   note "pkg-threads/ skipped: no ${TRAINLAB_NIGHTLY:-nightly} toolchain (make setup installs it)"
 else
-  bash scripts/pkg-threads.sh
+  flock /tmp/pkg.lock bash scripts/pkg-threads.sh
 fi
