@@ -145,6 +145,13 @@ const MIME = {
   ".css": "text/css",
   ".wat": "text/plain",
 };
+// Cross-origin isolation, so the threaded build gets SharedArrayBuffer. Every response carries
+// both: COEP must hold for the workers' scripts too. The single-threaded contenders are unaffected
+// (TF.js's wasm backend is told not to use threads).
+const ISOLATION = {
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
+};
 function serve(port) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://x");
@@ -154,6 +161,23 @@ function serve(port) {
       return;
     }
     fs.stat(file, (err, st) => {
+      // A package directory answers with its entry module: the threaded build's pool workers
+      // import their package as `import('../../..')` (wasm-bindgen-rayon's workerHelpers.js), which
+      // a bundler resolves through package.json and a plain server must too.
+      if (!err && st.isDirectory() && url.pathname.endsWith("/")) {
+        try {
+          const pkg = JSON.parse(fs.readFileSync(path.join(file, "package.json"), "utf8"));
+          const entry = path.resolve(file, pkg.module || pkg.main || "");
+          if (entry.startsWith(file + path.sep) && fs.statSync(entry).isFile()) {
+            res.writeHead(200, { "content-type": MIME[".js"], "cache-control": "no-store", ...ISOLATION });
+            if (req.method === "HEAD") res.end();
+            else fs.createReadStream(entry).pipe(res);
+            return;
+          }
+        } catch {
+          /* not a package: 404 below */
+        }
+      }
       if (err || !st.isFile()) {
         res.writeHead(404, { "content-type": "text/plain" }).end("not found");
         return;
@@ -162,11 +186,7 @@ function serve(port) {
         "content-type": MIME[path.extname(file)] || "application/octet-stream",
         "content-length": st.size,
         "cache-control": "no-store",
-        // Cross-origin isolation, so the threaded build gets SharedArrayBuffer. Every response
-        // carries both: COEP must hold for the workers' scripts too. The single-threaded
-        // contenders are unaffected (TF.js's wasm backend is told not to use threads).
-        "cross-origin-opener-policy": "same-origin",
-        "cross-origin-embedder-policy": "require-corp",
+        ...ISOLATION,
       });
       if (req.method === "HEAD") res.end();
       else fs.createReadStream(file).pipe(res);

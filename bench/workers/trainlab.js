@@ -38,7 +38,12 @@ async function start() {
     if (!(exports?.memory?.buffer instanceof SharedArrayBuffer)) {
       throw new Error(`${PKG}'s wasm memory is not shared: the package was not built with +atomics (scripts/pkg-threads.sh)`);
     }
-    await mod.initThreadPool(THREADS);
+    // a pool worker that fails to load never reports back: bound the wait so the row fails instead
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`initThreadPool(${THREADS}) did not finish in 60 s (a pool worker failed to load?)`)), 60000);
+    });
+    await Promise.race([mod.initThreadPool(THREADS), timeout]).finally(() => clearTimeout(timer));
   }
   Trainer = mod.Trainer;
   const t = new Trainer({ preset: "lenet", dataset: "noise", batchSize: 1, trainSize: 8, valSize: 1 });
