@@ -21,6 +21,10 @@ use std::ops::Range;
 /// Largest im2col cache a layer keeps between forward and backward (16 M floats = 64 MB).
 const COLS_CACHE_FLOATS: usize = 16 << 20;
 
+/// Images per thread whose im2col matrices an uncached backward rebuilds at once (vgg-mini's second
+/// conv on 2 threads: 16 × 1.2 MB of scratch).
+const GROUP_PER_PART: usize = 8;
+
 pub struct Conv2d<T> {
     g: ConvGeom,
     oc: usize,
@@ -158,16 +162,29 @@ impl<T: Real> Layer<T> for Conv2d<T> {
             drop(per_image);
             self.cols = cols;
         } else {
-            // Rebuild the matrices a group of images at a time (one per part, in parallel), then
-            // add the group into dW in image order.
-            let group = parallel::parts(n, work_all);
+            // Rebuild the matrices a group of images at a time (split across the parts), then add
+            // the group into dW in image order. A group holds GROUP_PER_PART images per part, so
+            // threads hand over work a few times per layer, not twice per image: on a loaded
+            // machine every hand-over waits for the slowest thread. One thread: one image.
+            let parts = parallel::parts(n, work_all);
+            let group = if parts > 1 {
+                (parts * GROUP_PER_PART).min(n)
+            } else {
+                1
+            };
             ensure_buffers(&mut self.scratch, group, k * p);
             let mut scratch = std::mem::take(&mut self.scratch);
-            for start in (0..n).step_by(group.max(1)) {
+            for start in (0..n).step_by(group) {
                 let images = start..(start + group).min(n);
+                let split = parallel::ranges(images.len(), parts.min(images.len()));
+                let slots = parallel::split_mut(&mut scratch[..images.len()], 1, &split);
                 let g = &self.g;
-                let work: Vec<_> = images.clone().zip(scratch.iter_mut()).collect();
-                parallel::run(work, |(i, cols)| T::im2col(x.sample(i), g, &mut cols[..k * p]));
+                let work: Vec<_> = split.into_iter().zip(slots).collect();
+                parallel::run(work, |(js, slots)| {
+                    for (j, cols) in js.zip(slots) {
+                        T::im2col(x.sample(start + j), g, &mut cols[..k * p]);
+                    }
+                });
                 let per_image: Vec<&[T]> = scratch.iter().take(images.len()).map(|s| &s[..k * p]).collect();
                 self.accumulate_weight_grad(dy, images, &per_image);
             }
