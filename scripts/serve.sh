@@ -2,7 +2,9 @@
 # Serve the page locally.
 #   scripts/serve.sh dev       Vite dev server (index.html + www/ + pkg/), default http://127.0.0.1:5173/
 #   scripts/serve.sh preview   serve the production build in dist/, default http://127.0.0.1:4173/
-# Both print the page's URL and the lecture deck's (slides/) beside it.
+# Both print the page's URL and the lecture deck's (slides/) beside it. Both send COOP/COEP on the pages
+# and scripts (vite.config.js ISOLATION), so the page is cross-origin isolated and runs the threaded
+# build when pkg-threads/ is built; the page's header names the build it runs and why.
 # package.json's dev/preview scripts fix host, port and --strictPort; HOST and PORT override them
 # (e.g. HOST=0.0.0.0 to let other machines in the room connect). Vite takes the last flag given.
 # Expects pkg/ (and for preview dist/) to be built already: `make serve` / `make preview` do that.
