@@ -50,6 +50,8 @@ fn scenarios() -> Vec<Scenario> {
 
 /// Trains one run to step `at` and measures it.
 fn measure_run(config: &serde_json::Value, at: usize) -> Metrics {
+    // The page's figures: its GEMMs sum in the scalar oracle's order (simd128 and threads builds).
+    trainlab::kernels::sum_in_page_order(true);
     let config = Config::from_value(config.clone()).unwrap_or_else(|e| panic!("config rejected: {e}"));
     let mut session = Session::new(config).unwrap_or_else(|e| panic!("session refused: {e}"));
     let losses: Vec<f64> = (0..at).map(|_| session.step().loss).collect();

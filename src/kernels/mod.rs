@@ -5,8 +5,10 @@
 //! module containing v128 ops does not validate on an engine without SIMD, so the choice is made
 //! at compile time, never at run time. Off wasm, `native` runs the f32 GEMM through
 //! `matrixmultiply` (which picks AVX2/FMA at run time) and im2col/col2im with the padding test
-//! hoisted (bit for bit the oracle's); the other native kernels are the scalar loops. Layers are generic over [`Real`] so the gradient checks can run the very same layer code
-//! in f64; f64 always takes the scalar path.
+//! hoisted (bit for bit the oracle's); the other native kernels are the scalar loops
+//! ([`sum_in_page_order`] switches the GEMM back to the oracle's order). Layers are generic over
+//! [`Real`] so the gradient checks can run the very same layer code in f64; f64 always takes the
+//! scalar path.
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
@@ -148,11 +150,30 @@ pub const BACKEND: &str = if cfg!(all(
     "native (matrixmultiply)"
 };
 
+/// Natively, whether f32 GEMMs sum in the page's order: the scalar oracle's, which the simd128 and
+/// threads builds reproduce bit for bit. matrixmultiply's blocked FMA order is faster but rounds
+/// differently, and over hundreds of steps a seeded run drifts from the page's; a native run whose
+/// figures must be the page's own (the scenario claims, tests/scenarios.rs) asks for the page order.
+#[cfg(not(target_arch = "wasm32"))]
+static PAGE_ORDER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Native f32 GEMMs in the page's summation order (`true`) or matrixmultiply's (`false`, the
+/// default), for every thread of this process. No effect on wasm, which always uses the page order.
+pub fn sum_in_page_order(on: bool) {
+    #[cfg(not(target_arch = "wasm32"))]
+    PAGE_ORDER.store(on, std::sync::atomic::Ordering::Relaxed);
+    #[cfg(target_arch = "wasm32")]
+    let _ = on;
+}
+
 /// The kernels this process runs: [`BACKEND`] on wasm; natively it also names the CPU features
 /// the GEMM dispatches on ("native avx2+fma (matrixmultiply)").
 pub fn backend() -> &'static str {
     #[cfg(not(target_arch = "wasm32"))]
     {
+        if PAGE_ORDER.load(std::sync::atomic::Ordering::Relaxed) {
+            return "native scalar (the page's summation order)";
+        }
         native::backend()
     }
     #[cfg(target_arch = "wasm32")]
@@ -251,7 +272,11 @@ impl Real for f32 {
         ldc: usize,
         accumulate: bool,
     ) {
-        native::gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, accumulate)
+        if PAGE_ORDER.load(std::sync::atomic::Ordering::Relaxed) {
+            scalar::gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, accumulate)
+        } else {
+            native::gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, accumulate)
+        }
     }
     fn im2col(x: &[f32], g: &ConvGeom, cols: &mut [f32]) {
         native::im2col(x, g, cols)
