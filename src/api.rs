@@ -12,7 +12,7 @@ use crate::data::idx::check_file_size;
 use crate::data::limits::Limits;
 use crate::data::{LoadedData, Split};
 use crate::diagnostics;
-use crate::kernels::BACKEND;
+use crate::kernels;
 use crate::lab::init_lab::{run_init_lab, InitLabConfig};
 use crate::lab::lr_finder::LrFinderConfig;
 use crate::session::{Session, STATE_VERSION};
@@ -374,7 +374,7 @@ pub use wasm_bindgen_rayon::init_thread_pool;
 struct BuildInfo {
     /// "threads", "relaxed-simd", "simd128", "wasm" (no SIMD) or "native"
     build: &'static str,
-    /// The kernel family (`kernels::BACKEND`).
+    /// The kernel family (`kernels::backend()`: natively it names the CPU features too).
     backend: &'static str,
     /// Threads a training step may use: the pool's size, 1 without the feature.
     threads: usize,
@@ -394,7 +394,7 @@ fn build_info_value() -> BuildInfo {
     };
     BuildInfo {
         build,
-        backend: BACKEND,
+        backend: kernels::backend(),
         threads: crate::parallel::threads(),
     }
 }
@@ -568,7 +568,7 @@ impl Trainer {
 
     /// The kernel family compiled into this module, e.g. "wasm simd128".
     pub fn backend(&self) -> String {
-        BACKEND.to_string()
+        kernels::backend().to_string()
     }
 
     /// The effective config, defaults filled in.
