@@ -104,4 +104,4 @@ readme:
 	@node scripts/scenarios.mjs
 
 clean:
-	rm -rf pkg dist generated
+	rm -rf pkg pkg-relaxed pkg-threads dist generated

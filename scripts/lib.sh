@@ -23,6 +23,11 @@ if ! command -v cargo >/dev/null 2>&1 && [ -x "${CARGO_HOME:-$HOME/.cargo}/bin/c
 fi
 export PATH
 
+# The nightly that builds pkg-threads/ (scripts/pkg-threads.sh: -Z build-std with atomics). Pinned,
+# because a fresh machine would otherwise get whatever nightly is current, and nightlies have changed
+# what +atomics links (rust-lang/rust#147225). TRAINLAB_NIGHTLY=nightly tries the newest.
+export TRAINLAB_NIGHTLY="${TRAINLAB_NIGHTLY:-nightly-2026-05-20}"
+
 # Colours only on a terminal; CI logs stay plain.
 if [ -t 1 ]; then B=$'\e[1m'; G=$'\e[32m'; R=$'\e[31m'; Y=$'\e[33m'; N=$'\e[0m'; else B= G= R= Y= N=; fi
 

@@ -20,6 +20,6 @@ LINK="$LINK -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size
 LINK="$LINK -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
 RUSTFLAGS="-C target-feature=+simd128,+atomics,+bulk-memory,+mutable-globals $LINK" \
 CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target/threads}" \
-  rustup run "${TRAINLAB_NIGHTLY:-nightly}" wasm-pack build --release --target web --out-dir "${OUT_DIR:-pkg-threads}" \
+  rustup run "$TRAINLAB_NIGHTLY" wasm-pack build --release --target web --out-dir "${OUT_DIR:-pkg-threads}" \
   -- --features threads -Z build-std=panic_abort,std
 ok "pkg-threads/ built ($(fmt_dur $(( $(now_s) - t ))))"

@@ -14,8 +14,8 @@ ok "pkg/ built ($(fmt_dur $(( $(now_s) - t ))))"
 bash scripts/pkg-relaxed.sh
 if [ ! -f scripts/pkg-threads.sh ]; then
   note "pkg-threads/ skipped: scripts/pkg-threads.sh is not there yet"
-elif ! rustup run "${TRAINLAB_NIGHTLY:-nightly}" rustc --version >/dev/null 2>&1; then
-  note "pkg-threads/ skipped: no ${TRAINLAB_NIGHTLY:-nightly} toolchain (make setup installs it)"
+elif ! rustup run "$TRAINLAB_NIGHTLY" rustc --version >/dev/null 2>&1; then
+  note "pkg-threads/ skipped: no $TRAINLAB_NIGHTLY toolchain (make setup installs it)"
 else
   flock /tmp/pkg.lock bash scripts/pkg-threads.sh
 fi

@@ -68,8 +68,8 @@ done
 
 # --- 1c. nightly with rust-src and wasm32 (the threaded build, scripts/pkg-threads.sh) ----------
 # Wasm threads need a standard library rebuilt with atomics (-Z build-std), which only nightly can
-# do. Tested with nightly 2026-05-19; TRAINLAB_NIGHTLY picks another (the script reads it too).
-NIGHTLY="${TRAINLAB_NIGHTLY:-nightly}"
+# do. The version is pinned in scripts/lib.sh (TRAINLAB_NIGHTLY overrides it).
+NIGHTLY="$TRAINLAB_NIGHTLY"
 if command -v rustup >/dev/null 2>&1; then
   nightly_root="$(rustup run "$NIGHTLY" rustc --print sysroot 2>/dev/null || true)"
   if [ -n "$nightly_root" ] && [ -d "$nightly_root/lib/rustlib/src/rust/library" ] \
