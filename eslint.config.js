@@ -6,7 +6,7 @@ import globals from "globals";
 
 export default [
   {
-    ignores: ["pkg/**", "dist/**", "dist-*/**", "target/**", "node_modules/**", "bench/node_modules/**", "test-results/**", ".venv/**"],
+    ignores: ["pkg/**", "pkg-*/**", "dist/**", "dist-*/**", "target/**", "node_modules/**", "bench/node_modules/**", "test-results/**", ".venv/**"],
   },
   js.configs.recommended,
   {
