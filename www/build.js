@@ -30,6 +30,7 @@ export async function probe(scope = globalThis) {
     simd: hasSimd, relaxed, threads,
     isolated: scope.crossOriginIsolated === true,
     cores: Math.max(1, Number(scope.navigator?.hardwareConcurrency) || 1),
+    firefox: /\bFirefox\//.test(scope.navigator?.userAgent ?? ""),
     inWorker: typeof scope.WorkerGlobalScope === "function" && scope instanceof scope.WorkerGlobalScope,
   };
 }
@@ -52,7 +53,7 @@ export async function loadBuild(choice, env) {
       const exports = await core.default();
       if (build === "threads") {
         if (typeof core.initThreadPool !== "function") throw new Error("pkg-threads/ has no initThreadPool");
-        await core.initThreadPool(threads);
+        await withTimeout(core.initThreadPool(threads), POOL_START_MS, "its thread pool did not start within 20 s");
       }
       const own = typeof core.buildInfo === "function" ? core.buildInfo() : null;
       const info = {
@@ -71,6 +72,16 @@ export async function loadBuild(choice, env) {
     build = build === "threads" && env.relaxed ? "relaxed-simd" : "simd128";
     threads = 1;
   }
+}
+
+/** How long a threads pool may take to start before the page loads the next build instead. */
+const POOL_START_MS = 20000;
+
+/** `promise`, or an Error with `message` after `ms`: a pool that never starts must not hang the page. */
+function withTimeout(promise, ms, message) {
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** A package that is not in this build (vite.config.js missingBuilds()); its message names the script. */
