@@ -5,7 +5,10 @@
 // only passes them on — and the runs restart on it. A failed load changes nothing: the previous set
 // stays loaded and the runs go on as they were.
 //
-//   ctx.useData(source, { onProgress }) → Promise<summary | null>   (sandbox.useData)
+//   ctx.useData(source, { onProgress, summary }) → Promise<summary | null>   (sandbox.useData);
+//                                        `summary`: a set kept from before (www/store/dataSets.js)
+//                                        given before the page's first run: it becomes the set the
+//                                        runs load when they start, with that summary
 //   ctx.dataSummary()                    the loaded set's summary, or null for a generated set
 //   ctx.ensureLinkData(runs)             a link's data set before its runs start (history.js), then
 //   ctx.announceData()                   { event: "data", type: "data", name, summary } to the watchers
@@ -123,8 +126,20 @@ export function createDataSet(ctx) {
     return summary;
   }
 
-  function useData(source, { onProgress } = {}) {
-    const job = queue.then(() => switchTo(source, onProgress));
+  /**
+   * A learner's set kept in the store, before any run exists (a reload that puts its runs back): it
+   * becomes the current set without a load — each run loads it as it starts (run.js dataSource) —
+   * and the link's `data=own` then names it (history.js ownDataKept).
+   */
+  function keepBeforeStart(source, summary) {
+    const name = nameOf(source);
+    if (source.kind === "builtin" || source.kind === "generated") throw new Error(`only a learner's own set is kept before the runs start (got a ${source.kind} one)`);
+    setCurrent(name, source, summary);
+    return summary;
+  }
+
+  function useData(source, { onProgress, summary = null } = {}) {
+    const job = queue.then(() => (summary && !ctx.entries.length ? keepBeforeStart(source, summary) : switchTo(source, onProgress)));
     queue = job.catch(() => {});
     return job;
   }

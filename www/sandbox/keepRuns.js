@@ -6,11 +6,15 @@
 // Without a usable IndexedDB the page trains as before and says once that runs are not kept; a full
 // storage is said with an offer to delete the oldest runs. A failed save or restore never replaces
 // or drops a run that trained.
+// A run on the learner's own images keeps them too (the store's `datasets`, www/store/dataSets.js):
+// a reload loads the kept set back before the runs start, Open and Compare load it when the page has
+// another set; a run whose images are not kept (saved before they were, or damaged) says why.
 
 import { MAX_RUNS, serializeLink } from "../link.js";
 import { openStore } from "../store/index.js";
 import { createWorkspaceKeeper } from "../store/workspace.js";
 import { askPersistence, storageInfo } from "../store/quota.js";
+import { hashOf, isOwnSource } from "../store/dataSets.js";
 import { createSavedRuns } from "../views/savedRuns.js";
 
 /** Autosave period while training: long enough that its cost is lost in the training (bench/persistence.mjs). */
@@ -23,6 +27,32 @@ export function createKeepRuns({ win, sandbox }) {
   const doc = win.document;
   let store = null, keeper = null, view = null;
   let fullShown = false;
+  let keptSetTiming = null;   // { ms, bytes } of the own set put back at the start
+  let pageHash = null;   // the content hash of the page's own set (null on another set), for whyNotCompare
+
+  /** The content hash of the own set the page's runs train on, or null. */
+  async function currentHash() {
+    const source = sandbox.entries[0]?.run.dataSource;
+    return sandbox.dataName() === "own" && isOwnSource(source) ? hashOf(source).catch(() => null) : null;
+  }
+
+  /** Why saved run `record` cannot be put back on the page at all (null: it can). `kept`: the kept sets' keys. */
+  function whyNotOpen(record, kept) {
+    if (record.dataset !== "own") return null;
+    if (!record.dataHash) {
+      return `"${record.name}" trained on your own images before the page kept them with the run (an older version ` +
+        "of the page saved it), so it cannot be put back: load the images and train again";
+    }
+    if (kept && !kept.has(record.dataHash)) return `the own images "${record.name}" trained on are no longer kept on this computer`;
+    return null;
+  }
+
+  /** Load the own set that saved run `record` trained on; rejects with a sentence naming what is wrong. */
+  async function keptDataSet(record) {
+    const why = whyNotOpen(record);
+    if (why) throw new Error(why);
+    return store.runs.loadDataSet(record.dataHash);
+  }
 
   const currentIds = () => new Set(sandbox.entries.map((e) => keeper?.idOf(e)).filter(Boolean));
 
@@ -90,7 +120,8 @@ export function createKeepRuns({ win, sandbox }) {
     doc.getElementById("playpause")?.addEventListener("click", () => askPersistence(win.navigator), { once: true });
     if (sandbox.runsDialog) {
       view = createSavedRuns(sandbox.runsDialog.section("saved-runs"), {
-        doc, list: () => store.runs.list(), storage: () => storageInfo(win.navigator), currentIds, whyNotCompare,
+        doc, storage: () => storageInfo(win.navigator), currentIds, whyNotCompare, whyNotOpen,
+        list: async () => { pageHash = await currentHash(); return store.runs.list(); },
         open, compare, rename, remove: (id) => store.runs.remove([id]),
       });
       sandbox.runsDialog.onOpen(() => view.refresh());
@@ -111,6 +142,7 @@ export function createKeepRuns({ win, sandbox }) {
       keeper.release();
       return;
     }
+    await ownDataBack(loaded);
     const n = await keeper.restore(loaded, {
       onProblem: (e, i, err) => messages.show(`store-run${i}`, `Run ${i + 1}: its kept training state could not be restored ` +
         `(${err.message}); it starts again from step 0. The saved run stays in the history.`, "warn"),
@@ -123,15 +155,37 @@ export function createKeepRuns({ win, sandbox }) {
     }
   }
 
+  /**
+   * Before the kept runs start: the own set they trained on goes back into the sandbox, so their
+   * link's data=own names it. When it cannot, the runs start on the shapes and a message says why.
+   */
+  async function ownDataBack(loaded) {
+    const own = loaded.runs.find((r) => r?.record.dataset === "own");
+    if (!own) return;
+    const t0 = performance.now();
+    try {
+      const set = await keptDataSet(own.record);
+      await sandbox.useData(set.source, { summary: set.summary });
+      keptSetTiming = { ms: performance.now() - t0, bytes: set.bytes };
+    } catch (e) {
+      messages.show("store-data", `Your run on your own images cannot come back: ${e.message}. It starts again on the shapes; ` +
+        "the saved run stays in the history (Runs…).", "warn");
+    }
+  }
+
   /** Open a saved run in place of the page's runs (they are saved first: they stay in the history). */
   async function open(id) {
     const saved = await store.runs.load(id);
+    // Its own images are read (and checked) before anything on the page changes.
+    const set = saved.record.dataset === "own" ? await keptDataSet(saved.record) : null;
     sandbox.pauseAll();
     // The page's runs leave the page only once they are kept.
     if (!(await keeper.saveFresh()) && sandbox.entries.some((e) => e.run.series.step > 0)) {
       throw new Error("the page's runs could not be saved first, and opening another run would lose them: " +
         "delete old saved runs to make room, or download a checkpoint of the run first");
     }
+    // The page's runs move onto the run's own set first (the link cannot name it).
+    if (set && (await currentHash()) !== saved.record.dataHash) await sandbox.useData(set.source);
     const link = serializeLink([saved.record.values]);
     win.history.pushState(null, "", link);
     await sandbox.start(link, { play: false, restart: true });
@@ -139,11 +193,16 @@ export function createKeepRuns({ win, sandbox }) {
   }
 
   /** Why saved run `record` cannot join the page's runs now (null: it can). */
-  function whyNotCompare(record) {
+  function whyNotCompare(record, kept) {
     if (sandbox.entries.length >= MAX_RUNS) return `${MAX_RUNS} runs is the most the page trains at once: remove one first (the × in the table)`;
     const here = sandbox.dataName();
     if (record.dataset !== here) {
       return `"${record.name}" trained on ${record.dataset} and the page's runs on ${here}: runs side by side share one data set, so Open it instead`;
+    }
+    // On the page's own images it needs no kept copy: the page has them.
+    if (here === "own" && !(record.dataHash && record.dataHash === pageHash)) {
+      return whyNotOpen(record, kept) ??
+        `"${record.name}" trained on other images of your own than the page's runs: runs side by side share one data set, so Open it instead`;
     }
     return null;
   }
@@ -151,6 +210,7 @@ export function createKeepRuns({ win, sandbox }) {
   /** Add a saved run beside the page's runs (same data set, room for one more). */
   async function compare(id) {
     const saved = await store.runs.load(id);
+    pageHash = await currentHash();
     const why = whyNotCompare(saved.record);
     if (why) throw new Error(why);
     sandbox.pauseAll();
@@ -180,6 +240,8 @@ export function createKeepRuns({ win, sandbox }) {
     /** Saves off and on again (bench/persistence.mjs measures training with and without them in one page). */
     setAutosave: (on) => (on ? keeper?.release() : keeper?.hold()),
     get store() { return store?.runs ?? null; },
+    /** { ms, bytes } of the own set put back at the start (read, checked, handed to the sandbox), or null. */
+    get keptSetTiming() { return keptSetTiming; },
     get view() { return view; },
   };
 }

@@ -4,14 +4,19 @@
 //               so that listing the runs never reads weights
 //   workspaces  "page" | "embed:<key>" → { runIds, link, playing, embedLink }: what a page or a frame
 //               had open, to put back on a reload
+//   datasets    content hash → a learner's own data set, kept for the runs trained on it
+//               (www/store/dataSets.js); `runs` has the index `byData` on their `dataHash`, so a set
+//               is deleted with the last run that uses it
 // DB_VERSION is the database's schema; a database of a higher version (a newer page in another tab,
 // or a page that was rolled back) is named and left alone, never read with this page's idea of it.
 
 import { openDB } from "idb";
 
 export const DB_NAME = "trainlab";
-export const DB_VERSION = 1;
-export const STORES = ["runs", "states", "workspaces"];
+export const DB_VERSION = 2;
+export const STORES = ["runs", "states", "workspaces", "datasets"];
+/** The index of `runs` by the own data set a run trained on (records without `dataHash` are not in it). */
+export const BY_DATA = "byData";
 
 /**
  * Open the database. Resolves with { db, problem }: db null and `problem` a sentence naming why when
@@ -23,9 +28,13 @@ export async function openStoreDb({ idb = globalThis.indexedDB, timeoutMs = 3000
   try {
     const db = await Promise.race([
       openDB(DB_NAME, DB_VERSION, {
-        upgrade(d, oldVersion) {
-          // Version 1 is the first: every store is created here. A later version adds its steps below.
-          if (oldVersion < 1) for (const name of STORES) d.createObjectStore(name);
+        upgrade(d, oldVersion, _newVersion, tx) {
+          // Each version adds its step; what earlier versions stored stays as it is.
+          if (oldVersion < 1) for (const name of ["runs", "states", "workspaces"]) d.createObjectStore(name);
+          if (oldVersion < 2) {
+            d.createObjectStore("datasets");
+            tx.objectStore("runs").createIndex(BY_DATA, "dataHash");
+          }
         },
         blocked() { /* an older tab holds the database open: the race's timeout names it */ },
         blocking() { onVersionChange(); },

@@ -18,5 +18,7 @@ export async function openStore({ idb = globalThis.indexedDB, timeoutMs = 3000 }
   } catch (e) {
     notes = [`the slides' runs kept by an older version of the page could not be moved (${e?.message ?? e}); they were left as they were`];
   }
+  // Sets no run names any more take room for nothing; failing to delete them only leaves them.
+  await runs.sweepDataSets().catch(() => 0);
   return { runs, problem: null, notes };
 }

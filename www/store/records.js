@@ -2,8 +2,9 @@
 // carries `v`, its schema version: one of another version (a newer page wrote it, or an old one) is
 // named, and so is one that lacks what a run needs — never half-read into a run.
 //
-//   runs:       { v, id, name, where, values, link, dataset, bestVal, step, createdAt, savedAt,
-//                 stateBytes, series }
+//   runs:       { v, id, name, where, values, link, dataset, dataHash, bestVal, step, createdAt, savedAt,
+//                 stateBytes, series }   (dataHash: the key of the learner's own set in `datasets`
+//                 (www/store/dataSets.js), null for other sets; absent in runs saved before it was kept)
 //   states:     { v, version, step, epoch, data: Uint8Array }   (the worker's exportState(), www/run.js)
 //   workspaces: { v, runIds: [id | null per run, in order], link, playing, embedLink, savedAt }
 
@@ -41,10 +42,10 @@ export function newRunId() {
 }
 
 /** The run record of a run now (`meta`: its id, name, createdAt; `where`: "page" or the frame's key). */
-export function runRecord({ meta, where, values, link, series, state }) {
+export function runRecord({ meta, where, values, link, series, state, dataHash = null }) {
   return {
     v: RECORD_VERSION, id: meta.id, name: meta.name, where, values, link,
-    dataset: values.data ?? "shapes", bestVal: bestValidation(series.evals), step: state.step,
+    dataset: values.data ?? "shapes", dataHash, bestVal: bestValidation(series.evals), step: state.step,
     createdAt: meta.createdAt, savedAt: Date.now(), stateBytes: state.data.byteLength, series,
   };
 }

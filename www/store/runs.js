@@ -1,23 +1,36 @@
 // Saved runs over the database (www/store/db.js): save a workspace's runs with their states in one
 // transaction (all of it is kept, or none: a failed save leaves the previous save whole), list them
 // without their weights, open, rename, delete. Every read checks the record (www/store/records.js)
-// and reports a bad one by name in `problems` instead of handing it on.
+// and reports a bad one by name in `problems` instead of handing it on. A learner's own data set is
+// kept with the first save of a run on it (www/store/dataSets.js) and deleted with the last run that
+// uses it.
 
-import { isQuotaError } from "./db.js";
+import { BY_DATA, isQuotaError } from "./db.js";
 import { RECORD_VERSION, runProblem, stateProblem, stateRecord, workspaceProblem } from "./records.js";
+import { checkDataSet, dataSetRecord, rememberHash } from "./dataSets.js";
+import { formatBytes } from "./quota.js";
 
 export function createRunStore(db) {
   /**
-   * Keep `items` ([{ record, state }]) and, when given, the workspace `key` → `workspace` at once.
+   * Keep `items` ([{ record, state }]) and, when given, the workspace `key` → `workspace` at once,
+   * with each own data set of `dataSets` ([{ hash, source, summary }]) that is not kept yet.
    * Rejects with an Error whose `quota` is true when the browser's storage is full.
    */
-  async function save(items, { key, workspace } = {}) {
+  async function save(items, { key, workspace, dataSets = [] } = {}) {
     let tx = null;
+    let adding = 0;
     try {
-      tx = db.transaction(["runs", "states", "workspaces"], "readwrite");
+      tx = db.transaction(["runs", "states", "workspaces", "datasets"], "readwrite");
       // The transaction's own failure is the puts' failure, reported once below.
       tx.done.catch(() => {});
       const puts = [];
+      // A set is written once: later saves of its runs only find its key.
+      for (const d of dataSets) {
+        if ((await tx.objectStore("datasets").getKey(d.hash)) !== undefined) continue;
+        const rec = dataSetRecord(d);
+        adding += rec.bytes;
+        puts.push(tx.objectStore("datasets").put(rec, d.hash));
+      }
       for (const { record, state } of items) {
         puts.push(tx.objectStore("runs").put(record, record.id), tx.objectStore("states").put(stateRecord(state), record.id));
       }
@@ -26,17 +39,22 @@ export function createRunStore(db) {
     } catch (e) {
       // A put that threw leaves earlier puts of this save pending: none of them may be kept.
       try { tx?.abort(); } catch { /* already finished or aborted */ }
-      const err = new Error(isQuotaError(e) ? "the browser's storage for this site is full"
-        : `IndexedDB refused the run (${e?.message ?? e})`);
+      const set = adding ? ` (keeping your own images, ${formatBytes(adding)}, did not fit)` : "";
+      const err = new Error(isQuotaError(e) ? `the browser's storage for this site is full${set}`
+        : `IndexedDB refused the run${set} (${e?.message ?? e})`);
       err.quota = isQuotaError(e);
       throw err;
     }
   }
 
-  /** Every readable run record, newest save first, and a sentence for each record that is not. */
+  /**
+   * Every readable run record, newest save first, a sentence for each record that is not, and the
+   * keys of the own data sets kept (`dataSets`, a Set).
+   */
   async function list() {
-    const tx = db.transaction("runs");
-    const [keys, values] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll()]);
+    const tx = db.transaction(["runs", "datasets"]);
+    const runStore = tx.objectStore("runs");
+    const [keys, values, setKeys] = await Promise.all([runStore.getAllKeys(), runStore.getAll(), tx.objectStore("datasets").getAllKeys()]);
     const runs = [], problems = [];
     keys.forEach((id, i) => {
       const p = runProblem(values[i], id);
@@ -44,7 +62,20 @@ export function createRunStore(db) {
       else runs.push(values[i]);
     });
     runs.sort((a, b) => b.savedAt - a.savedAt);
-    return { runs, problems };
+    return { runs, problems, dataSets: new Set(setKeys) };
+  }
+
+  /**
+   * The own data set `hash` ({ source, summary, bytes, … }), checked (its bytes against its hash);
+   * rejects with a sentence naming what is wrong.
+   */
+  async function loadDataSet(hash) {
+    const r = await db.get("datasets", hash);
+    if (r === undefined) throw new Error("your own images of this run are not kept on this computer (they were deleted, or the run was saved before the page kept them)");
+    const p = await checkDataSet(r, hash);
+    if (p) throw new Error(p);
+    rememberHash(r.source, hash);
+    return r;
   }
 
   /** A run and its state, checked; rejects with a sentence naming what is wrong. */
@@ -86,14 +117,39 @@ export function createRunStore(db) {
     await Promise.all([tx.store.put({ ...r, name }, id), tx.done]);
   }
 
-  /** Delete runs (their records and states; workspaces that list them keep a hole there). */
+  /**
+   * Delete runs (their records and states; workspaces that list them keep a hole there), and each own
+   * data set no run uses any more.
+   */
   async function remove(ids) {
-    const tx = db.transaction(["runs", "states"], "readwrite");
-    await Promise.all([...ids.flatMap((id) => [tx.objectStore("runs").delete(id), tx.objectStore("states").delete(id)]), tx.done]);
+    const tx = db.transaction(["runs", "states", "datasets"], "readwrite");
+    const runStore = tx.objectStore("runs");
+    const records = await Promise.all(ids.map((id) => runStore.get(id)));
+    const sets = new Set(records.map((r) => r?.dataHash).filter((h) => typeof h === "string"));
+    await Promise.all(ids.flatMap((id) => [runStore.delete(id), tx.objectStore("states").delete(id)]));
+    for (const h of sets) if ((await runStore.index(BY_DATA).count(h)) === 0) await tx.objectStore("datasets").delete(h);
+    await tx.done;
+  }
+
+  /**
+   * Delete the own data sets no saved run uses: left when a damaged run record, which no longer
+   * names its set, was deleted. Resolves with how many went.
+   */
+  async function sweepDataSets() {
+    const tx = db.transaction(["runs", "datasets"], "readwrite");
+    const keys = await tx.objectStore("datasets").getAllKeys();
+    let n = 0;
+    for (const h of keys) {
+      if ((await tx.objectStore("runs").index(BY_DATA).count(h)) > 0) continue;
+      await tx.objectStore("datasets").delete(h);
+      n++;
+    }
+    await tx.done;
+    return n;
   }
 
   /** A damaged record's key: deleting it is the only thing to do with it. */
   const removeDamaged = (id) => remove([id]);
 
-  return { save, list, load, loadWorkspace, rename, remove, removeDamaged, close: () => db.close() };
+  return { save, list, load, loadWorkspace, loadDataSet, rename, remove, removeDamaged, sweepDataSets, close: () => db.close() };
 }

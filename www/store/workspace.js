@@ -8,9 +8,13 @@
 // rebuilt trainer (Reset, a settings change) is a new saved run, so the one before stays in the history.
 // Restoring: the workspace's link is started paused, then each run whose settings match gets its
 // state (bit for bit: the next losses are those of a run that never stopped) and its curves back.
+// A run on the learner's own images names its set by content hash (`dataHash`); the set itself is
+// kept with the run's first save (www/store/dataSets.js), and the caller loads it back before
+// restore() (www/sandbox/keepRuns.js).
 
 import { sameSettings } from "../state.js";
 import { keptSeries, newRunId, runRecord, stateOf } from "./records.js";
+import { hashOf, isOwnSource } from "./dataSets.js";
 
 export function createWorkspaceKeeper({
   win, sandbox, store, key, where = key, everyMs, linkNow, extra = () => ({}),
@@ -28,12 +32,23 @@ export function createWorkspaceKeeper({
   // The run's label (its difference from the baseline); the list shows its data set beside it.
   const nameFor = (e) => e.label || "baseline";
 
+  /** The key of `run`'s own data set (added to `dataSets` to be kept), or null for another set. */
+  async function ownDataHash(run, dataSets) {
+    const source = run.dataSource;
+    if (run.values.data !== "own" || !isOwnSource(source)) return null;
+    const hash = await hashOf(source);
+    // The page has one set; its summary is the one the data card shows.
+    if (!dataSets.has(hash)) dataSets.set(hash, { hash, source, summary: sandbox.dataSummary() });
+    return hash;
+  }
+
   async function saveOnce() {
     if (held) return;
     const ready = sandbox.entries.filter((e) => e.run.values && !e.run.busy);
     // A frame saves only when every run has its trainer (its link is the runs' link).
     if (!ready.length || (allOrNone && ready.length !== sandbox.entries.length)) return;
     const items = [];
+    const dataSets = new Map();   // hash → { hash, source, summary } of the own sets the runs use
     for (const e of ready) {
       // A run that has not trained is not kept: its link rebuilds it exactly.
       if (e.run.series.step === 0) continue;
@@ -44,10 +59,13 @@ export function createWorkspaceKeeper({
       // Rebuilt or removed meanwhile: that state belongs to a trainer that is gone.
       if (ids.get(e) !== meta || !sandbox.entries.includes(e)) continue;
       const series = keptSeries(run.series, state.step);
-      items.push({ record: runRecord({ meta, where, values: run.values, link: linkNow(), series, state }), state });
+      const dataHash = await ownDataHash(run, dataSets);
+      items.push({ record: runRecord({ meta, where, values: run.values, link: linkNow(), series, state, dataHash }), state });
     }
     const runIds = sandbox.entries.map((e) => (items.some((it) => it.record.id === ids.get(e)?.id) ? ids.get(e).id : null));
-    await store.save(items, { key, workspace: { runIds, link: linkNow(), playing: sandbox.playing, ...extra() } });
+    await store.save(items, {
+      key, workspace: { runIds, link: linkNow(), playing: sandbox.playing, ...extra() }, dataSets: [...dataSets.values()],
+    });
     onSaved(items);
   }
 

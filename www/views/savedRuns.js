@@ -2,17 +2,22 @@
 // name, data set, best validation accuracy, steps, date and size, and Open / Compare / Rename /
 // Delete; how much storage the site uses and whether the browser keeps it for sure (persistent).
 // The actions come from www/sandbox/keepRuns.js; this view only draws and asks. It is drawn each
-// time the dialog opens and after each action, never while the dialog is closed.
+// time the dialog opens and after each action, never while the dialog is closed. A run on the
+// learner's own images says in its data cell whether its images are kept with it; when they are not,
+// Open and Compare are disabled with the reason.
 
 import { formatBytes } from "../store/quota.js";
 import { pct } from "./stats.js";
 
 /**
- * `list()` → { runs, problems }; `storage()` → { usage, quota, persisted }; `currentIds()` → Set of
- * the saved ids on the page; `whyNotCompare(record)` → why Compare cannot add it now, or null;
+ * `list()` → { runs, problems, dataSets: Set of the kept own sets' keys }; `storage()` → { usage,
+ * quota, persisted }; `currentIds()` → Set of the saved ids on the page; `whyNotOpen(record, kept)`
+ * and `whyNotCompare(record, kept)` → why Open / Compare cannot put it on the page now, or null;
  * open/compare/rename/remove(id[, name]) → promises rejecting with a sentence.
  */
-export function createSavedRuns(section, { doc, list, storage, currentIds, whyNotCompare = () => null, open, compare, rename, remove }) {
+export function createSavedRuns(section, {
+  doc, list, storage, currentIds, whyNotOpen = () => null, whyNotCompare = () => null, open, compare, rename, remove,
+}) {
   const el = (tag, props = {}, ...kids) => {
     const n = doc.createElement(tag);
     Object.assign(n, props);
@@ -66,11 +71,23 @@ export function createSavedRuns(section, { doc, list, storage, currentIds, whyNo
     return el("td", { className: "saved-runs-name" }, input);
   }
 
-  function row(r, current) {
+  /** The data cell: the set's name; for own images, whether they are kept with the run. */
+  function dataCell(r, kept, cannot) {
+    if (r.dataset !== "own") return el("td", { textContent: r.dataset });
+    const td = el("td", { textContent: "own images", className: "saved-runs-data" });
+    const how = cannot ? "not kept" : kept.has(r.dataHash) ? "kept" : "";
+    if (how) td.append(el("br"), el("small", { textContent: how }));
+    td.title = cannot ?? "Your own images are kept with this run on this computer (never uploaded); they are deleted with the last run that uses them";
+    return td;
+  }
+
+  function row(r, current, kept) {
     const date = new Date(r.savedAt);
+    const cannot = whyNotOpen(r, kept);
+    const whyCompare = cannot ?? whyNotCompare(r, kept);
     const tr = el("tr", {},
       nameCell(r),
-      el("td", { textContent: r.dataset }),
+      dataCell(r, kept, cannot),
       el("td", { className: "num", textContent: Number.isFinite(r.bestVal) ? pct(r.bestVal) : "—" }),
       el("td", { className: "num", textContent: String(r.step) }),
       el("td", { textContent: date.toLocaleString([], { dateStyle: "short", timeStyle: "short" }), title: date.toString() }),
@@ -80,9 +97,9 @@ export function createSavedRuns(section, { doc, list, storage, currentIds, whyNo
     if (current) tr.classList.add("current");
     const actions = el("td", { className: "saved-runs-actions" },
       button("Open", () => act(`Opening "${r.name}"`, async () => { await open(r.id); say(`Opened "${r.name}" at step ${r.step}.`); }),
-        { title: "Replace the page's runs with this one (they stay here, saved)" }),
+        { title: cannot ?? "Replace the page's runs with this one (they stay here, saved)", disabled: cannot !== null }),
       button("Compare", () => act(`Comparing "${r.name}"`, async () => { await compare(r.id); say(`"${r.name}" trains beside the page's runs.`); }),
-        { title: whyNotCompare(r) ?? "Add this run beside the page's runs", disabled: whyNotCompare(r) !== null }),
+        { title: whyCompare ?? "Add this run beside the page's runs", disabled: whyCompare !== null }),
       button("Rename", () => { renaming = r.id; refresh({ keepNote: true }); }),
       button("Delete", () => act(`Deleting "${r.name}"`, async () => { await remove(r.id); say(`Deleted "${r.name}".`); }), {
         disabled: current, cls: "danger",
@@ -105,9 +122,9 @@ export function createSavedRuns(section, { doc, list, storage, currentIds, whyNo
 
   async function refresh({ keepNote = false } = {}) {
     if (!keepNote) say("");
-    let runs, problems;
+    let runs, problems, dataSets;
     try {
-      ({ runs, problems } = await list());
+      ({ runs, problems, dataSets = new Set() } = await list());
     } catch (e) {
       body.replaceChildren(el("p", { className: "saved-runs-empty", textContent: `The saved runs could not be read: ${e.message}.` }));
       return;
@@ -120,11 +137,12 @@ export function createSavedRuns(section, { doc, list, storage, currentIds, whyNo
       const th = (t, cls = "") => el("th", { textContent: t, className: cls });
       const table = el("table", { className: "saved-runs-table" },
         el("thead", {}, el("tr", {}, th("Name"), th("Data"), th("Best val.", "num"), th("Steps", "num"), th("Saved"), th("Size", "num"), th(""))),
-        el("tbody", {}, ...runs.map((r) => row(r, current.has(r.id))), ...problems.map(damagedRow)));
+        el("tbody", {}, ...runs.map((r) => row(r, current.has(r.id), dataSets)), ...problems.map(damagedRow)));
       body.replaceChildren(table);
     }
     const { usage: used, quota, persisted } = await storage();
-    usage.textContent = `${runs.length} run${runs.length === 1 ? "" : "s"} · ${formatBytes(used)} used of ${formatBytes(quota)} · ` +
+    const sets = dataSets.size ? ` (with ${dataSets.size} set${dataSets.size === 1 ? "" : "s"} of your own images)` : "";
+    usage.textContent = `${runs.length} run${runs.length === 1 ? "" : "s"}${sets} · ${formatBytes(used)} used of ${formatBytes(quota)} · ` +
       (persisted ? "persistent: the browser keeps them" : "not persistent: the browser may clear them when the disk is full");
   }
 

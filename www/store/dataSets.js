@@ -1,0 +1,126 @@
+// A learner's own data set kept in the store (store `datasets`, www/store/db.js), so that a run on
+// it survives a reload: exactly what the runs' workers were given (the source of www/data/ownData.js:
+// decoded images or IDX / CIFAR bytes, labels, class names, split fraction and seed) and the core's
+// summary of it. The key is a content hash of the source, so the runs on one set — and the same
+// folder loaded again — share one copy; the run records name it in `dataHash`.
+//
+//   datasets/<hash>: { v, hash, name, kind, source, summary, bytes, savedAt }
+//
+// A record is checked on read like the others (its version, its fields) and its bytes against its
+// hash, so a damaged copy is named instead of training a run on wrong images.
+
+export const DATASET_VERSION = 1;
+const KINDS = ["pixels", "idx", "cifar"];
+
+/**
+ * The byte arrays of `source` in a fixed order, and a JSON text of the rest with each array replaced
+ * by its length: together they describe the set whatever the order of the object's keys.
+ */
+function describe(source) {
+  const parts = [];
+  const walk = (x) => {
+    if (ArrayBuffer.isView(x)) {
+      parts.push(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+      return { bytes: x.byteLength };
+    }
+    if (Array.isArray(x)) return x.map(walk);
+    if (x && typeof x === "object") return Object.fromEntries(Object.keys(x).sort().map((k) => [k, walk(x[k])]));
+    return x ?? null;
+  };
+  return { text: JSON.stringify(walk(source)), parts };
+}
+
+const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+/**
+ * SHA-256 of the set's description and of each of its byte arrays (each array is hashed where it
+ * lies: a 300 MB file is never copied for this). Rejects when the browser gives no crypto.subtle
+ * (a page served over plain http from another machine).
+ */
+export async function contentHash(source, subtle = globalThis.crypto?.subtle) {
+  if (!subtle) throw new Error("this page is not served from a secure address (https or localhost), so the browser gives it no way to hash your images");
+  const { text, parts } = describe(source);
+  const digests = await Promise.all(parts.map((p) => subtle.digest("SHA-256", p)));
+  const head = new TextEncoder().encode(text);
+  const all = new Uint8Array(head.length + 32 * digests.length);
+  all.set(head);
+  digests.forEach((d, i) => all.set(new Uint8Array(d), head.length + 32 * i));
+  return `sha256-${hex(await subtle.digest("SHA-256", all))}`;
+}
+
+// One hash per source object: the page hands the same object to every run, and hashing it again at
+// each save would cost a pass over all its bytes.
+const hashes = new WeakMap();
+/**
+ * The content hash of `source`, computed once per source object. Without crypto.subtle (plain http
+ * from another machine) a random key stands in: the set is still kept, only not shared with the
+ * same images loaded again.
+ */
+export function hashOf(source, subtle = globalThis.crypto?.subtle) {
+  if (!hashes.has(source)) {
+    const p = subtle ? contentHash(source, subtle)
+      : Promise.resolve(`local-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`);
+    hashes.set(source, p);
+    p.catch(() => hashes.delete(source));
+  }
+  return hashes.get(source);
+}
+/** A source read back from the store, its hash already checked. */
+export function rememberHash(source, hash) {
+  hashes.set(source, Promise.resolve(hash));
+}
+
+/** How many bytes the set's arrays hold (what keeping it costs, about). */
+export const sourceBytes = (source) => describe(source).parts.reduce((n, p) => n + p.byteLength, 0);
+
+/** Is `source` a learner's own set (one the store keeps), not a built-in or generated one? */
+export const isOwnSource = (source) => Boolean(source) && KINDS.includes(source.kind);
+
+export function dataSetRecord({ hash, source, summary }) {
+  return {
+    v: DATASET_VERSION, hash, name: source.name, kind: source.kind, source, summary,
+    bytes: sourceBytes(source), savedAt: Date.now(),
+  };
+}
+
+/** The fields each kind of source must have as byte arrays (ownData.js, www/worker.js buildData). */
+function missingBytes(source) {
+  const u8 = (x) => x instanceof Uint8Array;
+  switch (source.kind) {
+    case "pixels": return ["pixels", "labels"].filter((k) => !u8(source[k]));
+    case "idx": return ["trainImages", "trainLabels"].filter((k) => !u8(source[k]))
+      .concat(["valImages", "valLabels"].filter((k) => source[k] != null && !u8(source[k])));
+    case "cifar": return Array.isArray(source.files) && source.files.length && source.files.every((f) => u8(f?.bytes)) ? [] : ["files"];
+    default: return ["kind"];
+  }
+}
+
+/** What is wrong with the fields of a dataset record, or null (the bytes are checked by checkDataSet). */
+export function dataSetProblem(r, hash) {
+  const what = `your own images kept for the saved runs (set ${String(hash).slice(0, 15)}…)`;
+  if (r === null || typeof r !== "object") return `${what} are not a record (found ${r === null ? "null" : typeof r})`;
+  if (r.v !== DATASET_VERSION) {
+    return typeof r.v === "number" && r.v > DATASET_VERSION
+      ? `${what} were written by a newer version of the page (record version ${r.v}; this page reads ${DATASET_VERSION})`
+      : `${what} have an unknown record version (${JSON.stringify(r.v) ?? "none"}; this page reads ${DATASET_VERSION})`;
+  }
+  const s = r.source;
+  const missing = !s || typeof s !== "object" ? ["the images"] : missingBytes(s).map((k) => `its ${k}`);
+  if (!r.summary || typeof r.summary !== "object" || !Array.isArray(r.summary.classNames)) missing.push("the summary of its classes");
+  if (r.hash !== hash) missing.push(`its key (${JSON.stringify(r.hash)})`);
+  return missing.length ? `${what} are damaged: ${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} missing or wrong` : null;
+}
+
+/**
+ * Resolves with null when the record is whole — its fields, and its bytes still those it was kept
+ * with — else with a sentence naming what is wrong.
+ */
+export async function checkDataSet(r, hash, subtle = globalThis.crypto?.subtle) {
+  const p = dataSetProblem(r, hash);
+  if (p) return p;
+  // Without crypto.subtle the bytes cannot be checked; the core still checks their shape when loading.
+  if (!subtle || !hash.startsWith("sha256-")) return null;
+  const now = await contentHash(r.source, subtle);
+  return now === hash ? null
+    : `your own images kept for the saved runs (set ${hash.slice(0, 15)}…) are damaged: their bytes are not those that were kept`;
+}
