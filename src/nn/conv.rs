@@ -8,9 +8,9 @@
 //!
 //! Threads (`crate::parallel`): forward and the input gradient split the batch into runs of whole
 //! images, each part with its own im2col/dcols scratch. The weight gradient is a sum over images,
-//! so it is split by output channels (rows of dW) instead: every part adds the images in batch
-//! order into its own rows, exactly as the single-thread loop does (a GEMM's element does not
-//! depend on how many rows the call has). Without the feature each loop is one part.
+//! so it is split by columns of dW (blocks of K) instead: every part adds the images in batch
+//! order into its own columns, exactly as the single-thread loop does (a GEMM's element does not
+//! depend on which rows or columns the call covers). Without the feature each loop is one part.
 
 use super::{Init, Layer, LocalParam, Mode, ParamKind, ParamRole, ParamVisitor};
 use crate::kernels::{ConvGeom, Real};
@@ -44,6 +44,8 @@ pub struct Conv2d<T> {
     scratch: Vec<Vec<T>>,
     /// One (K, P) scratch per part for an image's column gradient
     dcols: Vec<Vec<T>>,
+    /// One (OC, K-block) weight-gradient buffer per part when dW is split by columns
+    dw_parts: Vec<Vec<T>>,
 }
 
 /// At least `parts` buffers of `len` elements in `bufs` (they only grow, so a run allocates only
@@ -77,6 +79,7 @@ impl<T: Real> Conv2d<T> {
             cache_limit: COLS_CACHE_FLOATS,
             scratch: vec![vec![T::zero(); scratch]],
             dcols: vec![vec![T::zero(); scratch]],
+            dw_parts: Vec::new(),
         }
     }
 
@@ -86,23 +89,71 @@ impl<T: Real> Conv2d<T> {
 
     /// dW (OC, K) += Σ dy_i · cols_iᵀ and dbias += Σ rows of dy_i over `images` in order, where
     /// `cols[j]` is the im2col matrix of image `images.start + j`; dW is overwritten by the
-    /// batch's first image. Split over blocks of output channels.
+    /// batch's first image.
+    ///
+    /// Split over blocks of K (columns of dW): the GEMM packs its transposed B (colsᵀ, P × K) panel
+    /// by panel, so a part packs only its own columns, where a split by output channels had every
+    /// part pack all of B. A part's columns are strided in dW, so it sums into its own contiguous
+    /// (OC, K-block) buffer, which starts as those columns and is copied back afterwards; copies do
+    /// not change values, and each element is still summed image by image in batch order. dbias is
+    /// split by output channels among the same parts.
     fn accumulate_weight_grad(&mut self, dy: &Tensor<T>, images: Range<usize>, cols: &[&[T]]) {
         let (k, p, oc) = (self.g.col_rows(), self.g.col_cols(), self.oc);
-        let rows = parallel::ranges(oc, parallel::parts(oc, images.len() * oc * k * p));
-        let dw = parallel::split_mut(&mut self.dweight, k, &rows);
-        let db = parallel::split_mut(&mut self.dbias, 1, &rows);
-        let work: Vec<_> = rows.into_iter().zip(dw).zip(db).collect();
-        parallel::run(work, |((rows, dw), db)| {
+        let parts = parallel::parts(k, images.len() * oc * k * p);
+        if parts == 1 {
             for (i, cols) in images.clone().zip(cols) {
-                let dyi = &dy.sample(i)[rows.start * p..rows.end * p]; // (rows, P)
-                                                                       // dW[rows] (rows, K) += dy_i[rows] (rows, P) · cols_iᵀ (P, K)
-                T::gemm(rows.len(), k, p, dyi, p, 1, cols, 1, p, dw, k, i > 0);
-                for (d, row) in db.iter_mut().zip(dyi.chunks_exact(p)) {
+                let dyi = dy.sample(i); // (OC, P)
+                                        // dW (OC, K) += dy_i (OC, P) · cols_iᵀ (P, K)
+                T::gemm(oc, k, p, dyi, p, 1, cols, 1, p, &mut self.dweight, k, i > 0);
+                for (d, row) in self.dbias.iter_mut().zip(dyi.chunks_exact(p)) {
+                    *d = *d + <T as Real>::sum(row);
+                }
+            }
+            return;
+        }
+        let blocks = parallel::ranges(k, parts);
+        let widest = blocks.iter().map(|b| b.len()).max().unwrap_or(0);
+        ensure_buffers(&mut self.dw_parts, parts, oc * widest);
+        let rows = parallel::ranges(oc, parts);
+        let db = parallel::split_mut(&mut self.dbias, 1, &rows);
+        let dweight = &self.dweight;
+        let work: Vec<_> = blocks
+            .iter()
+            .cloned()
+            .zip(self.dw_parts.iter_mut())
+            .zip(rows.into_iter().zip(db))
+            .collect();
+        parallel::run(work, |((block, buf), (rows, db))| {
+            let width = block.len();
+            let buf = &mut buf[..oc * width];
+            if images.start > 0 {
+                for (dst, src) in buf.chunks_exact_mut(width).zip(dweight.chunks_exact(k)) {
+                    dst.copy_from_slice(&src[block.clone()]);
+                }
+            }
+            for (i, cols) in images.clone().zip(cols) {
+                let dyi = dy.sample(i); // (OC, P)
+                                        // dW[:, block] (OC, width) += dy_i (OC, P) · cols_i[block]ᵀ (P, width)
+                let b = &cols[block.start * p..block.end * p];
+                T::gemm(oc, width, p, dyi, p, 1, b, 1, p, buf, width, i > 0);
+                for (d, row) in db
+                    .iter_mut()
+                    .zip(dyi[rows.start * p..rows.end * p].chunks_exact(p))
+                {
                     *d = *d + <T as Real>::sum(row);
                 }
             }
         });
+        for (block, buf) in blocks.iter().zip(&self.dw_parts) {
+            let width = block.len();
+            for (dst, src) in self
+                .dweight
+                .chunks_exact_mut(k)
+                .zip(buf.chunks_exact(width).take(oc))
+            {
+                dst[block.clone()].copy_from_slice(src);
+            }
+        }
     }
 }
 
