@@ -42,8 +42,12 @@ export function createLockStep(ctx) {
       stopAt = Infinity;
       const sc = ctx.scenario;
       if (sc) {
+        // What to look for is said once: the scenario's note says it when it shows (the page; a slide
+        // whose link asks for the note); otherwise (a slide's frame without it) this message does.
+        const note = ctx.$("scenario-note");
+        const lookFor = note && note.getClientRects().length ? "" : `${sc.lookFor[1]} `;
         ctx.messages.show("scenario", `${sc.title}: the runs paused at step ${at}, where the scenario's effect shows — ` +
-          `${sc.lookFor[1]} Press play to train on.`, "info");
+          `${lookFor}Press Play to train on.`, "info");
       }
     }
   }
