@@ -92,6 +92,8 @@ for layer in "${layers[@]}"; do
       step "$L" cargo clippy --all-targets --locked -- -D warnings
       # The threaded build's code paths (src/parallel.rs over rayon) compile only with the feature.
       step "$L" cargo clippy --all-targets --locked --features threads -- -D warnings
+      # The wasm-only code (src/api.rs's bindings, tests/web_*.rs) compiles only for wasm32.
+      step "$L" cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
       step "$L" npx --no-install eslint .
       step "$L" node scripts/hash-keys.mjs --check
       step "$L" node scripts/scenarios.mjs --check

@@ -174,7 +174,7 @@ fn cell_images_are_the_clicked_cells_after_an_evaluation_and_refuse_unknown_clas
         get(&t.cell_images(0, 0).unwrap(), "step").is_undefined(),
         "lists forgotten on importState"
     );
-    let e = t.cell_images(10, 2).err().expect("class 10 of 10 refused");
+    let e = t.cell_images(10, 2).expect_err("class 10 of 10 refused");
     let message: String = js_sys::Error::from(JsValue::from(e)).message().into();
     assert!(
         message.contains("true class 10") && message.contains("10 classes"),
