@@ -5,7 +5,8 @@
 //! The reference is `parallel::sequential`, which makes every layer loop take its one-part path:
 //! the code a build without the feature compiles (`parallel::threads()` is then 1 by definition).
 //! Each run then repeats inside rayon pools of 1 to 4 threads, where the loops split the batch and
-//! the weight-gradient rows across the pool's threads (checked: the pool is what the layers see).
+//! the weight gradient's columns (blocks of K) across the pool's threads (checked: the pool is what
+//! the layers see).
 
 #![cfg(all(feature = "threads", not(target_arch = "wasm32")))]
 
