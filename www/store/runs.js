@@ -7,7 +7,7 @@
 
 import { BY_DATA, isQuotaError } from "./db.js";
 import { RECORD_VERSION, runProblem, stateProblem, stateRecord, workspaceProblem } from "./records.js";
-import { checkDataSet, dataSetRecord, rememberHash } from "./dataSets.js";
+import { dataSetRecord, readDataSet, rememberHash } from "./dataSets.js";
 import { formatBytes } from "./quota.js";
 
 export function createRunStore(db) {
@@ -72,10 +72,10 @@ export function createRunStore(db) {
   async function loadDataSet(hash) {
     const r = await db.get("datasets", hash);
     if (r === undefined) throw new Error("your own images of this run are not kept on this computer (they were deleted, or the run was saved before the page kept them)");
-    const p = await checkDataSet(r, hash);
-    if (p) throw new Error(p);
-    rememberHash(r.source, hash);
-    return r;
+    const { record, problem } = await readDataSet(r, hash);
+    if (problem) throw new Error(problem);
+    rememberHash(record.source, hash);
+    return record;
   }
 
   /** A run and its state, checked; rejects with a sentence naming what is wrong. */
