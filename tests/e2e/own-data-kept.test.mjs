@@ -89,7 +89,7 @@ const damage = (page, key) => page.evaluate((k) => new Promise((resolve, reject)
 async function openHistory(page) {
   if (!(await page.evaluate(() => document.getElementById("runs-dialog").open))) await page.click("#runs-open");
   await page.waitForFunction(() => document.querySelector("#saved-runs .saved-runs-usage")?.textContent);
-  return page.$$eval("#saved-runs tbody tr", (trs) => trs.map((tr) => ({
+  return page.$$eval("#saved-runs tbody tr[data-id]", (trs) => trs.map((tr) => ({
     id: tr.dataset.id, data: tr.cells[1]?.textContent, dataTitle: tr.cells[1]?.title, step: Number(tr.cells[3]?.textContent),
     openTitle: [...tr.querySelectorAll("button")].find((b) => b.textContent === "Open")?.title,
     openDisabled: [...tr.querySelectorAll("button")].find((b) => b.textContent === "Open")?.disabled,
@@ -225,6 +225,8 @@ test("bad input: a damaged kept set is named, the run starts on the shapes, noth
   assert.ok(old.openDisabled, "a run saved before the images were kept cannot open");
   assert.match(old.openTitle, /before the page kept them .* cannot be put back/);
   assert.match(old.data, /not kept/);
+  assert.match(await page.textContent('#saved-runs tr.saved-runs-why[data-for="old-own"]'),
+    /^Cannot be opened: "before the images were kept" trained on your own images before the page kept them/);
   await screenshot(page, "saved-runs-own-data-damaged");
   // Open names the damaged set; the page's run is untouched.
   await page.click(`#saved-runs tr[data-id="${kept.id}"] button:text-is("Open")`);
@@ -234,7 +236,7 @@ test("bad input: a damaged kept set is named, the run starts on the shapes, noth
 
   // The set goes with the last run that uses it (the old run names none).
   await page.click(`#saved-runs tr[data-id="${kept.id}"] button:text-is("Delete")`);
-  await page.waitForFunction(() => document.querySelectorAll("#saved-runs tbody tr").length === 1);
+  await page.waitForFunction(() => document.querySelectorAll("#saved-runs tbody tr[data-id]").length === 1);
   assert.deepEqual(await keptSets(page), [], "the set is deleted with its last run");
   await page.click("#runs-close");
   // The page trains on.

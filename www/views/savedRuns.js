@@ -111,6 +111,15 @@ export function createSavedRuns(section, {
     return tr;
   }
 
+  /** A run's row, and under it, when it cannot be put back on the page, a line saying why. */
+  function rowsOf(r, current, kept) {
+    const why = whyNotOpen(r, kept);
+    if (!why) return [row(r, current, kept)];
+    const note = el("tr", { className: "saved-runs-why" }, el("td", { colSpan: 7 }, el("small", { textContent: `Cannot be opened: ${why}.` })));
+    note.dataset.for = r.id;
+    return [row(r, current, kept), note];
+  }
+
   function damagedRow({ id, problem }) {
     const tr = el("tr", { className: "damaged" },
       el("td", { colSpan: 6, textContent: `Cannot be opened: ${problem}.` }),
@@ -137,7 +146,7 @@ export function createSavedRuns(section, {
       const th = (t, cls = "") => el("th", { textContent: t, className: cls });
       const table = el("table", { className: "saved-runs-table" },
         el("thead", {}, el("tr", {}, th("Name"), th("Data"), th("Best val.", "num"), th("Steps", "num"), th("Saved"), th("Size", "num"), th(""))),
-        el("tbody", {}, ...runs.map((r) => row(r, current.has(r.id), dataSets)), ...problems.map(damagedRow)));
+        el("tbody", {}, ...runs.flatMap((r) => rowsOf(r, current.has(r.id), dataSets)), ...problems.map(damagedRow)));
       body.replaceChildren(table);
     }
     const { usage: used, quota, persisted } = await storage();
