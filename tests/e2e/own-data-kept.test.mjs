@@ -339,3 +339,48 @@ test("a larger set (4,000 images): kept once, what it costs to keep and to put b
   assert.deepEqual(problems.pageErrors, []);
   await context.close();
 });
+
+test("a database of version 1 (before the datasets store) is upgraded with its runs kept", async () => {
+  const { context, page, problems } = await openPage(browser, server.url + "#train=500&seed=7");
+  await waitReady(page);
+  await trainTo(page, 20);
+  const before = await run0(page);
+  // The same records in a version-1 database, as the page before this one left them.
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const req = (r) => new Promise((ok, bad) => { r.onsuccess = () => ok(r.result); r.onerror = () => bad(r.error); });
+    const q = indexedDB.open("trainlab");
+    q.onerror = () => reject(q.error);
+    q.onsuccess = async () => {
+      const tx = q.result.transaction(["runs", "states", "workspaces"]);
+      const dump = {};
+      for (const s of ["runs", "states", "workspaces"]) {
+        dump[s] = { keys: await req(tx.objectStore(s).getAllKeys()), values: await req(tx.objectStore(s).getAll()) };
+      }
+      q.result.close();
+      // The page's own connection closes on versionchange (www/store/index.js), so the delete goes through.
+      await req(indexedDB.deleteDatabase("trainlab"));
+      const o = indexedDB.open("trainlab", 1);
+      o.onupgradeneeded = () => { for (const s of Object.keys(dump)) o.result.createObjectStore(s); };
+      o.onsuccess = () => {
+        const t2 = o.result.transaction(Object.keys(dump), "readwrite");
+        for (const [s, { keys, values }] of Object.entries(dump)) keys.forEach((k, i) => t2.objectStore(s).put(values[i], k));
+        t2.oncomplete = () => { o.result.close(); resolve(); };
+      };
+    };
+  }));
+  await page.reload();
+  await page.waitForFunction((s) => window.trainlab.sandbox.entries[0]?.run.series.step === s &&
+    window.trainlab.sandbox.entries[0].run.state === "paused", before.step, { timeout: 60000 });
+  assert.deepEqual((await run0(page)).losses, before.losses, "the run came through the upgrade");
+  const db = await page.evaluate(() => new Promise((resolve) => {
+    const q = indexedDB.open("trainlab");
+    q.onsuccess = () => {
+      const d = q.result;
+      resolve({ version: d.version, stores: [...d.objectStoreNames], indexes: [...d.transaction("runs").objectStore("runs").indexNames] });
+      d.close();
+    };
+  }));
+  assert.deepEqual(db, { version: 2, stores: ["datasets", "runs", "states", "workspaces"], indexes: ["byData"] });
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
