@@ -1,7 +1,10 @@
 // The toolbar: Play/Pause, Step, Reset, "+ Compare" and the preview's run select act on the runs; the
 // status line and the buttons' enabled states show the sandbox's overall state.
-// The state attribute (data-run-state on the root) is set at once, since tests and styles follow it;
-// buttons and texts at the next drawn frame, once however many runs changed state meanwhile.
+// The state attribute (data-run-state on the root) and the buttons' enabled states are set at once,
+// together: a page that says "paused" must take a press of Play at that moment. (Enabling the buttons
+// at the next drawn frame lost a Play or Step pressed right after ready: the button was still
+// disabled, for 110-180 ms in WebKit, whose frames come late.) The texts follow at the next drawn
+// frame, once however many runs changed state meanwhile.
 
 export function createToolbar(ctx) {
   const { $, root, on } = ctx;
@@ -27,24 +30,37 @@ export function createToolbar(ctx) {
   }
 
   function updateToolbar() {
-    const { state } = overallState();
-    if (root.dataset.runState !== state) root.dataset.runState = state;
+    const now = overallState();
+    if (root.dataset.runState !== now.state) root.dataset.runState = now.state;
+    setButtons(now);
     dirty = true;
     ctx.scheduleDraw();
+  }
+
+  /** The buttons' enabled states for the sandbox's state `now` (overallState()). */
+  function setButtons({ state, anyTraining, building, ready }) {
+    const { editing } = ctx;
+    const paused = editing && !ctx.isTraining(editing) && editing.run.values && !editing.run.busy;
+    setDisabled(playBtn, !ready || (building && !anyTraining));
+    setDisabled(stepBtn, state !== "paused");
+    setDisabled(resetBtn, !ready);
+    setDisabled($("findlr"), !paused || state === "running");
+    setDisabled($("overfit"), !ready);
+  }
+
+  /** Write `disabled` only when it changes (updateToolbar runs at every run's state change). */
+  function setDisabled(el, off) {
+    if (el && el.disabled !== Boolean(off)) el.disabled = Boolean(off);
   }
 
   /** Write the buttons and the status line, if anything changed since the last frame. */
   function toolbarNow() {
     if (!dirty) return;
     dirty = false;
-    const { entries, editing } = ctx;
-    const { state, anyTraining, building, ready } = overallState();
-    playBtn.disabled = !ready || (building && !anyTraining);
-    stepBtn.disabled = state !== "paused";
-    resetBtn.disabled = !ready;
-    const paused = editing && !ctx.isTraining(editing) && editing.run.values && !editing.run.busy;
-    $("findlr").disabled = !paused || state === "running";
-    $("overfit").disabled = !ready;
+    const { entries } = ctx;
+    const now = overallState();
+    const { state, anyTraining } = now;
+    setButtons(now);
     playBtn.querySelector(".label").textContent = anyTraining ? "Pause" : "Play";
     playBtn.setAttribute("aria-pressed", String(anyTraining));
     const waiting = entries.filter((e) => e.run.state === "waiting");
