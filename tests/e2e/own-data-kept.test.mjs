@@ -200,6 +200,41 @@ test("a run on own images: a reload puts it back on them at its step, and Play c
   await context.close();
 });
 
+test("Open puts an own-images run back from a page on the shapes; Compare adds it beside a run on the same images", async (t) => {
+  if (chromiumOnly(t, FOLDER_UPLOAD)) return;
+  const { context, page, problems } = await openPage(browser, server.url + LINK, { width: 1366, height: 768 });
+  await waitReady(page);
+  await loadFolder(page);
+  await trainTo(page, 12);
+  const before = await run0(page);
+  // Another link: the page starts on the shapes, the own run in the history.
+  await page.goto(server.url + "#seed=9");
+  await page.reload();
+  await waitReady(page);
+  assert.equal((await run0(page)).data, "shapes");
+  let rows = await openHistory(page);
+  assert.equal(rows.length, 1);
+  const id = rows[0].id;
+  assert.match(await page.getAttribute(`#saved-runs tr[data-id="${id}"] button:text-is("Compare")`, "title"),
+    /trained on own and the page's runs on shapes/);
+  await page.click(`#saved-runs tr[data-id="${id}"] button:text-is("Open")`);
+  await page.waitForFunction((s) => window.trainlab.sandbox.entries.length === 1 && window.trainlab.sandbox.entries[0].run.series.step === s &&
+    window.trainlab.sandbox.entries[0].run.state === "paused", before.step, { timeout: 60000 });
+  const opened = await run0(page);
+  assert.equal(opened.data, "own");
+  assert.deepEqual(opened.losses, before.losses);
+  assert.equal(await page.evaluate(() => document.getElementById("data-card").dataset.set), "own");
+  // Now on the same images: Compare adds it once more beside.
+  rows = await openHistory(page);
+  await page.click(`#saved-runs tr[data-id="${id}"] button:text-is("Compare")`);
+  await page.waitForFunction((s) => window.trainlab.sandbox.entries.length === 2 && window.trainlab.sandbox.entries[1].run.series.step === s,
+    before.step, { timeout: 60000 });
+  assert.equal(await page.evaluate(() => window.trainlab.sandbox.entries[1].run.values.data), "own");
+  assert.equal((await keptSets(page)).length, 1, "still one copy of the images");
+  assert.deepEqual(problems.pageErrors, []);
+  await context.close();
+});
+
 test("bad input: a damaged kept set is named, the run starts on the shapes, nothing else is lost; an older run says why it cannot open", async (t) => {
   if (chromiumOnly(t, FOLDER_UPLOAD)) return;
   const { context, page, problems } = await openPage(browser, server.url + LINK, { width: 1366, height: 768 });
