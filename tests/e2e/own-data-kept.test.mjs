@@ -1,9 +1,12 @@
 // A run on the learner's own images survives a reload (issue 11): the set is kept in the store's
 // `datasets` (www/store/dataSets.js, keyed by content hash), a reload puts the run back at its step on
-// the same images and Play continues bit for bit as a run that never reloaded; a damaged kept set is
-// named and the run starts on the shapes while nothing else is lost; a run saved before the images
-// were kept says why it cannot open; the set goes with the last run that uses it; a full storage is
-// said and the run trains on. Chromium (the folder is given through the folder input).
+// the same images and Play continues bit for bit as a run that never reloaded; Open puts such a run
+// back from a page on another set and Compare adds it beside runs on the same images; a damaged kept
+// set is named and the run starts on the shapes while nothing else is lost; a run saved before the
+// images were kept says why it cannot open; the set goes with the last run that uses it; a full
+// storage is said and the run trains on; a version-1 database is upgraded with its runs. The records'
+// hash and checks run in node; a 4,000-image set's cost is logged. Chromium (the folder is given
+// through the folder input).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -134,6 +137,14 @@ test("records: a set's content hash and the checks on a kept set", async () => {
   assert.equal(dataSetProblem({ ...read.record, source: idx }, h), null);
   assert.match(dataSetProblem({ ...read.record, source: { ...idx, valImages: "x" } }, h), /its valImages is missing/);
   assert.match(dataSetProblem({ ...read.record, source: { kind: "cifar", files: [] } }, h), /its files is missing/);
+  // The other kinds of own sources come back as they were given, too.
+  const cifar = { kind: "cifar", name: "own", files: [{ name: "data_batch_1.bin", bytes: new Uint8Array([1, 2, 3]) }], metaText: "a\nb", valFraction: 0.2, seed: 1 };
+  const withNames = { ...idx, valImages: new Uint8Array(3), valLabels: new Uint8Array(1), fileNames: { trainImages: "x.idx" } };
+  for (const src of [cifar, withNames]) {
+    const key = await contentHash(src);
+    const back = await readDataSet(dataSetRecord({ hash: key, source: src, summary }), key);
+    assert.deepEqual(back.record?.source, src, back.problem);
+  }
 });
 
 test("a run on own images: a reload puts it back on them at its step, and Play continues bit for bit", async (t) => {
