@@ -43,7 +43,7 @@ export function createKeepRuns({ win, sandbox }) {
       return `"${record.name}" trained on your own images before the page kept them with the run (an older version ` +
         "of the page saved it), so it cannot be put back: load the images and train again";
     }
-    if (kept && !kept.has(record.dataHash)) return `the own images "${record.name}" trained on are no longer kept on this computer`;
+    if (kept && !kept.has(record.dataHash)) return `the own images that "${record.name}" trained on are no longer kept on this computer`;
     return null;
   }
 
