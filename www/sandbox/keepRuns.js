@@ -44,14 +44,21 @@ export function createKeepRuns({ win, sandbox }) {
         "of the page saved it), so it cannot be put back: load the images and train again";
     }
     if (kept && !kept.has(record.dataHash)) return `the own images that "${record.name}" trained on are no longer kept on this computer`;
-    return null;
+    return damagedSets.get(record.dataHash) ?? null;
   }
+  // Kept sets found damaged on reading (hash → the sentence): the list says so without reading them again.
+  const damagedSets = new Map();
 
   /** Load the own set that saved run `record` trained on; rejects with a sentence naming what is wrong. */
   async function keptDataSet(record) {
     const why = whyNotOpen(record);
     if (why) throw new Error(why);
-    return store.runs.loadDataSet(record.dataHash);
+    try {
+      return await store.runs.loadDataSet(record.dataHash);
+    } catch (e) {
+      damagedSets.set(record.dataHash, e.message);
+      throw e;
+    }
   }
 
   const currentIds = () => new Set(sandbox.entries.map((e) => keeper?.idOf(e)).filter(Boolean));

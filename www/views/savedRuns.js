@@ -75,7 +75,8 @@ export function createSavedRuns(section, {
   function dataCell(r, kept, cannot) {
     if (r.dataset !== "own") return el("td", { textContent: r.dataset });
     const td = el("td", { textContent: "own images", className: "saved-runs-data" });
-    const how = cannot ? "not kept" : kept.has(r.dataHash) ? "kept" : "";
+    const isKept = Boolean(r.dataHash) && kept.has(r.dataHash);
+    const how = !isKept ? "not kept" : cannot ? "damaged" : "kept";
     if (how) td.append(el("br"), el("small", { textContent: how }));
     td.title = cannot ?? "Your own images are kept with this run on this computer (never uploaded); they are deleted with the last run that uses them";
     return td;
@@ -115,7 +116,11 @@ export function createSavedRuns(section, {
   function rowsOf(r, current, kept) {
     const why = whyNotOpen(r, kept);
     if (!why) return [row(r, current, kept)];
-    const note = el("tr", { className: "saved-runs-why" }, el("td", { colSpan: 7 }, el("small", { textContent: `Cannot be opened: ${why}.` })));
+    const cell = el("td", { colSpan: 7 }, el("small", { textContent: `Cannot be opened: ${why}.` }));
+    // The table's cells do not wrap (style.css); this sentence must, or it widens the table past the
+    // dialog and hides the buttons. (Set through the CSSOM, which a strict CSP allows.)
+    cell.style.whiteSpace = "normal";
+    const note = el("tr", { className: "saved-runs-why" }, cell);
     note.dataset.for = r.id;
     return [row(r, current, kept), note];
   }
