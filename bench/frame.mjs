@@ -12,6 +12,7 @@
 // Run by hand (not part of make test). Builds dist/ (or TRAINLAB_DIST) when missing, like the e2e tests.
 
 import { writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { launchBrowser, startServer, waitReady } from "../tests/e2e/helpers.mjs";
 
 const opt = (name, dflt) => {
@@ -98,6 +99,7 @@ function analyse(events) {
     count: list.length,
     longestCpu: byCpu[0]?.cpu ?? 0,
     longestWall: Math.max(0, ...list.map((x) => x.wall)),
+    over: (ms) => list.filter((x) => x.cpu > ms).length,
     top: byCpu.slice(0, TOP).map((x) => ({ cpu: x.cpu, wall: x.wall, parts: breakdown(x.t) })),
     tree: byCpu[0] ? tree(byCpu[0].t) : [],
     invalidations: byCpu[0] ? invalidations(byCpu[0].t) : [],
@@ -158,7 +160,8 @@ try {
     const steps = await page.evaluate(() => window.trainlab.runs.map((r) => r.step).join(", "));
     const a = analyse(JSON.parse(trace.toString()).traceEvents);
     console.log(`window ${w + 1} (${SECONDS} s, steps ${steps}): ${a.count} main-thread tasks; longest ` +
-      `${f(a.longestCpu)} ms CPU; longest wall ${f(a.longestWall)} ms`);
+      `${f(a.longestCpu)} ms CPU (${a.over(50)} over 50 ms, ${a.over(35)} over 35 ms); longest wall ${f(a.longestWall)} ms; ` +
+      `load average ${loadavg()[0].toFixed(1)}`);
     for (const t of a.top) {
       console.log(`  task ${f(t.cpu)} ms CPU / ${f(t.wall)} ms wall: ` +
         t.parts.map(([n, ms]) => `${n} ${f(ms)}`).join(", "));

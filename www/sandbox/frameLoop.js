@@ -48,7 +48,7 @@ export function createFrameLoop(ctx) {
     if (confusionView && confusion !== confusionShown) {
       confusionShown = confusion;
       confusionView.draw(confusion);
-      if (ctx.previewShown) owed = Math.max(owed, GROUPS.length);   // the preview in the next round
+      owed = Math.max(owed, GROUPS.length);   // the preview in the next round
       return;
     }
     if (ctx.previewShown) preview.draw();
