@@ -247,7 +247,7 @@ test("bad input: a database of a newer version is named and left alone; the page
   }));
   await page.reload();
   const t = await waitForMessage(page, "Your runs are not kept on this computer");
-  assert.match(t, /newer version of this page \(database "trainlab" version 7; this page reads version 1\)/);
+  assert.match(t, /newer version of this page \(database "trainlab" version 7; this page reads version 2\)/);
   await trainsOn(page);
   await context.close();
 });

@@ -116,10 +116,8 @@ export function createSavedRuns(section, {
   function rowsOf(r, current, kept) {
     const why = whyNotOpen(r, kept);
     if (!why) return [row(r, current, kept)];
+    // style.css lets this sentence wrap (the table's other cells do not).
     const cell = el("td", { colSpan: 7 }, el("small", { textContent: `Cannot be opened: ${why}.` }));
-    // The table's cells do not wrap (style.css); this sentence must, or it widens the table past the
-    // dialog and hides the buttons. (Set through the CSSOM, which a strict CSP allows.)
-    cell.style.whiteSpace = "normal";
     const note = el("tr", { className: "saved-runs-why" }, cell);
     note.dataset.for = r.id;
     return [row(r, current, kept), note];
