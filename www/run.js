@@ -19,7 +19,8 @@
 //   await run.combineEnsemble(members, labels, classes); // the core's EnsembleReport of members' probs
 //   const saved = await run.exportState(); // { version, step, epoch, data: Uint8Array } — weights, optimizer,
 //                                   // data position, random streams (www/worker.js, src/session/state.rs)
-//   await run.importState(saved);   // paused, trainer built from the same settings → { step, epoch };
+//   await run.importState(saved);   // trainer built from the same settings → { step, epoch } (a training
+//                                   // run is held for it and trains on from the restored step);
 //                                   // rejects with the core's message naming what differs. Afterwards
 //                                   // run.series.step/epoch are the restored ones (the curves are not in
 //                                   // the state: the caller restores them)
@@ -73,6 +74,7 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
   let trying = null;                  // settings of a create under way
   let previewOn = preview;
   let limit = Infinity;
+  let importing = false;              // an importState under way (the worker's state events wait for it)
 
   const run = {
     id,
@@ -155,7 +157,7 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
       case "state":
         run.series.step = m.step;
         run.series.evaluating = m.evaluating;
-        if (run.state !== "diverged" && !trying) setState(m.running ? (m.waiting ? "waiting" : "running") : "paused");
+        if (run.state !== "diverged" && !trying && !importing) setState(m.running ? (m.waiting ? "waiting" : "running") : "paused");
         break;
       case "diverged":
         setState("diverged");
@@ -300,12 +302,25 @@ export function createRun({ id, onEvent = () => {}, preview = true, dataSource =
   function combineEnsemble(members, labels, classes) { return request("combineEnsemble", { members, labels, classes }); }
   /** The trainer's state (resolves with { version, step, epoch, data: Uint8Array }). */
   function exportState() { return request("exportState"); }
-  /** Put a state from exportState() back (run paused, same settings); resolves with { step, epoch }. */
+  /**
+   * Put a state from exportState() back (same settings); resolves with { step, epoch }. A run that
+   * trains (Play pressed while a reload's kept runs were still being restored: the page says
+   * "paused" as soon as the trainers are built) is held for the import and goes on from the restored
+   * step; the worker serves requests in order, so it is paused when the import arrives.
+   */
   async function importState(state) {
-    const r = await request("importState", { state });
-    run.series.step = r.step;
-    run.series.epoch = r.epoch;
-    return r;
+    const resume = run.state === "running" || run.state === "waiting";
+    importing = true;
+    try {
+      if (resume) request("pause").catch(() => {});
+      const r = await request("importState", { state });
+      run.series.step = r.step;
+      run.series.epoch = r.epoch;
+      return r;
+    } finally {
+      importing = false;
+      if (resume && worker) request("play").catch(() => {});
+    }
   }
   function exportCheckpoint(valAccuracy = null, madeBy) { return request("exportCheckpoint", { valAccuracy, madeBy }); }
   function loadCheckpoint(bytes) { return request("loadCheckpoint", { bytes }); }

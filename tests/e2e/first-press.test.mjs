@@ -10,7 +10,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openPage, startSuite } from "./helpers.mjs";
+import { messageTexts, openPage, startSuite } from "./helpers.mjs";
 
 let server, browser;
 startSuite((s, b) => { server = s; browser = b; });
@@ -69,5 +69,33 @@ test("first press: Step pressed the moment the page says paused trains one step,
     } finally {
       await context.close();
     }
+  }
+});
+
+test("first press: Play pressed the moment a reload says paused keeps the restored run and trains on from it", async () => {
+  // The page says "paused" once the trainers are built, while the kept runs are still being put back
+  // (www/sandbox/keepRuns.js): a Play at that moment must neither be lost nor drop the restored state.
+  const { context, page } = await openPage(browser, `${server.url}#seed=5`);
+  try {
+    await page.waitForFunction(() => document.body.dataset.runState === "paused", null, { timeout: 60000 });
+    for (let n = 1; n <= 3; n++) {
+      await page.click("#step");
+      await page.waitForFunction((k) => Number(document.getElementById("stat-step")?.dataset.value) === k, n);
+    }
+    const before = await page.evaluate(() => window.trainlab.runs[0].losses);
+    assert.ok(await page.evaluate(() => window.trainlab.keepRuns.saveNow()), "the three steps were saved");
+    await context.addInitScript(pressAtReady, "playpause");
+    await page.reload();
+    await page.waitForFunction(() => window.__firstPress, null, { timeout: 60000 });
+    assert.equal((await page.evaluate(() => window.__firstPress)).disabled, false, "Play is enabled when the reload says paused");
+    await page.waitForFunction(() => window.trainlab.runs[0].step > 5, null, { timeout: 30000 });
+    const texts = await messageTexts(page);
+    assert.ok(texts.some((t) => t.startsWith("Your run is back where it stopped (step 3)")), `restored: ${JSON.stringify(texts)}`);
+    assert.ok(!texts.some((t) => t.includes("could not be restored")), `no lost restore: ${JSON.stringify(texts)}`);
+    assert.equal(await page.evaluate(() => document.body.dataset.runState), "running");
+    // Its curves were put back with it: the first losses are the three kept ones.
+    assert.deepEqual((await page.evaluate(() => window.trainlab.runs[0].losses)).slice(0, 3), before.slice(0, 3));
+  } finally {
+    await context.close();
   }
 });
