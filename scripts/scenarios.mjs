@@ -44,7 +44,7 @@ export function scenariosTable() {
       `${cell(s.lookFor.join(" "))} | ${cell(s.outcome)} |`;
   });
   return [
-    "| scenario | link | runs beside the first | step | what to look for | measured (seed 1, native) |",
+    "| scenario | link | runs beside the first | step | what to look for | measured (seed 1, native unless it names a build) |",
     "|---|---|---|---|---|---|",
     ...rows,
   ].join("\n");

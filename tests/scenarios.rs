@@ -12,6 +12,10 @@
 //! `cargo test --test scenarios -- --ignored --nocapture measure` prints every run's figures (for
 //! choosing settings and writing each scenario's `outcome`); SCENARIO=<id> restricts it to one
 //! scenario and SEED=<n> replaces every run's seed (to check that a margin survives another seed).
+//! LOSSES=1 also prints every run's step losses (to find the first step where a build departs).
+//! ORDER=native measures with the native GEMM's own summation order (sgemm's blocked fused
+//! multiply-adds) instead of the page's: not any build's numbers, but a rounding as different from
+//! the page's as the relaxed-simd build's, so a claim that holds there does not hang on the rounding.
 
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -49,9 +53,9 @@ fn scenarios() -> Vec<Scenario> {
 }
 
 /// Trains one run to step `at` and measures it.
-fn measure_run(config: &serde_json::Value, at: usize) -> Metrics {
+fn measure_run(config: &serde_json::Value, at: usize, page_order: bool) -> Metrics {
     // The page's figures: its GEMMs sum in the scalar oracle's order (simd128 and threads builds).
-    trainlab::kernels::sum_in_page_order(true);
+    trainlab::kernels::sum_in_page_order(page_order);
     let config = Config::from_value(config.clone()).unwrap_or_else(|e| panic!("config rejected: {e}"));
     let mut session = Session::new(config).unwrap_or_else(|e| panic!("session refused: {e}"));
     let losses: Vec<f64> = (0..at).map(|_| session.step().loss).collect();
@@ -79,6 +83,9 @@ fn measure_run(config: &serde_json::Value, at: usize) -> Metrics {
     m.insert("earlyLossMax".into(), early_max);
     let limit = 100.0 * CLASSES.ln();
     let diverged = losses.iter().any(|l| !l.is_finite() || *l > limit);
+    if std::env::var_os("LOSSES").is_some() {
+        eprintln!("losses {losses:?}");
+    }
     m.insert("diverged".into(), diverged as u8 as f64);
     m
 }
@@ -88,7 +95,12 @@ fn measure_run(config: &serde_json::Value, at: usize) -> Metrics {
 /// scenarios (the plain 500-image run of every regularizer) is trained once: the core is
 /// deterministic, so the figures would be the same bit for bit. Returns per scenario the metrics of
 /// each run.
-fn measure_all(scenarios: &[Scenario], seed: Option<u64>, verbose: bool) -> Vec<Vec<Metrics>> {
+fn measure_all(
+    scenarios: &[Scenario],
+    seed: Option<u64>,
+    page_order: bool,
+    verbose: bool,
+) -> Vec<Vec<Metrics>> {
     let job_of = |s: &Scenario, r: usize| {
         let mut config = s.runs[r].clone();
         if let Some(seed) = seed {
@@ -116,7 +128,7 @@ fn measure_all(scenarios: &[Scenario], seed: Option<u64>, verbose: bool) -> Vec<
                 let Some((config, at)) = job else { break };
                 let started = std::time::Instant::now();
                 let value: serde_json::Value = serde_json::from_str(&config).expect("config JSON");
-                let m = measure_run(&value, at);
+                let m = measure_run(&value, at, page_order);
                 if verbose {
                     let secs = started.elapsed().as_secs_f64();
                     eprintln!("{at} steps, {secs:.1} s: {}\n  {config}", format_metrics(&m));
@@ -171,7 +183,7 @@ fn format_metrics(m: &Metrics) -> String {
 fn every_scenario_shows_its_claimed_effect() {
     let scenarios = scenarios();
     assert!(!scenarios.is_empty(), "tests/scenarios.json lists no scenario");
-    let measured = measure_all(&scenarios, None, false);
+    let measured = measure_all(&scenarios, None, true, false);
     let failures: Vec<String> = scenarios
         .iter()
         .zip(&measured)
@@ -219,10 +231,16 @@ fn measure() {
                 .is_none_or(|ids| ids.split(',').any(|id| id == s.id))
         })
         .collect();
+    let page_order = match std::env::var("ORDER").as_deref() {
+        Err(_) | Ok("page") => true,
+        Ok("native") => false,
+        Ok(other) => panic!("ORDER is {other:?}; expected page (the default) or native"),
+    };
     let started = std::time::Instant::now();
-    let measured = measure_all(&scenarios, seed, true);
+    let measured = measure_all(&scenarios, seed, page_order, true);
     for (s, runs) in scenarios.iter().zip(&measured) {
-        println!("== {} at step {} (seed {:?})", s.id, s.at, seed);
+        let order = if page_order { "page" } else { "native" };
+        println!("== {} at step {} (seed {:?}, {order} order)", s.id, s.at, seed);
         for (r, m) in runs.iter().enumerate() {
             println!("  run {r}: {}", format_metrics(m));
         }

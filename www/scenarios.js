@@ -7,6 +7,13 @@
 // its link; the native test has no data files), what tests/e2e/scenarios-real.test.mjs measured in
 // Chromium, where those scenarios' claims are checked.
 //
+// A claim must hold on every build a student may get, not only in the native test's summation order:
+// tests/e2e/scenario-claims.test.mjs checks the generated-set scenarios on the relaxed-simd build
+// (fused multiply-adds), whose runs drift from the page order's after a few hundred steps as far as a
+// run of another seed. So a claim rests on an effect larger than that drift (a figure that does not
+// swing from one evaluation to the next, or a setting where the effect is large), with its margin
+// below the smallest effect measured on any build.
+//
 // Every base sets the settings the effect depends on explicitly (network, optimizer, learning rate,
 // schedule, training-set size, seed), so that a change of the page's defaults does not move a
 // scenario. Runs keep the same architecture where the technique allows, so they start from the same
@@ -40,13 +47,18 @@ export const SCENARIOS = [
     at: 320, watch: "valLoss",
     lookFor: [
       "Mixup trains on blends of two images with blended labels: the targets are soft, so the network cannot become certain of the 500 images it sees.",
-      "Its training loss stays far above the plain run's (soft targets keep it above 0), its validation loss ends lower — compare validation, not training loss.",
+      "Its training loss stays far above the plain run's (soft targets keep it above 0), yet on validation images it is far less over-confident (the conf. column) and its validation loss ends lower — compare validation, not training loss.",
     ],
+    // The plain run's validation loss swings by ±0.15 from one evaluation to the next once it has
+    // memorized its images, and each build's rounding (relaxed-simd's fused multiply-adds) lands it
+    // elsewhere in that swing: measured at step 320 Mixup is lower by 0.045 (relaxed-simd) to 0.19
+    // (simd128). The confidence drop (0.17–0.19 on every build) is the robust sign.
     claims: [
       { metric: "trainLoss", run: 1, vs: 0, higher: true, by: 0.5 },
-      { metric: "valLoss", run: 1, vs: 0, lower: true, by: 0.04 },
+      { metric: "valConfidence", run: 1, vs: 0, lower: true, by: 0.1 },
+      { metric: "valLoss", run: 1, vs: 0, lower: true, by: 0.02 },
     ],
-    outcome: "step 320: training loss 0.09 → 1.03, validation loss 0.65 → 0.57 (validation accuracy 85.0% → 82.2%: 20 epochs are early for Mixup)",
+    outcome: "step 320: training loss 0.09 → 1.03, validation confidence 0.93 → 0.76, validation loss 0.65 → 0.57 (validation accuracy 85.0% → 82.2%: 20 epochs are early for Mixup)",
   },
   {
     id: "cutmix", title: "CutMix vs Mixup vs none", technique: "CutMix",
@@ -75,17 +87,21 @@ export const SCENARIOS = [
   },
   {
     id: "schedules", title: "Cosine vs step vs constant", technique: "Learning-rate schedules",
-    link: `${SMALL}|sched=step|sched=cosine`,
+    // 4,000 images, not SMALL's 500: on 500 the constant run memorizes them and its final loss is
+    // chaotic (0.0005 to 0.09 at step 320 depending on the build's rounding); on 4,000 the page's and
+    // the native FMA order end within ~1% of each other.
+    link: `${SMALL.replace("train=500", "train=4000")}|sched=step|sched=cosine`,
     at: 320, watch: "trainLoss",
     lookFor: [
       "Constant keeps the step size; step drops it ×0.1 at 30/60/90% of T (here steps 96, 192, 288); cosine lowers it smoothly to 0 at T = 320.",
       "Cosine settles lowest at the end; step's early drops slow it down so it ends above constant — on a short T the decay's timing matters.",
     ],
     claims: [
-      { metric: "trainLoss", run: 2, vs: 0, lower: true, by: 0.05 },
+      { metric: "trainLoss", run: 2, vs: 0, lower: true, by: 0.02 },
       { metric: "trainLoss", run: 2, vs: 1, lower: true, by: 0.1 },
+      { metric: "trainLoss", run: 1, vs: 0, higher: true, by: 0.05 },
     ],
-    outcome: "step 320: training loss constant 0.092, step 0.149, cosine 0.006 (validation 85.0%, 80.1%, 84.3%)",
+    outcome: "step 320: training loss constant 0.12, step 0.23, cosine 0.065 (relaxed-simd in Chromium; the native fused order gives 0.10, 0.23, 0.064)",
   },
   {
     id: "warmup", title: "Warmup vs none at a high learning rate", technique: "Learning-rate warmup",
@@ -168,17 +184,16 @@ export const SCENARIOS = [
   {
     id: "weight-decay", title: "Weight decay vs none", technique: "Weight decay (L2)",
     link: `${SMALL}|wd=0.02`,
-    at: 320, watch: "gap",
+    at: 320, watch: "valLoss",
     lookFor: [
       "Weight decay pulls every weight towards 0 at each step: the network prefers small weights, a simpler function.",
-      "Validation accuracy ends higher and validation loss lower: the gap shrinks.",
+      "Smaller weights give softer outputs: the validation loss ends lower. At 20 epochs the accuracy gap moves little (0 to 3 points, from one rounding of the same run to another).",
     ],
-    claims: [
-      // Seed 2 narrows the gap by only 1.9 points (and costs validation accuracy): a 1-point margin.
-      { metric: "gap", run: 1, vs: 0, lower: true, by: 0.01 },
-      { metric: "valLoss", run: 1, vs: 0, lower: true, by: 0.1 },
-    ],
-    outcome: "step 320: gap 15.0 → 11.8 points (validation 85.0% → 87.6%), validation loss 0.65 → 0.47",
+    // No claim on the gap: it narrows by 3.2 points natively but by 0.1 on the relaxed-simd build
+    // (and seed 2 costs validation accuracy). Validation loss drops by 0.09 (relaxed-simd) to 0.35
+    // (simd128); the confidence by 0.03 (simd128) to 0.07, too little to claim.
+    claims: [{ metric: "valLoss", run: 1, vs: 0, lower: true, by: 0.05 }],
+    outcome: "step 320: validation loss 0.65 → 0.47, gap 15.0 → 11.8 points (validation 85.0% → 87.6%); relaxed-simd in Chromium: validation loss 0.62 → 0.53, gap 13.4 → 13.3 points",
   },
   {
     id: "fashion-augmentation", title: "Augmentation on Fashion-MNIST (1,000 images)", technique: "Data augmentation",

@@ -6,7 +6,8 @@
 // to its step `at`, evaluated there, and every claim checked on the figures tests/scenarios.rs uses.
 //
 // Builds: TRAINLAB_CLAIM_BUILDS (comma-separated; default relaxed-simd, the build the native test
-// does not stand for). Two scenarios train at a time (two pages), the rest wait.
+// does not stand for). TRAINLAB_CLAIM_SCENARIOS=<id>,<id> checks only those scenarios (while tuning one).
+// Two scenarios train at a time (two pages), the rest wait.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -20,7 +21,8 @@ startSuite((s, b) => { server = s; browser = b; });
 
 const BUILDS = (process.env.TRAINLAB_CLAIM_BUILDS ?? "relaxed-simd").split(",").map((b) => b.trim()).filter(Boolean);
 const PAGES = 2;
-const generated = SCENARIOS.filter((s) => isGenerated(scenarioData(s)));
+const ONLY = process.env.TRAINLAB_CLAIM_SCENARIOS?.split(",").map((id) => id.trim());
+const generated = SCENARIOS.filter((s) => isGenerated(scenarioData(s)) && (!ONLY || ONLY.includes(s.id)));
 
 /** `f` over `items`, at most `n` at a time; the results in the items' order. */
 async function inParallel(items, n, f) {
@@ -49,7 +51,8 @@ async function measure(sc, build) {
 }
 
 test("there are generated-set scenarios with claims", () => {
-  assert.ok(generated.length >= 5, `${generated.length} scenarios on the generated sets`);
+  if (ONLY) assert.equal(generated.length, ONLY.length, `TRAINLAB_CLAIM_SCENARIOS names ${ONLY.join(", ")}; found ${generated.map((s) => s.id)}`);
+  else assert.ok(generated.length >= 5, `${generated.length} scenarios on the generated sets`);
   for (const sc of generated) assert.ok(sc.claims.length > 0, `scenario ${sc.id} claims nothing`);
 });
 

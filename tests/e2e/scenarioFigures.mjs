@@ -16,7 +16,7 @@ export function claimFailure(claim, runs) {
  * Waits until every run of the page's scenario stopped at `at` (lock-step pauses them there), then
  * evaluates each run where it stands and returns its figures, with its data set, step and build.
  */
-export async function figuresAt(page, at, timeout = 240000) {
+export async function figuresAt(page, at, timeout = 600000) {
   await page.waitForFunction((step) => {
     const runs = window.trainlab?.runs ?? [];
     return runs.length > 1 && runs.every((r) => r.step >= step && r.state !== "running");
