@@ -216,7 +216,7 @@ export function createConfusionView(root, { doc = document, cellImages = null } 
     gallery.replaceChildren(...list.map((w) => item(w, names)));
   }
 
-  function render(c) {
+  function render(c, { galleryLater = false } = {}) {
     shown = c;
     if (!c) {
       grid.replaceChildren();
@@ -226,15 +226,26 @@ export function createConfusionView(root, { doc = document, cellImages = null } 
     }
     if (selected && !(selected.t < c.matrix.length && selected.p < c.matrix.length)) selected = null;
     renderMatrix(c);
-    renderGallery(c);
-    ask(c);
+    if (!galleryLater) {
+      renderGallery(c);
+      ask(c);
+      return;
+    }
+    // A new evaluation (the frame loop's turn) draws the gallery, up to 16 new canvases, a frame
+    // later: with the matrix in the same task it made the page's longest main-thread task (issue 11
+    // bounds it at 50 ms). A click draws both at once: it is the student's own action.
+    doc.defaultView.requestAnimationFrame(() => {
+      if (shown !== c) return;
+      renderGallery(c);
+      ask(c);
+    });
   }
 
   return {
     /** Shows `c` (confusionOf's result, or null); does nothing when it is what is shown. */
     draw(c) {
       const next = c ?? null;
-      if (next !== shown) render(next);
+      if (next !== shown) render(next, { galleryLater: true });
     },
   };
 }
