@@ -42,6 +42,10 @@ export function createLockStep(ctx) {
       stopAt = Infinity;
       const sc = ctx.scenario;
       if (sc) {
+        // The table shows each run's last evaluation, which the worker schedules by time (5–40 steps
+        // before the pause): evaluate every run where it stopped, so the figures on screen are those
+        // of step `at`, the ones the scenario's claims and "what to look for" are about.
+        for (const e of ctx.entries) if (e.run.series.lastEval?.step !== at) e.run.evaluate().catch(() => {});
         // What to look for is said once: the scenario's note says it when it shows (the page; a slide
         // whose link asks for the note); otherwise (a slide's frame without it) this message does.
         const note = ctx.$("scenario-note");
