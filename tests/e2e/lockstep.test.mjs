@@ -6,16 +6,21 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SLACK_STEPS, createLockStep, lockStepLimit } from "../../www/sandbox/lockstep.js";
 
-/** A sandbox context with runs at `steps`, all training; pauseAll pauses them inside hold(). */
-function fakeSandbox(steps) {
+/**
+ * A sandbox context with runs at `steps`, all training; pauseAll pauses them inside hold(). `note`:
+ * whether the scenario's note is on the page (it says what to look for; the pause message then does not).
+ */
+function fakeSandbox(steps, { note = false } = {}) {
   const shown = [];
   const ctx = {
     entries: steps.map((step) => ({
       run: {
-        state: "running", limit: Infinity, series: { step }, sent: [],
+        state: "running", limit: Infinity, series: { step, lastEval: null }, sent: [], evaluatedAt: [],
         setLimit(n) { this.limit = n; this.sent.push(n); },
+        evaluate() { this.evaluatedAt.push(this.series.step); return Promise.resolve(); },
       },
     })),
+    $: (id) => (id === "scenario-note" && note ? { getClientRects: () => [{}] } : null),
     isTraining: (e) => e.run.state === "running" || e.run.state === "waiting",
     scenario: null,
     messages: { show: (key, text) => shown.push([key, text]) },
@@ -68,10 +73,26 @@ test("a scenario's step caps the limit and pauses every run there, once all reac
   assert.deepEqual(ctx.entries.map((e) => e.run.limit), [100, 100]);
   assert.equal(shown.length, 1);
   assert.match(shown[0][1], /^Warmup: the runs paused at step 100/);
+  assert.match(shown[0][1], /second\. Press Play/, "no note on the page: the message says what to look for");
+  // The table shows each run's last evaluation: every run is evaluated at the step the claims are about.
+  assert.deepEqual(ctx.entries.map((e) => e.run.evaluatedAt), [[100], [100]]);
   // The cap is gone: playing on raises the limit past the scenario's step.
   for (const e of ctx.entries) e.run.state = "running";
   ctx.lockStep.update();
   assert.deepEqual(ctx.entries.map((e) => e.run.limit), [100 + SLACK_STEPS, 100 + SLACK_STEPS]);
+});
+
+test("a scenario's pause: a run already evaluated at the step is not evaluated again; the note is not repeated", () => {
+  const { ctx, shown } = fakeSandbox([99, 99], { note: true });
+  ctx.scenario = { title: "Mixup", lookFor: ["first", "second."] };
+  ctx.lockStep.stopAt(100);
+  ctx.entries[0].run.series.lastEval = { step: 100 };
+  for (const e of ctx.entries) e.run.series.step = 100;
+  ctx.lockStep.update();
+  assert.deepEqual(ctx.entries.map((e) => e.run.evaluatedAt), [[], [100]]);
+  assert.equal(shown.length, 1);
+  assert.doesNotMatch(shown[0][1], /second\./, "the note on the page says what to look for");
+  assert.match(shown[0][1], /Press Play to train on\.$/);
 });
 
 test("pausing every run: the run paused first does not let the others' limit rise", () => {
