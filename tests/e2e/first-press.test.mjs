@@ -99,3 +99,16 @@ test("first press: Play pressed the moment a reload says paused keeps the restor
     await context.close();
   }
 });
+
+test("first press: + Compare pressed the moment the page says paused adds a second run", async () => {
+  for (let i = 1; i <= LOADS; i++) {
+    const { context, page, problems, pressed } = await loadAndPress("compare", `#seed=${i}`);
+    try {
+      assert.equal(pressed.disabled, false, `load ${i}: + Compare is enabled when the page says paused`);
+      await page.waitForFunction(() => window.trainlab.runs.length === 2, null, { timeout: 30000 });
+      assert.deepEqual(problems.pageErrors, [], `load ${i}: no page error`);
+    } finally {
+      await context.close();
+    }
+  }
+});

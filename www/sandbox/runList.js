@@ -62,8 +62,18 @@ export function createRunList(ctx) {
   function syncRuns() {
     const labels = runLabels(ctx.entries.map((e) => e.values), BASELINE);
     ctx.entries.forEach((e, i) => { e.label = labels[i]; });
+    syncCompare();
     runsDirty = true;
     ctx.scheduleDraw();
+  }
+  /**
+   * "+ Compare" is enabled at once, not at the next frame: a page that says it is ready must take the
+   * press (as the toolbar's Play and Step, www/sandbox/toolbar.js).
+   */
+  function syncCompare() {
+    const b = $("compare");
+    const off = ctx.entries.length >= MAX_RUNS || !ctx.editing?.run.values;
+    if (b && b.disabled !== off) b.disabled = off;
   }
   function syncRunsNow() {
     if (!runsDirty) return;
@@ -98,8 +108,7 @@ export function createRunList(ctx) {
       if (head.textContent !== text) head.textContent = text;
       head.style.borderColor = editing.color;
     }
-    const compareBtn = $("compare");
-    if (compareBtn) compareBtn.disabled = entries.length >= MAX_RUNS || !editing?.run.values;
+    syncCompare();
   }
 
   /** The run the settings panel (and the stats, diagnosis, LR finder, "Use best") is about. */
