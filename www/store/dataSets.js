@@ -12,6 +12,8 @@
 // its fields) and its bytes against its hash, so a damaged copy is named instead of training a run on
 // wrong images.
 
+import { PLURAL, versionProblem } from "./records.js";
+
 export const DATASET_VERSION = 1;
 const KINDS = ["pixels", "idx", "cifar"];
 
@@ -122,12 +124,8 @@ const whatSet = (hash) => `your own images kept for the saved runs (set ${String
 /** What is wrong with the fields of a dataset record, or null (its source unpacked; the bytes are checked by checkDataSet). */
 export function dataSetProblem(r, hash) {
   const what = whatSet(hash);
-  if (r === null || typeof r !== "object") return `${what} are not a record (found ${r === null ? "null" : typeof r})`;
-  if (r.v !== DATASET_VERSION) {
-    return typeof r.v === "number" && r.v > DATASET_VERSION
-      ? `${what} were written by a newer version of the page (record version ${r.v}; this page reads ${DATASET_VERSION})`
-      : `${what} have an unknown record version (${JSON.stringify(r.v) ?? "none"}; this page reads ${DATASET_VERSION})`;
-  }
+  const version = versionProblem(r, what, DATASET_VERSION, PLURAL);
+  if (version) return version;
   const s = r.source;
   const missing = !s || typeof s !== "object" ? ["the images"] : missingBytes(s).map((k) => `its ${k}`);
   if (!r.summary || typeof r.summary !== "object" || !Array.isArray(r.summary.classNames)) missing.push("the summary of its classes");

@@ -54,14 +54,21 @@ export const stateRecord = (state) => ({ v: RECORD_VERSION, version: state.versi
 /** The worker's state from its record (www/run.js importState takes exactly these fields). */
 export const stateOf = (r) => ({ version: r.version, step: r.step, epoch: r.epoch, data: r.data });
 
-/** What is wrong with a record's version, or null. `what` names it ("saved run \"x\""). */
-function versionProblem(r, what) {
-  if (r === null || typeof r !== "object") return `${what} is not a record (found ${r === null ? "null" : typeof r})`;
-  if (r.v === RECORD_VERSION) return null;
-  if (typeof r.v === "number" && r.v > RECORD_VERSION) {
-    return `${what} was written by a newer version of the page (record version ${r.v}; this page reads ${RECORD_VERSION})`;
+const SINGULAR = { is: "is", was: "was", has: "has" };
+/** The verbs for a `what` in the plural ("your own images … are"). */
+export const PLURAL = { is: "are", was: "were", has: "have" };
+
+/**
+ * What is wrong with a record's version, or null. `what` names it ("saved run \"x\""); `version` is
+ * the one this page reads; `be` the verbs that agree with `what`.
+ */
+export function versionProblem(r, what, version = RECORD_VERSION, be = SINGULAR) {
+  if (r === null || typeof r !== "object") return `${what} ${be.is} not a record (found ${r === null ? "null" : typeof r})`;
+  if (r.v === version) return null;
+  if (typeof r.v === "number" && r.v > version) {
+    return `${what} ${be.was} written by a newer version of the page (record version ${r.v}; this page reads ${version})`;
   }
-  return `${what} has an unknown record version (${JSON.stringify(r.v) ?? "none"}; this page reads ${RECORD_VERSION})`;
+  return `${what} ${be.has} an unknown record version (${JSON.stringify(r.v) ?? "none"}; this page reads ${version})`;
 }
 
 const isArr = Array.isArray;

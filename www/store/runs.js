@@ -127,8 +127,19 @@ export function createRunStore(db) {
     const records = await Promise.all(ids.map((id) => runStore.get(id)));
     const sets = new Set(records.map((r) => r?.dataHash).filter((h) => typeof h === "string"));
     await Promise.all(ids.flatMap((id) => [runStore.delete(id), tx.objectStore("states").delete(id)]));
-    for (const h of sets) if ((await runStore.index(BY_DATA).count(h)) === 0) await tx.objectStore("datasets").delete(h);
+    await dropUnused(tx, sets);
     await tx.done;
+  }
+
+  /** In `tx` (runs, datasets), delete each set of `hashes` that no run names; resolves with how many went. */
+  async function dropUnused(tx, hashes) {
+    let n = 0;
+    for (const h of hashes) {
+      if ((await tx.objectStore("runs").index(BY_DATA).count(h)) > 0) continue;
+      await tx.objectStore("datasets").delete(h);
+      n++;
+    }
+    return n;
   }
 
   /**
@@ -137,13 +148,7 @@ export function createRunStore(db) {
    */
   async function sweepDataSets() {
     const tx = db.transaction(["runs", "datasets"], "readwrite");
-    const keys = await tx.objectStore("datasets").getAllKeys();
-    let n = 0;
-    for (const h of keys) {
-      if ((await tx.objectStore("runs").index(BY_DATA).count(h)) > 0) continue;
-      await tx.objectStore("datasets").delete(h);
-      n++;
-    }
+    const n = await dropUnused(tx, await tx.objectStore("datasets").getAllKeys());
     await tx.done;
     return n;
   }
