@@ -36,6 +36,9 @@ export function createKeepRuns({ win, sandbox }) {
     return sandbox.dataName() === "own" && isOwnSource(source) ? hashOf(source).catch(() => null) : null;
   }
 
+  // Kept sets found damaged on reading (hash → the sentence): the list says so without reading them again.
+  const damagedSets = new Map();
+
   /** Why saved run `record` cannot be put back on the page at all (null: it can). `kept`: the kept sets' keys. */
   function whyNotOpen(record, kept) {
     if (record.dataset !== "own") return null;
@@ -46,8 +49,6 @@ export function createKeepRuns({ win, sandbox }) {
     if (kept && !kept.has(record.dataHash)) return `the own images that "${record.name}" trained on are no longer kept on this computer`;
     return damagedSets.get(record.dataHash) ?? null;
   }
-  // Kept sets found damaged on reading (hash → the sentence): the list says so without reading them again.
-  const damagedSets = new Map();
 
   /** Load the own set that saved run `record` trained on; rejects with a sentence naming what is wrong. */
   async function keptDataSet(record) {

@@ -77,14 +77,14 @@ export function createSavedRuns(section, {
     const td = el("td", { textContent: "own images", className: "saved-runs-data" });
     const isKept = Boolean(r.dataHash) && kept.has(r.dataHash);
     const how = !isKept ? "not kept" : cannot ? "damaged" : "kept";
-    if (how) td.append(el("br"), el("small", { textContent: how }));
+    td.append(el("br"), el("small", { textContent: how }));
     td.title = cannot ?? "Your own images are kept with this run on this computer (never uploaded); they are deleted with the last run that uses them";
     return td;
   }
 
-  function row(r, current, kept) {
+  /** A run's row; `cannot`: why it cannot be put back on the page (whyNotOpen), or null. */
+  function row(r, current, kept, cannot) {
     const date = new Date(r.savedAt);
-    const cannot = whyNotOpen(r, kept);
     const whyCompare = cannot ?? whyNotCompare(r, kept);
     const tr = el("tr", {},
       nameCell(r),
@@ -115,12 +115,12 @@ export function createSavedRuns(section, {
   /** A run's row, and under it, when it cannot be put back on the page, a line saying why. */
   function rowsOf(r, current, kept) {
     const why = whyNotOpen(r, kept);
-    if (!why) return [row(r, current, kept)];
+    if (!why) return [row(r, current, kept, why)];
     // style.css lets this sentence wrap (the table's other cells do not).
     const cell = el("td", { colSpan: 7 }, el("small", { textContent: `Cannot be opened: ${why}.` }));
     const note = el("tr", { className: "saved-runs-why" }, cell);
     note.dataset.for = r.id;
-    return [row(r, current, kept), note];
+    return [row(r, current, kept, why), note];
   }
 
   function damagedRow({ id, problem }) {
