@@ -89,6 +89,15 @@ const damage = (page, key) => page.evaluate((k) => new Promise((resolve, reject)
   };
 }), key);
 
+/** A page on LINK with the folder loaded, trained to `step`; `before`: its first run then (run0). */
+async function ownRunAt(step) {
+  const opened = await openPage(browser, server.url + LINK, { width: 1366, height: 768 });
+  await waitReady(opened.page);
+  await loadFolder(opened.page);
+  await trainTo(opened.page, step);
+  return { ...opened, before: await run0(opened.page) };
+}
+
 async function openHistory(page) {
   if (!(await page.evaluate(() => document.getElementById("runs-dialog").open))) await page.click("#runs-open");
   await page.waitForFunction(() => document.querySelector("#saved-runs .saved-runs-usage")?.textContent);
@@ -213,11 +222,7 @@ test("a run on own images: a reload puts it back on them at its step, and Play c
 
 test("Open puts an own-images run back from a page on the shapes; Compare adds it beside a run on the same images", async (t) => {
   if (chromiumOnly(t, FOLDER_UPLOAD)) return;
-  const { context, page, problems } = await openPage(browser, server.url + LINK, { width: 1366, height: 768 });
-  await waitReady(page);
-  await loadFolder(page);
-  await trainTo(page, 12);
-  const before = await run0(page);
+  const { context, page, problems, before } = await ownRunAt(12);
   // Another link: the page starts on the shapes, the own run in the history.
   await page.goto(server.url + "#seed=9");
   await page.reload();
@@ -248,11 +253,7 @@ test("Open puts an own-images run back from a page on the shapes; Compare adds i
 
 test("bad input: a damaged kept set is named, the run starts on the shapes, nothing else is lost; an older run says why it cannot open", async (t) => {
   if (chromiumOnly(t, FOLDER_UPLOAD)) return;
-  const { context, page, problems } = await openPage(browser, server.url + LINK, { width: 1366, height: 768 });
-  await waitReady(page);
-  await loadFolder(page);
-  await trainTo(page, 15);
-  const before = await run0(page);
+  const { context, page, problems, before } = await ownRunAt(15);
   const [set] = await keptSets(page);
   await damage(page, set.key);
   await page.reload();
