@@ -5,6 +5,7 @@
 //! the end of each cycle).
 
 use crate::loss::argmax;
+use crate::math;
 use serde::Serialize;
 
 /// How an ensemble and each of its members do on one labelled set.
@@ -74,7 +75,7 @@ pub fn combine(members: &[&[f32]], labels: &[u8], classes: usize) -> Result<Ense
         if argmax(&mean) == label as usize {
             correct += 1;
         }
-        loss_sum -= (mean[label as usize] * scale).max(MIN_PROBABILITY).ln();
+        loss_sum -= math::ln((mean[label as usize] * scale).max(MIN_PROBABILITY));
     }
     Ok(EnsembleReport {
         members: members.len(),

@@ -14,6 +14,7 @@ pub mod kernels;
 pub mod lab;
 pub mod limits;
 pub mod loss;
+pub mod math;
 pub mod model;
 pub mod nn;
 pub mod optim;

@@ -5,6 +5,7 @@
 //!   loss = (1/N) Σₙ −Σₖ tₙₖ · log softmax(zₙ)ₖ,   dz = (softmax(z) − t) / N   (when Σₖ tₙₖ = 1).
 
 use crate::kernels::Real;
+use crate::math;
 use crate::Tensor;
 
 /// Mean loss over the batch; writes dlogits (same shape as logits). Uses the log-sum-exp shift by
@@ -25,14 +26,14 @@ pub fn softmax_cross_entropy<T: Real>(logits: &Tensor<T>, targets: &[T], dlogits
         .zip(dlogits.data.chunks_exact_mut(k))
     {
         let max = z.iter().copied().fold(T::neg_infinity(), T::max);
-        let sum_exp: T = z.iter().map(|&v| (v - max).exp()).sum();
-        let log_z = max + sum_exp.ln();
+        let sum_exp: T = z.iter().map(|&v| math::exp(v - max)).sum();
+        let log_z = max + math::ln(sum_exp);
         let target_mass: T = t.iter().copied().sum();
         for ((&zi, &ti), d) in z.iter().zip(t).zip(dz.iter_mut()) {
             let log_p = zi - log_z;
             total = total - ti * log_p;
             // d/dzᵢ of −Σₖ tₖ log pₖ = pᵢ·Σₖ tₖ − tᵢ
-            *d = (log_p.exp() * target_mass - ti) * inv_n;
+            *d = (math::exp(log_p) * target_mass - ti) * inv_n;
         }
     }
     total * inv_n
@@ -45,9 +46,9 @@ pub fn accumulate_softmax_groups<T: Real>(logits: &Tensor<T>, group: usize, weig
     for (rows, p) in logits.data.chunks_exact(k * group).zip(probs.chunks_exact_mut(k)) {
         for z in rows.chunks_exact(k) {
             let max = z.iter().copied().fold(T::neg_infinity(), T::max);
-            let sum_exp: T = z.iter().map(|&v| (v - max).exp()).sum();
+            let sum_exp: T = z.iter().map(|&v| math::exp(v - max)).sum();
             for (&zi, pi) in z.iter().zip(p.iter_mut()) {
-                *pi = *pi + weight * (zi - max).exp() / sum_exp;
+                *pi = *pi + weight * math::exp(zi - max) / sum_exp;
             }
         }
     }

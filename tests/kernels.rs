@@ -418,6 +418,38 @@ fn axpy_and_sum() {
     assert_eq!(scalar::sum(&[1.0f64, 2.0, 3.5]), 6.5);
 }
 
+/// The wasm build's 16-partial order (simd128::sum, reproduced natively in page order), on inputs
+/// whose sum depends on the order: 1 + 2⁻²⁴ rounds back to 1 (a tie, to even), so adding two
+/// 2⁻²⁴ to 1 one at a time gives 1, but adding them to each other first gives 1 + 2⁻²³.
+#[test]
+fn sum_in_16_lanes_adds_in_the_simd128_order() {
+    let tiny = f32::EPSILON / 2.0; // 2⁻²⁴
+    let one_up = 1.0 + f32::EPSILON; // 1 + 2⁻²³, the next f32 after 1
+                                     // x[1] and x[17] share partial 1; left to right each is lost against the 1 at x[0].
+    let mut x = vec![0.0f32; 32];
+    (x[0], x[1], x[17]) = (1.0, tiny, tiny);
+    assert_eq!(scalar::sum(&x), 1.0);
+    assert_eq!(scalar::sum_in_16_lanes(&x), one_up);
+    // Partials 0 and 4 meet first: (p0 + p4) + (p8 + p12), and lane 0 before lane 1.
+    let mut x = vec![0.0f32; 16];
+    (x[0], x[4], x[1]) = (tiny, tiny, 1.0);
+    assert_eq!(scalar::sum(&x), 1.0);
+    assert_eq!(scalar::sum_in_16_lanes(&x), one_up);
+    // A whole group of 4 after the last block of 16 goes to partials 0..4: x[16] joins x[0].
+    let mut x = vec![0.0f32; 20];
+    (x[3], x[0], x[16]) = (1.0, tiny, tiny);
+    assert_eq!(scalar::sum_in_16_lanes(&x), one_up);
+    // The last n mod 4 values are added one by one onto the folded partials: each tiny is lost.
+    let mut x = vec![0.0f32; 23];
+    (x[0], x[21], x[22]) = (1.0, tiny, tiny);
+    assert_eq!(scalar::sum_in_16_lanes(&x), 1.0);
+    // Short inputs are all tail; any input sums exactly when every partial is exact.
+    assert_eq!(scalar::sum_in_16_lanes::<f32>(&[]), 0.0);
+    assert_eq!(scalar::sum_in_16_lanes(&[2.5f32, 1.0, 0.5]), 4.0);
+    let ints: Vec<f64> = (1..=1000).map(f64::from).collect();
+    assert_eq!(scalar::sum_in_16_lanes(&ints), 500_500.0);
+}
+
 #[test]
 fn real_trait_dispatches_natively() {
     // Natively f32's GEMM is matrixmultiply's sgemm, every other kernel (and all of f64) the

@@ -21,6 +21,7 @@
 
 use super::color::{adjust_brightness, adjust_contrast, adjust_saturation};
 use super::FILL_GREY;
+use crate::math;
 
 /// 8-bit level of an intensity.
 #[inline]
@@ -146,7 +147,8 @@ pub fn rotate(image: &mut [f32], c: usize, h: usize, w: usize, degrees: f32, scr
     if degrees == 0.0 {
         return;
     }
-    let (sin, cos) = (degrees as f64).to_radians().sin_cos();
+    let radians = (degrees as f64).to_radians();
+    let (sin, cos) = (math::sin(radians), math::cos(radians));
     // Inverse map, y down: a point shown at offset (dx, dy) from the centre comes from
     // (cos·dx − sin·dy, sin·dx + cos·dy).
     affine(image, c, h, w, [cos, -sin, 0.0, sin, cos, 0.0], scratch);

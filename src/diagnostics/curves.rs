@@ -1,6 +1,7 @@
 //! Step 6 of the lecture's recipe, "look at learning curves", as rules that say what the curves
 //! mean while the run goes on. Pure functions of the run's history, so they are tested natively.
 
+use crate::math;
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -36,7 +37,7 @@ pub const EXPLODED: f64 = 100.0;
 
 /// Whether one step's loss means the run has diverged (lecture, step 6: "loss goes to NaN/Inf").
 pub fn is_diverged(loss: f64, classes: usize) -> bool {
-    !loss.is_finite() || loss > EXPLODED * (classes as f64).ln()
+    !loss.is_finite() || loss > EXPLODED * math::ln(classes as f64)
 }
 
 /// What a diverged loss did, for "Loss … at step N": "became NaN", "became infinite" or
@@ -84,7 +85,7 @@ pub fn diagnose(losses: &[f64], classes: usize, accuracies: Option<(f64, f64)>) 
         ));
         return out;
     }
-    let expected = (classes as f64).ln();
+    let expected = math::ln(classes as f64);
     if let Some(&first) = losses.first() {
         if (first - expected).abs() > INITIAL_LOSS_TOLERANCE * expected {
             out.push(say(

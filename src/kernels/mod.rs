@@ -6,9 +6,20 @@
 //! at compile time, never at run time. Off wasm, `native` runs the f32 GEMM through
 //! `matrixmultiply` (which picks AVX2/FMA at run time) and im2col/col2im with the padding test
 //! hoisted (bit for bit the oracle's); the other native kernels are the scalar loops
-//! ([`sum_in_page_order`] switches the GEMM back to the oracle's order). Layers are generic over
-//! [`Real`] so the gradient checks can run the very same layer code in f64; f64 always takes the
-//! scalar path.
+//! ([`sum_in_page_order`] makes every native f32 kernel add in the simd128 build's order). Layers
+//! are generic over [`Real`] so the gradient checks can run the very same layer code in f64; f64
+//! always takes the scalar path.
+//!
+//! Which builds give the same bits: the wasm simd128 build, the wasm threads build and a native run
+//! in page order agree bit for bit (tests/e2e/page-order.test.mjs checks native against simd128):
+//! their kernels add in the same order, no kernel fuses a multiply-add, and every exp, ln, tanh, ...
+//! comes from the `libm` crate through [`crate::math`] on every target. The relaxed-simd build's
+//! GEMM fuses multiply-adds and the native default's (matrixmultiply) blocks and fuses them too:
+//! both round differently, so their seeded runs drift apart from the page's within a few hundred
+//! steps. Not covered: `rand_distr`'s samplers (the normal initialisation, Mixup's Beta) call std's
+//! f64 functions, the system's natively; an f64 draw that differs in its last bit still rounds to
+//! the same f32 but for about one in 10⁸ (and the normal sampler's rare exp-based rejection test
+//! could flip), so a native run may part from the page there, though none of the tested runs do.
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
@@ -87,8 +98,18 @@ impl ConvGeom {
 
 /// The float types layers run in: f32 on the page, f64 in gradient checks.
 /// Each method is one kernel; f32 dispatches to SIMD where compiled, f64 to the scalar oracle.
+/// Transcendental functions come from [`crate::math`] (`math::exp(x)`), not from `Float`: see there.
 pub trait Real:
-    Float + FromPrimitive + ToPrimitive + Default + Debug + Send + Sync + 'static + std::iter::Sum
+    Float
+    + FromPrimitive
+    + ToPrimitive
+    + Default
+    + Debug
+    + Send
+    + Sync
+    + 'static
+    + std::iter::Sum
+    + crate::math::Transcendental
 {
     /// C(m×n, row stride ldc) = op(A)·op(B) (+ C if `accumulate`).
     /// A element (i, p) is `a[i*rsa + p*csa]`, B element (p, j) is `b[p*rsb + j*csb]`, so transposes
@@ -150,15 +171,18 @@ pub const BACKEND: &str = if cfg!(all(
     "native (matrixmultiply)"
 };
 
-/// Natively, whether f32 GEMMs sum in the page's order: the scalar oracle's, which the simd128 and
-/// threads builds reproduce bit for bit. matrixmultiply's blocked FMA order is faster but rounds
-/// differently, and over hundreds of steps a seeded run drifts from the page's; a native run whose
-/// figures must be the page's own (the scenario claims, tests/scenarios.rs) asks for the page order.
+/// Natively, whether f32 kernels sum in the page's order, the simd128 build's: GEMMs in the scalar
+/// oracle's order (which the simd128 and threads GEMMs reproduce bit for bit), `sum` in simd128's
+/// 16 partial sums ([`scalar::sum_in_16_lanes`]); the other kernels add in that order already.
+/// matrixmultiply's blocked FMA order is faster but rounds differently, and over hundreds of steps
+/// a seeded run drifts from the page's; a native run whose figures must be the page's own (the
+/// scenario claims, tests/scenarios.rs) asks for the page order.
 #[cfg(not(target_arch = "wasm32"))]
 static PAGE_ORDER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Native f32 GEMMs in the page's summation order (`true`) or matrixmultiply's (`false`, the
-/// default), for every thread of this process. No effect on wasm, which always uses the page order.
+/// Native f32 kernels in the page's summation order (`true`: the simd128 build's, bit for bit) or
+/// the native default (`false`: matrixmultiply's GEMM, the oracle's left-to-right `sum`), for every
+/// thread of this process. No effect on wasm, which always uses its own order.
 pub fn sum_in_page_order(on: bool) {
     #[cfg(not(target_arch = "wasm32"))]
     PAGE_ORDER.store(on, std::sync::atomic::Ordering::Relaxed);
@@ -204,9 +228,6 @@ macro_rules! scalar_rest {
         ) {
             scalar::sgd_momentum(w, g, v, lr, momentum, weight_decay)
         }
-        fn sum(x: &[Self]) -> Self {
-            scalar::sum(x)
-        }
         fn maxpool_backward(dy: &[Self], argmax: &[u32], g: &ConvGeom, dx: &mut [Self]) {
             scalar::maxpool_backward(dy, argmax, g, dx)
         }
@@ -240,6 +261,9 @@ macro_rules! scalar_impl {
         }
         fn maxpool_forward(x: &[Self], g: &ConvGeom, y: &mut [Self], argmax: &mut [u32]) {
             scalar::maxpool_forward(x, g, y, argmax)
+        }
+        fn sum(x: &[Self]) -> Self {
+            scalar::sum(x)
         }
         scalar_rest!();
     };
@@ -286,6 +310,14 @@ impl Real for f32 {
     }
     fn maxpool_forward(x: &[f32], g: &ConvGeom, y: &mut [f32], argmax: &mut [u32]) {
         native::maxpool_forward(x, g, y, argmax)
+    }
+    fn sum(x: &[f32]) -> f32 {
+        // The page's `simd128::sum` reassociates into 16 partial sums (the conv bias gradient).
+        if PAGE_ORDER.load(std::sync::atomic::Ordering::Relaxed) {
+            scalar::sum_in_16_lanes(x)
+        } else {
+            scalar::sum(x)
+        }
     }
     scalar_rest!();
 }

@@ -139,6 +139,29 @@ pub fn sum<T: Float>(x: &[T]) -> T {
     x.iter().fold(T::zero(), |acc, &v| acc + v)
 }
 
+/// Σ x in the order of the wasm build's `simd128::sum`, bit for bit: 16 partial sums, partial j
+/// adding x[16·i + j] for every whole block of 16; the remaining whole groups of 4 go to partials
+/// 0..4; the partials fold as lane l = (p[l] + p[4+l]) + (p[8+l] + p[12+l]), then
+/// (l0 + l1) + (l2 + l3); the last n mod 4 values are added to that one by one. Native runs in the
+/// page's order ([`super::sum_in_page_order`]) use it for f32.
+pub fn sum_in_16_lanes<T: Float>(x: &[T]) -> T {
+    let (n16, n4) = (x.len() & !15, x.len() & !3);
+    let mut p = [T::zero(); 16];
+    for block in x[..n16].chunks_exact(16) {
+        for (pj, &v) in p.iter_mut().zip(block) {
+            *pj = *pj + v;
+        }
+    }
+    for group in x[n16..n4].chunks_exact(4) {
+        for (pj, &v) in p.iter_mut().zip(group) {
+            *pj = *pj + v;
+        }
+    }
+    let lane = |l: usize| (p[l] + p[4 + l]) + (p[8 + l] + p[12 + l]);
+    let folded = (lane(0) + lane(1)) + (lane(2) + lane(3));
+    x[n4..].iter().fold(folded, |acc, &v| acc + v)
+}
+
 /// Max pooling of one image, no padding: y (C, OH, OW) = max of each KH×KW window of x (C, H, W)
 /// at the stride; argmax[o] = flat index into x of the window's first maximum, in window order
 /// (ky, then kx). Strict `>` keeps the earlier element on ties, and a NaN never replaces the

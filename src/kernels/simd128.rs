@@ -6,8 +6,9 @@
 //! results: the same f32 operations in the same order per element, just four lanes at a time. (The
 //! GEMM adds each element's products in k order onto C, as the scalar loop does; the scalar loop
 //! skips a zero A entry, which differs only for an infinite or NaN B, or a −0 in an accumulated
-//! C.) `sum` reassociates the additions and agrees within rounding, as does the relaxed-SIMD
-//! build's GEMM.
+//! C.) `sum` reassociates the additions, in the order of `scalar::sum_in_16_lanes` (bit for bit),
+//! and agrees with the scalar `sum` within rounding, as the relaxed-SIMD build's GEMM does with
+//! the scalar GEMM.
 //!
 //! No FMA in the simd128 build: plain simd128 has none, and `f32x4_relaxed_madd` may or may not
 //! fuse depending on the engine and CPU, which would make a run's losses depend on the machine. A
@@ -878,7 +879,8 @@ pub fn sgd_momentum(w: &mut [f32], g: &[f32], v: &mut [f32], lr: f32, momentum: 
 }
 
 /// Σ x with 16 partial sums (four f32x4, enough independent adds to hide the add latency), folded
-/// at the end. Differs from the scalar left-to-right sum only by reassociation.
+/// at the end. Differs from the scalar left-to-right sum only by reassociation; its order is
+/// `scalar::sum_in_16_lanes`'s, which native runs in the page's order use (bit for bit this).
 pub fn sum(x: &[f32]) -> f32 {
     let n = x.len();
     let (n16, n4) = (n & !15, n & !3);

@@ -23,6 +23,7 @@
 
 use crate::config::{path_message, ConfigError};
 use crate::kernels::Real;
+use crate::math;
 use crate::nn::Init;
 use crate::Rng;
 use serde::{Deserialize, Serialize};
@@ -328,7 +329,11 @@ impl InitLab {
         }
         self.overflow = self.y.iter().filter(|z| !z.is_finite()).count() as f64 / self.y.len() as f64;
         match self.config.activation {
-            LabActivation::Tanh => self.x.iter_mut().zip(&self.y).for_each(|(a, &z)| *a = z.tanh()),
+            LabActivation::Tanh => self
+                .x
+                .iter_mut()
+                .zip(&self.y)
+                .for_each(|(a, &z)| *a = math::tanh(z)),
             LabActivation::Relu => f32::relu_forward(&self.y, &mut self.x),
         }
         self.done += 1;

@@ -23,6 +23,7 @@
 //! [`LrFinder`] form lets a worker step it one iteration at a time and post progress.
 
 use crate::config::{path_message, ConfigError};
+use crate::math;
 use serde::{Deserialize, Serialize};
 
 /// A suggestion needs the smoothed loss to fall at least this fraction below the initial loss
@@ -115,7 +116,7 @@ impl LrFinderConfig {
     /// log space so that the ratio of consecutive rates is the same at every step.
     pub fn lr(&self, i: usize) -> f64 {
         let t = i as f64 / (self.iterations - 1) as f64;
-        (self.lr_min.ln() + t * (self.lr_max.ln() - self.lr_min.ln())).exp()
+        math::exp(math::ln(self.lr_min) + t * (math::ln(self.lr_max) - math::ln(self.lr_min)))
     }
 }
 

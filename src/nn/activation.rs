@@ -7,6 +7,7 @@
 
 use super::{Layer, Mode};
 use crate::kernels::Real;
+use crate::math;
 use crate::parallel;
 use crate::{Rng, Tensor};
 use serde::{Deserialize, Serialize};
@@ -72,16 +73,16 @@ pub const LEAKY_SLOPE: f64 = 0.1;
 fn sigmoid<T: Real>(x: T) -> T {
     // Two forms so that exp never overflows.
     if x >= T::zero() {
-        T::one() / (T::one() + (-x).exp())
+        T::one() / (T::one() + math::exp(-x))
     } else {
-        let e = x.exp();
+        let e = math::exp(x);
         e / (T::one() + e)
     }
 }
 
 /// ln(1 + eˣ) computed as max(x, 0) + ln(1 + e^−|x|), exact for large |x|.
 fn softplus<T: Real>(x: T) -> T {
-    x.max(T::zero()) + (-x.abs()).exp().ln_1p()
+    x.max(T::zero()) + math::ln_1p(math::exp(-x.abs()))
 }
 
 /// Below this |x|, sinc and its derivative use their Taylor series to avoid 0/0.
@@ -92,7 +93,7 @@ impl ActivationKind {
         let (zero, one) = (T::zero(), T::one());
         match self {
             ActivationKind::Sigmoid => sigmoid(x),
-            ActivationKind::Tanh => x.tanh(),
+            ActivationKind::Tanh => math::tanh(x),
             ActivationKind::Step => {
                 if x >= zero {
                     one
@@ -105,7 +106,7 @@ impl ActivationKind {
             ActivationKind::Softsign => x / (one + x.abs()),
             ActivationKind::Elu => {
                 if x < zero {
-                    alpha * x.exp_m1()
+                    alpha * math::exp_m1(x)
                 } else {
                     x
                 }
@@ -124,10 +125,10 @@ impl ActivationKind {
                     let x2 = x * x; // 1 − x²/6 + x⁴/120
                     one - x2 / T::of(6.0) + x2 * x2 / T::of(120.0)
                 } else {
-                    x.sin() / x
+                    math::sin(x) / x
                 }
             }
-            ActivationKind::Mish => x * softplus(x).tanh(),
+            ActivationKind::Mish => x * math::tanh(softplus(x)),
         }
     }
 
@@ -140,7 +141,7 @@ impl ActivationKind {
                 s * (one - s)
             }
             ActivationKind::Tanh => {
-                let t = x.tanh();
+                let t = math::tanh(x);
                 one - t * t
             }
             ActivationKind::Step => zero,
@@ -158,7 +159,7 @@ impl ActivationKind {
             }
             ActivationKind::Elu => {
                 if x < zero {
-                    alpha * x.exp()
+                    alpha * math::exp(x)
                 } else {
                     one
                 }
@@ -180,12 +181,12 @@ impl ActivationKind {
                     // d/dx (1 − x²/6 + x⁴/120) = −x/3 + x³/30
                     -x / T::of(3.0) + x * x * x / T::of(30.0)
                 } else {
-                    (x * x.cos() - x.sin()) / (x * x)
+                    (x * math::cos(x) - math::sin(x)) / (x * x)
                 }
             }
             ActivationKind::Mish => {
                 // d/dx x·tanh(sp(x)) = tanh(sp) + x·(1 − tanh²(sp))·σ(x)
-                let t = softplus(x).tanh();
+                let t = math::tanh(softplus(x));
                 t + x * (one - t * t) * sigmoid(x)
             }
         }

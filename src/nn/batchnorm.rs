@@ -141,7 +141,10 @@ impl<T: Real> Layer<T> for BatchNorm<T> {
                     .map(|i| {
                         x.data[run(i, ch)]
                             .iter()
-                            .map(|&v| (f(v) - mean).powi(2))
+                            .map(|&v| {
+                                let d = f(v) - mean;
+                                d * d
+                            })
                             .sum::<f64>()
                     })
                     .sum();

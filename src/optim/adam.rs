@@ -18,6 +18,7 @@
 
 use super::{decay_for, scale_at, ParamView, StateGroups};
 use crate::kernels::Real;
+use crate::math;
 
 pub struct Adam<T> {
     pub beta1: f64,
@@ -93,8 +94,8 @@ impl<T: Real> Adam<T> {
     pub fn step(&mut self, params: &mut (impl ParamView<T> + ?Sized), lr: f64) {
         self.t += 1;
         let t = self.t as f64;
-        let bias_correction1 = 1.0 - self.beta1.powf(t);
-        let bias_correction2_sqrt = (1.0 - self.beta2.powf(t)).sqrt();
+        let bias_correction1 = 1.0 - math::powf(self.beta1, t);
+        let bias_correction2_sqrt = (1.0 - math::powf(self.beta2, t)).sqrt();
         let bc2_sqrt = T::of(bias_correction2_sqrt);
         let (b1, b2, eps) = (T::of(self.beta1), T::of(self.beta2), T::of(self.eps));
         let (one_minus_b1, one_minus_b2) = (T::of(1.0 - self.beta1), T::of(1.0 - self.beta2));

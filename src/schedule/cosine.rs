@@ -8,6 +8,7 @@
 //!
 //! After T it stays at the floor (timm's behaviour; PyTorch's recursive form would climb back up).
 
+use crate::math;
 use std::f64::consts::PI;
 
 pub fn lr(base_lr: f64, step: u64, total_steps: u64, eta_min: f64) -> f64 {
@@ -15,5 +16,5 @@ pub fn lr(base_lr: f64, step: u64, total_steps: u64, eta_min: f64) -> f64 {
         return eta_min;
     }
     let progress = step as f64 / total_steps as f64;
-    eta_min + 0.5 * (base_lr - eta_min) * (1.0 + (PI * progress).cos())
+    eta_min + 0.5 * (base_lr - eta_min) * (1.0 + math::cos(PI * progress))
 }

@@ -12,6 +12,7 @@
 //! it computes log(243)/log(3) = 4.999999999999999 and reports η_min at step 363 instead of the
 //! restart to α₀ (tests/schedule.rs checks both the agreement and this one step).
 
+use crate::math;
 use std::f64::consts::PI;
 
 /// (T_cur, T_i): steps since the last restart and the length of the current cycle.
@@ -30,7 +31,7 @@ pub fn position(step: u64, t_0: u64, t_mult: u64) -> (u64, u64) {
 
 pub fn lr(base_lr: f64, step: u64, t_0: u64, t_mult: u64, eta_min: f64) -> f64 {
     let (t_cur, t_i) = position(step, t_0, t_mult);
-    eta_min + 0.5 * (base_lr - eta_min) * (1.0 + (PI * t_cur as f64 / t_i as f64).cos())
+    eta_min + 0.5 * (base_lr - eta_min) * (1.0 + math::cos(PI * t_cur as f64 / t_i as f64))
 }
 
 /// The steps at which a cycle ends (= the next one restarts), up to and including `limit`:

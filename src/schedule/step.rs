@@ -11,7 +11,7 @@
 
 pub fn lr(base_lr: f64, step: u64, milestones: &[u64], gamma: f64) -> f64 {
     let passed = milestones.iter().filter(|&&m| m <= step).count();
-    base_lr * gamma.powi(passed as i32)
+    base_lr * crate::math::powi(gamma, passed as i32)
 }
 
 /// Epoch milestones (e.g. the lecture's [30, 60, 90]) as step milestones.

@@ -1,6 +1,7 @@
 //! What a search is asked to do (`SearchSpec`, read from the page's JSON) and every way it can be
 //! wrong (`SearchError`, each naming the parameter and the value at fault).
 
+use crate::math;
 use serde::Deserialize;
 use std::fmt;
 
@@ -234,8 +235,8 @@ impl Param {
         let v = match self.scale {
             Scale::Linear => self.min + u * (self.max - self.min),
             Scale::Log => {
-                let (a, b) = (self.min.log10(), self.max.log10());
-                10f64.powf(a + u * (b - a))
+                let (a, b) = (math::log10(self.min), math::log10(self.max));
+                math::powf(10.0, a + u * (b - a))
             }
         };
         v.clamp(self.min, self.max)

@@ -15,6 +15,7 @@ use crate::augment::crop::{tta_views, TTA_VIEWS};
 use crate::calibration::{Calibration, ReliabilityBin};
 use crate::confusion::{CellLists, Confusion, WrongPrediction};
 use crate::loss;
+use crate::math;
 use crate::nn::Mode;
 use crate::Rng;
 use serde::Serialize;
@@ -88,7 +89,7 @@ struct Tally {
 impl Tally {
     /// Adds one image's predicted distribution `row` with its label to the loss and accuracy.
     fn score(&mut self, row: &[f32], label: usize) {
-        self.loss_sum -= (row[label].max(f32::MIN_POSITIVE) as f64).ln();
+        self.loss_sum -= math::ln(row[label].max(f32::MIN_POSITIVE) as f64);
         self.correct += (loss::argmax(row) == label) as usize;
     }
 }
