@@ -168,7 +168,8 @@ fi
 
 # --- 4b. geckodriver, pinned (the Firefox browser layer) -------------------------------------------
 if [ "$want_browser" = 1 ]; then
-  have_gd="$(geckodriver --version 2>/dev/null | awk 'NR==1{print $2}')"
+  # `|| true`: with pipefail, a missing geckodriver (127) would end the script here under set -e.
+  have_gd="$(geckodriver --version 2>/dev/null | awk 'NR==1{print $2}' || true)"
   if [ "$have_gd" = "$GECKODRIVER_VERSION" ]; then
     ok "geckodriver $GECKODRIVER_VERSION ($(command -v geckodriver))"
   else
@@ -203,16 +204,28 @@ else
 fi
 
 # --- 6. Python packages of the PyTorch export's test layer (tests/python/), into .venv/ -------------
-# torch, numpy and safetensors from PyPI (torch's default wheel runs on CPU; with its CUDA libraries
-# .venv/ is about 5.4 GB; installed in 3m55s here); torchvision and timm (a few MB more) so that the
-# every-technique script (torchvision's v2 augmentations, timm's Mixup) runs in the test too.
-# Checked without importing torch (fast).
+# torch, numpy and safetensors from PyPI (torch's default wheel runs on CPU but depends on NVIDIA's
+# CUDA libraries, and `import torch` fails without them); torchvision and timm (a few MB more) so that
+# the every-technique script (torchvision's v2 augmentations, timm's Mixup) runs in the test too.
+# Measured on an idle machine (torch 2.15): 89 s, 5.5 GB installed, 8.5 GB at the peak (pip unpacks
+# beside its downloads). --no-cache-dir: pip's cache would keep another 3 GB of wheels for nothing.
+# A machine whose disk cannot hold that (one CI machine ran out here) does not get the layer: setup
+# says so and writes the reason to .venv-skipped, and the Python layer reports itself SKIPPED with it
+# instead of failing on a half-installed .venv/. Checked without importing torch (fast).
 PY_PACKAGES=(torch numpy safetensors torchvision timm)
+# The peak plus room for what the other layers still build after setup (target/, pkg*/, dist/).
+PY_NEED_GB=${TRAINLAB_PY_NEED_GB:-16}
 if [ "$want_browser" = 1 ]; then
   have_py() { .venv/bin/python -c "import importlib.util as u, sys; sys.exit(not all(u.find_spec(m) for m in sys.argv[1:]))" "${PY_PACKAGES[@]}" 2>/dev/null; }
+  free_gb() { df -Pk . | awk 'NR == 2 { print int($4 / 1048576) }'; }
   if [ -x .venv/bin/python ] && have_py; then
+    rm -f .venv-skipped
     ok "python packages in .venv/ (${PY_PACKAGES[*]})"
+  elif [ "$(free_gb)" -lt "$PY_NEED_GB" ]; then
+    echo "not enough disk for torch: $(free_gb) GB free in $(pwd) at setup, about $PY_NEED_GB GB needed (torch's install peaks at 8.5 GB, the builds take the rest); free some and run scripts/setup.sh test" > .venv-skipped
+    note "NOT installing ${PY_PACKAGES[*]}: $(cat .venv-skipped)"
   else
+    rm -f .venv-skipped
     command -v python3 >/dev/null 2>&1 || die "python3 not found: the PyTorch export's tests (tests/python/) need it"
     if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
       note "installing Debian's python3-venv"
@@ -220,10 +233,10 @@ if [ "$want_browser" = 1 ]; then
       as_root apt-get update -q
       as_root apt-get install -y -q python3-venv
     fi
-    note "installing ${PY_PACKAGES[*]} into .venv/ with pip (about 4 minutes, 5.4 GB with torch's CUDA libraries)"
+    note "installing ${PY_PACKAGES[*]} into .venv/ with pip (1.5-4 minutes, 5.5 GB with torch's CUDA libraries; $(free_gb) GB free)"
     t=$(now_s)
     [ -x .venv/bin/python ] || python3 -m venv .venv
-    .venv/bin/pip install -q "${PY_PACKAGES[@]}"
+    .venv/bin/pip install -q --no-cache-dir "${PY_PACKAGES[@]}"
     have_py || die "pip installed ${PY_PACKAGES[*]} but .venv/bin/python cannot find them"
     ok "python packages installed ($(fmt_dur $(( $(now_s) - t ))))"
   fi
