@@ -614,6 +614,13 @@ mod simd {
                 (got - want).abs() <= tol,
                 "sum n={n}: simd {got} vs scalar {want}"
             );
+            // Its order is the one native page order reproduces (scalar::sum_in_16_lanes).
+            let lanes = scalar::sum_in_16_lanes(&x);
+            assert_eq!(
+                got.to_bits(),
+                lanes.to_bits(),
+                "sum n={n}: simd {got} vs the 16-partial order {lanes}"
+            );
         }
         assert_eq!(simd128::sum(&[]), 0.0);
         assert_eq!(simd128::sum(&[2.5]), 2.5);
