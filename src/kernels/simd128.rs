@@ -237,21 +237,57 @@ enum BPanels {
     Packed,
 }
 
-/// apack[panel][p][r] = A(start(panel) + r, pc + p) for p < kc; entries past a panel's rows are
-/// left as they are (the kernel for R rows never reads them). Cost is m·k copies per call against
-/// 2·m·n·k flops, so this stays simple, safe code.
+/// apack[panel][p][r] = A(start(panel) + r, pc + p) for p < kc; entries past a panel's rows hold
+/// copies of other entries (the kernel for R rows never reads them). The caller has checked that
+/// A index (m−1)·rsa + (k−1)·csa is inside `a`, so every A(i, pc + p) with i < m, p < kc is.
+///
+/// It only moves values, in v128 where the layout allows: m·k copies against 2·m·n·k flops, but
+/// n is small in the filter gradient (n = K = 25..500 against k = P per image), where a scalar
+/// scatter here took ~5% of a LeNet step.
 fn pack_a(m: usize, kc: usize, a: &[f32], rsa: usize, csa: usize, pc: usize, apack: &mut [f32]) {
+    let kc4 = kc & !3;
     for (dst, (i0, rows)) in apack.chunks_exact_mut(MR * kc).zip(row_panels(m)) {
         if csa == 1 {
-            // Rows of A contiguous (W in forward conv, X in linear): walk each row.
-            for r in 0..rows {
-                let src = &a[(i0 + r) * rsa + pc..][..kc];
-                for (p, &v) in src.iter().enumerate() {
-                    dst[p * MR + r] = v;
+            // Rows of A contiguous (W in forward conv, dY in the filter gradient, X in linear):
+            // four steps of each row as a v128, a 4×4 transpose, four steps of the panel out.
+            // A panel of fewer than MR rows repeats its last row into the unused lanes.
+            let src = |r: usize| (i0 + r.min(rows - 1)) * rsa + pc;
+            let (s0, s1, s2, s3) = (src(0), src(1), src(2), src(3));
+            let last = src(MR - 1) + kc;
+            assert!(last <= a.len());
+            let mut p = 0;
+            while p < kc4 {
+                // SAFETY: each load reads a[s_r + p .. s_r + p + 4], s_r + p + 4 ≤ s_r + kc ≤
+                // `last` ≤ a.len() (s3 is the largest start); the stores write
+                // dst[(p + q)·MR .. + MR] for q < 4, p + 3 < kc, inside the kc·MR floats of dst.
+                unsafe {
+                    let ap = a.as_ptr();
+                    let r0 = v128_load(ap.add(s0 + p) as *const v128);
+                    let r1 = v128_load(ap.add(s1 + p) as *const v128);
+                    let r2 = v128_load(ap.add(s2 + p) as *const v128);
+                    let r3 = v128_load(ap.add(s3 + p) as *const v128);
+                    transpose_store(r0, r1, r2, r3, dst.as_mut_ptr().add(p * MR), MR);
+                }
+                p += 4;
+            }
+            for p in kc4..kc {
+                for r in 0..rows {
+                    dst[p * MR + r] = a[(i0 + r) * rsa + pc + p];
+                }
+            }
+        } else if rsa == 1 && i0 + MR + (pc + kc - 1) * csa <= a.len() {
+            // Columns of A contiguous (Wᵀ in dcols = Wᵀ·dY): a step's MR rows are one v128 (past
+            // a short panel's rows it reads the next rows' values, inside `a` by the test above).
+            for p in 0..kc {
+                let at = i0 + (pc + p) * csa;
+                // SAFETY: reads a[at .. at + 4], at + 4 ≤ i0 + MR + (pc + kc − 1)·csa ≤ a.len();
+                // writes dst[p·MR .. + MR], p < kc.
+                unsafe {
+                    let v = v128_load(a.as_ptr().add(at) as *const v128);
+                    v128_store(dst.as_mut_ptr().add(p * MR) as *mut v128, v);
                 }
             }
         } else {
-            // Columns of A contiguous when rsa = 1 (Wᵀ in dcols, dYᵀ in linear dW): walk p.
             for p in 0..kc {
                 let base = i0 * rsa + (pc + p) * csa;
                 for r in 0..rows {
@@ -260,6 +296,29 @@ fn pack_a(m: usize, kc: usize, a: &[f32], rsa: usize, csa: usize, pc: usize, apa
             }
         }
     }
+}
+
+/// Stores the 4×4 transpose of rows r0..r3 as four v128 at `d`, `d + stride`, `d + 2·stride`,
+/// `d + 3·stride`: interleave pairs of rows, then pairs of 64-bit halves.
+///
+/// # Safety
+/// `d` must be writable at [q·stride, q·stride + 4) for q < 4.
+#[inline(always)]
+unsafe fn transpose_store(r0: v128, r1: v128, r2: v128, r3: v128, d: *mut f32, stride: usize) {
+    let t01lo = i32x4_shuffle::<0, 4, 1, 5>(r0, r1);
+    let t23lo = i32x4_shuffle::<0, 4, 1, 5>(r2, r3);
+    let t01hi = i32x4_shuffle::<2, 6, 3, 7>(r0, r1);
+    let t23hi = i32x4_shuffle::<2, 6, 3, 7>(r2, r3);
+    v128_store(d as *mut v128, i64x2_shuffle::<0, 2>(t01lo, t23lo));
+    v128_store(d.add(stride) as *mut v128, i64x2_shuffle::<1, 3>(t01lo, t23lo));
+    v128_store(
+        d.add(2 * stride) as *mut v128,
+        i64x2_shuffle::<0, 2>(t01hi, t23hi),
+    );
+    v128_store(
+        d.add(3 * stride) as *mut v128,
+        i64x2_shuffle::<1, 3>(t01hi, t23hi),
+    );
 }
 
 /// bpack[p][j] = B(pc + p, j0 + j) for p < kc, j < NR; columns past `cols` are zero.
@@ -277,13 +336,22 @@ fn pack_b(
 ) {
     let bpack = &mut bpack[..kc * NR];
     if csb == 1 && cols == NR {
-        // Row-major B (forward conv's cols, dX = dY·W): 8 contiguous floats per step.
-        for (p, dst) in bpack.chunks_exact_mut(NR).enumerate() {
+        // Row-major B (forward conv's cols, dcols' dY, dX = dY·W): 8 contiguous floats per step,
+        // as two v128 (a copy_from_slice of 8 floats became an out-of-line memory.copy call).
+        let last = (pc + kc - 1) * rsb + j0 + NR;
+        assert!(last <= b.len());
+        for p in 0..kc {
             let start = (pc + p) * rsb + j0;
-            dst.copy_from_slice(&b[start..start + NR]);
+            // SAFETY: reads b[start .. start + NR], start + NR ≤ `last` ≤ b.len(); writes
+            // bpack[p·NR .. + NR], p < kc.
+            unsafe {
+                let (s, d) = (b.as_ptr().add(start), bpack.as_mut_ptr().add(p * NR));
+                v128_store(d as *mut v128, v128_load(s as *const v128));
+                v128_store(d.add(4) as *mut v128, v128_load(s.add(4) as *const v128));
+            }
         }
-    } else if rsb == 1 && cols == NR {
-        pack_b_transposed(kc, b, csb, pc, j0, bpack);
+    } else if rsb == 1 {
+        pack_b_transposed(kc, cols, b, csb, pc, j0, bpack);
     } else {
         // Any other stride, and the zero-padded last panel.
         for (p, dst) in bpack.chunks_exact_mut(NR).enumerate() {
@@ -328,42 +396,44 @@ fn pack_b_rows(kc: usize, nc: usize, b: &[f32], rsb: usize, pc: usize, jc: usize
     }
 }
 
-/// One full panel of a transposed B (rsb = 1: dW = dY·colsᵀ, Y = X·Wᵀ), whose columns are
-/// contiguous in memory: read four columns × four steps as four v128 and transpose in registers.
-fn pack_b_transposed(kc: usize, b: &[f32], csb: usize, pc: usize, j0: usize, dst: &mut [f32]) {
+/// One panel of a transposed B (rsb = 1: dW = dY·colsᵀ, Y = X·Wᵀ), whose columns are contiguous
+/// in memory: read four columns × four steps as four v128 and transpose in registers. Columns past
+/// `cols` (the last panel of n = 25, 75, 150, 500 …) are zero, as zero vectors in the transpose.
+fn pack_b_transposed(kc: usize, cols: usize, b: &[f32], csb: usize, pc: usize, j0: usize, dst: &mut [f32]) {
     let dst = &mut dst[..kc * NR];
     let kc4 = kc & !3;
+    let zero = f32x4_splat(0.0);
     for jq in (0..NR).step_by(4) {
+        // Valid columns in this group of four.
+        let valid = cols.saturating_sub(jq).min(4);
         let col0 = (j0 + jq) * csb + pc;
-        let (s0, s1, s2, s3) = (col0, col0 + csb, col0 + 2 * csb, col0 + 3 * csb);
-        // Bound for the v128 reads below: the last column's last read is s3 + kc - 1.
-        assert!(s3 + kc <= b.len());
+        let start = |t: usize| col0 + t * csb;
+        if valid > 0 {
+            // Bound for the v128 reads below: the last valid column's last read.
+            assert!(start(valid - 1) + kc <= b.len());
+        }
         let mut p = 0;
         while p < kc4 {
-            // SAFETY: each load reads 4 floats at s_i + p .. s_i + p + 4 ≤ s3 + kc ≤ b.len();
-            // each store writes 4 floats ending at (p+3)·NR + jq + 4 ≤ kc·NR = dst.len().
+            // SAFETY: each load reads 4 floats at start(t) + p .. + 4 ≤ start(valid − 1) + kc ≤
+            // b.len() for t < valid; the stores write 4 floats ending at (p+3)·NR + jq + 4 ≤
+            // kc·NR = dst.len().
             unsafe {
                 let bp = b.as_ptr();
-                let r0 = v128_load(bp.add(s0 + p) as *const v128);
-                let r1 = v128_load(bp.add(s1 + p) as *const v128);
-                let r2 = v128_load(bp.add(s2 + p) as *const v128);
-                let r3 = v128_load(bp.add(s3 + p) as *const v128);
-                // 4×4 transpose: interleave pairs of rows, then pairs of 64-bit halves.
-                let t01lo = i32x4_shuffle::<0, 4, 1, 5>(r0, r1);
-                let t23lo = i32x4_shuffle::<0, 4, 1, 5>(r2, r3);
-                let t01hi = i32x4_shuffle::<2, 6, 3, 7>(r0, r1);
-                let t23hi = i32x4_shuffle::<2, 6, 3, 7>(r2, r3);
-                let dp = dst.as_mut_ptr().add(p * NR + jq);
-                v128_store(dp as *mut v128, i64x2_shuffle::<0, 2>(t01lo, t23lo));
-                v128_store(dp.add(NR) as *mut v128, i64x2_shuffle::<1, 3>(t01lo, t23lo));
-                v128_store(dp.add(2 * NR) as *mut v128, i64x2_shuffle::<0, 2>(t01hi, t23hi));
-                v128_store(dp.add(3 * NR) as *mut v128, i64x2_shuffle::<1, 3>(t01hi, t23hi));
+                let load = |t: usize| {
+                    if t < valid {
+                        v128_load(bp.add(start(t) + p) as *const v128)
+                    } else {
+                        zero
+                    }
+                };
+                let (r0, r1, r2, r3) = (load(0), load(1), load(2), load(3));
+                transpose_store(r0, r1, r2, r3, dst.as_mut_ptr().add(p * NR + jq), NR);
             }
             p += 4;
         }
         for p in kc4..kc {
             for t in 0..4 {
-                dst[p * NR + jq + t] = b[col0 + t * csb + p];
+                dst[p * NR + jq + t] = if t < valid { b[start(t) + p] } else { 0.0 };
             }
         }
     }
@@ -504,6 +574,10 @@ pub fn im2col(x: &[f32], g: &ConvGeom, cols: &mut [f32]) {
                 let r = (ci * g.kh + ky) * g.kw + kx;
                 let out = &mut cols[r * ohw..(r + 1) * ohw];
                 let (lo, hi) = valid_ox(g, kx);
+                if s == 1 && ow == g.w && lo < hi {
+                    im2col_row_flat(plane, g, ky, kx, (lo, hi), out, z);
+                    continue;
+                }
                 for oy in 0..g.oh {
                     let row = &mut out[oy * ow..(oy + 1) * ow];
                     let iy = match input_row(g, oy, ky) {
@@ -531,6 +605,49 @@ pub fn im2col(x: &[f32], g: &ConvGeom, cols: &mut [f32]) {
                 }
             }
         }
+    }
+}
+
+/// One row r = (ci, ky, kx) of im2col for stride 1 and OW = W ("same" padding along x), where
+/// consecutive output rows read consecutive input rows at the same stride: cols entry
+/// t = oy·W + ox reads plane[t + (ky − pad)·W + kx − pad]. So the rows whose input row exists are
+/// one long copy (a few v128 per call instead of a call per 8..32-float output row), after which
+/// the |kx − pad| entries per row that wrapped round to the neighbouring input row (columns outside
+/// [lo, hi)) are set to zero, and the output rows in the vertical padding are zeroed. Needs
+/// lo < hi. Only moves values, as the per-row path.
+fn im2col_row_flat(
+    plane: &[f32],
+    g: &ConvGeom,
+    ky: usize,
+    kx: usize,
+    (lo, hi): (usize, usize),
+    out: &mut [f32],
+    z: v128,
+) {
+    let (w, ow) = (g.w, g.ow);
+    // Output rows [oy_lo, oy_hi) read input rows oy + ky − pad in [0, h).
+    let oy_lo = g.pad.saturating_sub(ky).min(g.oh);
+    let oy_hi = (g.h + g.pad).saturating_sub(ky).min(g.oh).max(oy_lo);
+    zero_span(&mut out[..oy_lo * ow], 0, oy_lo * ow, z);
+    zero_span(&mut out[oy_hi * ow..], 0, (g.oh - oy_hi) * ow, z);
+    if oy_lo == oy_hi {
+        return;
+    }
+    // Source index of entry t is t + ky·W + kx − pad·(W + 1); copy the entries whose source lies
+    // in the plane (the first and last rows' out-of-range ones are edge columns, zeroed below).
+    let shift = ky * w + kx;
+    let back = g.pad * (w + 1);
+    let t0 = (oy_lo * ow).max(back.saturating_sub(shift));
+    let t1 = (oy_hi * ow).min((plane.len() + back).saturating_sub(shift));
+    if t0 < t1 {
+        let s0 = t0 + shift - back;
+        copy(&mut out[t0..t1], &plane[s0..s0 + (t1 - t0)], z);
+    }
+    // The opaque zero as a scalar, so LLVM cannot turn these 1..pad-float stores into memset calls.
+    let zero = f32x4_extract_lane::<0>(z);
+    for row in out[oy_lo * ow..oy_hi * ow].chunks_exact_mut(ow) {
+        row[..lo].iter_mut().for_each(|v| *v = zero);
+        row[hi..].iter_mut().for_each(|v| *v = zero);
     }
 }
 
