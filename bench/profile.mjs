@@ -11,7 +11,7 @@
 //            when a module does not validate without it.
 // --vs=DIR   no profiler: time --pkg and DIR in `rounds` alternating windows of seconds/rounds each
 //            (so a burst of load from other processes hits both) and print each one's median step
-//            and the ratio.
+//            and the ratio, and the median and range of the per-round ratios.
 // --peak     also measure the f32x4 mul+add peak in this V8 (bench/workers/peak.js, the benchmark's
 //            own kernel) and print GFLOP/s as % of it, as bench/run.mjs does.
 // A diagnostic for whoever tunes the core; not part of the benchmark table.
@@ -108,10 +108,19 @@ const head = `${workload} batch ${batch} (${(flopsPerImage / 1e6).toFixed(2)} MF
 
 if (builds.length === 2) {
   const samples = builds.map(() => []);
+  // Each round's speed ratio (median of its two windows): their spread says how far load from
+  // other processes moved the figure, which the pooled medians alone hide.
+  const roundRatios = [];
   for (let r = 0; r < rounds; r++) {
     // Alternate which build goes first, so neither always follows the other.
     const order = r % 2 ? [1, 0] : [0, 1];
-    for (const i of order) samples[i].push(...timeSteps(builds[i].trainer, (seconds * 1000) / rounds / 2));
+    const meds = [];
+    for (const i of order) {
+      const xs = timeSteps(builds[i].trainer, (seconds * 1000) / rounds / 2);
+      samples[i].push(...xs);
+      meds[i] = median(xs);
+    }
+    roundRatios.push(meds[0] / meds[1]);
   }
   const peak = flag("peak") ? await measurePeak() : null;
   console.log(head);
@@ -121,6 +130,8 @@ if (builds.length === 2) {
     console.log(`  ${b.label.padEnd(36)} ${meds[i].toFixed(2).padStart(7)} ms/step median (best ${Math.min(...samples[i]).toFixed(2)}, ${samples[i].length} steps)  ${gflops(meds[i]).toFixed(1)} GFLOP/s${pct}  [${b.backend}]`);
   });
   console.log(`  ${builds[1].label} / ${builds[0].label}: ${(meds[0] / meds[1]).toFixed(3)}× the speed`);
+  const rs = [...roundRatios].sort((a, b) => a - b);
+  console.log(`  per round: median ${median(rs).toFixed(3)}×, range ${rs[0].toFixed(3)}–${rs[rs.length - 1].toFixed(3)}× over ${rs.length} rounds`);
   if (peak) console.log(`  f32x4 mul+add peak in this V8: ${peak.toFixed(1)} GFLOP/s`);
   process.exit(0);
 }
