@@ -578,6 +578,15 @@ pub fn im2col(x: &[f32], g: &ConvGeom, cols: &mut [f32]) {
                     im2col_row_flat(plane, g, ky, kx, (lo, hi), out, z);
                     continue;
                 }
+                if s == 1 && g.pad == 0 {
+                    // "valid": no padding anywhere, each output row a copy of OW floats from
+                    // input row oy + ky (oy + ky < h and kx + ow ≤ w by the geometry).
+                    for (oy, row) in out.chunks_exact_mut(ow).enumerate() {
+                        let at = (oy + ky) * g.w + kx;
+                        copy(row, &plane[at..at + ow], z);
+                    }
+                    continue;
+                }
                 for oy in 0..g.oh {
                     let row = &mut out[oy * ow..(oy + 1) * ow];
                     let iy = match input_row(g, oy, ky) {
