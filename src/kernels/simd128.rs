@@ -677,6 +677,14 @@ pub fn col2im(cols: &[f32], g: &ConvGeom, dx: &mut [f32]) {
                 if lo == hi {
                     continue;
                 }
+                if s == 1 && g.pad == 0 {
+                    // "valid": output row oy adds onto input row oy + ky from column kx, no edges.
+                    for (oy, row) in src.chunks_exact(ow).enumerate() {
+                        let at = (oy + ky) * g.w + kx;
+                        add_assign(&mut plane[at..at + ow], row);
+                    }
+                    continue;
+                }
                 for oy in 0..g.oh {
                     let Some(iy) = input_row(g, oy, ky) else { continue };
                     let row = &src[oy * ow + lo..oy * ow + hi];
@@ -757,7 +765,9 @@ fn copy(dst: &mut [f32], src: &[f32], z: v128) {
     }
 }
 
-/// dst += src, lane by lane (same rounding as the scalar loop).
+/// dst += src, lane by lane (same rounding as the scalar loop). Inlined into col2im's loops (two
+/// call sites there, and a call per 8..32-float row measured 3% of a cifar-convnetjs step).
+#[inline(always)]
 fn add_assign(dst: &mut [f32], src: &[f32]) {
     let n = dst.len();
     let src = &src[..n];
