@@ -7,6 +7,9 @@
 // schedules, label smoothing, Mixup/CutMix's Beta draw, RandAugment's rotation, evaluation and
 // snapshot-ensemble log-losses) and the summation orders (the conv bias gradient's sum, batch norm).
 //
+// TRAINLAB_PAGE_ORDER_SCENARIOS=1 also compares every distinct run of tests/scenarios.json to its
+// scenario's step (the runs whose figures tests/scenarios.rs checks natively; ~3 min).
+//
 // Node-only (no browser). Needs the wasm package: pkg/ (scripts/pkg.sh), or the folder that
 // TRAINLAB_PKG names (relative to the repository). The native side is built and run by cargo
 // (`cargo run --release --example page_order_losses`, in CARGO_TARGET_DIR if set).
@@ -143,24 +146,42 @@ function loadWasm() {
   });
 }
 
+/** Runs `config` for `steps` steps on both sides and asserts they agree to the bit. */
+async function comparePageOrder(name, config, steps) {
+  wasm ??= await loadWasm();
+  const started = performance.now();
+  const web = wasmRun(wasm, config, steps);
+  const wasmMs = performance.now() - started;
+  assert.equal(web.backend, "wasm simd128", `${fileURLToPath(PKG)} must be the simd128 build (scripts/pkg.sh)`);
+  const native = nativeRun(config, steps);
+  const nativeMs = performance.now() - started - wasmMs;
+  assert.match(native.backend, /page's summation order/, "the native side runs in page order");
+  // Guard against comparing two degenerate runs: the losses move and stay finite.
+  const losses = native.steps.map((s) => s.loss);
+  assert.ok(losses.every(Number.isFinite), `finite losses: ${losses}`);
+  assert.ok(new Set(losses).size > steps / 2, `the losses change from step to step: ${losses}`);
+  const where = firstDifference(native, web);
+  assert.equal(where, null, `native page order departs from the simd128 build at ${where}`);
+  console.log(`${name}: ${steps} steps and the evaluation equal to the bit ` +
+    `(wasm ${(wasmMs / 1000).toFixed(1)} s, native incl. cargo ${(nativeMs / 1000).toFixed(1)} s); ` +
+    `last loss ${losses.at(-1)}, valLoss ${native.evaluation.valLoss}`);
+}
+
 for (const [name, config] of Object.entries(CONFIGS)) {
-  test(`page order: ${name} run, ${STEPS} steps, natively bit for bit the simd128 build's`, async () => {
-    wasm ??= await loadWasm();
-    const started = performance.now();
-    const web = wasmRun(wasm, config, STEPS);
-    const wasmMs = performance.now() - started;
-    assert.equal(web.backend, "wasm simd128", `${fileURLToPath(PKG)} must be the simd128 build (scripts/pkg.sh)`);
-    const native = nativeRun(config, STEPS);
-    const nativeMs = performance.now() - started - wasmMs;
-    assert.match(native.backend, /page's summation order/, "the native side runs in page order");
-    // Guard against comparing two degenerate runs: the losses move and stay finite.
-    const losses = native.steps.map((s) => s.loss);
-    assert.ok(losses.every(Number.isFinite), `finite losses: ${losses}`);
-    assert.ok(new Set(losses).size > STEPS / 2, `the losses change from step to step: ${losses}`);
-    const where = firstDifference(native, web);
-    assert.equal(where, null, `native page order departs from the simd128 build at ${where}`);
-    console.log(`${name}: ${STEPS} steps and the evaluation equal to the bit ` +
-      `(wasm ${(wasmMs / 1000).toFixed(1)} s, native incl. cargo ${(nativeMs / 1000).toFixed(1)} s); ` +
-      `last loss ${losses.at(-1)}, valLoss ${native.evaluation.valLoss}`);
-  });
+  test(`page order: ${name} run, ${STEPS} steps, natively bit for bit the simd128 build's`,
+    () => comparePageOrder(name, config, STEPS));
+}
+
+if (process.env.TRAINLAB_PAGE_ORDER_SCENARIOS) {
+  const scenarios = JSON.parse(readFileSync(new URL("../scenarios.json", import.meta.url), "utf8"));
+  const seen = new Set();
+  for (const sc of scenarios) {
+    for (const [r, config] of sc.runs.entries()) {
+      const key = `${JSON.stringify(config)} @${sc.at}`;
+      if (seen.has(key)) continue;   // the shared base run of several scenarios: once
+      seen.add(key);
+      test(`page order: scenario ${sc.id} run ${r}, ${sc.at} steps, natively bit for bit the simd128 build's`,
+        () => comparePageOrder(`${sc.id} run ${r}`, config, sc.at));
+    }
+  }
 }
