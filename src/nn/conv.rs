@@ -2,9 +2,10 @@
 //! Shapes: N batch, C input channels, OC output channels, K = C·KH·KW, P = OH·OW output pixels.
 //!
 //! In training, forward keeps every image's im2col matrix for backward when the batch's matrices
-//! fit in `COLS_CACHE_FLOATS`; otherwise backward rebuilds them. Caching halves im2col work (a
-//! quarter of a LeNet step), but for vgg-mini's second conv at batch 64 the cache would be N·K·P
-//! = 75 MB, so large layers trade the copy for memory.
+//! fit in `COLS_CACHE_FLOATS`; otherwise backward rebuilds them, one image at a time into a
+//! scratch matrix that stays in the CPU's cache. Caching saves the second im2col only while the
+//! cache itself stays in the CPU's cache: past a few MB every image's matrix goes out to memory
+//! and comes back for the weight gradient, which cost more than rebuilding it (see the constant).
 //!
 //! Threads (`crate::parallel`): forward and the input gradient split the batch into runs of whole
 //! images, each part with its own im2col/dcols scratch. The weight gradient is a sum over images,
@@ -18,8 +19,12 @@ use crate::parallel;
 use crate::{Rng, Tensor};
 use std::ops::Range;
 
-/// Largest im2col cache a layer keeps between forward and backward (16 M floats = 64 MB).
-const COLS_CACHE_FLOATS: usize = 16 << 20;
+/// Largest im2col cache a layer keeps between forward and backward (512 K floats = 2 MB).
+/// Measured in Node 20 (wasm simd128, alternating A/B) against a 64 MB limit: cifar-convnetjs at
+/// batch 64 (caches of 4.9, 6.6 and 2 M floats, now all rebuilt) 5% faster, at batch 16 4% faster;
+/// lenet at batch 64 (1.25 and 0.96 M floats) and vgg-mini no different; lenet at batch 8 (157 K
+/// and 120 K floats, cached under both limits) 8% slower when nothing was cached.
+const COLS_CACHE_FLOATS: usize = 1 << 19;
 
 /// Images per thread whose im2col matrices an uncached backward rebuilds at once (vgg-mini's second
 /// conv on 2 threads: 16 × 1.2 MB of scratch).
