@@ -3,7 +3,8 @@
 // differences, separated by "|"), the step at which its effect is claimed, the figure to watch, two
 // lines of "what to look for" and the claims that tests/scenarios.rs checks natively with the same
 // settings (through tests/scenarios.json, written by scripts/scenarios.mjs). `outcome` is what the
-// native test measured at `at` with seed 1 — or, for a scenario on MNIST or Fashion-MNIST (`data=` in
+// native test measured at `at` with seed 1 in page order, which is bit for bit the simd128 build's
+// run (tests/e2e/page-order.test.mjs) — or, for a scenario on MNIST or Fashion-MNIST (`data=` in
 // its link; the native test has no data files), what tests/e2e/scenarios-real.test.mjs measured in
 // Chromium, where those scenarios' claims are checked.
 //
@@ -58,7 +59,7 @@ export const SCENARIOS = [
       { metric: "valConfidence", run: 1, vs: 0, lower: true, by: 0.1 },
       { metric: "valLoss", run: 1, vs: 0, lower: true, by: 0.02 },
     ],
-    outcome: "step 320: training loss 0.09 → 1.03, validation confidence 0.93 → 0.76, validation loss 0.65 → 0.57 (validation accuracy 85.0% → 82.2%: 20 epochs are early for Mixup)",
+    outcome: "step 320: training loss 0.06 → 1.03, validation confidence 0.93 → 0.76, validation loss 0.77 → 0.58 (validation accuracy 83.7% → 81.2%: 20 epochs are early for Mixup)",
   },
   {
     id: "cutmix", title: "CutMix vs Mixup vs none", technique: "CutMix",
@@ -72,7 +73,7 @@ export const SCENARIOS = [
       { metric: "trainLoss", run: 1, vs: 0, higher: true, by: 0.5 },
       { metric: "trainLoss", run: 2, vs: 0, higher: true, by: 0.5 },
     ],
-    outcome: "step 320: training loss none 0.09, Mixup 1.03, CutMix 1.59; validation loss 0.65, 0.57, 0.76 (validation 85.0%, 82.2%, 80.1%: 20 epochs are early for mixing)",
+    outcome: "step 320: training loss none 0.06, Mixup 1.03, CutMix 1.61; validation loss 0.77, 0.58, 0.77 (validation 83.7%, 81.2%, 78.4%: 20 epochs are early for mixing)",
   },
   {
     id: "label-smoothing", title: "Label smoothing vs none", technique: "Label smoothing",
@@ -83,7 +84,7 @@ export const SCENARIOS = [
       "Its mean confidence on validation images drops far below the plain run's while the accuracy barely moves (here even below the accuracy: under-confident).",
     ],
     claims: [{ metric: "valConfidence", run: 1, vs: 0, lower: true, by: 0.15 }],
-    outcome: "step 320: validation confidence 0.93 → 0.68, validation accuracy 85.0% → 83.9% (calibration error 0.08 → 0.16: over- became under-confident)",
+    outcome: "step 320: validation confidence 0.93 → 0.68, validation accuracy 83.7% → 83.8% (calibration error 0.10 → 0.16: over- became under-confident)",
   },
   {
     id: "schedules", title: "Cosine vs step vs constant", technique: "Learning-rate schedules",
@@ -101,7 +102,7 @@ export const SCENARIOS = [
       { metric: "trainLoss", run: 2, vs: 1, lower: true, by: 0.1 },
       { metric: "trainLoss", run: 1, vs: 0, higher: true, by: 0.05 },
     ],
-    outcome: "step 320: training loss constant 0.12, step 0.23, cosine 0.065 (relaxed-simd in Chromium; the native fused order gives 0.10, 0.23, 0.064)",
+    outcome: "step 320: training loss constant 0.12, step 0.23, cosine 0.066 (relaxed-simd in Chromium: 0.12, 0.23, 0.065)",
   },
   {
     id: "warmup", title: "Warmup vs none at a high learning rate", technique: "Learning-rate warmup",
@@ -115,7 +116,7 @@ export const SCENARIOS = [
       { metric: "earlyLossMax", run: 1, vs: 0, lower: true, by: 4 },
       { metric: "trainLoss", run: 1, vs: 0, lower: true, by: 0.4 },
     ],
-    outcome: "largest loss in the first 50 steps 10.7 → 3.7; training loss at step 100 1.67 → 0.79",
+    outcome: "largest loss in the first 50 steps 10.7 → 3.7; training loss at step 100 1.67 → 0.77",
   },
   {
     id: "augmentation", title: "Data augmentation vs none", technique: "Data augmentation",
@@ -126,7 +127,7 @@ export const SCENARIOS = [
       "Training accuracy rises more slowly while validation keeps up: the gap shrinks (validation gains need longer runs than 20 epochs).",
     ],
     claims: [{ metric: "gap", run: 1, vs: 0, lower: true, by: 0.05 }],
-    outcome: "step 320: gap 15.0 → 7.0 points (training 100% → 91.4%, validation 85.0% → 84.4%)",
+    outcome: "step 320: gap 15.9 → 8.0 points (training 99.6% → 95.2%, validation 83.7% → 87.2%)",
   },
   {
     id: "dropout", title: "Dropout vs none", technique: "Dropout",
@@ -140,7 +141,7 @@ export const SCENARIOS = [
       { metric: "gap", run: 1, vs: 0, lower: true, by: 0.025 },
       { metric: "valLoss", run: 1, vs: 0, lower: true, by: 0.15 },
     ],
-    outcome: "step 320: gap 15.0 → 10.9 points (validation 85.0% → 88.9%), validation loss 0.65 → 0.36",
+    outcome: "step 320: gap 15.9 → 10.1 points (validation 83.7% → 89.7%), validation loss 0.77 → 0.36",
   },
   {
     id: "batchnorm", title: "Batch norm vs none at a high learning rate", technique: "Batch normalization",
@@ -154,7 +155,7 @@ export const SCENARIOS = [
       { metric: "trainLoss", run: 1, vs: 0, lower: true, by: 1 },
       { metric: "valAccuracy", run: 1, vs: 0, higher: true, by: 0.2 },
     ],
-    outcome: "plain SGD at learning rate 0.2, step 200: training loss 2.31 → 0.38, validation accuracy 9.8% → 40.7%",
+    outcome: "plain SGD at learning rate 0.2, step 200: training loss 2.31 → 0.37, validation accuracy 10.0% → 39.5%",
   },
   {
     id: "init", title: "Xavier vs small random init on a deep tanh network", technique: "Weight initialization",
@@ -165,7 +166,7 @@ export const SCENARIOS = [
       "With Xavier (std = 1/√fan_in) the loss falls from the first steps; with the small init it stays flat near ln 10 ≈ 2.3, a uniform guess over the 10 shapes.",
     ],
     claims: [{ metric: "trainLoss", run: 0, vs: 1, lower: true, by: 1 }],
-    outcome: "step 200: training loss Xavier 0.47, small 2.30 (flat at ln 10 for the 10 shapes; training accuracy 81% vs 10%)",
+    outcome: "step 200: training loss Xavier 0.51, small 2.30 (flat at ln 10 for the 10 shapes; training accuracy 82% vs 10%)",
   },
   {
     id: "optimizers", title: "SGD vs momentum vs Adam", technique: "Optimizers",
@@ -179,7 +180,7 @@ export const SCENARIOS = [
       { metric: "trainLoss", run: 1, vs: 0, lower: true, by: 0.4 },
       { metric: "trainLoss", run: 2, vs: 0, lower: true, by: 0.4 },
     ],
-    outcome: "step 200: training loss SGD 0.77, momentum 0.12, Adam 0.06 (validation 63.0%, 83.2%, 74.1%)",
+    outcome: "step 200: training loss SGD 0.77, momentum 0.12, Adam 0.06 (validation 62.9%, 81.9%, 74.1%)",
   },
   {
     id: "weight-decay", title: "Weight decay vs none", technique: "Weight decay (L2)",
@@ -189,11 +190,11 @@ export const SCENARIOS = [
       "Weight decay pulls every weight towards 0 at each step: the network prefers small weights, a simpler function.",
       "Smaller weights give softer outputs: the validation loss ends lower. At 20 epochs the accuracy gap moves little (0 to 3 points, from one rounding of the same run to another).",
     ],
-    // No claim on the gap: it narrows by 3.2 points natively but by 0.1 on the relaxed-simd build
+    // No claim on the gap: it narrows by 2.8 points on simd128 but by 0.1 on the relaxed-simd build
     // (and seed 2 costs validation accuracy). Validation loss drops by 0.09 (relaxed-simd) to 0.35
     // (simd128); the confidence by 0.03 (simd128) to 0.07, too little to claim.
     claims: [{ metric: "valLoss", run: 1, vs: 0, lower: true, by: 0.05 }],
-    outcome: "step 320: validation loss 0.65 → 0.47, gap 15.0 → 11.8 points (validation 85.0% → 87.6%); relaxed-simd in Chromium: validation loss 0.62 → 0.53, gap 13.4 → 13.3 points",
+    outcome: "step 320: validation loss 0.77 → 0.42, gap 15.9 → 13.1 points (validation 83.7% → 86.7%); relaxed-simd in Chromium: validation loss 0.62 → 0.53, gap 13.4 → 13.3 points",
   },
   {
     id: "fashion-augmentation", title: "Augmentation on Fashion-MNIST (1,000 images)", technique: "Data augmentation",
