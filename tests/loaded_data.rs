@@ -1,6 +1,10 @@
 //! Loaded data sets (issue 9): bytes kept as bytes, normalization from the training split, the
 //! seeded split, every refusal named, presets that adapt to the data's shape and class count, and
 //! runs on loaded data that learn, evaluate and resume bit for bit.
+
+// Expected values may come from std's math: an implementation independent of the core's
+// (src/math.rs, the `libm` crate) that clippy.toml otherwise keeps out.
+#![allow(clippy::disallowed_methods)]
 #![cfg(not(target_arch = "wasm32"))]
 
 mod idx_files;

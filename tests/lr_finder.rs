@@ -7,6 +7,10 @@
 //! lag — in [0.1/a, 1/a], the decade below the one-step optimum 1/a. For a = 10 that is
 //! [0.01, 0.1].
 
+// Expected values may come from std's math: an implementation independent of the core's
+// (src/math.rs, the `libm` crate) that clippy.toml otherwise keeps out.
+#![allow(clippy::disallowed_methods)]
+
 use trainlab::lab::lr_finder::MIN_DROP;
 use trainlab::lab::{find_lr, LrFinder, LrFinderConfig, LrFinderResult, StopReason};
 use trainlab::Rng;

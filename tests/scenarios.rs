@@ -81,7 +81,8 @@ fn measure_run(config: &serde_json::Value, at: usize, page_order: bool) -> Metri
         .iter()
         .fold(f64::NEG_INFINITY, |a, &l| if l.is_nan() || l > a { l } else { a });
     m.insert("earlyLossMax".into(), early_max);
-    let limit = 100.0 * CLASSES.ln();
+    // The page's divergence limit, with the core's ln (src/math.rs) as the page computes it.
+    let limit = 100.0 * trainlab::math::Transcendental::ln(CLASSES);
     let diverged = losses.iter().any(|l| !l.is_finite() || *l > limit);
     if std::env::var_os("LOSSES").is_some() {
         eprintln!("losses {losses:?}");
