@@ -10,10 +10,22 @@
 
 use std::ops::Range;
 
-/// Below this many multiply-adds (or element operations) a layer's loop stays on one thread: a
-/// rayon round trip costs tens of microseconds (more between Web Workers), about what 1 M
-/// multiply-adds take on one core. Only speed depends on it, never the arithmetic.
-pub const MIN_PARALLEL_WORK: usize = 1 << 20;
+/// Below this many multiply-adds (or element operations) a layer's loop stays on one thread. A
+/// rayon round trip between Web Workers costs far more than natively: measured in Chromium on two
+/// idle cores (bench/run.sh), at 1 M LeNet's batch-64 step ran at 0.78× one thread's speed and at
+/// 4 M still lost; at 16 M LeNet stays on one thread (1.0×) while cifar-convnetjs and vgg-mini
+/// still split every conv (vgg-mini 1.7–1.8× on two threads). Only speed depends on it, never the
+/// arithmetic.
+pub const MIN_PARALLEL_WORK: usize = 1 << 24;
+
+/// The threshold in force: [`MIN_PARALLEL_WORK`] unless [`split_from`] lowered it (tests/threads.rs
+/// does, so that every loop of its small networks is split and checked).
+static SPLIT_FROM: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(MIN_PARALLEL_WORK);
+
+/// Split loops from `work` multiply-adds on, for every thread of this process (at least 1).
+pub fn split_from(work: usize) {
+    SPLIT_FROM.store(work.max(1), std::sync::atomic::Ordering::Relaxed);
+}
 
 #[cfg(feature = "threads")]
 thread_local! {
@@ -61,7 +73,7 @@ pub fn sequential<R>(f: impl FnOnce() -> R) -> R {
 /// How many parts to split `items` independent items into, given the `work` of all of them
 /// together: one when small, else one per thread (at most one per item).
 pub fn parts(items: usize, work: usize) -> usize {
-    if items < 2 || work < MIN_PARALLEL_WORK {
+    if items < 2 || work < SPLIT_FROM.load(std::sync::atomic::Ordering::Relaxed) {
         1
     } else {
         threads().min(items)

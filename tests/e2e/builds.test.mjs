@@ -25,6 +25,10 @@ const NO_THREADS = "pkg-threads/ is not built (scripts/pkg-threads.sh needs the 
 // in the last bits and the difference grows with the steps. Over the first 20 steps of a seed:
 const RELAXED_REL_TOL = 1e-4;
 const STEPS = 20;
+// The bit-identity check needs layers big enough for the threads build to split
+// (src/parallel.rs, MIN_PARALLEL_WORK = 16 M multiply-adds): cifar-convnetjs's convs at batch 32
+// are 39 M and more, while the default network's stay on one thread and would compare nothing.
+const SPLIT_RUN = "#seed=7&preset=cifar-convnetjs";
 
 /** The build line's data once the core started: { build, threads, why, backend, text }. */
 async function buildOf(target, timeout = 60000) {
@@ -128,12 +132,12 @@ test("builds: threads=1 and threads=2 force the threads build with that pool", a
 
 test("builds: a seed's first losses are bit-identical on simd128 and threads (1 and 2 threads), and close on relaxed-simd", async (t) => {
   if (chromiumOnly(t, "one engine for every build")) return;
-  const base = await firstLosses("#seed=7&build=simd128");
+  const base = await firstLosses(`${SPLIT_RUN}&build=simd128`);
   assert.equal(base.info.build, "simd128");
   assert.equal(base.losses.length, STEPS);
   assert.ok(base.losses.every(Number.isFinite), `finite losses: ${base.losses}`);
 
-  const relaxed = await firstLosses("#seed=7&build=relaxed-simd");
+  const relaxed = await firstLosses(`${SPLIT_RUN}&build=relaxed-simd`);
   assert.equal(relaxed.info.build, built("pkg-relaxed") ? "relaxed-simd" : "simd128");
   relaxed.losses.forEach((l, i) => {
     const rel = Math.abs(l - base.losses[i]) / Math.max(1, Math.abs(base.losses[i]));
@@ -145,7 +149,7 @@ test("builds: a seed's first losses are bit-identical on simd128 and threads (1 
 
   if (!built("pkg-threads")) { t.skip(`${NO_THREADS}; simd128 and relaxed-simd compared`); return; }
   for (const n of [1, 2]) {
-    const threaded = await firstLosses(`#seed=7&threads=${n}`);
+    const threaded = await firstLosses(`${SPLIT_RUN}&threads=${n}`);
     assert.equal(threaded.info.build, "threads");
     assert.equal(threaded.info.threads, n);
     assert.deepEqual(threaded.losses, base.losses, `threads at ${n} thread(s) = simd128, bit for bit`);
