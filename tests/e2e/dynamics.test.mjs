@@ -7,6 +7,10 @@ import assert from "node:assert/strict";
 import { messageTexts, openPage, screenshot, sleep, startSuite, stat, waitReady } from "./helpers.mjs";
 import { defaults, inactiveReason, parseHash, settingByKey, toConfig } from "../../www/state.js";
 
+// A settings change rebuilds the run in the worker before the lr curve is redrawn; on a loaded 2-core
+// machine Firefox took more than 10 s for it (CI flake), so the waits allow 30 s. Nothing here is timed.
+const SETTLE_MS = 30000;
+
 let server, browser;
 startSuite((s, b) => { server = s; browser = b; });
 
@@ -157,14 +161,21 @@ test("dynamics: picking the cyclic schedule draws restarts after each period, be
     // The lr chart's curve as [[step, lr], ...], and the steps where it goes back up by more than half α₀.
     const points = () => page.evaluate(() => window.trainlab.lrCurve[0].map((s, i) => [s, window.trainlab.lrCurve[1][i]]));
     const rises = (pts) => pts.slice(1).filter(([, lr], i) => lr > pts[i][1] + 0.01).map(([s]) => s);
+    // A settings change rebuilds the run; its first figures follow its lr curve, so wait until the
+    // new run shows a step at all before reading it.
+    const shownStep = async () => {
+      await page.waitForFunction(() => document.getElementById("stat-step")?.dataset.value !== undefined, null,
+        { timeout: SETTLE_MS });
+      return stat(page, "step");
+    };
     assert.deepEqual(rises(await points()), [], "constant: the curve never rises");
 
     await page.selectOption("#setting-sched", "cyclic");
-    await page.waitForFunction(() => window.trainlab.settings.schedule === "cyclic", null, { timeout: 10000 });
+    await page.waitForFunction(() => window.trainlab.settings.schedule === "cyclic", null, { timeout: SETTLE_MS });
     await page.waitForFunction(() => {
       const lr = window.trainlab.lrCurve[1];
       return lr.some((v, i) => i > 0 && v > lr[i - 1] + 0.01);
-    }, null, { timeout: 10000 });
+    }, null, { timeout: SETTLE_MS });
     let pts = await points();
     assert.equal(pts[pts.length - 1][0], 400, "the curve spans T");
     // Default M = 4 cycles in T = 400: period 100. Down to ~0 just before each restart, back to α₀ at it.
@@ -175,23 +186,23 @@ test("dynamics: picking the cyclic schedule draws restarts after each period, be
     assert.ok(at(99) < 0.02 * 0.01, `lr at step 99, the end of the first cycle: ${at(99)}`);
     assert.ok(Math.abs(at(100) - 0.02) < 1e-9, `lr at step 100, the restart: ${at(100)}`);
     assert.ok(at(50) > at(99) && at(50) < at(0), "falls within a cycle");
-    assert.equal(await stat(page, "step"), 0, "drawn before play");
+    assert.equal(await shownStep(), 0, "drawn before play");
     assert.match(await page.evaluate(() => location.hash), /sched=cyclic.*cycles=4/);
 
     // Two cycles and a floor: restarts at T/2 and the curve bottoms out at η_min.
     await page.fill("#setting-cycles", "2");
     await page.dispatchEvent("#setting-cycles", "change");
-    await page.waitForFunction(() => window.trainlab.settings.cycles === 2, null, { timeout: 10000 });
+    await page.waitForFunction(() => window.trainlab.settings.cycles === 2, null, { timeout: SETTLE_MS });
     await page.fill("#setting-etamin", "0.005");
     await page.dispatchEvent("#setting-etamin", "change");
     await page.waitForFunction(() => window.trainlab.settings.etaMin === 0.005 && Math.min(...window.trainlab.lrCurve[1]) > 0.004,
-      null, { timeout: 10000 });
+      null, { timeout: SETTLE_MS });
     pts = await points();
     assert.deepEqual(rises(pts).filter((s) => s < 400), [200]);
     const low = Math.min(...pts.map(([, lr]) => lr));
     assert.ok(Math.abs(low - 0.005) < 1e-4, `the floor: lowest rate ${low}`);
     assert.match(await page.evaluate(() => location.hash), /cycles=2.*etamin=0\.005/);
-    assert.equal(await stat(page, "step"), 0);
+    assert.equal(await shownStep(), 0);
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.consoleErrors, []);
   } finally {
