@@ -48,7 +48,10 @@ export function createFrameLoop(ctx) {
     if (confusionView && confusion !== confusionShown) {
       confusionShown = confusion;
       confusionView.draw(confusion);
-      owed = Math.max(owed, GROUPS.length);   // the preview in the next round
+      // The preview in the next round: four more frames, after this one's own decrement below.
+      // (GROUPS.length alone ran out one frame short, at the main charts' turn, and the preview
+      // waited for the next change: a Step pressed as the first evaluation arrived showed none.)
+      owed = Math.max(owed, GROUPS.length + 1);
       return;
     }
     if (ctx.previewShown) preview.draw();
