@@ -280,3 +280,15 @@ export async function expectDownload(page, action, timeout = 60000) {
   });
   return { name: file.name, bytes: Buffer.from(file.base64, "base64") };
 }
+
+/**
+ * Opens the "Runs…" dialog (if closed) and waits for its saved-runs list to be drawn afresh
+ * (#saved-runs[data-drawn] counts the drawings): the rows of the previous opening stay in the
+ * dialog until then, and reading them would race the new list.
+ */
+export async function openSavedRuns(page) {
+  if (await page.evaluate(() => document.getElementById("runs-dialog").open)) return;
+  const before = Number(await page.getAttribute("#saved-runs", "data-drawn")) || 0;
+  await page.click("#runs-open");
+  await page.waitForFunction((b) => Number(document.getElementById("saved-runs").dataset.drawn) > b, before);
+}

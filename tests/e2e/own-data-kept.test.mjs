@@ -12,7 +12,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { FOLDER_UPLOAD, chromiumOnly, messageTexts, openPage, screenshot, startSuite, waitForMessage, waitReady } from "./helpers.mjs";
+import { FOLDER_UPLOAD, chromiumOnly, messageTexts, openPage, openSavedRuns, screenshot, startSuite, waitForMessage, waitReady } from "./helpers.mjs";
 import { classFolder, tempDir } from "./ownDataFiles.mjs";
 import { DATASET_VERSION, contentHash, dataSetProblem, dataSetRecord, hashOf, readDataSet } from "../../www/store/dataSets.js";
 
@@ -99,8 +99,7 @@ async function ownRunAt(step) {
 }
 
 async function openHistory(page) {
-  if (!(await page.evaluate(() => document.getElementById("runs-dialog").open))) await page.click("#runs-open");
-  await page.waitForFunction(() => document.querySelector("#saved-runs .saved-runs-usage")?.textContent);
+  await openSavedRuns(page);
   return page.$$eval("#saved-runs tbody tr[data-id]", (trs) => trs.map((tr) => ({
     id: tr.dataset.id, data: tr.cells[1]?.textContent, dataTitle: tr.cells[1]?.title, step: Number(tr.cells[3]?.textContent),
     openTitle: [...tr.querySelectorAll("button")].find((b) => b.textContent === "Open")?.title,

@@ -5,7 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fromHarness, messageTexts, openPage, screenshot, startSuite, waitForMessage, waitReady } from "./helpers.mjs";
+import { fromHarness, messageTexts, openPage, openSavedRuns, screenshot, startSuite, waitForMessage, waitReady } from "./helpers.mjs";
 import { RECORD_VERSION, bestValidation, keptSeries, runProblem, stateProblem } from "../../www/store/records.js";
 import { RUN_COLORS } from "../../www/views/palette.js";
 
@@ -54,8 +54,7 @@ async function curvesDrawn(page) {
 
 /** The rows of the saved-runs list: { id, name, step, current, damaged }. */
 async function openHistory(page) {
-  if (!(await page.evaluate(() => document.getElementById("runs-dialog").open))) await page.click("#runs-open");
-  await page.waitForFunction(() => document.querySelector("#saved-runs .saved-runs-usage")?.textContent);
+  await openSavedRuns(page);
   return historyRows(page);
 }
 const historyRows = (page) => page.$$eval("#saved-runs tbody tr", (trs) => trs.map((tr) => ({

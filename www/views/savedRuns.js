@@ -31,6 +31,9 @@ export function createSavedRuns(section, {
   head.append(usage);
   section.replaceChildren(head, note, body);
   let renaming = null;
+  // How many times the list was drawn, on the section: a script (or test) that opens the dialog can
+  // wait for the next drawing instead of reading the rows of the previous one.
+  let drawn = 0;
 
   function say(text, kind = "info") {
     note.textContent = text;
@@ -156,6 +159,7 @@ export function createSavedRuns(section, {
     const sets = dataSets.size ? ` (with ${dataSets.size} set${dataSets.size === 1 ? "" : "s"} of your own images)` : "";
     usage.textContent = `${runs.length} run${runs.length === 1 ? "" : "s"}${sets} · ${formatBytes(used)} used of ${formatBytes(quota)} · ` +
       (persisted ? "persistent: the browser keeps them" : "not persistent: the browser may clear them when the disk is full");
+    section.dataset.drawn = String(++drawn);
   }
 
   return { refresh, say };
