@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { accuracyRange, geometricMean, logTicks, quantile, robustLossRange } from "../../www/views/seriesMath.js";
-import { cellText } from "../../www/views/compareTable.js";
+import { cellText, imagesPerSecond } from "../../www/views/compareTable.js";
 
 test("quantile interpolates and ignores non-finite values", () => {
   assert.equal(quantile([3, 1, 2], 0.5), 2);
@@ -85,4 +85,12 @@ test("accuracy axis: from 0 early, zoomed in once most evaluations are high", ()
   assert.ok(lo >= 0.7 && lo <= 0.9, `lower bound ${lo}`);
   assert.ok(late.filter((v) => v < lo).length <= 1, "only the first evaluation falls below the axis");
   assert.equal(accuracyRange([0.1, 0.1, 0.12, 0.15, 0.2])[0], 0);
+});
+
+test("compare table: img/s stays within five characters on a fast machine", () => {
+  assert.equal(imagesPerSecond(720.4), "720");
+  assert.equal(imagesPerSecond(9999.4), "9,999");
+  assert.equal(imagesPerSecond(12864), "12.9k");
+  assert.equal(imagesPerSecond(123456), "123k");
+  for (const v of [0, 1, 999, 9999, 9999.7, 10000, 54321, 99949, 99999, 999499]) assert.ok(imagesPerSecond(v).length <= 5, `${v}: ${imagesPerSecond(v)}`);
 });

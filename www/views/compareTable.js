@@ -8,6 +8,12 @@
 
 import { pct } from "./stats.js";
 
+/** img/s in at most five characters: a fast machine's 12,345 would widen the table at 1024 px. */
+export function imagesPerSecond(v) {
+  if (v < 9999.5) return Math.round(v).toLocaleString("en-US");
+  return v < 99950 ? `${(v / 1000).toFixed(1)}k` : `${Math.round(v / 1000)}k`;
+}
+
 const points = (v) => `${(v * 100).toFixed(1)}`;
 // At most 4 characters (0.57, 23.4, 812, 1.2e+4): 0.01 resolves the scenarios' loss differences, and
 // the table must fit 1024 px.
@@ -17,7 +23,7 @@ const lossText = (v) => {
 };
 const COLUMNS = [
   { key: "step", head: "step", title: "Training steps done", fmt: (v) => String(v) },
-  { key: "imagesPerSecond", head: "img/s", title: "Training images per second", fmt: (v) => Math.round(v).toLocaleString("en-US") },
+  { key: "imagesPerSecond", head: "img/s", title: "Training images per second", fmt: imagesPerSecond },
   // Two-line heads: with eleven figures the table must still fit 1024 px.
   { key: "trainLoss", head: "train\nloss", title: "Training loss: mean of the last 50 steps", fmt: lossText },
   { key: "valLoss", head: "val\nloss", title: "Validation loss at the last evaluation", fmt: lossText },
