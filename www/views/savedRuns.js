@@ -142,6 +142,7 @@ export function createSavedRuns(section, {
       ({ runs, problems, dataSets = new Set() } = await list());
     } catch (e) {
       body.replaceChildren(el("p", { className: "saved-runs-empty", textContent: `The saved runs could not be read: ${e.message}.` }));
+      section.dataset.drawn = String(++drawn);
       return;
     }
     const current = currentIds();
