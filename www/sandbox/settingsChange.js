@@ -47,14 +47,21 @@ export function createSettingsChange(ctx) {
       await started;
     } else if (changed.every((s) => s.live) && e.run.state === "paused") {
       const before = e.values;
+      // The run's settings are the new ones from now on, not once the worker answers: a second
+      // change made meanwhile (cycles, then η_min) must build on this one, or it would undo it.
+      e.values = values;
       try {
         await e.run.retune(values);
       } catch (err) {
         messages.show(`run${e.id}-rejected`, ctx.about(e, `the trainer rejected ${what} — ${err.message}. The run keeps its settings.`), "error");
-        controls.setValues(before);
+        if (e.values === values) {
+          e.values = before;
+          controls.setValues(before);
+        }
         return;
       }
-      e.values = values;
+      // A later change is under way: its own answer draws the curve and says what applied.
+      if (e.values !== values) return;
       ctx.views.lrChart.setCurve(e.id, e.run.series.curve);
       messages.show("change", ctx.about(e, `${what} applied at step ${step}; the run keeps its weights and continues from there.`), "info");
       ctx.syncRuns();
