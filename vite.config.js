@@ -12,7 +12,9 @@
 // - offlineServiceWorker(): after a production build, writes dist/sw.js from www/sw.js with the
 //   list of every built file (both pages and all their assets), so the pages keep working offline
 //   once loaded. The built-in data sets' files (data/<id>/…) are left out of that list: the service
-//   worker caches them when first fetched (www/sw.js); data/datasets.json stays in.
+//   worker caches them when first fetched (www/sw.js); data/datasets.json stays in. So are the
+//   relaxed-simd and threads builds' files (buildOfFiles() finds them): sw.js lists them apart and
+//   caches the one build this browser runs (www/offline.js tells it which).
 // - builtinDatasets(): before the dev server starts and before a build, scripts/build-datasets.mjs
 //   writes MNIST and Fashion-MNIST into generated/public/data/ (git-ignored; a second run only checks
 //   that they are up to date). generated/public is Vite's public folder, so the dev server serves it
@@ -194,8 +196,38 @@ function bootScript() {
   };
 }
 
-// Precached: everything built except the data sets' files (data/<id>/…), which are fetched on demand.
+// Precached: everything built except the data sets' files (data/<id>/…), which are fetched on demand,
+// and the optional wasm builds' files (below), which the service worker caches when they are needed.
 const precached = (f) => f !== "sw.js" && !f.endsWith(".map") && !(f.startsWith("data/") && f !== "data/datasets.json");
+
+// The optional builds' packages; pkg/ (simd128, the fallback of every browser) is not one of them.
+const OPTIONAL_BUILDS = { "pkg-relaxed": "relaxed-simd", "pkg-threads": "threads" };
+// Built file (dist-relative) → the optional build it belongs to, from the bundles themselves: a chunk
+// all of whose modules come from one optional package, or an asset all of whose sources do (its .wasm).
+// Read from the page bundle and from every worker bundle (the glue is bundled into the workers, the
+// threads pool's worker is a worker of a worker), hence buildOfFiles() in both plugin lists.
+const buildOfFile = new Map();
+
+function buildOfFiles() {
+  const buildOf = (sources) => {
+    const builds = new Set(sources.map((id) => {
+      const rel = relative(root, resolve(root, id.split("?")[0])).split("\\").join("/");
+      return OPTIONAL_BUILDS[rel.split("/")[0]] ?? null;
+    }));
+    return builds.size === 1 ? [...builds][0] : null;
+  };
+  return {
+    name: "trainlab-build-of-files",
+    apply: "build",
+    generateBundle(_options, bundle) {
+      for (const out of Object.values(bundle)) {
+        const sources = out.type === "chunk" ? out.moduleIds : (out.originalFileNames ?? []);
+        const build = sources.length ? buildOf(sources) : null;
+        if (build) buildOfFile.set(out.fileName, build);
+      }
+    },
+  };
+}
 
 function offlineServiceWorker() {
   let outDir;
@@ -212,10 +244,16 @@ function offlineServiceWorker() {
       const h = createHash("sha256");
       for (const f of files) h.update(f).update(readFileSync(join(outDir, f)));
       const version = h.digest("hex").slice(0, 12);
-      const assets = ["./", ...files.map((f) => "./" + f)];
+      const builds = {};
+      for (const f of files) {
+        const build = buildOfFile.get(f);
+        if (build) (builds[build] ??= []).push("./" + f);
+      }
+      const assets = ["./", ...files.filter((f) => !buildOfFile.has(f)).map((f) => "./" + f)];
       const src = readFileSync(join(root, "www/sw.js"), "utf8")
         .replace("__CACHE_VERSION__", version)
-        .replace("__ASSETS__", JSON.stringify(assets));
+        .replace("__ASSETS__", JSON.stringify(assets))
+        .replace("__BUILDS__", JSON.stringify(builds));
       writeFileSync(join(outDir, "sw.js"), src);
     },
   };
@@ -225,7 +263,7 @@ export default defineConfig({
   base: "./",
   publicDir: GENERATED_PUBLIC,
   // Worker bundles get only the plugins listed here: the training workers import the optional packages.
-  worker: { format: "es", plugins: () => [missingBuilds()] },
+  worker: { format: "es", plugins: () => [missingBuilds(), buildOfFiles()] },
   build: {
     target: "es2022",
     outDir: "dist",
@@ -242,5 +280,5 @@ export default defineConfig({
       },
     },
   },
-  plugins: [missingBuilds(), builtinDatasets(), sandboxInclude(), strictPolicy(), bootScript(), offlineServiceWorker()],
+  plugins: [missingBuilds(), builtinDatasets(), sandboxInclude(), strictPolicy(), bootScript(), buildOfFiles(), offlineServiceWorker()],
 });

@@ -8,6 +8,7 @@ import "uplot/dist/uPlot.min.css";
 import { SLACK_STEPS, createSandbox } from "./sandbox.js";
 import { createKeepRuns } from "./sandbox/keepRuns.js";
 import { attachPortable } from "./views/portable.js";
+import { registerOffline } from "./offline.js";
 
 // Small embeds start with the settings drawer closed; the charts matter more there.
 const drawer = document.getElementById("settings-drawer");
@@ -20,9 +21,8 @@ keepRuns.restoreOrStart();
 // This run's files in the "Runs…" dialog: checkpoint download and upload, the PyTorch export.
 attachPortable(sandbox);
 
-if (import.meta.env.PROD && "serviceWorker" in navigator && location.protocol !== "file:") {
-  navigator.serviceWorker.register("./sw.js").catch((e) => console.warn("offline cache unavailable:", e.message));
-}
+// The offline cache (production builds): the service worker, told which wasm build this page runs.
+registerOffline();
 
 const edited = () => sandbox.editing;
 const { lossChart, accChart, lrChart, ratioChart, diagnosis, preview } = sandbox.views;

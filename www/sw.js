@@ -1,7 +1,22 @@
 // Service worker: keeps the page working offline once it has been loaded (a lecture hall's Wi-Fi is
 // not a dependency). It is a template: vite.config.js writes dist/sw.js from it after each build,
 // filling in the list of built files and a cache version derived from their contents.
-// Only registered in production builds (main.js); the dev server never uses it.
+// Only registered in production builds (each page's main.js; the sandbox page's through
+// www/offline.js); the dev server never uses it.
+//
+// The wasm builds of the core (www/build.js): ASSETS, precached at install, holds the simd128 build
+// (pkg/), the one every browser can run and the one the others fall back to, but not the
+// relaxed-simd and threads builds' files (BUILDS: their .wasm, their glue chunks, the threads pool's
+// worker), about 2.7 MB that a browser runs at most one of. Which one it runs is decided in a
+// worker of the page (build.js: engine features, cross-origin isolation, cores, the link's build=),
+// which the service worker cannot know at install, so those files are cached when needed instead:
+//   - fetched through this service worker, they are kept (cache-first, like the precached files);
+//   - the page says which build it runs (www/offline.js posts {type: "keep-build"}, on the first
+//     visit too, whose files were fetched before this service worker controlled the page), and all
+//     that build's files are fetched into the cache; the answer on the message's port says whether
+//     they are.
+// Offline, a build that is not cached fails to load and www/build.js falls back to simd128, which
+// is always cached: the page still trains, and its header says why.
 //
 // The built-in data sets (data/<id>/*.idx.gz, tens of MB) are not in ASSETS: a learner who never
 // picks MNIST should not download it. data/datasets.json is (it is small and lists them). A data file
@@ -12,6 +27,10 @@
 const CACHE = "trainlab-__CACHE_VERSION__";
 const DATA_CACHE = "trainlab-data";
 const ASSETS = __ASSETS__;
+/** The optional builds' files: { "relaxed-simd": ["./assets/…", …], threads: […] }. */
+const BUILDS = __BUILDS__; /* global __BUILDS__ -- filled in like __ASSETS__ */
+const absolute = (p) => new URL(p, self.location.href).href;
+const OPTIONAL = new Set(Object.values(BUILDS).flat().map(absolute));
 const DATA_PREFIX = new URL("data/", self.registration.scope).pathname;
 const DATA_INDEX = DATA_PREFIX + "datasets.json";
 
@@ -51,10 +70,45 @@ self.addEventListener("fetch", (event) => {
       .then((hit) => hit || caches.match("./", loose))));
     return;
   }
+  if (OPTIONAL.has(url.origin + url.pathname)) {
+    event.respondWith(optionalFile(event));
+    return;
+  }
   // ignoreVary: servers such as vite preview send "Vary: Origin", and module scripts are fetched
   // in CORS mode, so a strict match would miss the cached copy.
   event.respondWith(caches.match(req, { ignoreVary: true }).then((hit) => hit || fetch(req)));
 });
+
+// A file of an optional build: from the cache, else fetched and kept.
+async function optionalFile(event) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(event.request, { ignoreVary: true });
+  if (hit) return hit;
+  const res = await fetch(event.request);
+  if (res.status === 200) {
+    event.waitUntil(cache.put(event.request, res.clone()).catch((e) => console.warn(`offline cache: ${e.message}`)));
+  }
+  return res;
+}
+
+// The page names the build it runs; every file of that build not yet cached is fetched and kept.
+// The answer ({ build, ok, error }) goes to the message's port, if it has one.
+self.addEventListener("message", (event) => {
+  const msg = event.data;
+  if (msg?.type !== "keep-build") return;
+  const reply = (answer) => event.ports[0]?.postMessage({ build: msg.build, ...answer });
+  event.waitUntil(keepBuild(msg.build).then(() => reply({ ok: true }), (e) => reply({ ok: false, error: e.message })));
+});
+
+async function keepBuild(build) {
+  // simd128 (or anything not in BUILDS) is precached: nothing to do.
+  const files = Object.hasOwn(BUILDS, build) ? BUILDS[build] : [];
+  const cache = await caches.open(CACHE);
+  const missing = [];
+  for (const f of files) if (!await cache.match(absolute(f), { ignoreVary: true })) missing.push(f);
+  // addAll stores all or none, so a build is never half cached by this path.
+  if (missing.length) await cache.addAll(missing);
+}
 
 // A data file: cache-first on its exact URL (version included); on a miss, fetched and kept. Offline
 // and not cached, the answer is a 504 that says so (www/data/builtin.js shows the status text).

@@ -9,9 +9,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { DIST, ROOT, browserName, chromiumOnly, messageTexts, openPage, screenshot, sleep, startSuite, waitReady } from "./helpers.mjs";
+import { DIST, ROOT, chromiumOnly, messageTexts, openPage, screenshot, sleep, startSuite, waitReady } from "./helpers.mjs";
 import { AUTO_POOL_MAX } from "../../www/buildKeys.js";
 
 let server, browser;
@@ -227,27 +228,101 @@ test("builds: the header is readable at 1024×768 and in the deck's frames (scre
   }
 });
 
-test("builds: offline after a first visit, every build still loads (the service worker caches them all) and the page stays isolated", async () => {
-  const { context, page, problems } = await openPage(browser, `${server.url}#seed=1`);
+/** Each build's .wasm in the served build, by content: { simd128: "trainlab_bg-….wasm", … } (a package not built is absent). */
+function wasmFiles() {
+  const hash = (bytes) => createHash("sha256").update(bytes).digest("hex");
+  const assets = join(ROOT, DIST, "assets");
+  const served = new Map(readdirSync(assets).filter((f) => f.endsWith(".wasm")).map((f) => [hash(readFileSync(join(assets, f))), f]));
+  const out = {};
+  for (const [build, dir] of Object.entries({ simd128: "pkg", "relaxed-simd": "pkg-relaxed", threads: "pkg-threads" })) {
+    const pkg = join(ROOT, dir, "trainlab_bg.wasm");
+    const file = existsSync(pkg) ? served.get(hash(readFileSync(pkg))) : undefined;
+    if (file) out[build] = file;
+  }
+  return out;
+}
+
+/** The file names of every entry of the page's app caches (trainlab-<version>; not the data sets' cache). */
+const cachedFiles = (page) => page.evaluate(async () => {
+  const names = (await caches.keys()).filter((k) => k.startsWith("trainlab-") && k !== "trainlab-data");
+  const keys = (await Promise.all(names.map(async (k) => (await caches.open(k)).keys()))).flat();
+  return keys.map((r) => new URL(r.url).pathname.split("/").pop());
+});
+
+/** Steps rise by more than 5 with Play (then paused again). */
+async function trains(page) {
+  await waitReady(page, 60000);
+  const step = () => page.evaluate(() => window.trainlab.runs[0]?.step ?? 0);
+  const before = await step();
+  await page.click("#playpause");
+  await page.waitForFunction((b) => window.trainlab.runs[0]?.step > b + 5, before, { timeout: 60000 });
+  await page.click("#playpause");
+  return (await step()) - before;
+}
+
+/**
+ * First visit to `hash`: once the service worker is active and its cache holds the build the page
+ * runs, the cache has that build's wasm and simd128's (the fallback, precached) and no other build's;
+ * then offline, a reload runs the same build and trains. Returns the page, still offline.
+ */
+async function offlineVisit(hash) {
+  const wasm = wasmFiles();
+  assert.ok(wasm.simd128, "pkg/'s wasm is in the build");
+  const opened = await openPage(browser, `${server.url}${hash}`);
+  const { context, page, problems } = opened;
+  const online = await buildOf(page);
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
+  // The page tells the service worker which build it runs (www/offline.js); the build's files arrive
+  // in the cache shortly after.
+  const want = wasm[online.build];
+  const until = Date.now() + 30000;
+  let files = await cachedFiles(page);
+  while (!files.includes(want) && Date.now() < until) {
+    await sleep(200);
+    files = await cachedFiles(page);
+  }
+  assert.ok(files.includes(want), `the ${online.build} build's ${want} is cached: ${files.filter((f) => f.endsWith(".wasm"))}`);
+  assert.ok(files.includes(wasm.simd128), "simd128, the fallback, is precached");
+  for (const [build, file] of Object.entries(wasm)) {
+    if (build !== online.build && build !== "simd128") assert.ok(!files.includes(file), `${build} (not run here) is not cached`);
+  }
+  const wasmBytes = Object.entries(wasm).filter(([, f]) => files.includes(f))
+    .reduce((n, [, f]) => n + statSync(join(ROOT, DIST, "assets", f)).size, 0);
+  console.log(`offline cache after a visit running ${online.build}: ${files.length} files, ${(wasmBytes / 1e6).toFixed(2)} MB of wasm`);
+
+  await context.setOffline(true);
+  await page.reload();
+  const offline = await buildOf(page);
+  assert.equal(offline.build, online.build, `offline, the same build: ${offline.why}`);
+  assert.equal(offline.why, online.why, "chosen for the same reason, not as a fallback");
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true, "the cached page keeps its COOP/COEP headers");
+  assert.ok(await trains(page) > 5, "trains offline");
+  assert.deepEqual(problems.pageErrors, []);
+  assert.deepEqual(problems.consoleErrors, []);
+  return { ...opened, wasm, online };
+}
+
+test("builds: the offline cache holds the build the page runs (not the others), and offline the page runs it and trains", async () => {
+  const { context } = await offlineVisit("#seed=1");
+  await context.close();
+});
+
+test("builds: offline, a link's build that was run online loads from the cache; one that was not falls back to a cached one and says why", async (t) => {
+  if (chromiumOnly(t, "relaxed SIMD is Chromium's")) return;
+  if (!built("pkg-relaxed")) { t.skip("pkg-relaxed/ is not built: no relaxed-simd build to cache"); return; }
+  const { context, page, online } = await offlineVisit("#seed=1&build=relaxed-simd");
   try {
-    await buildOf(page);
-    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
-    await context.setOffline(true);
-    for (const build of ["simd128", "relaxed-simd", "threads"]) {
-      await page.goto(`${server.url}#seed=1&build=${build}`);
-      await page.reload();
-      const info = await buildOf(page);
-      assert.equal(await page.evaluate(() => crossOriginIsolated), true, "the cached page keeps its COOP/COEP headers");
-      // The build asked for, or (not built, or an engine without it: Firefox has no relaxed SIMD) a
-      // fallback that says why — never a failure to load.
-      if (info.build !== build) assert.match(info.why, new RegExp(`^build=${build} asked for, but `), info.why);
-      const pkg = { "relaxed-simd": "pkg-relaxed", threads: "pkg-threads" }[build];
-      if (build === "simd128" || (browserName() === "chromium" && built(pkg))) {
-        assert.equal(info.build, build, `offline, ${build}: ${info.why}`);
-      }
-      await waitReady(page, 60000);
-    }
-    assert.deepEqual(problems.pageErrors, []);
+    assert.equal(online.build, "relaxed-simd", online.why);
+    if (!built("pkg-threads")) { t.skip(`${NO_THREADS}; relaxed-simd checked`); return; }
+    // Still offline: threads was never run here, so it is not cached; www/build.js falls back to
+    // relaxed-simd, which is.
+    await page.goto(`${server.url}#seed=1&build=threads`);
+    await page.reload();
+    const info = await buildOf(page);
+    assert.equal(info.build, "relaxed-simd", info.why);
+    assert.match(info.why, /^build=threads asked for, but threads failed to start: /);
+    assert.ok(await trains(page) > 5, "trains offline on the fallback");
   } finally {
     await context.close();
   }
