@@ -261,9 +261,19 @@ async function trains(page) {
 }
 
 /**
+ * Load `url` afresh in `page`. Not page.reload(): once its run is created the page writes its link
+ * into the address bar (www/sandbox/history.js), without build=, so a reload would not ask for the
+ * link's build.
+ */
+async function reopen(page, url) {
+  await page.goto("about:blank");
+  await page.goto(url);
+}
+
+/**
  * First visit to `hash`: once the service worker is active and its cache holds the build the page
  * runs, the cache has that build's wasm and simd128's (the fallback, precached) and no other build's;
- * then offline, a reload runs the same build and trains. Returns the page, still offline.
+ * then offline, the link opened again runs the same build and trains. Returns the page, still offline.
  */
 async function offlineVisit(hash) {
   const wasm = wasmFiles();
@@ -292,7 +302,7 @@ async function offlineVisit(hash) {
   console.log(`offline cache after a visit running ${online.build}: ${files.length} files, ${(wasmBytes / 1e6).toFixed(2)} MB of wasm`);
 
   await context.setOffline(true);
-  await page.reload();
+  await reopen(page, `${server.url}${hash}`);
   const offline = await buildOf(page);
   assert.equal(offline.build, online.build, `offline, the same build: ${offline.why}`);
   assert.equal(offline.why, online.why, "chosen for the same reason, not as a fallback");
@@ -317,8 +327,7 @@ test("builds: offline, a link's build that was run online loads from the cache; 
     if (!built("pkg-threads")) { t.skip(`${NO_THREADS}; relaxed-simd checked`); return; }
     // Still offline: threads was never run here, so it is not cached; www/build.js falls back to
     // relaxed-simd, which is.
-    await page.goto(`${server.url}#seed=1&build=threads`);
-    await page.reload();
+    await reopen(page, `${server.url}#seed=1&build=threads`);
     const info = await buildOf(page);
     assert.equal(info.build, "relaxed-simd", info.why);
     assert.match(info.why, /^build=threads asked for, but threads failed to start: /);
