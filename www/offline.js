@@ -9,15 +9,22 @@
 // before the service worker was active; the message makes the service worker fetch it again, into
 // the cache. A failure only warns: the page works without the offline cache.
 
+const usable = (doc, nav) => import.meta.env.PROD && "serviceWorker" in nav && doc.location?.protocol !== "file:";
+
 /** Register ./sw.js (production builds over http(s) only) and keep the page's builds offline. */
-export function registerOffline({ doc = document, nav = navigator, url = "./sw.js", scope } = {}) {
-  if (!import.meta.env.PROD || !("serviceWorker" in nav) || doc.location?.protocol === "file:") return;
-  nav.serviceWorker.register(url, scope ? { scope } : undefined)
-    .catch((e) => console.warn("offline cache unavailable:", e.message));
-  keepShownBuilds(doc, nav.serviceWorker);
+export function registerOffline({ doc = document, nav = navigator } = {}) {
+  if (!usable(doc, nav)) return;
+  nav.serviceWorker.register("./sw.js").catch((e) => console.warn("offline cache unavailable:", e.message));
+  keepBuildsOffline({ doc, nav });
 }
 
-function keepShownBuilds(doc, container) {
+/**
+ * Name the builds `doc`'s build line shows to the service worker, without registering it: for a
+ * page in the scope of a service worker that another page registers (a slide's sandbox frame).
+ */
+export function keepBuildsOffline({ doc = document, nav = navigator } = {}) {
+  if (!usable(doc, nav)) return;
+  const container = nav.serviceWorker;
   const line = doc.getElementById("build-line");
   if (!line) return;
   const builds = new Set();
