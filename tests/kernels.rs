@@ -639,6 +639,16 @@ fn native_im2col_col2im_are_the_oracles_bit_for_bit() {
         <f32 as Real>::im2col(&x, &g, &mut got);
         let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&got), bits(&want), "im2col {g:?}");
+        // A block of rows, from the oracle and natively, is the same rows of the whole matrix.
+        let (k, p) = (g.col_rows(), g.col_cols());
+        for rows in [k / 3..k, 0..k.div_ceil(2), k - 1..k] {
+            let whole = &want[rows.start * p..rows.end * p];
+            let (mut oracle, mut native) = (vec![7.0f32; rows.len() * p], vec![-7.0f32; rows.len() * p]);
+            scalar::im2col_rows(&x, &g, rows.clone(), &mut oracle);
+            <f32 as Real>::im2col_rows(&x, &g, rows.clone(), &mut native);
+            assert_eq!(bits(&oracle), bits(whole), "scalar im2col rows {rows:?} {g:?}");
+            assert_eq!(bits(&native), bits(whole), "native im2col rows {rows:?} {g:?}");
+        }
 
         let cols = to_f32(&random(n, &mut rng));
         let (mut want, mut got) = (vec![f32::NAN; c * h * w], vec![f32::NAN; c * h * w]);

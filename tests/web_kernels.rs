@@ -416,9 +416,20 @@ mod simd {
             // Pre-fill with garbage: every entry, padding included, must be written.
             let mut got = vec![f32::NAN; g.col_rows() * g.col_cols()];
             let mut want = vec![0.0; g.col_rows() * g.col_cols()];
-            simd128::im2col(&x, &g, &mut got);
+            simd128::im2col_rows(&x, &g, 0..g.col_rows(), &mut got);
             scalar::im2col(&x, &g, &mut want);
             assert_bits_eq(&got, &want, &format!("im2col {g:?}"));
+            // A block of rows (what one thread of the filter gradient builds) is those rows' slice.
+            let (k, p) = (g.col_rows(), g.col_cols());
+            for rows in [k / 3..k, 0..k.div_ceil(2), k - 1..k] {
+                let mut part = vec![f32::NAN; rows.len() * p];
+                simd128::im2col_rows(&x, &g, rows.clone(), &mut part);
+                assert_bits_eq(
+                    &part,
+                    &want[rows.start * p..rows.end * p],
+                    &format!("im2col rows {rows:?} {g:?}"),
+                );
+            }
         }
     }
 

@@ -130,7 +130,12 @@ pub trait Real:
         accumulate: bool,
     );
     /// cols (C*KH*KW, OH*OW) from one image x (C, H, W); padding reads as zero.
-    fn im2col(x: &[Self], g: &ConvGeom, cols: &mut [Self]);
+    fn im2col(x: &[Self], g: &ConvGeom, cols: &mut [Self]) {
+        Self::im2col_rows(x, g, 0..g.col_rows(), cols)
+    }
+    /// Rows `rows` of im2col's matrix into cols (rows.len(), OH*OW): what a thread computing only
+    /// those columns of the filter gradient reads.
+    fn im2col_rows(x: &[Self], g: &ConvGeom, rows: std::ops::Range<usize>, cols: &mut [Self]);
     /// dx (C, H, W) = sum of cols scattered back to the pixels they were read from (overwrites dx).
     fn col2im(cols: &[Self], g: &ConvGeom, dx: &mut [Self]);
     /// y += a·x
@@ -253,8 +258,8 @@ macro_rules! scalar_impl {
         ) {
             scalar::gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, accumulate)
         }
-        fn im2col(x: &[Self], g: &ConvGeom, cols: &mut [Self]) {
-            scalar::im2col(x, g, cols)
+        fn im2col_rows(x: &[Self], g: &ConvGeom, rows: std::ops::Range<usize>, cols: &mut [Self]) {
+            scalar::im2col_rows(x, g, rows, cols)
         }
         fn col2im(cols: &[Self], g: &ConvGeom, dx: &mut [Self]) {
             scalar::col2im(cols, g, dx)
@@ -302,8 +307,8 @@ impl Real for f32 {
             native::gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, accumulate)
         }
     }
-    fn im2col(x: &[f32], g: &ConvGeom, cols: &mut [f32]) {
-        native::im2col(x, g, cols)
+    fn im2col_rows(x: &[f32], g: &ConvGeom, rows: std::ops::Range<usize>, cols: &mut [f32]) {
+        native::im2col_rows(x, g, rows, cols)
     }
     fn col2im(cols: &[f32], g: &ConvGeom, dx: &mut [f32]) {
         native::col2im(cols, g, dx)
@@ -340,8 +345,8 @@ impl Real for f32 {
     ) {
         simd128::gemm(m, n, k, a, rsa, csa, b, rsb, csb, c, ldc, accumulate)
     }
-    fn im2col(x: &[f32], g: &ConvGeom, cols: &mut [f32]) {
-        simd128::im2col(x, g, cols)
+    fn im2col_rows(x: &[f32], g: &ConvGeom, rows: std::ops::Range<usize>, cols: &mut [f32]) {
+        simd128::im2col_rows(x, g, rows, cols)
     }
     fn col2im(cols: &[f32], g: &ConvGeom, dx: &mut [f32]) {
         simd128::col2im(cols, g, dx)

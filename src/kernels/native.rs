@@ -95,11 +95,11 @@ fn valid_columns(g: &ConvGeom, kx: usize) -> std::ops::Range<usize> {
 }
 
 /// See [`super::Real::im2col`]; the values of `scalar::im2col`.
-pub fn im2col(x: &[f32], g: &ConvGeom, cols: &mut [f32]) {
+pub fn im2col_rows(x: &[f32], g: &ConvGeom, rows: std::ops::Range<usize>, cols: &mut [f32]) {
     let (ohw, s) = (g.oh * g.ow, g.stride);
     let x = &x[..g.c * g.h * g.w];
-    let cols = &mut cols[..g.col_rows() * ohw];
-    for (r, out) in cols.chunks_exact_mut(ohw.max(1)).enumerate().take(g.col_rows()) {
+    let cols = &mut cols[..rows.len() * ohw];
+    for (r, out) in rows.zip(cols.chunks_exact_mut(ohw.max(1))) {
         let (ci, ky, kx) = (r / (g.kh * g.kw), r / g.kw % g.kh, r % g.kw);
         let cols_in = valid_columns(g, kx);
         for (oy, row) in out.chunks_exact_mut(g.ow.max(1)).enumerate().take(g.oh) {

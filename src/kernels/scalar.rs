@@ -3,6 +3,7 @@
 
 use super::ConvGeom;
 use num_traits::Float;
+use std::ops::Range;
 
 /// See [`super::Real::gemm`]. Loop order i-p-j keeps the innermost loop on a contiguous C row.
 #[allow(clippy::too_many_arguments)]
@@ -58,24 +59,24 @@ pub fn gemm<T: Float>(
 
 /// cols: (C*KH*KW, OH*OW); row r = (ci, ky, kx) holds x[ci, oy*s + ky - pad, ox*s + kx - pad].
 pub fn im2col<T: Float>(x: &[T], g: &ConvGeom, cols: &mut [T]) {
+    im2col_rows(x, g, 0..g.col_rows(), cols)
+}
+
+/// Rows `rows` of [`im2col`]'s matrix: cols (rows.len(), OH*OW), its row r − rows.start being row r.
+pub fn im2col_rows<T: Float>(x: &[T], g: &ConvGeom, rows: Range<usize>, cols: &mut [T]) {
     let (ohw, pad) = (g.oh * g.ow, g.pad as isize);
-    for ci in 0..g.c {
-        for ky in 0..g.kh {
-            for kx in 0..g.kw {
-                let r = (ci * g.kh + ky) * g.kw + kx;
-                let out = &mut cols[r * ohw..(r + 1) * ohw];
-                for oy in 0..g.oh {
-                    let iy = (oy * g.stride + ky) as isize - pad;
-                    for ox in 0..g.ow {
-                        let ix = (ox * g.stride + kx) as isize - pad;
-                        out[oy * g.ow + ox] = if iy < 0 || ix < 0 || iy >= g.h as isize || ix >= g.w as isize
-                        {
-                            T::zero()
-                        } else {
-                            x[(ci * g.h + iy as usize) * g.w + ix as usize]
-                        };
-                    }
-                }
+    for r in rows.clone() {
+        let (ci, ky, kx) = (r / (g.kh * g.kw), r / g.kw % g.kh, r % g.kw);
+        let out = &mut cols[(r - rows.start) * ohw..(r - rows.start + 1) * ohw];
+        for oy in 0..g.oh {
+            let iy = (oy * g.stride + ky) as isize - pad;
+            for ox in 0..g.ow {
+                let ix = (ox * g.stride + kx) as isize - pad;
+                out[oy * g.ow + ox] = if iy < 0 || ix < 0 || iy >= g.h as isize || ix >= g.w as isize {
+                    T::zero()
+                } else {
+                    x[(ci * g.h + iy as usize) * g.w + ix as usize]
+                };
             }
         }
     }

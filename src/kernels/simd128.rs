@@ -561,56 +561,51 @@ fn input_row(g: &ConvGeom, oy: usize, ky: usize) -> Option<usize> {
     (oy * g.stride + ky).checked_sub(g.pad).filter(|&iy| iy < g.h)
 }
 
-/// See [`super::scalar::im2col`]; bit-identical (it only moves values).
-pub fn im2col(x: &[f32], g: &ConvGeom, cols: &mut [f32]) {
+/// See [`super::scalar::im2col_rows`]; bit-identical (it only moves values).
+pub fn im2col_rows(x: &[f32], g: &ConvGeom, rows: std::ops::Range<usize>, cols: &mut [f32]) {
     let (ohw, ow, s) = (g.oh * g.ow, g.ow, g.stride);
     let x = &x[..g.c * g.h * g.w];
-    let cols = &mut cols[..g.col_rows() * ohw];
+    let cols = &mut cols[..rows.len() * ohw];
     let z = opaque_zero();
-    for ci in 0..g.c {
+    for (r, out) in rows.zip(cols.chunks_exact_mut(ohw.max(1))) {
+        let (ci, ky, kx) = (r / (g.kh * g.kw), r / g.kw % g.kh, r % g.kw);
         let plane = &x[ci * g.h * g.w..(ci + 1) * g.h * g.w];
-        for ky in 0..g.kh {
-            for kx in 0..g.kw {
-                let r = (ci * g.kh + ky) * g.kw + kx;
-                let out = &mut cols[r * ohw..(r + 1) * ohw];
-                let (lo, hi) = valid_ox(g, kx);
-                if s == 1 && ow == g.w && lo < hi {
-                    im2col_row_flat(plane, g, ky, kx, (lo, hi), out, z);
+        let (lo, hi) = valid_ox(g, kx);
+        if s == 1 && ow == g.w && lo < hi {
+            im2col_row_flat(plane, g, ky, kx, (lo, hi), out, z);
+            continue;
+        }
+        if s == 1 && g.pad == 0 {
+            // "valid": no padding anywhere, each output row a copy of OW floats from
+            // input row oy + ky (oy + ky < h and kx + ow ≤ w by the geometry).
+            for (oy, row) in out.chunks_exact_mut(ow).enumerate() {
+                let at = (oy + ky) * g.w + kx;
+                copy(row, &plane[at..at + ow], z);
+            }
+            continue;
+        }
+        for oy in 0..g.oh {
+            let row = &mut out[oy * ow..(oy + 1) * ow];
+            let iy = match input_row(g, oy, ky) {
+                Some(iy) if lo < hi => iy,
+                // A padding row, or a kernel column that only ever sees padding.
+                _ => {
+                    zero_span(row, 0, ow, z);
                     continue;
                 }
-                if s == 1 && g.pad == 0 {
-                    // "valid": no padding anywhere, each output row a copy of OW floats from
-                    // input row oy + ky (oy + ky < h and kx + ow ≤ w by the geometry).
-                    for (oy, row) in out.chunks_exact_mut(ow).enumerate() {
-                        let at = (oy + ky) * g.w + kx;
-                        copy(row, &plane[at..at + ow], z);
-                    }
-                    continue;
-                }
-                for oy in 0..g.oh {
-                    let row = &mut out[oy * ow..(oy + 1) * ow];
-                    let iy = match input_row(g, oy, ky) {
-                        Some(iy) if lo < hi => iy,
-                        // A padding row, or a kernel column that only ever sees padding.
-                        _ => {
-                            zero_span(row, 0, ow, z);
-                            continue;
-                        }
-                    };
-                    // Padding first: zero_span may overshoot into [lo, hi), which the run below
-                    // then overwrites.
-                    zero_span(row, 0, lo, z);
-                    zero_span(row, hi, ow, z);
-                    // First input column read: lo·s + kx − pad (≥ 0 by the choice of lo).
-                    let src = &plane[iy * g.w..(iy + 1) * g.w];
-                    let ix0 = lo * s + kx - g.pad;
-                    if s == 1 {
-                        copy(&mut row[lo..hi], &src[ix0..ix0 + (hi - lo)], z);
-                    } else {
-                        for (t, d) in row[lo..hi].iter_mut().enumerate() {
-                            *d = src[ix0 + t * s];
-                        }
-                    }
+            };
+            // Padding first: zero_span may overshoot into [lo, hi), which the run below
+            // then overwrites.
+            zero_span(row, 0, lo, z);
+            zero_span(row, hi, ow, z);
+            // First input column read: lo·s + kx − pad (≥ 0 by the choice of lo).
+            let src = &plane[iy * g.w..(iy + 1) * g.w];
+            let ix0 = lo * s + kx - g.pad;
+            if s == 1 {
+                copy(&mut row[lo..hi], &src[ix0..ix0 + (hi - lo)], z);
+            } else {
+                for (t, d) in row[lo..hi].iter_mut().enumerate() {
+                    *d = src[ix0 + t * s];
                 }
             }
         }

@@ -3,21 +3,21 @@
 //!
 //! In training, forward keeps every image's im2col matrix for backward when the batch's matrices
 //! fit in `COLS_CACHE_FLOATS`; otherwise backward rebuilds them, one image at a time into a
-//! scratch matrix that stays in the CPU's cache. Caching saves the second im2col only while the
+//! scratch matrix that stays in the CPU's cache (with threads, each its own rows of it). Caching saves the second im2col only while the
 //! cache itself stays in the CPU's cache: past a few MB every image's matrix goes out to memory
 //! and comes back for the weight gradient, which cost more than rebuilding it (see the constant).
 //!
 //! Threads (`crate::parallel`): forward and the input gradient split the batch into runs of whole
 //! images, each part with its own im2col/dcols scratch. The weight gradient is a sum over images,
-//! so it is split by columns of dW (blocks of K) instead: every part adds the images in batch
-//! order into its own columns, exactly as the single-thread loop does (a GEMM's element does not
+//! so it is split by columns of dW (blocks of K) instead: every part rebuilds (or reads from the
+//! cache) only its block's rows of each image's im2col matrix and adds the images in batch order
+//! into its own columns, exactly as the single-thread loop does (a GEMM's element does not
 //! depend on which rows or columns the call covers). Without the feature each loop is one part.
 
 use super::{Init, Layer, LocalParam, Mode, ParamKind, ParamRole, ParamVisitor};
 use crate::kernels::{ConvGeom, Real};
 use crate::parallel;
 use crate::{Rng, Tensor};
-use std::ops::Range;
 
 /// Largest im2col cache a layer keeps between forward and backward (512 K floats = 2 MB).
 /// Measured in Node 20 (wasm simd128, alternating A/B) against a 64 MB limit: cifar-convnetjs at
@@ -25,10 +25,6 @@ use std::ops::Range;
 /// lenet at batch 64 (1.25 and 0.96 M floats) and vgg-mini no different; lenet at batch 8 (157 K
 /// and 120 K floats, cached under both limits) 8% slower when nothing was cached.
 const COLS_CACHE_FLOATS: usize = 1 << 19;
-
-/// Images per thread whose im2col matrices an uncached backward rebuilds at once (vgg-mini's second
-/// conv on 2 threads: 16 × 1.2 MB of scratch).
-const GROUP_PER_PART: usize = 8;
 
 pub struct Conv2d<T> {
     g: ConvGeom,
@@ -92,55 +88,54 @@ impl<T: Real> Conv2d<T> {
         self.g
     }
 
-    /// dW (OC, K) += Σ dy_i · cols_iᵀ and dbias += Σ rows of dy_i over `images` in order, where
-    /// `cols[j]` is the im2col matrix of image `images.start + j`; dW is overwritten by the
-    /// batch's first image.
+    /// dW (OC, K) = Σ dy_i · cols_iᵀ and dbias += Σ rows of dy_i over the batch's `n` images in
+    /// order, where cols_i, image i's im2col matrix, comes from `source`.
     ///
-    /// Split over blocks of K (columns of dW): the GEMM packs its transposed B (colsᵀ, P × K) panel
-    /// by panel, so a part packs only its own columns, where a split by output channels had every
-    /// part pack all of B. A part's columns are strided in dW, so it sums into its own contiguous
-    /// (OC, K-block) buffer, which starts as those columns and is copied back afterwards; copies do
-    /// not change values, and each element is still summed image by image in batch order. dbias is
-    /// split by output channels among the same parts.
-    fn accumulate_weight_grad(&mut self, dy: &Tensor<T>, images: Range<usize>, cols: &[&[T]]) {
-        let (k, p, oc) = (self.g.col_rows(), self.g.col_cols(), self.oc);
-        let parts = parallel::parts(k, images.len() * oc * k * p);
-        if parts == 1 {
-            for (i, cols) in images.clone().zip(cols) {
-                let dyi = dy.sample(i); // (OC, P)
-                                        // dW (OC, K) += dy_i (OC, P) · cols_iᵀ (P, K)
-                T::gemm(oc, k, p, dyi, p, 1, cols, 1, p, &mut self.dweight, k, i > 0);
-                for (d, row) in self.dbias.iter_mut().zip(dyi.chunks_exact(p)) {
-                    *d = *d + <T as Real>::sum(row);
-                }
-            }
-            return;
-        }
+    /// Split over blocks of K (columns of dW): a part needs only its block's rows of each cols_i,
+    /// so it packs only those (the GEMM packs its transposed B, colsᵀ, panel by panel) and, when the
+    /// forward pass kept no cache, rebuilds only those rows itself. So the threads meet once per
+    /// layer, not once per group of rebuilt images (on two cores in Chromium cifar-convnetjs lost
+    /// up to a third of its threaded speed waiting at ~30 hand-overs a step). A part's columns are
+    /// strided in dW, so with several parts each sums into its own contiguous (OC, K-block)
+    /// buffer, copied back afterwards; copies do not change values, and each element is still
+    /// summed image by image in batch order. dbias is split by output channels among the parts.
+    fn accumulate_weight_grad(&mut self, dy: &Tensor<T>, n: usize, source: ColsSource<'_, T>) {
+        let (g, k, p, oc) = (self.g, self.g.col_rows(), self.g.col_cols(), self.oc);
+        let parts = parallel::parts(k, n * oc * k * p);
         let blocks = parallel::ranges(k, parts);
         let widest = blocks.iter().map(|b| b.len()).max().unwrap_or(0);
-        ensure_buffers(&mut self.dw_parts, parts, oc * widest);
+        let rebuilt = matches!(source, ColsSource::Rebuilt(_));
+        ensure_buffers(&mut self.scratch, parts, if rebuilt { widest * p } else { 0 });
+        // One part sums straight into dW; several each into their own (OC, block) buffer.
+        let outs: Vec<&mut [T]> = if parts == 1 {
+            vec![&mut self.dweight[..]]
+        } else {
+            ensure_buffers(&mut self.dw_parts, parts, oc * widest);
+            self.dw_parts.iter_mut().take(parts).map(|b| &mut b[..]).collect()
+        };
         let rows = parallel::ranges(oc, parts);
         let db = parallel::split_mut(&mut self.dbias, 1, &rows);
-        let dweight = &self.dweight;
         let work: Vec<_> = blocks
             .iter()
             .cloned()
-            .zip(self.dw_parts.iter_mut())
+            .zip(outs)
             .zip(rows.into_iter().zip(db))
+            .zip(self.scratch.iter_mut())
             .collect();
-        parallel::run(work, |((block, buf), (rows, db))| {
+        parallel::run(work, |(((block, out), (rows, db)), scratch)| {
             let width = block.len();
-            let buf = &mut buf[..oc * width];
-            if images.start > 0 {
-                for (dst, src) in buf.chunks_exact_mut(width).zip(dweight.chunks_exact(k)) {
-                    dst.copy_from_slice(&src[block.clone()]);
-                }
-            }
-            for (i, cols) in images.clone().zip(cols) {
+            let out = &mut out[..oc * width];
+            for i in 0..n {
                 let dyi = dy.sample(i); // (OC, P)
-                                        // dW[:, block] (OC, width) += dy_i (OC, P) · cols_i[block]ᵀ (P, width)
-                let b = &cols[block.start * p..block.end * p];
-                T::gemm(oc, width, p, dyi, p, 1, b, 1, p, buf, width, i > 0);
+                let cols: &[T] = match &source {
+                    ColsSource::Cached(all) => &all[(i * k + block.start) * p..(i * k + block.end) * p],
+                    ColsSource::Rebuilt(x) => {
+                        T::im2col_rows(x.sample(i), &g, block.clone(), &mut scratch[..width * p]);
+                        &scratch[..width * p]
+                    }
+                };
+                // dW[:, block] (OC, width) += dy_i (OC, P) · cols_i[block]ᵀ (P, width)
+                T::gemm(oc, width, p, dyi, p, 1, cols, 1, p, out, width, i > 0);
                 for (d, row) in db
                     .iter_mut()
                     .zip(dyi[rows.start * p..rows.end * p].chunks_exact(p))
@@ -149,6 +144,9 @@ impl<T: Real> Conv2d<T> {
                 }
             }
         });
+        if parts == 1 {
+            return;
+        }
         for (block, buf) in blocks.iter().zip(&self.dw_parts) {
             let width = block.len();
             for (dst, src) in self
@@ -160,6 +158,14 @@ impl<T: Real> Conv2d<T> {
             }
         }
     }
+}
+
+/// Where the filter gradient reads each image's im2col matrix from.
+enum ColsSource<'a, T> {
+    /// The forward pass's cache: (N, K, P).
+    Cached(&'a [T]),
+    /// Rebuilt from the layer's input (N, C, H, W), by each part for its own rows.
+    Rebuilt(&'a Tensor<T>),
 }
 
 impl<T: Real> Layer<T> for Conv2d<T> {
@@ -211,41 +217,14 @@ impl<T: Real> Layer<T> for Conv2d<T> {
         let (n, k, p, oc) = (x.batch(), self.g.col_rows(), self.g.col_cols(), self.oc);
         let work_all = n * oc * k * p;
         self.dbias.iter_mut().for_each(|v| *v = T::zero());
-        if self.cached {
-            let cols = std::mem::take(&mut self.cols);
-            let per_image: Vec<&[T]> = cols.chunks_exact(k * p).take(n).collect();
-            self.accumulate_weight_grad(dy, 0..n, &per_image);
-            drop(per_image);
-            self.cols = cols;
+        let cols = std::mem::take(&mut self.cols);
+        let source = if self.cached {
+            ColsSource::Cached(&cols[..n * k * p])
         } else {
-            // Rebuild the matrices a group of images at a time (split across the parts), then add
-            // the group into dW in image order. A group holds GROUP_PER_PART images per part, so
-            // threads hand over work a few times per layer, not twice per image: on a loaded
-            // machine every hand-over waits for the slowest thread. One thread: one image.
-            let parts = parallel::parts(n, work_all);
-            let group = if parts > 1 {
-                (parts * GROUP_PER_PART).min(n)
-            } else {
-                1
-            };
-            ensure_buffers(&mut self.scratch, group, k * p);
-            let mut scratch = std::mem::take(&mut self.scratch);
-            for start in (0..n).step_by(group) {
-                let images = start..(start + group).min(n);
-                let split = parallel::ranges(images.len(), parts.min(images.len()));
-                let slots = parallel::split_mut(&mut scratch[..images.len()], 1, &split);
-                let g = &self.g;
-                let work: Vec<_> = split.into_iter().zip(slots).collect();
-                parallel::run(work, |(js, slots)| {
-                    for (j, cols) in js.zip(slots) {
-                        T::im2col(x.sample(start + j), g, &mut cols[..k * p]);
-                    }
-                });
-                let per_image: Vec<&[T]> = scratch.iter().take(images.len()).map(|s| &s[..k * p]).collect();
-                self.accumulate_weight_grad(dy, images, &per_image);
-            }
-            self.scratch = scratch;
-        }
+            ColsSource::Rebuilt(x)
+        };
+        self.accumulate_weight_grad(dy, n, source);
+        self.cols = cols;
         if n == 0 {
             self.dweight.iter_mut().for_each(|v| *v = T::zero());
         }
