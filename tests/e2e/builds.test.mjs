@@ -9,8 +9,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DIST, ROOT, chromiumOnly, messageTexts, openPage, screenshot, sleep, startSuite, waitReady } from "./helpers.mjs";
 import { AUTO_POOL_MAX } from "../../www/buildKeys.js";
@@ -228,17 +227,30 @@ test("builds: the header is readable at 1024×768 and in the deck's frames (scre
   }
 });
 
-/** Each build's .wasm in the served build, by content: { simd128: "trainlab_bg-….wasm", … } (a package not built is absent). */
+/**
+ * Each build's .wasm in the served build: { simd128: "trainlab_bg-….wasm", … } (a package not built is
+ * absent). From dist/sw.js: simd128's is the one it precaches, the others' are in its BUILDS lists
+ * (vite.config.js). Not by comparing with the packages (pkg/ and the others): in a shared checkout
+ * they may be rebuilt after the served build. Whether the names are right shows offline: a wrong
+ * file cached would make the page fall back from its build.
+ */
 function wasmFiles() {
-  const hash = (bytes) => createHash("sha256").update(bytes).digest("hex");
-  const assets = join(ROOT, DIST, "assets");
-  const served = new Map(readdirSync(assets).filter((f) => f.endsWith(".wasm")).map((f) => [hash(readFileSync(join(assets, f))), f]));
-  const out = {};
-  for (const [build, dir] of Object.entries({ simd128: "pkg", "relaxed-simd": "pkg-relaxed", threads: "pkg-threads" })) {
-    const pkg = join(ROOT, dir, "trainlab_bg.wasm");
-    const file = existsSync(pkg) ? served.get(hash(readFileSync(pkg))) : undefined;
-    if (file) out[build] = file;
+  const sw = readFileSync(join(ROOT, DIST, "sw.js"), "utf8");
+  const assets = JSON.parse(/const ASSETS = (\[.*?\]);/s.exec(sw)[1]);
+  const builds = JSON.parse(/const BUILDS = (\{.*?\});/s.exec(sw)[1]);
+  const name = (f) => f.split("/").pop();
+  const precached = assets.filter((f) => f.endsWith(".wasm")).map(name);
+  assert.equal(precached.length, 1, `one wasm precached (simd128's): ${precached}`);
+  const out = { simd128: precached[0] };
+  for (const [build, files] of Object.entries(builds)) {
+    const own = files.filter((f) => f.endsWith(".wasm")).map(name);
+    assert.equal(own.length, 1, `${build}: one wasm listed: ${own}`);
+    out[build] = own[0];
   }
+  // Every wasm of the build is one build's: none is precached unnoticed.
+  const served = readdirSync(join(ROOT, DIST, "assets")).filter((f) => f.endsWith(".wasm")).sort();
+  assert.deepEqual(served, Object.values(out).sort(), "every built .wasm belongs to one build");
+  assert.equal(served.length, 1 + ["pkg-relaxed", "pkg-threads"].filter(built).length, "one .wasm per build");
   return out;
 }
 
@@ -316,6 +328,29 @@ async function offlineVisit(hash) {
 test("builds: the offline cache holds the build the page runs (not the others), and offline the page runs it and trains", async () => {
   const { context } = await offlineVisit("#seed=1");
   await context.close();
+});
+
+test("builds: a page that does not name its build (labs.html) gets it kept all the same, from the HTTP cache at the service worker's activation", async () => {
+  const wasm = wasmFiles();
+  const { context, page, problems } = await openPage(browser, `${server.url}labs.html`);
+  try {
+    const info = await buildOf(page);
+    // The worker fetched its build before the service worker was active (the first visit). The
+    // service worker claims the page once its activation kept that build (www/sw.js, keepFetchedBuilds).
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
+    const files = await cachedFiles(page);
+    assert.ok(files.includes(wasm[info.build]), `the ${info.build} build's ${wasm[info.build]} is cached: ${files.filter((f) => f.endsWith(".wasm"))}`);
+    for (const [build, file] of Object.entries(wasm)) {
+      if (build !== info.build && build !== "simd128") assert.ok(!files.includes(file), `${build} (not run here) is not cached`);
+    }
+    await context.setOffline(true);
+    await reopen(page, `${server.url}labs.html`);
+    const offline = await buildOf(page);
+    assert.deepEqual([offline.build, offline.why], [info.build, info.why], "offline, the same build, not a fallback");
+    assert.deepEqual(problems.pageErrors, []);
+  } finally {
+    await context.close();
+  }
 });
 
 test("builds: offline, a link's build that was run online loads from the cache; one that was not falls back to a cached one and says why", async (t) => {
