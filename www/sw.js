@@ -17,8 +17,9 @@
 //     they are;
 //   - at activation, a build whose .wasm a page fetched before (so it is in the browser's HTTP
 //     cache) is kept the same way: for the pages that do not say (keepFetchedBuilds).
-// Offline, a build that is not cached fails to load and www/build.js falls back to simd128, which
-// is always cached: the page still trains, and its header says why.
+// Offline, a build that is not cached fails to load and www/build.js falls back (threads,
+// relaxed-simd, simd128) to one that is; simd128 always is. The page still trains, and its header
+// says why.
 //
 // The built-in data sets (data/<id>/*.idx.gz, tens of MB) are not in ASSETS: a learner who never
 // picks MNIST should not download it. data/datasets.json is (it is small and lists them). A data file
