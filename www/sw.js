@@ -14,9 +14,11 @@
 //   - the page says which build it runs (www/offline.js posts {type: "keep-build"}, on the first
 //     visit too, whose files were fetched before this service worker controlled the page), and all
 //     that build's files are fetched into the cache; the answer on the message's port says whether
-//     they are;
-//   - at activation, a build whose .wasm a page fetched before (so it is in the browser's HTTP
-//     cache) is kept the same way: for the pages that do not say (keepFetchedBuilds).
+//     they are.
+// A page that does not say (labs, search, transfer, a slide's sandbox frame: they do not use
+// www/offline.js yet) has its build kept only once it fetches it through this service worker, on
+// a visit after this one became active. Not probed at activation in the browser's HTTP cache (fetch with
+// only-if-cached): each build not there is a failed request (ERR_CACHE_MISS) in every first visit.
 // Offline, a build that is not cached fails to load and www/build.js falls back (threads,
 // relaxed-simd, simd128) to one that is; simd128 always is. The page still trains, and its header
 // says why.
@@ -45,26 +47,9 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
       .then((keys) => Promise.all(keys.filter((k) => k.startsWith("trainlab-") && k !== CACHE && k !== DATA_CACHE).map((k) => caches.delete(k))))
-      // Before claiming the pages: once claimed, their fetches wait for the activation to end.
-      .then(() => keepFetchedBuilds())
       .then(() => self.clients.claim()),
   );
 });
-
-// The builds that pages fetched before this service worker was active (the first visit, or the new
-// files of an update, fetched through the old one): not through it, so not kept, but their files are
-// in the browser's HTTP cache. A build whose .wasm is there is kept (keepBuild). This covers the pages
-// that do not name their build (www/offline.js): a slide's sandbox frame, the labs and search pages.
-// Nothing is downloaded to find out: only-if-cached never goes to the network.
-async function keepFetchedBuilds() {
-  for (const [build, files] of Object.entries(BUILDS)) {
-    const wasm = files.find((f) => f.endsWith(".wasm"));
-    if (!wasm) continue;
-    const seen = await fetch(absolute(wasm), { cache: "only-if-cached", mode: "same-origin" }).catch(() => null);
-    await seen?.body?.cancel();
-    if (seen?.ok) await keepBuild(build).catch((e) => console.warn(`offline cache: the ${build} build: ${e.message}`));
-  }
-}
 
 // Built files have content hashes in their names, so cache-first is safe for them. The page itself
 // (a navigation) goes to the network first, so a new build is picked up when online, and falls back

@@ -330,29 +330,6 @@ test("builds: the offline cache holds the build the page runs (not the others), 
   await context.close();
 });
 
-test("builds: a page that does not name its build (labs.html) gets it kept all the same, from the HTTP cache at the service worker's activation", async () => {
-  const wasm = wasmFiles();
-  const { context, page, problems } = await openPage(browser, `${server.url}labs.html`);
-  try {
-    const info = await buildOf(page);
-    // The worker fetched its build before the service worker was active (the first visit). The
-    // service worker claims the page once its activation kept that build (www/sw.js, keepFetchedBuilds).
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
-    const files = await cachedFiles(page);
-    assert.ok(files.includes(wasm[info.build]), `the ${info.build} build's ${wasm[info.build]} is cached: ${files.filter((f) => f.endsWith(".wasm"))}`);
-    for (const [build, file] of Object.entries(wasm)) {
-      if (build !== info.build && build !== "simd128") assert.ok(!files.includes(file), `${build} (not run here) is not cached`);
-    }
-    await context.setOffline(true);
-    await reopen(page, `${server.url}labs.html`);
-    const offline = await buildOf(page);
-    assert.deepEqual([offline.build, offline.why], [info.build, info.why], "offline, the same build, not a fallback");
-    assert.deepEqual(problems.pageErrors, []);
-  } finally {
-    await context.close();
-  }
-});
-
 test("builds: offline, a link's build that was run online loads from the cache; one that was not falls back to a cached one and says why", async (t) => {
   if (chromiumOnly(t, "relaxed SIMD is Chromium's")) return;
   if (!built("pkg-relaxed")) { t.skip("pkg-relaxed/ is not built: no relaxed-simd build to cache"); return; }
