@@ -11,6 +11,7 @@
 
 import "uplot/dist/uPlot.min.css";
 import { createSandbox } from "./sandbox.js";
+import { keepBuildsOffline } from "./offline.js";
 import { parseLink } from "./link.js";
 import { isHidden, settingByKey } from "./state.js";
 import { scenarioById } from "./scenarios.js";
@@ -35,6 +36,9 @@ const layout = applyLayout({
 const startHash = layout.cards.includes("preview") ? frameHash : withFirst(frameHash, "hide=preview");
 
 const sandbox = createSandbox(document.body, { useHash: false });
+// The deck registers the service worker; the frame names the build it runs, so that build (not only
+// the precached simd128 one) runs in the slide offline.
+keepBuildsOffline();
 const { messages } = sandbox;
 const status = document.getElementById("status");
 status.textContent = "Starts when its slide is shown";

@@ -9,7 +9,8 @@
 // before the service worker was active; the message makes the service worker fetch it again, into
 // the cache. A failure only warns: the page works without the offline cache.
 
-const usable = (doc, nav) => import.meta.env.PROD && "serviceWorker" in nav && doc.location?.protocol !== "file:";
+// `?.`: bench/search.mjs serves the search page's modules unbundled, without Vite's import.meta.env.
+const usable = (doc, nav) => import.meta.env?.PROD === true && "serviceWorker" in nav && doc.location?.protocol !== "file:";
 
 /** Register ./sw.js (production builds over http(s) only) and keep the page's builds offline. */
 export function registerOffline({ doc = document, nav = navigator } = {}) {

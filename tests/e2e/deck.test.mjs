@@ -26,6 +26,18 @@ const currentSlide = (page) => page.evaluate(() => decodeURIComponent(location.h
 
 /** The frame of a slide's sandbox while it is loaded, else undefined. */
 const sandboxFrame = (page, slide) => page.frames().find((f) => f.url().includes(`id=deck-${slide}`));
+/** The build a slide's sandbox runs, from its build line: { build, why }. */
+async function frameBuild(page, slide) {
+  const frame = sandboxFrame(page, slide);
+  await frame.waitForFunction(() => document.getElementById("build-line")?.dataset.build, null, { timeout: 60000 });
+  return frame.evaluate(() => ({ build: document.getElementById("build-line").dataset.build, why: document.getElementById("build-line").textContent }));
+}
+/** How many .wasm files the page's app caches hold. */
+const cachedWasm = (page) => page.evaluate(async () => {
+  const names = (await caches.keys()).filter((k) => k.startsWith("trainlab-") && k !== "trainlab-data");
+  const keys = (await Promise.all(names.map(async (k) => (await caches.open(k)).keys()))).flat();
+  return keys.filter((r) => r.url.endsWith(".wasm")).length;
+});
 
 /** The first run of a slide's sandbox ({ step, losses, state }) or null while it has none. */
 async function firstRun(page, slide) {
@@ -195,12 +207,21 @@ test("deck: no request leaves localhost, and the deck with its sandboxes loads o
     await waitForStep(page, "schedules", 5);
     // ready resolves once the service worker is active, i.e. after its install cached every file.
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    const online = await frameBuild(page, "schedules");
+    console.log(`deck frame build online: ${online.build}`);
+    // The frame names its build to the service worker (www/offline.js), which precaches only
+    // simd128's: another build's wasm arrives in the cache shortly after.
+    const wasmWanted = online.build === "simd128" ? 1 : 2;
+    const until = Date.now() + 30000;
+    while ((await cachedWasm(page)) < wasmWanted && Date.now() < until) await sleep(200);
     await context.setOffline(true);
     await page.reload();
     await page.waitForFunction(() => document.querySelector(".reveal.ready"), null, { timeout: 30000 });
     assert.equal(await currentSlide(page), "schedules");
     const { run } = await waitForStep(page, "schedules", 0);
     assert.ok(run.step >= 1, "the sandbox trains offline");
+    const offline = await frameBuild(page, "schedules");
+    assert.equal(offline.build, online.build, `offline, the slide runs the build it ran online: ${offline.why}`);
     assert.deepEqual(problems.foreignRequests, [], "every request went to localhost");
   } finally {
     await context.close();

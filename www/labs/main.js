@@ -17,6 +17,7 @@ import { showBuild } from "../buildLine.js";
 import { createInitLab } from "./initLab.js";
 import { createActivationExplorer } from "./activations.js";
 import { BATCH, BINS, DEFAULT_WIDTH, F32_MAX, LAYERS, ROWS, WIDTHS } from "./schemes.js";
+import { registerOffline } from "../offline.js";
 
 const CURVE_POINTS = 401;   // x step 0.025 on [−5, 5]
 const MAX_SEED = 4294967295;
@@ -350,6 +351,4 @@ startWorker();
 runAll();
 
 // Offline: the same service worker as the sandbox page (dist/sw.js lists both pages' files).
-if (import.meta.env.PROD && "serviceWorker" in navigator && location.protocol !== "file:") {
-  navigator.serviceWorker.register("./sw.js").catch((e) => console.warn("offline cache unavailable:", e.message));
-}
+registerOffline();

@@ -24,6 +24,7 @@ import { createPlane } from "./plane.js";
 import { createPool } from "./pool.js";
 import { LABELS, applyLink, readForm, setRanges, setUpForm } from "./form.js";
 import { accuracyGradient, shortNumber } from "./scales.js";
+import { registerOffline } from "../offline.js";
 
 const MAX_WORKERS = 16;
 const METHODS = ["grid", "random"];
@@ -216,6 +217,4 @@ startCore(BUILD_REQUEST).then((loaded) => {
 
 // The offline cache, as on the other pages (a production build only; `?.`: bench/search.mjs serves
 // these modules unbundled, without Vite's import.meta.env).
-if (import.meta.env?.PROD && "serviceWorker" in navigator && location.protocol !== "file:") {
-  navigator.serviceWorker.register("./sw.js").catch((e) => console.warn("offline cache unavailable:", e.message));
-}
+registerOffline();

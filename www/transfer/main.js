@@ -14,6 +14,7 @@ import { createNeighbours } from "./neighbours.js";
 import { renderTable } from "./table.js";
 import { TARGETS, targetById } from "./ways.js";
 import { loadWeights } from "./weights.js";
+import { registerOffline } from "../offline.js";
 
 const $ = (id) => document.getElementById(id);
 const messages = createMessages($("messages"));
@@ -161,6 +162,4 @@ boot();
 
 // Offline once loaded: the service worker precaches the page, its assets and the pretrained file, and
 // caches a data set when it is first fetched (www/sw.js).
-if (import.meta.env.PROD && "serviceWorker" in navigator && location.protocol !== "file:") {
-  navigator.serviceWorker.register("./sw.js").catch((e) => console.warn("offline cache unavailable:", e.message));
-}
+registerOffline();
