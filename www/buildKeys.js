@@ -44,6 +44,23 @@ export function parseBuildKeys(hash) {
   return out;
 }
 
+/**
+ * `hash` (a serialized link) with `request`'s valid build keys added to its first run segment, so
+ * the address bar the page rewrites as settings change keeps asking for the build the link asked
+ * for (a reload would otherwise run another build). Bad values, already named, are not carried.
+ */
+export function withBuildKeys(hash, request) {
+  const keys = [
+    request?.build ? `${BUILD_KEY}=${request.build}` : "",
+    request?.threads ? `${THREADS_KEY}=${request.threads}` : "",
+  ].filter(Boolean);
+  if (!keys.length) return hash;
+  const cut = hash.indexOf("|");
+  const [first, rest] = cut < 0 ? [hash, ""] : [hash.slice(0, cut), hash.slice(cut)];
+  const sep = first === "#" || first === "" ? "" : "&";
+  return `${first || "#"}${sep}${keys.join("&")}${rest}`;
+}
+
 function bad(key, value, reason) {
   const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
   return { key, value, message: `Link setting "${key}" has a bad value "${shown}": it ${reason}. The page picks the build itself.` };

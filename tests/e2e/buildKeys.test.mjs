@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AUTO_POOL_MAX, BUILDS, MAX_THREADS, chooseBuild, describeBuild, parseBuildKeys } from "../../www/buildKeys.js";
+import { AUTO_POOL_MAX, BUILDS, MAX_THREADS, chooseBuild, describeBuild, parseBuildKeys, withBuildKeys } from "../../www/buildKeys.js";
 import { parseHash } from "../../www/state.js";
 
 /** An engine: isolated worker with SIMD, relaxed SIMD and threads on 4 cores, unless told otherwise. */
@@ -90,4 +90,16 @@ test("buildKeys: describeBuild is the header's line", () => {
   assert.equal(describeBuild({ build: "relaxed-simd", threads: 1, why: "not cross-origin isolated" }),
     "wasm relaxed-simd · 1 thread — not cross-origin isolated");
   assert.equal(describeBuild({ build: "threads", threads: 2, why: "" }), "wasm threads · 2 threads");
+});
+
+test("buildKeys: withBuildKeys keeps a link's valid build keys in the first run segment, where they are read back", () => {
+  const asked = parseBuildKeys("#lr=0.1&build=threads&threads=2");
+  const kept = withBuildKeys("#lr=0.1|lr=0.2", asked);
+  assert.equal(kept, "#lr=0.1&build=threads&threads=2|lr=0.2");
+  assert.deepEqual(parseBuildKeys(kept), { build: "threads", threads: 2, errors: [] });
+  assert.equal(withBuildKeys("#lr=0.1", parseBuildKeys("#build=simd128")), "#lr=0.1&build=simd128");
+  assert.equal(withBuildKeys("", parseBuildKeys("#build=simd128")), "#build=simd128");
+  // Nothing asked, or only bad values (named once, at load): the hash is left as it is.
+  assert.equal(withBuildKeys("#lr=0.1", parseBuildKeys("#lr=0.1")), "#lr=0.1");
+  assert.equal(withBuildKeys("#lr=0.1", parseBuildKeys("#build=fast&threads=0")), "#lr=0.1");
 });

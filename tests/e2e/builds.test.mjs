@@ -107,6 +107,12 @@ test("builds: build=simd128 and build=relaxed-simd in the link force their build
         assert.equal(info.text, `wasm ${build} · 1 thread — build=${build} in the link`);
       }
       assert.ok(info.backend, "the kernels are named in the line's tooltip");
+      // The page writes its whole link into the address bar once the run is built; the build it was
+      // asked for stays in it, so a reload runs the same build.
+      await page.waitForFunction(() => location.hash.includes("preset="), null, { timeout: 30000 });
+      assert.match(await page.evaluate(() => location.hash), new RegExp(`&build=${build}(&|$)`));
+      await page.reload();
+      assert.equal((await buildOf(page)).build, info.build, "the reloaded page runs the same build");
       assert.deepEqual(problems.pageErrors, []);
     } finally {
       await context.close();

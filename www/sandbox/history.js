@@ -5,6 +5,8 @@
 
 import { OWN_DATA_IN_LINK, defaultsFor, isHidden, sameSettings, settingByKey } from "../state.js";
 import { parseLink, sameRuns, serializeLink } from "../link.js";
+import { withBuildKeys } from "../buildKeys.js";
+import { BUILD_REQUEST } from "../run.js";
 import { scenarioById } from "../scenarios.js";
 
 export function createHistory(ctx, { useHash }) {
@@ -19,7 +21,8 @@ export function createHistory(ctx, { useHash }) {
     const current = parseLink(win.location.hash, { scenarioById });
     // A scenario link stays as it is while the runs are still what it says.
     if (current.scenario && sameRuns(current.runs, ctx.entries.map((e) => e.values))) return;
-    const h = serializeLink(ctx.entries.map((e) => e.values), hidden);
+    // The link's build= and threads= stay: every worker of this page runs the build they asked for.
+    const h = withBuildKeys(serializeLink(ctx.entries.map((e) => e.values), hidden), BUILD_REQUEST);
     if (win.location.hash === h) return;
     appliedHash = h;
     if (push) win.history.pushState(null, "", h);
