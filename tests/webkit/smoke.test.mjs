@@ -82,3 +82,17 @@ test("WebKit: a seed in the link reproduces the first loss", async () => {
   assert.ok(Number.isFinite(a) && a > 0, `first loss ${a}`);
   assert.equal(b, a, "the same seed gives the same first loss");
 });
+
+test("WebKit: a page left for another one loads again when opened again (its store is not left locked)", async () => {
+  // WebKit keeps a page it leaves in its back/forward cache, frozen; a save the page started as it
+  // left (pagehide, visibilitychange) froze with it and locked the saved runs, so every later visit
+  // waited for ever at "loading…" (www/store/workspace.js). Twice, each time from a new document.
+  for (let visit = 1; visit <= 3; visit++) {
+    const t0 = Date.now();
+    if (visit > 1) await wk.driver.get("about:blank");
+    await open("#seed=4");
+    console.log(`visit ${visit}: ready in ${Date.now() - t0} ms`);
+  }
+  const state = await wk.driver.executeScript("return document.body.dataset.runState");
+  assert.equal(state, "paused");
+});

@@ -6,6 +6,12 @@ import { openStoreDb } from "./db.js";
 import { createRunStore } from "./runs.js";
 import { migrateEmbeds } from "./migrate.js";
 
+/**
+ * How long the page waits for the runs kept from last time before it starts from its link: reading
+ * them takes well under a second (README: 80–160 ms for a reload's), so 5 s means the store is held.
+ */
+export const STORE_READ_MS = 5000;
+
 /** Resolves with { runs, problem, notes }: `notes` are sentences about old data that was not moved. */
 export async function openStore({ idb = globalThis.indexedDB, timeoutMs = 3000 } = {}) {
   let runs = null;
@@ -18,7 +24,22 @@ export async function openStore({ idb = globalThis.indexedDB, timeoutMs = 3000 }
   } catch (e) {
     notes = [`the slides' runs kept by an older version of the page could not be moved (${e?.message ?? e}); they were left as they were`];
   }
-  // Sets no run names any more take room for nothing; failing to delete them only leaves them.
-  await runs.sweepDataSets().catch(() => 0);
+  // Sets no run names any more take room for nothing; failing to delete them only leaves them. Not
+  // waited for longer than the open: a store another page holds locked must not hold up the page.
+  await within(runs.sweepDataSets(), timeoutMs, "deleting unused data sets").catch(() => 0);
   return { runs, problem: null, notes };
+}
+
+/**
+ * `promise`, or a rejection "`what` did not answer within N s" after `ms`. A read of the store can
+ * wait for ever when another page holds its stores locked (Safari: a page frozen in the
+ * back/forward cache with a transaction under way, www/store/workspace.js); the page then starts
+ * without what it was reading instead of staying at "loading…".
+ */
+export function within(promise, ms, what) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

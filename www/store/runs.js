@@ -11,6 +11,24 @@ import { dataSetRecord, readDataSet, rememberHash } from "./dataSets.js";
 import { formatBytes } from "./quota.js";
 
 export function createRunStore(db) {
+  // Transactions under way. A page Safari keeps in its back/forward cache is frozen with them, and
+  // a frozen read-write transaction locks its stores for every later visit until the browser drops
+  // the cached page: the next visit's reads wait for ever. `abortOpen()` ends them as the page leaves.
+  const open = new Set();
+  function begin(stores, mode) {
+    const tx = db.transaction(stores, mode);
+    open.add(tx);
+    tx.done.then(() => open.delete(tx), () => open.delete(tx));
+    return tx;
+  }
+  /** Abort every transaction under way (the page is being frozen); their changes are not kept. */
+  function abortOpen() {
+    for (const tx of open) {
+      try { tx.abort(); } catch { /* already finished */ }
+    }
+    open.clear();
+  }
+
   /**
    * Keep `items` ([{ record, state }]) and, when given, the workspace `key` → `workspace` at once,
    * with each own data set of `dataSets` ([{ hash, source, summary }]) that is not kept yet.
@@ -20,7 +38,7 @@ export function createRunStore(db) {
     let tx = null;
     let adding = 0;
     try {
-      tx = db.transaction(["runs", "states", "workspaces", "datasets"], "readwrite");
+      tx = begin(["runs", "states", "workspaces", "datasets"], "readwrite");
       // The transaction's own failure is the puts' failure, reported once below.
       tx.done.catch(() => {});
       const puts = [];
@@ -52,7 +70,7 @@ export function createRunStore(db) {
    * keys of the own data sets kept (`dataSets`, a Set).
    */
   async function list() {
-    const tx = db.transaction(["runs", "datasets"]);
+    const tx = begin(["runs", "datasets"]);
     const runStore = tx.objectStore("runs");
     const [keys, values, setKeys] = await Promise.all([runStore.getAllKeys(), runStore.getAll(), tx.objectStore("datasets").getAllKeys()]);
     const runs = [], problems = [];
@@ -111,7 +129,7 @@ export function createRunStore(db) {
   }
 
   async function rename(id, name) {
-    const tx = db.transaction("runs", "readwrite");
+    const tx = begin("runs", "readwrite");
     const r = await tx.store.get(id);
     if (!r) throw new Error(`saved run "${id}" is not in the store`);
     await Promise.all([tx.store.put({ ...r, name }, id), tx.done]);
@@ -122,7 +140,7 @@ export function createRunStore(db) {
    * data set no run uses any more.
    */
   async function remove(ids) {
-    const tx = db.transaction(["runs", "states", "datasets"], "readwrite");
+    const tx = begin(["runs", "states", "datasets"], "readwrite");
     const runStore = tx.objectStore("runs");
     const records = await Promise.all(ids.map((id) => runStore.get(id)));
     const sets = new Set(records.map((r) => r?.dataHash).filter((h) => typeof h === "string"));
@@ -147,7 +165,7 @@ export function createRunStore(db) {
    * names its set, was deleted. Resolves with how many went.
    */
   async function sweepDataSets() {
-    const tx = db.transaction(["runs", "datasets"], "readwrite");
+    const tx = begin(["runs", "datasets"], "readwrite");
     const n = await dropUnused(tx, await tx.objectStore("datasets").getAllKeys());
     await tx.done;
     return n;
@@ -156,5 +174,5 @@ export function createRunStore(db) {
   /** A damaged record's key: deleting it is the only thing to do with it. */
   const removeDamaged = (id) => remove([id]);
 
-  return { save, list, load, loadWorkspace, loadDataSet, rename, remove, removeDamaged, sweepDataSets, close: () => db.close() };
+  return { save, list, load, loadWorkspace, loadDataSet, rename, remove, removeDamaged, sweepDataSets, abortOpen, close: () => db.close() };
 }

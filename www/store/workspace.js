@@ -22,6 +22,8 @@ export function createWorkspaceKeeper({
 }) {
   const ids = new Map();         // entry → { id, name, createdAt } of its saved run
   let saving = null, again = false;
+  // The page is being kept in the back/forward cache (see the pagehide handler): nothing is written.
+  let leaving = false;
   // Nothing is saved until the runs were restored or started: a save of half-restored runs would
   // overwrite the workspace that restores them.
   let held = true;
@@ -63,6 +65,8 @@ export function createWorkspaceKeeper({
       items.push({ record: runRecord({ meta, where, values: run.values, link: linkNow(), series, state, dataHash }), state });
     }
     const runIds = sandbox.entries.map((e) => (items.some((it) => it.record.id === ids.get(e)?.id) ? ids.get(e).id : null));
+    // Left for the back/forward cache while the states were gathered: a transaction now would freeze.
+    if (leaving) return;
     await store.save(items, {
       key, workspace: { runIds, link: linkNow(), playing: sandbox.playing, ...extra() }, dataSets: [...dataSets.values()],
     });
@@ -107,8 +111,25 @@ export function createWorkspaceKeeper({
       saveNow();
     }
   });
-  win.addEventListener("pagehide", () => saveNow());
-  win.document.addEventListener("visibilitychange", () => { if (win.document.visibilityState === "hidden") saveNow(); });
+  // A page left for good is saved as it goes. A page the browser keeps in memory to come back to
+  // (pagehide's `persisted`: the back/forward cache) is frozen instead, and Safari freezes its
+  // database transactions with it, which locks the saved runs for every later visit of the page (it
+  // stayed at "loading…"). So such a page saves nothing more and aborts the transaction under way:
+  // its runs live on in memory, and the last save before stays whole. It saves again when it is
+  // shown again. (pagehide comes before the visibilitychange of a page being left.)
+  win.addEventListener("pagehide", (ev) => {
+    if (!ev.persisted) { saveNow(); return; }
+    leaving = true;
+    store.abortOpen?.();
+  });
+  win.addEventListener("pageshow", (ev) => {
+    if (!ev.persisted || !leaving) return;
+    leaving = false;
+    saveNow();
+  });
+  win.document.addEventListener("visibilitychange", () => {
+    if (win.document.visibilityState === "hidden" && !leaving) saveNow();
+  });
 
   /**
    * Give entry `e` (built with the saved run's settings, paused) the saved run: its trainer state and
