@@ -26,6 +26,11 @@ async function trainTo(page, step) {
   await page.waitForFunction((s) => window.trainlab.sandbox.entries.every((e) => e.run.series.step >= s), step, { timeout: 60000 });
   await page.click("#playpause");
   await page.waitForFunction(() => window.trainlab.sandbox.entries.every((e) => e.run.state === "paused"));
+  // The evaluation a pause starts finishes after the pause and is saved with the run: wait for it
+  // (a second pause's answer comes after the worker's word that it evaluates), or a reload brings
+  // back one evaluation more than was read here (CI, under load).
+  await page.evaluate(() => Promise.all(window.trainlab.sandbox.entries.map((e) => e.run.pause())));
+  await page.waitForFunction(() => window.trainlab.sandbox.entries.every((e) => !e.run.series.evaluating), null, { timeout: 60000 });
   // A save that starts after the pause's: the store holds the paused runs.
   await page.evaluate(() => window.trainlab.keepRuns.saveNow());
 }

@@ -22,7 +22,7 @@ function harness({ reject = () => false } = {}) {
     controls: { setValues: (v) => shown.push({ controls: v }) },
     views: { lrChart: { setCurve: () => {} } },
     baseFor: () => defaults(), about: (_e, text) => text,
-    syncRuns: () => {}, writeHash: () => {},
+    syncRuns: () => {}, writeHash: (push) => shown.push({ hash: push, values: e.values }),
   };
   const change = createSettingsChange(ctx);
   const answer = async () => {
@@ -46,6 +46,18 @@ test("settings change: a second live change during the first one's retune keeps 
   assert.equal(e.values.cycles, 2);
   assert.equal(e.values.etaMin, 0.005);
   assert.equal(e.run.values, e.values, "the page's settings are the trainer's");
+});
+
+test("settings change: the link follows a live change at once, and goes back when the trainer rejects it", async () => {
+  const { e, change, shown, answer } = harness({ reject: () => true });
+  const before = e.values;
+  change.onSetting("learningRate", "0.005");
+  assert.deepEqual(shown.filter((m) => "hash" in m).map((m) => [m.hash, m.values.learningRate]), [[true, 0.005]],
+    "a history entry with the new rate before the worker answers");
+  await answer();
+  await new Promise((r) => setTimeout(r, 0));
+  const hashes = shown.filter((m) => "hash" in m);
+  assert.deepEqual(hashes.at(-1), { hash: false, values: before }, "replaced by the kept settings");
 });
 
 test("settings change: a rejected retune puts the run's settings back and says so", async () => {

@@ -47,9 +47,11 @@ export function createSettingsChange(ctx) {
       await started;
     } else if (changed.every((s) => s.live) && e.run.state === "paused") {
       const before = e.values;
-      // The run's settings are the new ones from now on, not once the worker answers: a second
-      // change made meanwhile (cycles, then η_min) must build on this one, or it would undo it.
+      // The run's settings (and the link, as for a rebuild) are the new ones from now on, not once
+      // the worker answers: a second change made meanwhile (cycles, then η_min) must build on this
+      // one, or it would undo it.
       e.values = values;
+      ctx.writeHash(true);
       try {
         await e.run.retune(values);
       } catch (err) {
@@ -57,6 +59,7 @@ export function createSettingsChange(ctx) {
         if (e.values === values) {
           e.values = before;
           controls.setValues(before);
+          ctx.writeHash(false);
         }
         return;
       }
@@ -65,7 +68,6 @@ export function createSettingsChange(ctx) {
       ctx.views.lrChart.setCurve(e.id, e.run.series.curve);
       messages.show("change", ctx.about(e, `${what} applied at step ${step}; the run keeps its weights and continues from there.`), "info");
       ctx.syncRuns();
-      ctx.writeHash(true);
     } else if (ctx.entries.length < MAX_RUNS) {
       const n = ctx.addEntry(values);
       ctx.setEditing(n, { quiet: true });
