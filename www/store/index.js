@@ -20,7 +20,8 @@ export async function openStore({ idb = globalThis.indexedDB, timeoutMs = 3000 }
   runs = createRunStore(db);
   let notes = [];
   try {
-    notes = (await migrateEmbeds(idb, runs)).problems;
+    // Bounded like the sweep below: the move writes into stores another page may hold locked.
+    notes = (await within(migrateEmbeds(idb, runs), timeoutMs, "moving the slides' old runs")).problems;
   } catch (e) {
     notes = [`the slides' runs kept by an older version of the page could not be moved (${e?.message ?? e}); they were left as they were`];
   }
