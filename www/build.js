@@ -14,6 +14,7 @@
 // unbundled from the repository, where a browser cannot resolve a bare specifier.
 import { relaxedSimd, simd, threads as wasmThreads } from "../node_modules/wasm-feature-detect/dist/esm/index.js";
 import { chooseBuild } from "./buildKeys.js";
+import { withTimeout } from "./timeout.js";
 
 // Literal paths, so that Vite bundles each package (build) and serves it (dev). A package that is not
 // built resolves to a stand-in exporting `missing` (vite.config.js missingBuilds()).
@@ -76,13 +77,6 @@ export async function loadBuild(choice, env) {
 
 /** How long a threads pool may take to start before the page loads the next build instead. */
 const POOL_START_MS = 20000;
-
-/** `promise`, or an Error with `message` after `ms`: a pool that never starts must not hang the page. */
-function withTimeout(promise, ms, message) {
-  let timer;
-  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms); });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
 
 /** A package that is not in this build (vite.config.js missingBuilds()); its message names the script. */
 class Missing extends Error {}

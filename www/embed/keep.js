@@ -7,7 +7,7 @@
 
 import { parseLink, sameRuns, serializeLink } from "../link.js";
 import { scenarioById } from "../scenarios.js";
-import { STORE_READ_MS, openStore, within } from "../store/index.js";
+import { loadKept, openStore } from "../store/index.js";
 import { createWorkspaceKeeper } from "../store/workspace.js";
 
 export const SAVE_EVERY_MS = 2000;
@@ -47,7 +47,7 @@ export function createKeeper({ win, sandbox, key, startHash, messages, wasPlayin
     });
     let loaded = null;
     try {
-      loaded = await within(store.runs.loadWorkspace(key), STORE_READ_MS, "the browser's storage");
+      loaded = await loadKept(store.runs, key);
     } catch (e) {
       problem(`The kept run could not be read (${e.message}); starting from the link.`);
     }

@@ -11,7 +11,7 @@
 // another set; a run whose images are not kept (saved before they were, or damaged) says why.
 
 import { MAX_RUNS, serializeLink } from "../link.js";
-import { STORE_READ_MS, openStore, within } from "../store/index.js";
+import { loadKept, openStore } from "../store/index.js";
 import { createWorkspaceKeeper } from "../store/workspace.js";
 import { askPersistence, storageInfo } from "../store/quota.js";
 import { hashOf, isOwnSource } from "../store/dataSets.js";
@@ -136,7 +136,7 @@ export function createKeepRuns({ win, sandbox }) {
     }
     let loaded = null;
     try {
-      loaded = await within(store.runs.loadWorkspace("page"), STORE_READ_MS, "the browser's storage");
+      loaded = await loadKept(store.runs, "page");
     } catch (e) {
       messages.show("store-read", `The runs kept from last time could not be read (${e.message}); starting from the link. ` +
         "They stay in the saved runs.", "warn");

@@ -11,6 +11,7 @@
 // or a page that was rolled back) is named and left alone, never read with this page's idea of it.
 
 import { openDB } from "idb";
+import { withTimeout } from "../timeout.js";
 
 export const DB_NAME = "trainlab";
 export const DB_VERSION = 2;
@@ -24,32 +25,23 @@ export const BY_DATA = "byData";
  */
 export async function openStoreDb({ idb = globalThis.indexedDB, timeoutMs = 3000, onVersionChange = () => {} } = {}) {
   if (!idb) return { db: null, problem: "this browser gives the page no IndexedDB (private mode or blocked storage)" };
-  let timer = null;
   try {
-    const db = await Promise.race([
-      openDB(DB_NAME, DB_VERSION, {
-        upgrade(d, oldVersion, _newVersion, tx) {
-          // Each version adds its step; what earlier versions stored stays as it is.
-          if (oldVersion < 1) for (const name of ["runs", "states", "workspaces"]) d.createObjectStore(name);
-          if (oldVersion < 2) {
-            d.createObjectStore("datasets");
-            tx.objectStore("runs").createIndex(BY_DATA, "dataHash");
-          }
-        },
-        blocked() { /* an older tab holds the database open: the race's timeout names it */ },
-        blocking() { onVersionChange(); },
-      }),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs / 1000} s — another tab may hold an older ` +
-          "version of the database open")), timeoutMs);
-      }),
-    ]);
+    const db = await withTimeout(openDB(DB_NAME, DB_VERSION, {
+      upgrade(d, oldVersion, _newVersion, tx) {
+        // Each version adds its step; what earlier versions stored stays as it is.
+        if (oldVersion < 1) for (const name of ["runs", "states", "workspaces"]) d.createObjectStore(name);
+        if (oldVersion < 2) {
+          d.createObjectStore("datasets");
+          tx.objectStore("runs").createIndex(BY_DATA, "dataHash");
+        }
+      },
+      blocked() { /* an older tab holds the database open: the timeout names it */ },
+      blocking() { onVersionChange(); },
+    }), timeoutMs, `no answer in ${timeoutMs / 1000} s — another tab may hold an older version of the database open`);
     return { db, problem: null };
   } catch (e) {
     if (e?.name === "VersionError") return { db: null, problem: await newerVersionProblem(idb) };
     return { db: null, problem: `IndexedDB could not be opened (${e?.message ?? e})` };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

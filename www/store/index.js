@@ -5,12 +5,19 @@
 import { openStoreDb } from "./db.js";
 import { createRunStore } from "./runs.js";
 import { migrateEmbeds } from "./migrate.js";
+import { withTimeout } from "../timeout.js";
 
 /**
  * How long the page waits for the runs kept from last time before it starts from its link: reading
- * them takes well under a second (README: 80–160 ms for a reload's), so 5 s means the store is held.
+ * them takes well under a second (README: 80–160 ms for a reload's), so 5 s means the store is held
+ * (Safari: another page frozen in the back/forward cache with a transaction under way,
+ * www/store/workspace.js); the page then starts without them instead of staying at "loading…".
  */
 export const STORE_READ_MS = 5000;
+
+/** The kept runs of workspace `key`, or a rejection naming the wait after STORE_READ_MS. */
+export const loadKept = (runs, key) => withTimeout(runs.loadWorkspace(key), STORE_READ_MS,
+  `the browser's storage did not answer within ${STORE_READ_MS / 1000} s`);
 
 /** Resolves with { runs, problem, notes }: `notes` are sentences about old data that was not moved. */
 export async function openStore({ idb = globalThis.indexedDB, timeoutMs = 3000 } = {}) {
@@ -21,26 +28,13 @@ export async function openStore({ idb = globalThis.indexedDB, timeoutMs = 3000 }
   let notes = [];
   try {
     // Bounded like the sweep below: the move writes into stores another page may hold locked.
-    notes = (await within(migrateEmbeds(idb, runs), timeoutMs, "moving the slides' old runs")).problems;
+    notes = (await withTimeout(migrateEmbeds(idb, runs), timeoutMs,
+      `moving the slides' old runs did not answer within ${timeoutMs / 1000} s`)).problems;
   } catch (e) {
     notes = [`the slides' runs kept by an older version of the page could not be moved (${e?.message ?? e}); they were left as they were`];
   }
   // Sets no run names any more take room for nothing; failing to delete them only leaves them. Not
   // waited for longer than the open: a store another page holds locked must not hold up the page.
-  await within(runs.sweepDataSets(), timeoutMs, "deleting unused data sets").catch(() => 0);
+  await withTimeout(runs.sweepDataSets(), timeoutMs, "deleting unused data sets did not answer").catch(() => 0);
   return { runs, problem: null, notes };
-}
-
-/**
- * `promise`, or a rejection "`what` did not answer within N s" after `ms`. A read of the store can
- * wait for ever when another page holds its stores locked (Safari: a page frozen in the
- * back/forward cache with a transaction under way, www/store/workspace.js); the page then starts
- * without what it was reading instead of staying at "loading…".
- */
-export function within(promise, ms, what) {
-  let timer;
-  const late = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

@@ -120,7 +120,7 @@ export function createWorkspaceKeeper({
   win.addEventListener("pagehide", (ev) => {
     if (!ev.persisted) { saveNow(); return; }
     leaving = true;
-    store.abortOpen?.();
+    store.abortOpen();
   });
   win.addEventListener("pageshow", (ev) => {
     if (!ev.persisted || !leaving) return;
