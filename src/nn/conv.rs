@@ -3,9 +3,10 @@
 //!
 //! In training, forward keeps every image's im2col matrix for backward when the batch's matrices
 //! fit in `COLS_CACHE_FLOATS`; otherwise backward rebuilds them, one image at a time into a
-//! scratch matrix that stays in the CPU's cache (with threads, each its own rows of it). Caching saves the second im2col only while the
-//! cache itself stays in the CPU's cache: past a few MB every image's matrix goes out to memory
-//! and comes back for the weight gradient, which cost more than rebuilding it (see the constant).
+//! scratch matrix that stays in the CPU's cache (with threads, each thread its own rows of it).
+//! Caching saves the second im2col only while the cache itself stays in the CPU's cache: past a
+//! few MB every image's matrix goes out to memory and comes back for the weight gradient, which
+//! cost more than rebuilding it (see the constant).
 //!
 //! Threads (`crate::parallel`): forward and the input gradient split the batch into runs of whole
 //! images, each part with its own im2col/dcols scratch. The weight gradient is a sum over images,
