@@ -68,7 +68,8 @@ def run_script(name, *args, processes=1):
     launcher = [sys.executable]
     if processes > 1:
         launcher += ["-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={processes}"]
-    env = dict(os.environ, OMP_NUM_THREADS="1")  # two cores shared by the processes
+    # two cores shared by the processes; a crash prints each thread's Python stack
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONFAULTHANDLER="1")
     result = subprocess.run(
         launcher + [path(name, "train.py"), *args],
         capture_output=True, text=True, timeout=900, env=env, cwd=os.path.join(BUNDLES, name),
@@ -158,6 +159,19 @@ class Training(unittest.TestCase):
                 found = losses(out)
                 self.assertEqual(len(found), 3, out)  # rank 0 alone prints
                 self.assertTrue(all(math.isfinite(x) for x in found), out)
+
+    def test_two_processes_save_before_they_end(self):
+        """Distributed processes end with os._exit after a barrier: rank 0's checkpoint is whole."""
+        name = bundle_names()[0]
+        with tempfile.TemporaryDirectory() as tmp:
+            out_file = os.path.join(tmp, "trained.safetensors")
+            out = run_script(name, "--steps", "2", "--out", out_file, processes=2)
+            self.assertIn(f"saved {out_file}", out)
+            after = metadata(out_file)
+            self.assertEqual(after["format"], "trainlab-weights")
+            self.assertEqual(json.loads(after["steps"]), 2, after)
+            with safe_open(out_file, framework="pt") as f:  # every tensor reads back whole
+                self.assertTrue(all(f.get_tensor(k).numel() > 0 for k in f.keys()))
 
     def test_out_writes_a_trainlab_checkpoint(self):
         name = bundle_names()[0]
