@@ -11,9 +11,10 @@ import { dataSetRecord, readDataSet, rememberHash } from "./dataSets.js";
 import { formatBytes } from "./quota.js";
 
 export function createRunStore(db) {
-  // Transactions under way. A page Safari keeps in its back/forward cache is frozen with them, and
-  // a frozen read-write transaction locks its stores for every later visit until the browser drops
-  // the cached page: the next visit's reads wait for ever. `abortOpen()` ends them as the page leaves.
+  // Transactions under way, reads too. A page Safari keeps in its back/forward cache is frozen with
+  // them, and a frozen read-write transaction locks its stores for every later visit until the
+  // browser drops the cached page: the next visit's reads wait for ever (a frozen read blocks the
+  // next visit's saves the same way). `abortOpen()` ends them as the page leaves.
   const open = new Set();
   function begin(stores, mode) {
     const tx = db.transaction(stores, mode);
@@ -88,7 +89,7 @@ export function createRunStore(db) {
    * rejects with a sentence naming what is wrong.
    */
   async function loadDataSet(hash) {
-    const r = await db.get("datasets", hash);
+    const r = await begin("datasets").store.get(hash);
     if (r === undefined) throw new Error("your own images of this run are not kept on this computer (they were deleted, or the run was saved before the page kept them)");
     const { record, problem } = await readDataSet(r, hash);
     if (problem) throw new Error(problem);
@@ -98,7 +99,8 @@ export function createRunStore(db) {
 
   /** A run and its state, checked; rejects with a sentence naming what is wrong. */
   async function load(id) {
-    const [record, state] = await Promise.all([db.get("runs", id), db.get("states", id)]);
+    const tx = begin(["runs", "states"]);
+    const [record, state] = await Promise.all([tx.objectStore("runs").get(id), tx.objectStore("states").get(id)]);
     if (record === undefined) throw new Error(`saved run "${id}" is not in the store (deleted in another tab?)`);
     const p = runProblem(record, id) ?? (state === undefined ? `saved run "${record.name}" has no training state`
       : stateProblem(state, record.name));
@@ -111,7 +113,7 @@ export function createRunStore(db) {
    * when none is kept. A run that cannot be read is null in `runs` and named in `problems`.
    */
   async function loadWorkspace(key) {
-    const workspace = await db.get("workspaces", key);
+    const workspace = await begin("workspaces").store.get(key);
     if (workspace === undefined) return null;
     const wp = workspaceProblem(workspace, key);
     if (wp) return { workspace: null, runs: [], problems: [wp] };
